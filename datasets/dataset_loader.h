@@ -1,0 +1,34 @@
+// Loads the interaction store named by the [data] section of a config.
+//
+//   [data]
+//   source = "synthetic"          # or "s3rec"
+//   root   = "/path/to/datasets"  # default: $SHIFTREC_DATA
+//   path   = "amazon-s3rec/Beauty.txt"   # relative to root (file sources only)
+//   [data.synthetic]              # synthetic only; see SyntheticOptions
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "datasets/interactions.h"
+#include "datasets/synthetic.h"
+
+namespace shiftrec {
+
+class ConfigSection;
+
+struct Dataset {
+  std::string source;       // "synthetic", "s3rec"
+  std::string description;  // "synthetic", or the file path
+  std::string fingerprint;  // changes whenever the data or its loading options change
+  Interactions interactions;
+  // Synthetic data only: the planted truth, row-aligned with `interactions`.
+  std::vector<int32_t> regime;
+  std::vector<ChangePoint> change_points;
+};
+
+// Reads the options (all of them, so a config error surfaces before any heavy work), then
+// loads. `run_seed` is the default generator seed for synthetic data.
+Dataset load_dataset(ConfigSection data_section, uint64_t run_seed);
+
+}  // namespace shiftrec

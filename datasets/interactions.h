@@ -1,0 +1,48 @@
+// The columnar in-memory interaction store every reader produces.
+//
+// Ids are dense after remapping: users 0..n_users-1, items 0..n_items-1. Rows are sorted by
+// (user, time), ties kept in the order they were read, so each user's sequence is the
+// contiguous row range [user_offsets[u], user_offsets[u + 1]).
+// Item categories are a CSR map item -> set of category ids (empty when the source has
+// none). Original ids are kept for exports and dumps.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace shiftrec {
+
+struct Interactions {
+  int64_t n_users = 0;
+  int64_t n_items = 0;
+  int64_t n_categories = 0;
+
+  // One entry per interaction, sorted by (user, time).
+  std::vector<int32_t> user;
+  std::vector<int32_t> item;
+  std::vector<int64_t> time;  // Unix seconds, or the position when the source has no time
+
+  std::vector<int64_t> user_offsets;  // [n_users + 1]
+
+  // item -> categories: category_ids[category_offsets[i] .. category_offsets[i + 1]).
+  // Both empty when the data has no categories.
+  std::vector<int64_t> category_offsets;  // [n_items + 1]
+  std::vector<int32_t> category_ids;
+
+  std::vector<int64_t> user_original_ids;  // [n_users]
+  std::vector<int64_t> item_original_ids;  // [n_items]
+
+  int64_t size() const { return static_cast<int64_t>(item.size()); }
+  bool has_categories() const { return !category_offsets.empty(); }
+  int64_t sequence_length(int64_t u) const { return user_offsets[u + 1] - user_offsets[u]; }
+
+  // Sorts rows by (user, time) keeping the read order among ties, and rebuilds
+  // user_offsets. Call after filling the columns.
+  void sort_and_index();
+
+  // Checks every invariant above; a violation is an InternalError (a reader bug).
+  void validate() const;
+};
+
+}  // namespace shiftrec

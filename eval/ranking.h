@@ -1,0 +1,46 @@
+// Full-ranking evaluation: each target is ranked against every item.
+//
+// Users are scored in batches of `batch_size`, so at most [batch_size, n_items] scores
+// exist at once — never the whole users x items matrix. A target's rank is pessimistic:
+// 1 + the number of other items scored >= it, so ties never flatter a model and a constant
+// scorer gets rank n_items.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
+
+namespace shiftrec {
+
+struct Split;
+struct EvalTargets;
+
+// histories [B, L] int64 tokens (item + 1, 0 = padding, left-padded) on the device
+// -> scores [B, n_items] (column = item id).
+using Scorer = std::function<at::Tensor(const at::Tensor& histories)>;
+
+struct RankingOptions {
+  int64_t batch_size = 1024;
+  int64_t max_length = 50;  // histories keep their last max_length items
+  int64_t top_k = 0;        // > 0: also return each target's top-k item ids (k capped at n_items)
+};
+
+struct RankingResult {
+  std::vector<int64_t> ranks;  // [T] 1-based
+  int64_t top_k_width = 0;     // min(top_k, n_items)
+  std::vector<int32_t> top_k;  // [T * top_k_width] item ids, best first
+};
+
+// Ranks every target of `targets`; its history is the user's items before the target's
+// position in `split`. Throws UserError when a target's score is NaN.
+RankingResult rank_targets(const Split& split, const EvalTargets& targets, const Scorer& scorer,
+                           const RankingOptions& options, c10::Device device);
+
+// The rank of each target among scores: 1 + #(other items scored >= target score).
+// scores [B, n] float, targets [B] int64 -> [B] int64. NaN target scores give rank 0.
+at::Tensor pessimistic_ranks(const at::Tensor& scores, const at::Tensor& targets);
+
+}  // namespace shiftrec

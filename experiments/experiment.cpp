@@ -1,0 +1,241 @@
+#include "experiments/experiment.h"
+
+#include <thread>
+
+#include <ATen/Parallel.h>
+#include <torch/utils.h>
+#include <torch/version.h>
+#include <boost/version.hpp>
+#include <nlohmann/json.hpp>
+#include <toml++/toml.h>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/seed.h"
+#include "core/text.h"
+#include "datasets/dataset_loader.h"
+#include "datasets/split.h"
+#include "eval/evaluator.h"
+#include "experiments/device.h"
+#include "experiments/run_directory.h"
+#include "models/recommender.h"
+#include "train/loss.h"
+#include "train/trainer.h"
+
+namespace shiftrec {
+namespace {
+
+using json = nlohmann::json;
+
+std::string torch_version() {
+  return std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
+         std::to_string(TORCH_VERSION_PATCH);
+}
+
+json library_versions() {
+  return {{"shiftrec", "0.1.0"},
+          {"libtorch", torch_version()},
+          {"boost", BOOST_LIB_VERSION},
+          {"tomlplusplus", std::to_string(TOML_LIB_MAJOR) + "." + std::to_string(TOML_LIB_MINOR) +
+                               "." + std::to_string(TOML_LIB_PATCH)},
+          {"nlohmann_json", std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." +
+                                std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "." +
+                                std::to_string(NLOHMANN_JSON_VERSION_PATCH)}};
+}
+
+// Everything read from the config before any file is written.
+struct Plan {
+  uint64_t seed = 0;
+  c10::Device device{c10::kCPU};
+  int64_t threads = 0;
+  Dataset dataset;
+  Split split;
+  std::string model_name;
+  std::shared_ptr<Recommender> model;
+  std::string loss_name;
+  std::unique_ptr<Loss> loss;
+  TrainOptions train;
+  EvalOptions eval;
+};
+
+Plan read_plan(Config& config) {
+  Plan plan;
+  ConfigSection root = config.root();
+  plan.seed = static_cast<uint64_t>(
+      root.get_int("seed", 42, 0, ConfigSection::kIntMax, "seed of every random source"));
+  const std::string device_name =
+      root.get_string("device", "auto", "auto (CUDA when available), cpu, cuda or cuda:N");
+  try {
+    plan.device = resolve_device(device_name);
+  } catch (const UserError& e) {
+    root.fail("device", e.what());
+  }
+  plan.threads = root.get_int("threads", 0, 0, 1024, "CPU threads for LibTorch; 0 = all cores");
+  const std::string level =
+      root.get_string("log_level", "info", "debug, info, warn, error or off",
+                      {"debug", "info", "warn", "error", "off"});
+  set_log_level(parse_log_level(level));
+
+  ConfigSection model_section = config.section("model");
+  plan.model_name = model_section.get_string("name", "sasrec", "registered model to train",
+                                             model_registry().names());
+  ConfigSection loss_section = config.section("loss");
+  plan.loss_name =
+      loss_section.get_string("name", "bce", "training loss", loss_registry().names());
+  plan.train = TrainOptions::from_config(config.section("train"), plan.seed);
+  plan.eval = EvalOptions::from_config(config.section("eval"));
+  const auto names = plan.eval.metric_names();
+  if (std::find(names.begin(), names.end(), plan.train.early_stop_metric) == names.end()) {
+    config.section("train").fail(
+        "early_stop_metric", "\"" + plan.train.early_stop_metric +
+                                 "\" is not computed; expected one of: " + join(names));
+  }
+  const std::string protocol = config.section("split").get_string(
+      "protocol", "loo", "how interactions are split into train / valid / test", {"loo"});
+  plan.loss = loss_registry().get(plan.loss_name)(loss_section);
+
+  // Set explicitly: this machine's OpenMP runtime defaults to one thread.
+  const auto cores = static_cast<int64_t>(std::max(1u, std::thread::hardware_concurrency()));
+  at::set_num_threads(static_cast<int>(plan.threads > 0 ? plan.threads : cores));
+  seed_torch(plan.seed);
+  plan.dataset = load_dataset(config.section("data"), plan.seed);
+  plan.split = leave_one_out(plan.dataset.interactions);
+  log_info("data: " + std::to_string(plan.dataset.interactions.n_users) + " users, " +
+           std::to_string(plan.dataset.interactions.n_items) + " items, " +
+           std::to_string(plan.dataset.interactions.size()) + " interactions; " + protocol +
+           " split: " + std::to_string(plan.split.test.size()) + " test targets");
+  ModelContext context;
+  context.n_items = plan.dataset.interactions.n_items;
+  plan.model = model_registry().get(plan.model_name)(model_section, context);
+  config.check_all_used();
+  return plan;
+}
+
+json metrics_json(const std::map<std::string, double>& metrics) {
+  json out = json::object();
+  for (const auto& [name, value] : metrics) out[name] = value;
+  return out;
+}
+
+}  // namespace
+
+std::string list_options(Config& config) {
+  read_plan(config);
+  std::string out;
+  for (const auto& option : config.options()) {
+    out += option.path + " = " + option.value + "  # " + option.description + " (" +
+           option.type + ", default " + option.default_value + ")\n";
+  }
+  return out;
+}
+
+std::string describe_models() {
+  std::string out;
+  for (const auto& [name, entry] : model_registry().entries()) {
+    out += name + ": " + entry.description + "\n";
+  }
+  return out;
+}
+
+ExperimentResult run_experiment(Config& config, const std::string& out) {
+  const double started = seconds_since_start();
+  Plan plan = read_plan(config);
+  const double load_seconds = seconds_since_start() - started;
+  const std::string resolved = config.resolved_toml();
+  const std::string config_hash = fnv1a_hex(resolved);
+
+  RunDirectory run(out.empty() ? default_run_path(config.source_name()) : out);
+  log_info("run directory: " + run.final_path() + " (in progress under .partial)");
+  try {
+    write_file_atomically(run.file("resolved.toml"), resolved);
+    Recommender& model = *plan.model;
+    model.to(plan.device);
+    model.fit_statistics(plan.split);
+    const int64_t max_length = model.max_length();
+    const Scorer scorer = [&model](const at::Tensor& histories) {
+      torch::NoGradGuard no_grad;
+      return model.score_all(model.encode(histories).select(1, -1));
+    };
+    const ValidateFn validate = [&]() {
+      return evaluate_split(plan.split, "valid", scorer, max_length, plan.eval, plan.device)
+          .metrics;
+    };
+    const std::string metrics_path = run.file("metrics.jsonl");
+    const EpochCallback on_epoch = [&](const EpochRecord& r) {
+      json line = {{"epoch", r.epoch},
+                   {"train_loss", r.train_loss},
+                   {"train_seconds", r.train_seconds},
+                   {"valid_seconds", r.valid_seconds},
+                   {"improved", r.improved}};
+      if (!r.valid_metrics.empty()) line["valid"] = metrics_json(r.valid_metrics);
+      append_line(metrics_path, line.dump());
+    };
+    TrainResult trained =
+        train_model(model, *plan.loss, plan.split, plan.train, plan.device, validate, on_epoch);
+    if (trained.history.empty()) append_line(metrics_path, json{{"epoch", 0}}.dump());
+
+    ExperimentResult result;
+    result.model = plan.model_name;
+    result.best_epoch = trained.best_epoch;
+    result.epochs_run = trained.epochs_run;
+    json splits = json::object();
+    double eval_seconds = 0.0;
+    model.eval();
+    for (const std::string split_name : {"valid", "test"}) {
+      const double t0 = seconds_since_start();
+      SplitEvaluation evaluation =
+          evaluate_split(plan.split, split_name, scorer, max_length, plan.eval, plan.device);
+      eval_seconds += seconds_since_start() - t0;
+      result.metrics[split_name] = evaluation.metrics;
+      splits[split_name] = {{"targets", evaluation.n_targets},
+                            {"metrics", metrics_json(evaluation.metrics)}};
+      log_info(split_name + ":" + [&] {
+        std::string s;
+        for (const auto& [name, value] : evaluation.metrics) {
+          s += " " + name + "=" + std::to_string(value);
+        }
+        return s;
+      }());
+    }
+    const double per_epoch =
+        trained.epochs_run > 0 ? trained.train_seconds / static_cast<double>(trained.epochs_run)
+                               : 0.0;
+    json results = {
+        {"model", plan.model_name},
+        {"loss", plan.loss_name},
+        {"dataset",
+         {{"source", plan.dataset.source},
+          {"description", plan.dataset.description},
+          {"users", plan.dataset.interactions.n_users},
+          {"items", plan.dataset.interactions.n_items},
+          {"interactions", plan.dataset.interactions.size()}}},
+        {"protocol", {{"split", plan.split.protocol}, {"ranking", "full"}, {"ties", "pessimistic"}}},
+        {"seed", plan.seed},
+        {"config_hash", config_hash},
+        {"data_fingerprint", plan.dataset.fingerprint},
+        {"versions", library_versions()},
+        {"device", plan.device.str()},
+        {"threads", at::get_num_threads()},
+        {"best_epoch", trained.best_epoch},
+        {"epochs_run", trained.epochs_run},
+        {"early_stop_metric", plan.train.early_stop_metric},
+        {"timings",
+         {{"load_seconds", load_seconds},
+          {"train_seconds", trained.train_seconds},
+          {"seconds_per_epoch", per_epoch},
+          {"final_eval_seconds", eval_seconds},
+          {"total_seconds", seconds_since_start() - started}}},
+        {"splits", splits}};
+    write_file_atomically(run.file("results.json"), results.dump(2) + "\n");
+    run.commit();
+    result.run_path = run.final_path();
+    log_info("results in " + result.run_path + "/results.json");
+    return result;
+  } catch (const std::exception& e) {
+    run.fail(e.what());
+    throw;
+  }
+}
+
+}  // namespace shiftrec

@@ -1,0 +1,35 @@
+// One training run, from a resolved Config to a run directory:
+//   read every option (so config errors come before any heavy work or any file) ->
+//   load data -> split -> build model and loss -> check no key is left unread ->
+//   create the run directory -> train with early stopping -> evaluate valid and test ->
+//   write results.json -> move the directory to its final name.
+//
+// Run directory: resolved.toml, metrics.jsonl (one JSON line per epoch), results.json.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "core/config.h"
+
+namespace shiftrec {
+
+struct ExperimentResult {
+  std::string run_path;
+  std::string model;
+  int64_t best_epoch = 0;
+  int64_t epochs_run = 0;
+  std::map<std::string, std::map<std::string, double>> metrics;  // split -> name -> value
+};
+
+// `out` empty: runs/<config stem>-<timestamp>.
+ExperimentResult run_experiment(Config& config, const std::string& out);
+
+// Resolves the config as `train` would (loading the data, since model options may depend
+// on it) and lists every option: "path = value  # description (default ...)". Writes nothing.
+std::string list_options(Config& config);
+
+// "name: description" lines of every registered model, sorted by name.
+std::string describe_models();
+
+}  // namespace shiftrec

@@ -1,0 +1,109 @@
+// The shiftrec command line.
+//
+//   shiftrec train --config FILE [--set key=value ...] [--out DIR]
+//   shiftrec models
+//   shiftrec options --config FILE [--set key=value ...]
+//   shiftrec data generate --config FILE [--set key=value ...] --out DIR
+//
+// Every user mistake ends here as one line on stderr and exit status 1; a shiftrec bug
+// (InternalError) exits with status 2.
+#include <cstdio>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <c10/util/Exception.h>
+
+#include "core/config.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "datasets/synthetic.h"
+#include "experiments/experiment.h"
+
+namespace {
+
+using shiftrec::Config;
+
+Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
+  Config config = Config::from_file(path);
+  for (const auto& assignment : overrides) config.apply_override(assignment);
+  return config;
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"shiftrec: next-item and interest-shift recommendation on LibTorch"};
+  app.require_subcommand(1);
+  std::string config_path, out;
+  std::vector<std::string> overrides;
+
+  auto* train = app.add_subcommand("train", "train a model and evaluate it into a run directory");
+  train->add_option("--config", config_path, "TOML experiment config")->required();
+  train->add_option("--set", overrides, "override a config key: --set model.d=64")
+      ->take_all();
+  train->add_option("--out", out, "run directory (default runs/<config>-<time>)");
+
+  auto* models = app.add_subcommand("models", "list the registered models");
+
+  auto* options = app.add_subcommand("options", "list every option a config resolves to");
+  options->add_option("--config", config_path, "TOML experiment config")->required();
+  options->add_option("--set", overrides, "override a config key")->take_all();
+
+  auto* data = app.add_subcommand("data", "dataset tools");
+  data->require_subcommand(1);
+  auto* generate = data->add_subcommand(
+      "generate", "write the synthetic set of a config as plain files (CSV) for other tools");
+  generate->add_option("--config", config_path, "TOML config with a [data.synthetic] table")
+      ->required();
+  generate->add_option("--set", overrides, "override a config key")->take_all();
+  generate->add_option("--out", out, "output folder")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  if (models->parsed()) {
+    std::cout << shiftrec::describe_models();
+    return 0;
+  }
+  Config config = load_config(config_path, overrides);
+  if (train->parsed()) {
+    shiftrec::run_experiment(config, out);
+    return 0;
+  }
+  if (options->parsed()) {
+    std::cout << shiftrec::list_options(config);
+    return 0;
+  }
+  if (generate->parsed()) {
+    auto root = config.root();
+    const auto seed = static_cast<uint64_t>(
+        root.get_int("seed", 42, 0, shiftrec::ConfigSection::kIntMax, "run seed"));
+    auto options_read = shiftrec::SyntheticOptions::from_config(
+        config.section("data").sub("synthetic"), seed);
+    shiftrec::save_synthetic(shiftrec::generate_synthetic(options_read), out);
+    shiftrec::log_info("synthetic data written to " + out);
+    return 0;
+  }
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const shiftrec::UserError& e) {
+    std::fprintf(stderr, "shiftrec: error: %s\n", e.what());
+    return 1;
+  } catch (const shiftrec::InternalError& e) {
+    std::fprintf(stderr, "shiftrec: %s (please report this bug)\n", e.what());
+    return 2;
+  } catch (const c10::Error& e) {
+    std::fprintf(stderr, "shiftrec: error: %s\n", e.what_without_backtrace());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "shiftrec: error: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,62 @@
+// Shared Transformer layers for the sequence models.
+//
+// CausalSelfAttention: multi-head scaled dot-product attention where position i sees keys
+// j <= i that are not padding (and always itself, so padding rows stay finite).
+// PointWiseFeedForward: Linear -> ReLU -> Dropout -> Linear -> Dropout, plus the residual.
+// TransformerBlock: SASRec's block (Kang & McAuley 2018, reference code):
+//   q = LN(x); x = q + Attention(q, x, x); x = LN(x); x = FFN(x) (residual inside).
+#pragma once
+
+#include <torch/arg.h>
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/any.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+#include <torch/nn/pimpl.h>
+
+namespace shiftrec {
+
+// allowed[b, i, j] = j <= i and (tokens[b, j] != 0 or i == j).
+// tokens [B, L] int64 -> [B, 1, L, L] bool, broadcastable over heads.
+torch::Tensor causal_padding_mask(const torch::Tensor& tokens);
+
+class CausalSelfAttentionImpl : public torch::nn::Module {
+ public:
+  CausalSelfAttentionImpl(int64_t d, int64_t heads, double dropout);
+  // query [B, L, d], keys [B, L, d], allowed [B, 1, L, L] bool -> [B, L, d]
+  torch::Tensor forward(const torch::Tensor& query, const torch::Tensor& keys,
+                        const torch::Tensor& allowed);
+
+ private:
+  int64_t heads_;
+  torch::nn::Linear q_{nullptr}, k_{nullptr}, v_{nullptr}, out_{nullptr};
+  torch::nn::Dropout dropout_{nullptr};
+};
+TORCH_MODULE(CausalSelfAttention);
+
+class PointWiseFeedForwardImpl : public torch::nn::Module {
+ public:
+  PointWiseFeedForwardImpl(int64_t d, double dropout);
+  torch::Tensor forward(const torch::Tensor& x);  // [B, L, d] -> [B, L, d]
+
+ private:
+  torch::nn::Linear fc1_{nullptr}, fc2_{nullptr};
+  torch::nn::Dropout dropout1_{nullptr}, dropout2_{nullptr};
+};
+TORCH_MODULE(PointWiseFeedForward);
+
+class TransformerBlockImpl : public torch::nn::Module {
+ public:
+  TransformerBlockImpl(int64_t d, int64_t heads, double dropout);
+  // x [B, L, d], allowed [B, 1, L, L] -> [B, L, d]
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& allowed);
+
+ private:
+  torch::nn::LayerNorm attention_norm_{nullptr}, feed_forward_norm_{nullptr};
+  CausalSelfAttention attention_{nullptr};
+  PointWiseFeedForward feed_forward_{nullptr};
+};
+TORCH_MODULE(TransformerBlock);
+
+}  // namespace shiftrec

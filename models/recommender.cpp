@@ -1,0 +1,7 @@
+#include "models/recommender.h"
+
+namespace shiftrec {
+
+ModelRegistry& model_registry() { return ModelRegistry::instance("model"); }
+
+}  // namespace shiftrec

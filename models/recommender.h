@@ -1,0 +1,61 @@
+// The model contract every shiftrec variant implements.
+//
+// Item tokens: item id i (0-based, dense) is token i + 1; token 0 is padding. Histories are
+// left-padded, so the last column is every user's most recent item.
+//
+//   encode(histories [B, L] int64 tokens)           -> states [B, L, d]
+//       state t summarises the history up to and including column t (causal), and is
+//       used to predict the item after it. L <= max_length().
+//   score_all(states [N, d])                        -> scores [N, n_items] (column = item id)
+//   score_candidates(states [N, d], items [N, C])   -> scores [N, C] (items are 0-based ids)
+//   fit_statistics(split)  — called once before training with the training split, for
+//       models that need counts or graphs from it. Must read only training prefixes.
+//
+// The training loss lives in train/ and is built from these scores, so every model gets
+// every loss. A model with no trainable parameters (popularity) is fitted by
+// fit_statistics alone; the trainer skips its optimisation loop.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <torch/nn/module.h>
+
+#include "core/registry.h"
+
+namespace shiftrec {
+
+class ConfigSection;
+struct Split;
+
+class Recommender : public torch::nn::Module {
+ public:
+  virtual torch::Tensor encode(const torch::Tensor& histories) = 0;
+  virtual torch::Tensor score_all(const torch::Tensor& states) = 0;
+  virtual torch::Tensor score_candidates(const torch::Tensor& states,
+                                         const torch::Tensor& items) = 0;
+  virtual void fit_statistics(const Split& /*split*/) {}
+  virtual int64_t max_length() const = 0;
+  virtual int64_t n_items() const = 0;
+};
+
+// What a factory needs besides its own options.
+struct ModelContext {
+  int64_t n_items = 0;
+};
+
+// A factory reads its options from the [model] section (all keys but `name`) and builds the
+// model on the CPU; the caller moves it to the run's device.
+using ModelFactory =
+    std::function<std::shared_ptr<Recommender>(ConfigSection, const ModelContext&)>;
+using ModelRegistry = Registry<ModelFactory>;
+
+ModelRegistry& model_registry();
+
+}  // namespace shiftrec
+
+// Ends a model's .cpp: SHIFTREC_REGISTER_MODEL("sasrec", "one line", factory_function);
+#define SHIFTREC_REGISTER_MODEL(name, description, factory) \
+  SHIFTREC_REGISTER(::shiftrec::model_registry, name, description, factory)

@@ -1,0 +1,95 @@
+#include "models/sasrec.h"
+
+#include <cmath>
+
+#include <ATen/ATen.h>
+#include <torch/nn/init.h>
+
+#include "core/config.h"
+
+namespace shiftrec {
+
+SASRec::SASRec(const SASRecOptions& options) : options_(options) { reset(); }
+
+void SASRec::reset() {
+  const auto& o = options_;
+  TORCH_CHECK(o.n_items() > 0, "SASRec: n_items = ", o.n_items(), ", expected > 0");
+  TORCH_CHECK(o.d() > 0, "SASRec: d = ", o.d(), ", expected > 0");
+  TORCH_CHECK(o.blocks() >= 0, "SASRec: blocks = ", o.blocks(), ", expected >= 0");
+  TORCH_CHECK(o.heads() > 0 && o.d() % o.heads() == 0, "SASRec: heads = ", o.heads(),
+              ", expected a positive divisor of d = ", o.d());
+  TORCH_CHECK(o.dropout() >= 0.0 && o.dropout() < 1.0, "SASRec: dropout = ", o.dropout(),
+              ", expected 0 <= dropout < 1");
+  TORCH_CHECK(o.max_length() > 0, "SASRec: max_length = ", o.max_length(), ", expected > 0");
+  item_embedding_ = register_module(
+      "item_embedding",
+      torch::nn::Embedding(torch::nn::EmbeddingOptions(o.n_items() + 1, o.d()).padding_idx(0)));
+  position_embedding_ =
+      register_module("position_embedding", torch::nn::Embedding(o.max_length(), o.d()));
+  embedding_dropout_ = register_module("embedding_dropout", torch::nn::Dropout(o.dropout()));
+  blocks_ = register_module("blocks", torch::nn::ModuleList());
+  for (int64_t b = 0; b < o.blocks(); ++b) {
+    blocks_->push_back(TransformerBlock(o.d(), o.heads(), o.dropout()));
+  }
+  final_norm_ = register_module(
+      "final_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.d()}).eps(1e-8)));
+  // As in the reference code: Xavier-normal for every matrix, padding row zero.
+  torch::NoGradGuard no_grad;
+  for (auto& p : parameters()) {
+    if (p.dim() >= 2) torch::nn::init::xavier_normal_(p);
+  }
+  item_embedding_->weight[0].zero_();
+}
+
+torch::Tensor SASRec::encode(const torch::Tensor& histories) {
+  const int64_t length = histories.size(1);
+  TORCH_CHECK(length <= options_.max_length(), "SASRec: history width ", length,
+              " exceeds max_length ", options_.max_length());
+  auto positions = at::arange(options_.max_length() - length, options_.max_length(),
+                              histories.options());
+  auto x = item_embedding_->forward(histories) * std::sqrt(static_cast<double>(options_.d()));
+  x = x + position_embedding_->forward(positions).unsqueeze(0);
+  x = embedding_dropout_->forward(x);
+  auto valid = histories.ne(0).unsqueeze(-1).to(x.scalar_type());  // [B, L, 1]
+  x = x * valid;
+  auto allowed = causal_padding_mask(histories);
+  for (const auto& block : *blocks_) {
+    x = block->as<TransformerBlock>()->forward(x, allowed) * valid;
+  }
+  return final_norm_->forward(x);
+}
+
+torch::Tensor SASRec::score_all(const torch::Tensor& states) {
+  auto items = item_embedding_->weight.narrow(0, 1, options_.n_items());  // [n_items, d]
+  return at::matmul(states, items.t());
+}
+
+torch::Tensor SASRec::score_candidates(const torch::Tensor& states, const torch::Tensor& items) {
+  auto embedded = item_embedding_->forward(items + 1);       // [N, C, d]
+  return (embedded * states.unsqueeze(-2)).sum(-1);           // [N, C]
+}
+
+namespace {
+
+std::shared_ptr<Recommender> make_sasrec(ConfigSection s, const ModelContext& context) {
+  SASRecOptions o(context.n_items);
+  o.d(s.get_int("d", o.d(), 1, 1 << 16, "embedding and hidden size"));
+  o.blocks(s.get_int("blocks", o.blocks(), 0, 64, "number of self-attention blocks"));
+  o.heads(s.get_int("heads", o.heads(), 1, 1024, "attention heads (must divide d)"));
+  o.dropout(s.get_double("dropout", o.dropout(), 0.0, 0.99, "dropout rate"));
+  o.max_length(s.get_int("max_length", o.max_length(), 1, 1 << 16,
+                         "longest history read; longer ones keep their last max_length items"));
+  if (o.d() % o.heads() != 0) {
+    s.fail("heads", "value " + std::to_string(o.heads()) + " does not divide d = " +
+                        std::to_string(o.d()));
+  }
+  return std::make_shared<SASRec>(o);
+}
+
+}  // namespace
+
+SHIFTREC_REGISTER_MODEL("sasrec",
+                        "SASRec (Kang & McAuley 2018): causal self-attention over the sequence",
+                        make_sasrec);
+
+}  // namespace shiftrec

@@ -1,0 +1,51 @@
+// SASRec — Kang & McAuley, "Self-Attentive Sequential Recommendation", ICDM 2018.
+//
+// Item embedding (scaled by sqrt(d)) + learned position embedding -> dropout -> `blocks`
+// causal TransformerBlocks -> LayerNorm. Positions are right-aligned: the most recent item
+// always has position max_length - 1, so a history gives the same states whatever the
+// batch's padded width. Scores are dot products with the (shared) item embeddings.
+#pragma once
+
+#include <torch/arg.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/embedding.h>
+
+#include "models/layers.h"
+#include "models/recommender.h"
+
+namespace shiftrec {
+
+struct SASRecOptions {
+  explicit SASRecOptions(int64_t n_items) : n_items_(n_items) {}
+  TORCH_ARG(int64_t, n_items);
+  TORCH_ARG(int64_t, d) = 50;
+  TORCH_ARG(int64_t, blocks) = 2;
+  TORCH_ARG(int64_t, heads) = 1;
+  TORCH_ARG(double, dropout) = 0.2;
+  TORCH_ARG(int64_t, max_length) = 50;
+};
+
+class SASRec : public Recommender {
+ public:
+  explicit SASRec(const SASRecOptions& options);
+  void reset();
+
+  torch::Tensor encode(const torch::Tensor& histories) override;  // [B, L] -> [B, L, d]
+  torch::Tensor score_all(const torch::Tensor& states) override;  // [N, d] -> [N, n_items]
+  torch::Tensor score_candidates(const torch::Tensor& states,
+                                 const torch::Tensor& items) override;  // -> [N, C]
+  int64_t max_length() const override { return options_.max_length(); }
+  int64_t n_items() const override { return options_.n_items(); }
+
+  const SASRecOptions& options() const { return options_; }
+
+ private:
+  SASRecOptions options_;
+  torch::nn::Embedding item_embedding_{nullptr};      // [n_items + 1, d], row 0 = padding
+  torch::nn::Embedding position_embedding_{nullptr};  // [max_length, d]
+  torch::nn::Dropout embedding_dropout_{nullptr};
+  torch::nn::ModuleList blocks_{nullptr};
+  torch::nn::LayerNorm final_norm_{nullptr};
+};
+
+}  // namespace shiftrec

@@ -1,0 +1,51 @@
+// Training batches of next-item examples from the training prefixes of a Split.
+//
+// Each user with a training prefix of n >= 2 items is one example: inputs are the prefix
+// without its last item, targets the prefix shifted by one (both truncated to their last
+// max_length items). Batches are left-padded to the longest example in the batch, not to
+// max_length: with length bucketing, users are shuffled, grouped into pools of
+// `bucket_pool` batches, sorted by length inside a pool, cut into batches, and the batch
+// order shuffled — so padding nearly vanishes while batches stay random.
+//
+//   inputs  [B, L] int64 tokens (item + 1, 0 = padding)
+//   targets [B, L] int64 tokens of the next item (0 where there is none)
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+#include "core/seed.h"
+
+namespace shiftrec {
+
+struct Split;
+
+struct SequenceBatch {
+  at::Tensor inputs;   // [B, L]
+  at::Tensor targets;  // [B, L]
+};
+
+class SequenceBatcher {
+ public:
+  SequenceBatcher(const Split& split, int64_t max_length, int64_t batch_size,
+                  bool length_buckets, int64_t bucket_pool = 64);
+
+  // The batches of one epoch, as lists of user ids, in training order.
+  std::vector<std::vector<int32_t>> epoch_plan(Rng& rng) const;
+  // Builds the CPU tensors for one planned batch.
+  SequenceBatch make_batch(const std::vector<int32_t>& users) const;
+
+  int64_t n_examples() const { return static_cast<int64_t>(users_.size()); }
+
+ private:
+  const Split& split_;
+  int64_t max_length_;
+  int64_t batch_size_;
+  bool length_buckets_;
+  int64_t bucket_pool_;
+  std::vector<int32_t> users_;  // users with at least 2 training items
+};
+
+}  // namespace shiftrec

@@ -1,0 +1,7 @@
+#include "train/loss.h"
+
+namespace shiftrec {
+
+LossRegistry& loss_registry() { return LossRegistry::instance("loss"); }
+
+}  // namespace shiftrec

@@ -1,0 +1,162 @@
+#include "train/trainer.h"
+
+#include <cmath>
+#include <sstream>
+
+#include <torch/optim/adam.h>
+#include <ATen/TensorIndexing.h>
+#include <torch/utils.h>
+
+#include "core/config.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/progress.h"
+#include "core/seed.h"
+#include "datasets/split.h"
+#include "models/recommender.h"
+#include "train/batching.h"
+#include "train/loss.h"
+
+namespace shiftrec {
+
+TrainOptions TrainOptions::from_config(ConfigSection s, uint64_t run_seed) {
+  TrainOptions o;
+  o.epochs = s.get_int("epochs", o.epochs, 0, 1 << 20, "maximum number of epochs");
+  o.batch_size = s.get_int("batch_size", o.batch_size, 1, 1 << 20, "users per batch");
+  o.learning_rate = s.get_double("learning_rate", o.learning_rate, 1e-12, 10.0, "Adam step size");
+  o.beta1 = s.get_double("beta1", o.beta1, 0.0, 0.999999, "Adam beta1");
+  o.beta2 = s.get_double("beta2", o.beta2, 0.0, 0.999999, "Adam beta2");
+  o.weight_decay = s.get_double("weight_decay", o.weight_decay, 0.0, 10.0, "Adam L2 penalty");
+  o.eval_every = s.get_int("eval_every", o.eval_every, 1, 1 << 20, "epochs between validations");
+  o.patience = s.get_int("patience", o.patience, 1, 1 << 20,
+                         "validations without improvement before stopping");
+  o.early_stop_metric = s.get_string("early_stop_metric", o.early_stop_metric,
+                                     "validation metric to maximise, e.g. ndcg@10");
+  o.length_buckets = s.get_bool("length_buckets", o.length_buckets,
+                                "batch users of similar length together (less padding)");
+  o.seed = run_seed;
+  return o;
+}
+
+namespace {
+
+// A deep copy of every parameter and buffer, to restore the best epoch.
+std::vector<torch::Tensor> snapshot(Recommender& model) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> copy;
+  for (const auto& p : model.parameters()) copy.push_back(p.detach().clone());
+  for (const auto& b : model.buffers()) copy.push_back(b.detach().clone());
+  return copy;
+}
+
+void restore(Recommender& model, const std::vector<torch::Tensor>& saved) {
+  torch::NoGradGuard no_grad;
+  size_t i = 0;
+  for (auto& p : model.parameters()) p.copy_(saved[i++]);
+  for (auto& b : model.buffers()) b.copy_(saved[i++]);
+}
+
+bool has_trainable_parameters(Recommender& model) {
+  for (const auto& p : model.parameters()) {
+    if (p.requires_grad()) return true;
+  }
+  return false;
+}
+
+std::string format_metrics(const std::map<std::string, double>& metrics) {
+  std::ostringstream os;
+  os.precision(4);
+  for (const auto& [name, value] : metrics) os << ' ' << name << '=' << std::fixed << value;
+  return os.str();
+}
+
+}  // namespace
+
+TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
+                        const TrainOptions& options, c10::Device device,
+                        const ValidateFn& validate, const EpochCallback& on_epoch) {
+  TrainResult result;
+  if (!has_trainable_parameters(model)) {
+    log_info("model has no trainable parameters: fitted from training statistics only");
+    return result;
+  }
+  SequenceBatcher batcher(split, model.max_length(), options.batch_size, options.length_buckets);
+  torch::optim::Adam optimizer(model.parameters(),
+                               torch::optim::AdamOptions(options.learning_rate)
+                                   .betas({options.beta1, options.beta2})
+                                   .weight_decay(options.weight_decay));
+  Rng rng(derive_seed(options.seed, "train.batches"));
+  std::vector<torch::Tensor> best_state = snapshot(model);
+  int64_t validations_without_improvement = 0;
+  result.best_value = -std::numeric_limits<double>::infinity();
+
+  for (int64_t epoch = 1; epoch <= options.epochs; ++epoch) {
+    EpochRecord record;
+    record.epoch = epoch;
+    const double start = seconds_since_start();
+    model.train();
+    const auto plan = batcher.epoch_plan(rng);
+    Progress progress("epoch " + std::to_string(epoch), static_cast<int64_t>(plan.size()));
+    auto loss_sum = torch::zeros({}, torch::TensorOptions().device(device));
+    for (const auto& users : plan) {
+      SequenceBatch batch = batcher.make_batch(users);
+      auto inputs = batch.inputs.to(device);
+      auto targets = batch.targets.to(device);
+      auto states = model.encode(inputs);               // [B, L, d]
+      auto supervised = targets.ne(0);                  // [B, L]
+      auto value = loss.compute(model, states.index({supervised}),
+                                targets.index({supervised}) - 1);
+      optimizer.zero_grad();
+      value.backward();
+      optimizer.step();
+      loss_sum += value.detach();
+      progress.advance(1);
+    }
+    record.train_loss = loss_sum.item<double>() / static_cast<double>(std::max<size_t>(plan.size(), 1));
+    record.train_seconds = seconds_since_start() - start;
+    result.train_seconds += record.train_seconds;
+    progress.finish("loss " + std::to_string(record.train_loss));
+    if (!std::isfinite(record.train_loss)) {
+      throw UserError("training diverged: the mean loss of epoch " + std::to_string(epoch) +
+                      " is " + std::to_string(record.train_loss) +
+                      " (try a lower train.learning_rate)");
+    }
+    result.epochs_run = epoch;
+
+    const bool validate_now = epoch % options.eval_every == 0 || epoch == options.epochs;
+    bool stop = false;
+    if (validate_now) {
+      const double valid_start = seconds_since_start();
+      model.eval();
+      record.valid_metrics = validate();
+      record.valid_seconds = seconds_since_start() - valid_start;
+      auto it = record.valid_metrics.find(options.early_stop_metric);
+      SHIFTREC_ASSERT(it != record.valid_metrics.end(),
+                      "validation did not compute " + options.early_stop_metric);
+      if (it->second > result.best_value) {
+        result.best_value = it->second;
+        result.best_epoch = epoch;
+        best_state = snapshot(model);
+        validations_without_improvement = 0;
+        record.improved = true;
+      } else if (++validations_without_improvement >= options.patience) {
+        stop = true;
+      }
+      log_info("epoch " + std::to_string(epoch) + " loss " + std::to_string(record.train_loss) +
+               " valid" + format_metrics(record.valid_metrics) +
+               (record.improved ? " (best)" : ""));
+    }
+    result.history.push_back(record);
+    if (on_epoch) on_epoch(record);
+    if (stop) {
+      log_info("early stop: no better " + options.early_stop_metric + " for " +
+               std::to_string(options.patience) + " validations");
+      break;
+    }
+  }
+  restore(model, best_state);
+  model.eval();
+  return result;
+}
+
+}  // namespace shiftrec

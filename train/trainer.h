@@ -1,0 +1,66 @@
+// The training loop: Adam over next-item batches, validation after every
+// `eval_every` epochs, early stopping on one validation metric, best model kept.
+//
+// The trainer knows no metric formula: it calls `validate`, which returns metrics by name,
+// and reads `early_stop_metric` from them (higher is better).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <c10/core/Device.h>
+
+namespace shiftrec {
+
+class ConfigSection;
+class Loss;
+class Recommender;
+struct Split;
+
+struct TrainOptions {
+  int64_t epochs = 200;
+  int64_t batch_size = 128;
+  double learning_rate = 1e-3;
+  double beta1 = 0.9;
+  double beta2 = 0.98;
+  double weight_decay = 0.0;
+  int64_t eval_every = 1;
+  int64_t patience = 5;  // validations without improvement before stopping
+  std::string early_stop_metric = "ndcg@10";
+  bool length_buckets = true;
+  uint64_t seed = 0;
+
+  static TrainOptions from_config(ConfigSection section, uint64_t run_seed);
+};
+
+struct EpochRecord {
+  int64_t epoch = 0;           // 1-based
+  double train_loss = 0.0;     // mean over batches
+  double train_seconds = 0.0;
+  double valid_seconds = 0.0;  // 0 when not validated this epoch
+  std::map<std::string, double> valid_metrics;  // empty when not validated this epoch
+  bool improved = false;
+};
+
+struct TrainResult {
+  int64_t epochs_run = 0;
+  int64_t best_epoch = 0;  // 0 when the model has no trainable parameters
+  double best_value = 0.0;
+  double train_seconds = 0.0;  // optimisation only, validation excluded
+  std::vector<EpochRecord> history;
+};
+
+using ValidateFn = std::function<std::map<std::string, double>()>;
+using EpochCallback = std::function<void(const EpochRecord&)>;
+
+// Trains `model` (already on `device`, fit_statistics already called) and leaves it holding
+// the parameters of the best validated epoch. Throws UserError when the loss becomes NaN or
+// infinite, naming the epoch.
+TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
+                        const TrainOptions& options, c10::Device device,
+                        const ValidateFn& validate, const EpochCallback& on_epoch);
+
+}  // namespace shiftrec
