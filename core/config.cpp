@@ -42,7 +42,11 @@ std::string type_name(const toml::node& node) {
 
 std::string describe(const toml::node& node) {
   std::ostringstream os;
-  node.visit([&os](const auto& n) { os << n; });
+  if (const auto* text_node = node.as_string()) {
+    os << '"' << text_node->get() << '"';
+  } else {
+    node.visit([&os](const auto& n) { os << n; });
+  }
   std::string text = os.str();
   if (text.size() > 60) text = text.substr(0, 57) + "...";
   return type_name(node) + " " + text;

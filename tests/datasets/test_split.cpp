@@ -1,0 +1,81 @@
+#include "datasets/split.h"
+
+#include <gtest/gtest.h>
+
+#include "datasets/histories.h"
+#include "datasets/synthetic.h"
+#include "tests/fixtures.h"
+
+#include <ATen/ATen.h>
+
+namespace shiftrec {
+namespace {
+
+// user 0: items 3 1 4 1 (times 10..13); user 1: items 5 9 (too short for targets);
+// user 2: items 2 6 5 (rows given out of time order on purpose).
+Interactions hand_made() {
+  Interactions d;
+  d.n_users = 3;
+  d.n_items = 10;
+  d.user = {0, 0, 0, 0, 1, 1, 2, 2, 2};
+  d.item = {3, 1, 4, 1, 5, 9, 5, 2, 6};
+  d.time = {10, 11, 12, 13, 5, 6, 30, 10, 20};
+  d.user_original_ids = {100, 101, 102};
+  d.item_original_ids = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  d.sort_and_index();
+  d.validate();
+  return d;
+}
+
+TEST(Split, SortAndIndexOrdersEachUserByTime) {
+  const Interactions d = hand_made();
+  EXPECT_EQ(d.user_offsets, (std::vector<int64_t>{0, 4, 6, 9}));
+  EXPECT_EQ(d.item, (std::vector<int32_t>{3, 1, 4, 1, 5, 9, 2, 6, 5}));
+}
+
+TEST(Split, LeaveOneOutByHand) {
+  const Split s = leave_one_out(hand_made());
+  EXPECT_EQ(s.protocol, "loo");
+  EXPECT_EQ(s.train_length, (std::vector<int64_t>{2, 2, 1}));
+  EXPECT_EQ(s.valid.user, (std::vector<int32_t>{0, 2}));
+  EXPECT_EQ(s.valid.item, (std::vector<int32_t>{4, 6}));
+  EXPECT_EQ(s.test.item, (std::vector<int32_t>{1, 5}));
+  EXPECT_EQ(s.test.position, (std::vector<int32_t>{3, 2}));
+  EXPECT_EQ(s.train_size(), 5);
+  const auto counts = s.train_item_counts();
+  EXPECT_EQ(counts[3], 1);
+  EXPECT_EQ(counts[1], 1);
+  EXPECT_EQ(counts[4], 0);  // a valid target is not training data
+  EXPECT_EQ(counts[5], 1);
+  EXPECT_EQ(counts[9], 1);
+  EXPECT_EQ(counts[2], 1);
+}
+
+TEST(Split, NoTargetReachesTraining) {
+  const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
+  const Split s = leave_one_out(data.interactions);
+  for (const EvalTargets* targets : {&s.valid, &s.test}) {
+    ASSERT_GT(targets->size(), 0);
+    for (int64_t t = 0; t < targets->size(); ++t) {
+      const int32_t u = targets->user[t];
+      // The target row lies beyond the user's training prefix ...
+      EXPECT_GE(targets->position[t], s.train_length[u]);
+      // ... and is the row it claims to be.
+      EXPECT_EQ(s.items[s.offsets[u] + targets->position[t]], targets->item[t]);
+    }
+  }
+  // Test comes after valid for every user.
+  for (int64_t t = 0; t < s.test.size(); ++t) EXPECT_GT(s.test.position[t], s.valid.position[t]);
+}
+
+TEST(Histories, LeftPaddedAndTruncatedToMaxLength) {
+  const std::vector<int32_t> items = {3, 1, 4, 1, 5, 9};
+  // Row 0: items[0..4) truncated to the last 3; row 1: items[4..5) (one item).
+  auto packed = pack_histories(items, {0, 4}, {4, 1}, 3);
+  ASSERT_EQ(packed.sizes(), (std::vector<int64_t>{2, 3}));
+  const auto expected = at::tensor({2, 5, 2, 0, 0, 6}, at::kLong).view({2, 3});
+  EXPECT_TRUE(at::equal(packed, expected)) << packed;
+}
+
+}  // namespace
+}  // namespace shiftrec

@@ -1,0 +1,73 @@
+#include "eval/ranking.h"
+
+#include <gtest/gtest.h>
+
+#include <ATen/ATen.h>
+
+#include "core/error.h"
+#include "datasets/split.h"
+
+namespace shiftrec {
+namespace {
+
+TEST(Ranking, PessimisticTies) {
+  auto scores = at::tensor({0.5f, 0.9f, 0.5f, 0.1f, /**/ 1.0f, 1.0f, 1.0f, 1.0f}).view({2, 4});
+  auto ranks = pessimistic_ranks(scores, at::tensor({0, 3}, at::kLong));
+  // Row 0: target 0.5 ties with item 2 and is below item 1 -> rank 3.
+  // Row 1: a constant scorer ranks the target last -> rank 4 (= n_items), never 1.
+  EXPECT_EQ(ranks[0].item<int64_t>(), 3);
+  EXPECT_EQ(ranks[1].item<int64_t>(), 4);
+}
+
+// Two users over 5 items. The scorer gives item i the score (last history token) * i mod 5,
+// so ranks can be worked out by hand from the history it must receive.
+Split two_users() {
+  Split s;
+  s.protocol = "loo";
+  s.n_users = 2;
+  s.n_items = 5;
+  s.offsets = {0, 4, 7};
+  s.items = {0, 1, 2, 3, /**/ 4, 4, 1};
+  s.train_length = {2, 1};
+  s.test.user = {0, 1};
+  s.test.position = {3, 2};
+  s.test.item = {3, 1};
+  return s;
+}
+
+TEST(Ranking, RanksTargetsFromTheRightHistoriesInBatches) {
+  const Split s = two_users();
+  std::vector<int64_t> last_tokens;
+  const Scorer scorer = [&](const at::Tensor& histories) {
+    auto last = histories.select(1, -1);
+    for (int64_t r = 0; r < last.size(0); ++r) last_tokens.push_back(last[r].item<int64_t>());
+    // score[b, i] = ((last token) * i) mod 5
+    auto items = at::arange(5, at::kLong).unsqueeze(0);
+    return (last.unsqueeze(1) * items).remainder(5).to(at::kFloat);
+  };
+  RankingOptions options;
+  options.batch_size = 1;  // one user per batch: exercises the batching
+  options.max_length = 2;
+  options.top_k = 2;
+  const RankingResult result = rank_targets(s, s.test, scorer, options, c10::Device(c10::kCPU));
+  // User 0's test history is items 0 1 2 -> last token 3; user 1's is 4 4 -> last token 5.
+  EXPECT_EQ(last_tokens, (std::vector<int64_t>{3, 5}));
+  // User 0: scores (3*i mod 5) = [0, 3, 1, 4, 2]; target item 3 scores 4 -> rank 1.
+  // User 1: scores (5*i mod 5) = all 0; target ties with everything -> rank 5.
+  EXPECT_EQ(result.ranks, (std::vector<int64_t>{1, 5}));
+  ASSERT_EQ(result.top_k_width, 2);
+  EXPECT_EQ(result.top_k[0], 3);
+  EXPECT_EQ(result.top_k[1], 1);
+}
+
+TEST(Ranking, NanScoresAreAnError) {
+  const Split s = two_users();
+  const Scorer scorer = [](const at::Tensor& histories) {
+    return at::full({histories.size(0), 5}, std::nanf(""));
+  };
+  EXPECT_THROW(rank_targets(s, s.test, scorer, RankingOptions{}, c10::Device(c10::kCPU)),
+               UserError);
+}
+
+}  // namespace
+}  // namespace shiftrec

@@ -1,0 +1,159 @@
+// End-to-end runs of the CLI binary on tiny synthetic data: the run directory it writes,
+// and one clear line for every kind of bad input, with no run directory left behind.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "core/text.h"
+#include "tests/experiments/cli_runner.h"
+
+namespace shiftrec {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::run_cli;
+using testing::source_path;
+
+const std::string kTiny =
+    " --set data.synthetic.users=80 --set data.synthetic.items=60 --set data.synthetic.categories=6"
+    " --set train.epochs=2 --set model.d=16 --set log_level=warn";
+
+std::string train_args(const std::string& config, const std::string& out) {
+  return "train --config " + config + kTiny + " --out " + out;
+}
+
+int count_lines(const std::string& text) {
+  return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+}
+
+TEST(Cli, TrainWritesACompleteRunDirectory) {
+  testing::TempDir dir;
+  const std::string run = dir.file("run");
+  const auto result = run_cli(train_args(source_path("experiments/configs/quickstart.toml"), run), dir);
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_FALSE(fs::exists(run + ".partial"));
+  const std::string resolved = testing::read_text(run + "/resolved.toml");
+  EXPECT_NE(resolved.find("users = 80"), std::string::npos);
+  EXPECT_EQ(count_lines(testing::read_text(run + "/metrics.jsonl")), 2);  // one per epoch
+  const auto first_epoch = nlohmann::json::parse(
+      testing::read_text(run + "/metrics.jsonl").substr(0, testing::read_text(run + "/metrics.jsonl").find('\n')));
+  EXPECT_EQ(first_epoch["epoch"], 1);
+  EXPECT_TRUE(first_epoch["valid"].contains("ndcg@10"));
+
+  const auto results = nlohmann::json::parse(testing::read_text(run + "/results.json"));
+  EXPECT_EQ(results["model"], "sasrec");
+  EXPECT_EQ(results["protocol"]["split"], "loo");
+  EXPECT_EQ(results["protocol"]["ranking"], "full");
+  EXPECT_EQ(results["seed"], 42);
+  EXPECT_EQ(results["config_hash"], fnv1a_hex(resolved));
+  EXPECT_EQ(results["device"], "cpu");
+  EXPECT_TRUE(results["versions"].contains("libtorch"));
+  EXPECT_TRUE(results["timings"].contains("seconds_per_epoch"));
+  for (const char* split : {"valid", "test"}) {
+    EXPECT_EQ(results["splits"][split]["targets"], 80);
+    for (const char* metric : {"recall@10", "ndcg@10", "mrr@10", "recall@20", "ndcg@20"}) {
+      const double value = results["splits"][split]["metrics"][metric];
+      EXPECT_GE(value, 0.0);
+      EXPECT_LE(value, 1.0);
+    }
+  }
+
+  // Training again from the resolved config reproduces the config and, on the CPU, the numbers.
+  const std::string again = dir.file("again");
+  const auto rerun = run_cli("train --config " + run + "/resolved.toml --out " + again, dir);
+  ASSERT_EQ(rerun.status, 0) << rerun.err;
+  EXPECT_EQ(testing::read_text(again + "/resolved.toml"), resolved);
+  const auto results_again = nlohmann::json::parse(testing::read_text(again + "/results.json"));
+  EXPECT_EQ(results_again["config_hash"], results["config_hash"]);
+  EXPECT_EQ(results_again["data_fingerprint"], results["data_fingerprint"]);
+  EXPECT_EQ(results_again["splits"]["test"]["metrics"], results["splits"]["test"]["metrics"]);
+}
+
+struct BadInput {
+  std::string name;
+  std::string extra_args;   // appended to a valid tiny training command
+  std::string config_text;  // when set, used as the config file instead of quickstart
+  std::string expected;     // substring of the one error line
+};
+
+TEST(Cli, BadInputIsOneClearLineAndLeavesNoRunDirectory) {
+  const std::vector<BadInput> cases = {
+      {"misspelt key", " --set model.dropuot=0.1", "",
+       "--set model.dropuot=0.1: unknown key 'model.dropuot' (did you mean 'model.dropout'?)"},
+      {"misspelt table", "", "seed = 1\n[trian]\nepochs = 1\n",
+       "bad.toml:2:2: unknown key 'trian' (did you mean 'train'?)"},
+      {"wrong type", " --set 'model.d=\"wide\"'", "",
+       "--set model.d=\"wide\": model.d: expected an integer, got string \"wide\""},
+      {"out of range", " --set model.dropout=2", "",
+       "--set model.dropout=2: model.dropout: value 2.0 is out of range"},
+      {"unknown model", " --set model.name=sasrek", "",
+       "model.name: unknown value \"sasrek\", expected one of: popularity, sasrec (did you mean "
+       "\"sasrec\"?)"},
+      {"unknown metric", " --set 'eval.metrics=[\"ndgc\"]'", "",
+       "eval.metrics: unknown metric \"ndgc\" (did you mean \"ndcg\"?)"},
+      {"early stop metric not computed", " --set train.early_stop_metric=ndcg@5", "",
+       "train.early_stop_metric: \"ndcg@5\" is not computed"},
+      {"heads not dividing d", " --set model.heads=3", "",
+       "model.heads: value 3 does not divide d = 16"},
+      {"cuda without a gpu", " --set device=cuda", "", "device: device \"cuda\" requested"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    testing::TempDir dir;
+    std::string config = source_path("experiments/configs/quickstart.toml");
+    if (!c.config_text.empty()) {
+      config = dir.file("bad.toml");
+      testing::write_text(config, c.config_text);
+    }
+    const std::string run = dir.file("run");
+    const auto result = run_cli(train_args(config, run) + c.extra_args, dir);
+    if (c.name == "cuda without a gpu" && result.status == 0) continue;  // a GPU machine
+    EXPECT_EQ(result.status, 1);
+    EXPECT_EQ(count_lines(result.err), 1) << result.err;
+    EXPECT_EQ(result.err.rfind("shiftrec: error: ", 0), 0u) << result.err;
+    EXPECT_NE(result.err.find(c.expected), std::string::npos) << result.err;
+    EXPECT_FALSE(fs::exists(run));
+    EXPECT_FALSE(fs::exists(run + ".partial"));
+    EXPECT_FALSE(fs::exists(run + ".failed"));
+  }
+}
+
+TEST(Cli, MissingConfigAndExistingOutput) {
+  testing::TempDir dir;
+  auto missing = run_cli("train --config " + dir.file("nope.toml"), dir);
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_EQ(missing.err, "shiftrec: error: " + dir.file("nope.toml") +
+                             ": cannot open config file (missing or unreadable)\n");
+  fs::create_directory(dir.file("taken"));
+  auto taken = run_cli(train_args(source_path("experiments/configs/quickstart.toml"),
+                                  dir.file("taken")), dir);
+  EXPECT_EQ(taken.status, 1);
+  EXPECT_NE(taken.err.find("run directory " + dir.file("taken") + " already exists"),
+            std::string::npos) << taken.err;
+}
+
+TEST(Cli, ModelsListsTheRegistry) {
+  testing::TempDir dir;
+  const auto result = run_cli("models", dir);
+  ASSERT_EQ(result.status, 0);
+  EXPECT_NE(result.out.find("sasrec: SASRec"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("popularity: "), std::string::npos) << result.out;
+}
+
+TEST(Cli, DataGenerateWritesPlainFiles) {
+  testing::TempDir dir;
+  const auto result = run_cli("data generate --config " +
+                                  source_path("experiments/configs/quickstart.toml") +
+                                  " --set data.synthetic.users=20 --out " + dir.file("synth"),
+                              dir);
+  ASSERT_EQ(result.status, 0) << result.err;
+  for (const char* file : {"interactions.csv", "item_categories.csv", "change_points.csv",
+                           "shift_graph.csv"}) {
+    EXPECT_TRUE(fs::exists(dir.file(std::string("synth/") + file))) << file;
+  }
+}
+
+}  // namespace
+}  // namespace shiftrec

@@ -1,0 +1,95 @@
+// Walks the whole model registry: every registered model must honour the contract in
+// models/recommender.h on a tiny fixture, with every registered loss.
+#include <gtest/gtest.h>
+
+#include <ATen/ATen.h>
+#include <torch/utils.h>
+
+#include "core/config.h"
+#include "datasets/histories.h"
+#include "datasets/split.h"
+#include "datasets/synthetic.h"
+#include "models/recommender.h"
+#include "tests/fixtures.h"
+#include "train/loss.h"
+
+namespace shiftrec {
+namespace {
+
+TEST(ModelRegistry, ExpectedModelsAreRegistered) {
+  // Guards against the linker dropping a registration file.
+  for (const char* name : {"sasrec", "popularity"}) {
+    EXPECT_TRUE(model_registry().contains(name)) << name;
+  }
+  for (const char* name : {"bce", "ce"}) EXPECT_TRUE(loss_registry().contains(name)) << name;
+}
+
+TEST(ModelRegistry, EveryModelHonoursTheContract) {
+  const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
+  const Split split = leave_one_out(data.interactions);
+  const int64_t n_items = data.interactions.n_items;
+  for (const auto& [name, entry] : model_registry().entries()) {
+    for (const auto& [loss_name, loss_entry] : loss_registry().entries()) {
+      SCOPED_TRACE("model " + name + ", loss " + loss_name);
+      at::manual_seed(3);
+      Config config = Config::from_string("", "empty.toml");
+      ModelContext context;
+      context.n_items = n_items;
+      auto model = entry.factory(config.section("model"), context);
+      auto loss = loss_entry.factory(config.section("loss"));
+      config.check_all_used();
+      model->fit_statistics(split);
+      model->train();
+
+      // Four users' training prefixes, left-padded.
+      std::vector<int64_t> begin, length;
+      for (int u = 0; u < 4; ++u) {
+        begin.push_back(split.offsets[u]);
+        length.push_back(split.train_length[u]);
+      }
+      const int64_t max_length = std::min<int64_t>(model->max_length(), 8);
+      auto histories = pack_histories(split.items, begin, length, max_length);
+      const int64_t batch = histories.size(0), width = histories.size(1);
+
+      auto states = model->encode(histories);
+      ASSERT_EQ(states.dim(), 3);
+      EXPECT_EQ(states.size(0), batch);
+      EXPECT_EQ(states.size(1), width);
+      auto last = states.select(1, -1);
+      auto all_scores = model->score_all(last);
+      EXPECT_EQ(all_scores.sizes(), (std::vector<int64_t>{batch, n_items}));
+      auto candidates = at::randint(0, n_items, {batch, 5}, at::kLong);
+      auto candidate_scores = model->score_candidates(last, candidates);
+      EXPECT_EQ(candidate_scores.sizes(), (std::vector<int64_t>{batch, 5}));
+      // Candidate scores agree with the full score matrix.
+      EXPECT_TRUE(at::allclose(candidate_scores, all_scores.gather(1, candidates), 1e-4, 1e-5));
+
+      auto targets = at::randint(0, n_items, {batch}, at::kLong);
+      auto value = loss->compute(*model, last, targets);
+      EXPECT_EQ(value.dim(), 0);
+      EXPECT_TRUE(std::isfinite(value.item<double>()));
+      if (value.requires_grad()) value.backward();
+      for (const auto& p : model->named_parameters()) {
+        if (!p.value().requires_grad()) continue;
+        ASSERT_TRUE(p.value().grad().defined()) << p.key() << " got no gradient";
+        EXPECT_TRUE(at::isfinite(p.value().grad()).all().item<bool>()) << p.key();
+        EXPECT_GT(p.value().grad().abs().sum().item<double>(), 0.0)
+            << p.key() << " got an all-zero gradient";
+      }
+    }
+  }
+}
+
+TEST(ModelRegistry, UnknownModelListsKnownOnes) {
+  try {
+    model_registry().get("sasrek");
+    FAIL();
+  } catch (const UserError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("did you mean \"sasrec\""), std::string::npos) << message;
+    EXPECT_NE(message.find("popularity"), std::string::npos) << message;
+  }
+}
+
+}  // namespace
+}  // namespace shiftrec

@@ -1,0 +1,45 @@
+#include "models/sasrec.h"
+
+#include <gtest/gtest.h>
+
+#include <ATen/ATen.h>
+#include <torch/utils.h>
+
+namespace shiftrec {
+namespace {
+
+SASRec make_model() {
+  at::manual_seed(5);
+  SASRec model(SASRecOptions(20).d(16).blocks(2).heads(2).dropout(0.3).max_length(6));
+  model.eval();
+  return model;
+}
+
+TEST(SASRec, StatesDoNotDependOnPaddedWidth) {
+  SASRec model = make_model();
+  torch::NoGradGuard no_grad;
+  auto narrow = at::tensor({4, 7, 2}, at::kLong).view({1, 3});
+  auto wide = at::tensor({0, 0, 4, 7, 2}, at::kLong).view({1, 5});
+  auto a = model.encode(narrow).select(1, -1);
+  auto b = model.encode(wide).select(1, -1);
+  EXPECT_TRUE(at::allclose(a, b, 1e-5, 1e-6));
+}
+
+TEST(SASRec, IsCausal) {
+  SASRec model = make_model();
+  torch::NoGradGuard no_grad;
+  auto x = at::tensor({3, 5, 7, 9}, at::kLong).view({1, 4});
+  auto y = at::tensor({3, 5, 7, 11}, at::kLong).view({1, 4});
+  auto sx = model.encode(x), sy = model.encode(y);
+  // Positions before the changed one are unchanged; the changed one moves.
+  EXPECT_TRUE(at::allclose(sx.narrow(1, 0, 3), sy.narrow(1, 0, 3), 1e-5, 1e-6));
+  EXPECT_FALSE(at::allclose(sx.select(1, 3), sy.select(1, 3), 1e-5, 1e-6));
+}
+
+TEST(SASRec, RejectsBadOptions) {
+  EXPECT_THROW(SASRec(SASRecOptions(20).d(10).heads(3)), c10::Error);
+  EXPECT_THROW(SASRec(SASRecOptions(0)), c10::Error);
+}
+
+}  // namespace
+}  // namespace shiftrec

@@ -1,0 +1,57 @@
+#include "train/batching.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include <ATen/ATen.h>
+
+#include "datasets/split.h"
+#include "datasets/synthetic.h"
+#include "tests/fixtures.h"
+
+namespace shiftrec {
+namespace {
+
+TEST(Batching, EveryUserOncePerEpochTargetsShiftedAndOnlyTrainingItems) {
+  const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
+  const Split split = leave_one_out(data.interactions);
+  for (bool buckets : {false, true}) {
+    SequenceBatcher batcher(split, /*max_length=*/6, /*batch_size=*/8, buckets, /*pool=*/2);
+    Rng rng(3);
+    std::map<int32_t, int> seen;
+    for (const auto& users : batcher.epoch_plan(rng)) {
+      EXPECT_LE(users.size(), 8u);
+      SequenceBatch batch = batcher.make_batch(users);
+      auto inputs = batch.inputs;
+      auto targets = batch.targets;
+      ASSERT_EQ(inputs.sizes(), targets.sizes());
+      for (size_t r = 0; r < users.size(); ++r) {
+        const int32_t u = users[r];
+        ++seen[u];
+        const int64_t n = split.train_length[u];
+        const int64_t width = inputs.size(1);
+        const int64_t kept = std::min<int64_t>(n - 1, 6);
+        for (int64_t j = 0; j < width; ++j) {
+          const int64_t in = inputs[r][j].item<int64_t>();
+          const int64_t out = targets[r][j].item<int64_t>();
+          if (j < width - kept) {
+            EXPECT_EQ(in, 0);
+            EXPECT_EQ(out, 0);
+            continue;
+          }
+          // Column j holds training position p; its target is position p + 1 < n.
+          const int64_t p = n - 1 - (width - j);
+          EXPECT_EQ(in, split.items[split.offsets[u] + p] + 1);
+          EXPECT_EQ(out, split.items[split.offsets[u] + p + 1] + 1);
+          EXPECT_LT(p + 1, n);  // never a valid or test item
+        }
+      }
+    }
+    EXPECT_EQ(static_cast<int64_t>(seen.size()), batcher.n_examples());
+    for (const auto& [u, count] : seen) EXPECT_EQ(count, 1) << "user " << u;
+  }
+}
+
+}  // namespace
+}  // namespace shiftrec
