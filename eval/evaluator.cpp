@@ -4,11 +4,24 @@
 #include "core/error.h"
 #include "datasets/split.h"
 #include "eval/metric.h"
+#include "eval/sampled_negatives.h"
 
 namespace shiftrec {
 
-EvalOptions EvalOptions::from_config(ConfigSection s) {
+EvalOptions EvalOptions::from_config(ConfigSection s, uint64_t run_seed) {
   EvalOptions o;
+  o.seed = run_seed;
+  o.protocol = s.get_string("protocol", o.protocol,
+                            "full (rank against all items) or uniN (against N sampled negatives)");
+  if (o.protocol != "full") {
+    const std::string digits = o.protocol.rfind("uni", 0) == 0 ? o.protocol.substr(3) : "";
+    const bool numeric = !digits.empty() && digits.size() <= 9 &&
+                         digits.find_first_not_of("0123456789") == std::string::npos;
+    if (!numeric || std::stoll(digits) <= 0) {
+      s.fail("protocol", "unknown protocol \"" + o.protocol + "\", expected full or uniN (e.g. uni100)");
+    }
+    o.sampled_negatives = std::stoll(digits);
+  }
   o.metrics = s.get_string_list("metrics", o.metrics, "ranking metrics, each reported at every k");
   o.ks = s.get_int_list("ks", o.ks, 1, int64_t{1} << 30, "cut-offs for every metric");
   o.batch_size = s.get_int("batch_size", o.batch_size, 1, 1 << 24,
@@ -35,18 +48,32 @@ std::vector<std::string> EvalOptions::metric_names() const {
   return names;
 }
 
-SplitEvaluation evaluate_split(const Split& split, const std::string& split_name,
-                               const Scorer& scorer, int64_t max_length,
-                               const EvalOptions& options, c10::Device device) {
-  const EvalTargets& targets = split.targets(split_name);
+Evaluator::Evaluator(const Split& split, EvalOptions options)
+    : split_(split), options_(std::move(options)) {}
+
+SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer& scorer,
+                                    int64_t max_length, c10::Device device) {
+  const EvalTargets& targets = split_.targets(split_name);
   RankingOptions ranking;
-  ranking.batch_size = options.batch_size;
+  ranking.batch_size = options_.batch_size;
   ranking.max_length = max_length;
+  if (options_.sampled_negatives > 0) {
+    auto it = negatives_.find(split_name);
+    if (it == negatives_.end()) {
+      it = negatives_
+               .emplace(split_name, draw_sampled_negatives(split_, targets,
+                                                           options_.sampled_negatives,
+                                                           options_.seed))
+               .first;
+    }
+    ranking.negatives = &it->second;
+    ranking.n_negatives = options_.sampled_negatives;
+  }
   SplitEvaluation out;
   out.split = split_name;
   out.n_targets = targets.size();
-  out.ranks = rank_targets(split, targets, scorer, ranking, device).ranks;
-  out.metrics = mean_metrics(options.metric_names(), out.ranks);
+  out.ranks = rank_targets(split_, targets, scorer, ranking, device).ranks;
+  out.metrics = mean_metrics(options_.metric_names(), out.ranks);
   return out;
 }
 

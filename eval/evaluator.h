@@ -1,6 +1,7 @@
 // Evaluation of one split under the full-ranking protocol, with the configured metrics.
 //
 //   [eval]
+//   protocol   = "full"                      # or "uni100" (any "uniN"): N sampled negatives
 //   metrics    = ["recall", "ndcg", "mrr"]   # each is reported at every k
 //   ks         = [10, 20]
 //   batch_size = 1024                         # users scored at once
@@ -18,12 +19,15 @@ namespace shiftrec {
 class ConfigSection;
 
 struct EvalOptions {
+  std::string protocol = "full";
+  int64_t sampled_negatives = 0;  // N of "uniN"; 0 = full ranking
+  uint64_t seed = 0;              // negatives' seed (the run seed)
   std::vector<std::string> metrics = {"recall", "ndcg", "mrr"};
   std::vector<int64_t> ks = {10, 20};
   int64_t batch_size = 1024;
 
   // Validates metric names against the registry (error located at eval.metrics).
-  static EvalOptions from_config(ConfigSection section);
+  static EvalOptions from_config(ConfigSection section, uint64_t run_seed);
   // "recall@10", "recall@20", "ndcg@10", ... in metrics-major order.
   std::vector<std::string> metric_names() const;
 };
@@ -35,8 +39,18 @@ struct SplitEvaluation {
   std::vector<int64_t> ranks;  // [n_targets] 1-based, pessimistic
 };
 
-SplitEvaluation evaluate_split(const Split& split, const std::string& split_name,
-                               const Scorer& scorer, int64_t max_length,
-                               const EvalOptions& options, c10::Device device);
+// Ranks and scores one split. Sampled negatives are drawn once per Evaluator and split.
+class Evaluator {
+ public:
+  Evaluator(const Split& split, EvalOptions options);
+  SplitEvaluation evaluate(const std::string& split_name, const Scorer& scorer,
+                           int64_t max_length, c10::Device device);
+  const EvalOptions& options() const { return options_; }
+
+ private:
+  const Split& split_;
+  EvalOptions options_;
+  std::map<std::string, std::vector<int32_t>> negatives_;  // split name -> [T * N]
+};
 
 }  // namespace shiftrec

@@ -39,7 +39,20 @@ RankingResult rank_targets(const Split& split, const EvalTargets& targets, const
     auto scores = scorer(histories);  // [B, n_items]
     SHIFTREC_ASSERT(scores.dim() == 2 && scores.size(1) == split.n_items,
                     "scorer returned the wrong shape");
-    auto ranks = pessimistic_ranks(scores, target_tensor).to(at::kCPU).contiguous();
+    at::Tensor ranks;
+    if (options.negatives != nullptr) {
+      // Candidates [B, 1 + n]: the target in column 0, then its fixed negatives.
+      auto negatives = at::from_blob(const_cast<int32_t*>(options.negatives->data()) +
+                                         start * options.n_negatives,
+                                     {end - start, options.n_negatives}, at::kInt)
+                           .to(device)
+                           .to(at::kLong);
+      auto candidates = at::cat({target_tensor.unsqueeze(1), negatives}, 1);
+      auto zeros = at::zeros({end - start}, target_tensor.options());
+      ranks = pessimistic_ranks(scores.gather(1, candidates), zeros).to(at::kCPU).contiguous();
+    } else {
+      ranks = pessimistic_ranks(scores, target_tensor).to(at::kCPU).contiguous();
+    }
     std::copy(ranks.data_ptr<int64_t>(), ranks.data_ptr<int64_t>() + (end - start),
               result.ranks.begin() + start);
     if (k > 0) {

@@ -1,4 +1,5 @@
-// Full-ranking evaluation: each target is ranked against every item.
+// Ranking evaluation: each target is ranked against every item (full), or against its own
+// fixed sampled negatives (sampled protocols).
 //
 // Users are scored in batches of `batch_size`, so at most [batch_size, n_items] scores
 // exist at once — never the whole users x items matrix. A target's rank is pessimistic:
@@ -26,6 +27,10 @@ struct RankingOptions {
   int64_t batch_size = 1024;
   int64_t max_length = 50;  // histories keep their last max_length items
   int64_t top_k = 0;        // > 0: also return each target's top-k item ids (k capped at n_items)
+  // Sampled protocol: when non-null, each target is ranked only against its own
+  // `n_negatives` items in (*negatives)[t * n_negatives ...], not against all items.
+  const std::vector<int32_t>* negatives = nullptr;
+  int64_t n_negatives = 0;
 };
 
 struct RankingResult {

@@ -84,7 +84,7 @@ Plan read_plan(Config& config) {
   plan.loss_name =
       loss_section.get_string("name", "bce", "training loss", loss_registry().names());
   plan.train = TrainOptions::from_config(config.section("train"), plan.seed);
-  plan.eval = EvalOptions::from_config(config.section("eval"));
+  plan.eval = EvalOptions::from_config(config.section("eval"), plan.seed);
   const auto names = plan.eval.metric_names();
   if (std::find(names.begin(), names.end(), plan.train.early_stop_metric) == names.end()) {
     config.section("train").fail(
@@ -157,9 +157,9 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
       torch::NoGradGuard no_grad;
       return model.score_all(model.encode(histories).select(1, -1));
     };
+    Evaluator evaluator(plan.split, plan.eval);
     const ValidateFn validate = [&]() {
-      return evaluate_split(plan.split, "valid", scorer, max_length, plan.eval, plan.device)
-          .metrics;
+      return evaluator.evaluate("valid", scorer, max_length, plan.device).metrics;
     };
     const std::string metrics_path = run.file("metrics.jsonl");
     const EpochCallback on_epoch = [&](const EpochRecord& r) {
@@ -184,8 +184,7 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
     model.eval();
     for (const std::string split_name : {"valid", "test"}) {
       const double t0 = seconds_since_start();
-      SplitEvaluation evaluation =
-          evaluate_split(plan.split, split_name, scorer, max_length, plan.eval, plan.device);
+      SplitEvaluation evaluation = evaluator.evaluate(split_name, scorer, max_length, plan.device);
       eval_seconds += seconds_since_start() - t0;
       result.metrics[split_name] = evaluation.metrics;
       splits[split_name] = {{"targets", evaluation.n_targets},
@@ -210,7 +209,10 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
           {"users", plan.dataset.interactions.n_users},
           {"items", plan.dataset.interactions.n_items},
           {"interactions", plan.dataset.interactions.size()}}},
-        {"protocol", {{"split", plan.split.protocol}, {"ranking", "full"}, {"ties", "pessimistic"}}},
+        {"protocol",
+         {{"split", plan.split.protocol},
+          {"ranking", plan.eval.protocol},
+          {"ties", "pessimistic"}}},
         {"seed", plan.seed},
         {"config_hash", config_hash},
         {"data_fingerprint", plan.dataset.fingerprint},

@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 #include <c10/util/Exception.h>
 
+#include "core/allocator.h"
 #include "core/config.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -91,6 +92,7 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  shiftrec::retain_freed_memory();
   try {
     return run(argc, argv);
   } catch (const shiftrec::UserError& e) {

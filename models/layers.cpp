@@ -5,6 +5,22 @@
 #include <ATen/ATen.h>
 
 namespace shiftrec {
+namespace {
+
+// Longest window computed with broadcast products instead of batched matmul on the CPU.
+constexpr int64_t kBroadcastAttentionMaxLength = 8;
+
+}  // namespace
+
+DropoutImpl::DropoutImpl(double p) : p_(p) {
+  TORCH_CHECK(p >= 0.0 && p < 1.0, "dropout: p = ", p, ", expected 0 <= p < 1");
+}
+
+torch::Tensor DropoutImpl::forward(const torch::Tensor& x) {
+  if (!is_training() || p_ == 0.0) return x;
+  if (x.is_cuda()) return at::dropout(x, p_, /*train=*/true);
+  return x * at::rand_like(x).ge_(p_).mul_(1.0 / (1.0 - p_));
+}
 
 torch::Tensor causal_padding_mask(const torch::Tensor& tokens) {
   const int64_t length = tokens.size(1);
@@ -22,7 +38,7 @@ CausalSelfAttentionImpl::CausalSelfAttentionImpl(int64_t d, int64_t heads, doubl
   k_ = register_module("k", torch::nn::Linear(d, d));
   v_ = register_module("v", torch::nn::Linear(d, d));
   out_ = register_module("out", torch::nn::Linear(d, d));
-  dropout_ = register_module("dropout", torch::nn::Dropout(dropout));
+  dropout_ = register_module("dropout", Dropout(dropout));
 }
 
 torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& query,
@@ -36,18 +52,25 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& query,
   auto q = split_heads(q_->forward(query));
   auto k = split_heads(k_->forward(keys));
   auto v = split_heads(v_->forward(keys));
-  auto scores = at::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(head_dim));
+  // For short windows, broadcast products beat at::matmul, whose CPU batched-GEMM path makes
+  // one BLAS call per [L, L] matrix (bench/README.md: about 0.8 s of a 2.8 s Beauty epoch).
+  const bool short_window = length <= kBroadcastAttentionMaxLength && !query.is_cuda();
+  auto scores = short_window ? (q.unsqueeze(-2) * k.unsqueeze(-3)).sum(-1)  // [B, h, L, L]
+                             : at::matmul(q, k.transpose(-2, -1));
+  scores = scores / std::sqrt(static_cast<double>(head_dim));
   scores = scores.masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity());
   auto weights = dropout_->forward(at::softmax(scores, -1));
-  auto context = at::matmul(weights, v).transpose(1, 2).reshape({batch, length, d});
+  auto context = short_window ? (weights.unsqueeze(-1) * v.unsqueeze(-3)).sum(-2)  // [B, h, L, dh]
+                              : at::matmul(weights, v);
+  context = context.transpose(1, 2).reshape({batch, length, d});
   return out_->forward(context);
 }
 
 PointWiseFeedForwardImpl::PointWiseFeedForwardImpl(int64_t d, double dropout) {
   fc1_ = register_module("fc1", torch::nn::Linear(d, d));
   fc2_ = register_module("fc2", torch::nn::Linear(d, d));
-  dropout1_ = register_module("dropout1", torch::nn::Dropout(dropout));
-  dropout2_ = register_module("dropout2", torch::nn::Dropout(dropout));
+  dropout1_ = register_module("dropout1", Dropout(dropout));
+  dropout2_ = register_module("dropout2", Dropout(dropout));
 }
 
 torch::Tensor PointWiseFeedForwardImpl::forward(const torch::Tensor& x) {

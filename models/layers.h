@@ -10,12 +10,25 @@
 #include <torch/arg.h>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/any.h>
-#include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 #include <torch/nn/pimpl.h>
 
 namespace shiftrec {
+
+// Dropout that draws its mask with at::rand_like: on the CPU, LibTorch 1.13's bernoulli-based
+// dropout costs 4x more (5.2 vs 1.3 ms for [128, 50, 50]), the largest single cost of a
+// SASRec epoch with dropout 0.5. On CUDA it defers to the fused at::dropout.
+// Keeps each element with probability 1 - p and scales kept ones by 1 / (1 - p).
+class DropoutImpl : public torch::nn::Module {
+ public:
+  explicit DropoutImpl(double p);
+  torch::Tensor forward(const torch::Tensor& x);  // any shape -> same shape
+
+ private:
+  double p_;
+};
+TORCH_MODULE(Dropout);
 
 // allowed[b, i, j] = j <= i and (tokens[b, j] != 0 or i == j).
 // tokens [B, L] int64 -> [B, 1, L, L] bool, broadcastable over heads.
@@ -31,7 +44,7 @@ class CausalSelfAttentionImpl : public torch::nn::Module {
  private:
   int64_t heads_;
   torch::nn::Linear q_{nullptr}, k_{nullptr}, v_{nullptr}, out_{nullptr};
-  torch::nn::Dropout dropout_{nullptr};
+  Dropout dropout_{nullptr};
 };
 TORCH_MODULE(CausalSelfAttention);
 
@@ -42,7 +55,7 @@ class PointWiseFeedForwardImpl : public torch::nn::Module {
 
  private:
   torch::nn::Linear fc1_{nullptr}, fc2_{nullptr};
-  torch::nn::Dropout dropout1_{nullptr}, dropout2_{nullptr};
+  Dropout dropout1_{nullptr}, dropout2_{nullptr};
 };
 TORCH_MODULE(PointWiseFeedForward);
 

@@ -26,7 +26,7 @@ void SASRec::reset() {
       torch::nn::Embedding(torch::nn::EmbeddingOptions(o.n_items() + 1, o.d()).padding_idx(0)));
   position_embedding_ =
       register_module("position_embedding", torch::nn::Embedding(o.max_length(), o.d()));
-  embedding_dropout_ = register_module("embedding_dropout", torch::nn::Dropout(o.dropout()));
+  embedding_dropout_ = register_module("embedding_dropout", Dropout(o.dropout()));
   blocks_ = register_module("blocks", torch::nn::ModuleList());
   for (int64_t b = 0; b < o.blocks(); ++b) {
     blocks_->push_back(TransformerBlock(o.d(), o.heads(), o.dropout()));

@@ -43,7 +43,7 @@ class SASRec : public Recommender {
   SASRecOptions options_;
   torch::nn::Embedding item_embedding_{nullptr};      // [n_items + 1, d], row 0 = padding
   torch::nn::Embedding position_embedding_{nullptr};  // [max_length, d]
-  torch::nn::Dropout embedding_dropout_{nullptr};
+  Dropout embedding_dropout_{nullptr};
   torch::nn::ModuleList blocks_{nullptr};
   torch::nn::LayerNorm final_norm_{nullptr};
 };

@@ -60,6 +60,22 @@ TEST(Ranking, RanksTargetsFromTheRightHistoriesInBatches) {
   EXPECT_EQ(result.top_k[1], 1);
 }
 
+TEST(Ranking, SampledProtocolRanksOnlyAgainstTheGivenNegatives) {
+  const Split s = two_users();
+  // Fixed scores per item for everyone: item i scores i.
+  const Scorer scorer = [](const at::Tensor& histories) {
+    return at::arange(5, at::kFloat).unsqueeze(0).expand({histories.size(0), 5}).contiguous();
+  };
+  // User 0 (target 3) against items {4, 0}: only item 4 beats it -> rank 2.
+  // User 1 (target 1) against items {0, 2}: item 2 beats it -> rank 2 (full ranking: 4).
+  const std::vector<int32_t> negatives = {4, 0, 0, 2};
+  RankingOptions options;
+  options.negatives = &negatives;
+  options.n_negatives = 2;
+  const RankingResult result = rank_targets(s, s.test, scorer, options, c10::Device(c10::kCPU));
+  EXPECT_EQ(result.ranks, (std::vector<int64_t>{2, 2}));
+}
+
 TEST(Ranking, NanScoresAreAnError) {
   const Split s = two_users();
   const Scorer scorer = [](const at::Tensor& histories) {
