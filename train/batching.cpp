@@ -1,6 +1,7 @@
 #include "train/batching.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "core/error.h"
 #include "datasets/histories.h"
@@ -51,6 +52,13 @@ std::vector<std::vector<int32_t>> SequenceBatcher::epoch_plan(Rng& rng) const {
   return batches;
 }
 
+double SequenceBatcher::mean_positions_per_batch() const {
+  int64_t positions = 0;
+  for (int32_t u : users_) positions += std::min(split_.train_length[u] - 1, max_length_);
+  const int64_t batches = (n_examples() + batch_size_ - 1) / batch_size_;
+  return batches > 0 ? static_cast<double>(positions) / static_cast<double>(batches) : 1.0;
+}
+
 SequenceBatch SequenceBatcher::make_batch(const std::vector<int32_t>& users) const {
   std::vector<int64_t> input_begin, target_begin, length;
   input_begin.reserve(users.size());
@@ -62,8 +70,10 @@ SequenceBatch SequenceBatcher::make_batch(const std::vector<int32_t>& users) con
     target_begin.push_back(split_.offsets[u] + 1);
     length.push_back(n - 1);
   }
+  int64_t positions = 0;
+  for (int64_t n : length) positions += std::min(n, max_length_);
   return {pack_histories(split_.items, input_begin, length, max_length_),
-          pack_histories(split_.items, target_begin, length, max_length_)};
+          pack_histories(split_.items, target_begin, length, max_length_), positions};
 }
 
 }  // namespace shiftrec

@@ -5,7 +5,10 @@
 // max_length items). Batches are left-padded to the longest example in the batch, not to
 // max_length: with length bucketing, users are shuffled, grouped into pools of
 // `bucket_pool` batches, sorted by length inside a pool, cut into batches, and the batch
-// order shuffled — so padding nearly vanishes while batches stay random.
+// order shuffled — so padding nearly vanishes while batches stay random. Bucketed batches
+// hold very different numbers of positions, so the trainer weights each batch's mean loss by
+// positions / mean_positions_per_batch(): every position then weighs what it weighs in
+// random batches (measured on Beauty: without this weight, bucketing cost 11% NDCG@10).
 //
 //   inputs  [B, L] int64 tokens (item + 1, 0 = padding)
 //   targets [B, L] int64 tokens of the next item (0 where there is none)
@@ -23,8 +26,9 @@ namespace shiftrec {
 struct Split;
 
 struct SequenceBatch {
-  at::Tensor inputs;   // [B, L]
-  at::Tensor targets;  // [B, L]
+  at::Tensor inputs;      // [B, L]
+  at::Tensor targets;     // [B, L]
+  int64_t positions = 0;  // supervised positions (non-zero targets)
 };
 
 class SequenceBatcher {
@@ -38,6 +42,8 @@ class SequenceBatcher {
   SequenceBatch make_batch(const std::vector<int32_t>& users) const;
 
   int64_t n_examples() const { return static_cast<int64_t>(users_.size()); }
+  // Supervised positions per batch, averaged over an epoch's batches.
+  double mean_positions_per_batch() const;
 
  private:
   const Split& split_;

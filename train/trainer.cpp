@@ -86,6 +86,7 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
                                    .betas({options.beta1, options.beta2})
                                    .weight_decay(options.weight_decay));
   Rng rng(derive_seed(options.seed, "train.batches"));
+  const double mean_positions = batcher.mean_positions_per_batch();
   std::vector<torch::Tensor> best_state = snapshot(model);
   int64_t validations_without_improvement = 0;
   result.best_value = -std::numeric_limits<double>::infinity();
@@ -106,6 +107,9 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
       auto supervised = targets.ne(0);                  // [B, L]
       auto value = loss.compute(model, states.index({supervised}),
                                 targets.index({supervised}) - 1);
+      if (options.length_buckets) {
+        value = value * (static_cast<double>(batch.positions) / mean_positions);
+      }
       optimizer.zero_grad();
       value.backward();
       optimizer.step();

@@ -20,12 +20,16 @@ TEST(Batching, EveryUserOncePerEpochTargetsShiftedAndOnlyTrainingItems) {
     SequenceBatcher batcher(split, /*max_length=*/6, /*batch_size=*/8, buckets, /*pool=*/2);
     Rng rng(3);
     std::map<int32_t, int> seen;
+    int64_t total_positions = 0, batches = 0;
     for (const auto& users : batcher.epoch_plan(rng)) {
       EXPECT_LE(users.size(), 8u);
       SequenceBatch batch = batcher.make_batch(users);
       auto inputs = batch.inputs;
       auto targets = batch.targets;
       ASSERT_EQ(inputs.sizes(), targets.sizes());
+      EXPECT_EQ(batch.positions, targets.ne(0).sum().item<int64_t>());
+      total_positions += batch.positions;
+      ++batches;
       for (size_t r = 0; r < users.size(); ++r) {
         const int32_t u = users[r];
         ++seen[u];
@@ -49,6 +53,8 @@ TEST(Batching, EveryUserOncePerEpochTargetsShiftedAndOnlyTrainingItems) {
       }
     }
     EXPECT_EQ(static_cast<int64_t>(seen.size()), batcher.n_examples());
+    EXPECT_DOUBLE_EQ(batcher.mean_positions_per_batch(),
+                     static_cast<double>(total_positions) / static_cast<double>(batches));
     for (const auto& [u, count] : seen) EXPECT_EQ(count, 1) << "user " << u;
   }
 }
