@@ -358,55 +358,56 @@ std::string ConfigSection::get_string(const std::string& key, const std::string&
   return value;
 }
 
+namespace {
+
+// A list of TOML values of type T (int64_t or std::string), each passed to `check`.
+template <typename T, typename Check>
+std::vector<T> read_list(ConfigSection& section, Config::Impl& impl, const std::string& path,
+                         const std::string& key, const std::vector<T>& default_value,
+                         const std::string& element_word, const std::string& description,
+                         Check check) {
+  std::vector<T> values = default_value;
+  if (const toml::node* node = find_node(impl.table, path, key)) {
+    const toml::array* array = node->as_array();
+    const std::string expected = "expected a list of " + element_word + "s";
+    if (array == nullptr) section.fail(key, expected + ", got " + describe(*node));
+    values.clear();
+    for (const toml::node& element : *array) {
+      const auto* typed = element.as<T>();
+      if (typed == nullptr) section.fail(key, expected + ", found element " + describe(element));
+      check(typed->get());
+      values.push_back(typed->get());
+    }
+  }
+  toml::array resolved;
+  for (const auto& v : values) resolved.push_back(v);
+  record(impl, path, key, std::move(resolved), element_word + " list",
+         format_list(default_value), format_list(values), description);
+  return values;
+}
+
+}  // namespace
+
 std::vector<int64_t> ConfigSection::get_int_list(const std::string& key,
                                                  const std::vector<int64_t>& default_value,
                                                  int64_t min_value, int64_t max_value,
                                                  const std::string& description) {
-  std::vector<int64_t> values = default_value;
-  if (const toml::node* node = find_node(impl_->table, path_, key)) {
-    const toml::array* array = node->as_array();
-    if (array == nullptr) fail(key, "expected a list of integers, got " + describe(*node));
-    values.clear();
-    for (const toml::node& element : *array) {
-      if (!element.is_integer()) {
-        fail(key, "expected a list of integers, found element " + describe(element));
-      }
-      const int64_t v = element.as_integer()->get();
-      if (v < min_value || v > max_value) {
-        fail(key, "element " + std::to_string(v) + " is out of range: " +
-                      range_text(key + "[i]", std::to_string(min_value),
-                                 std::to_string(max_value)));
-      }
-      values.push_back(v);
-    }
-  }
-  toml::array resolved;
-  for (int64_t v : values) resolved.push_back(v);
-  record(*impl_, path_, key, std::move(resolved), "integer list", format_list(default_value),
-         format_list(values), description);
-  return values;
+  return read_list<int64_t>(*this, *impl_, path_, key, default_value, "integer", description,
+                            [&](int64_t v) {
+                              if (v < min_value || v > max_value) {
+                                fail(key, "element " + std::to_string(v) +
+                                              " is out of range: " +
+                                              range_text(key + "[i]", std::to_string(min_value),
+                                                         std::to_string(max_value)));
+                              }
+                            });
 }
 
 std::vector<std::string> ConfigSection::get_string_list(
     const std::string& key, const std::vector<std::string>& default_value,
     const std::string& description) {
-  std::vector<std::string> values = default_value;
-  if (const toml::node* node = find_node(impl_->table, path_, key)) {
-    const toml::array* array = node->as_array();
-    if (array == nullptr) fail(key, "expected a list of strings, got " + describe(*node));
-    values.clear();
-    for (const toml::node& element : *array) {
-      if (!element.is_string()) {
-        fail(key, "expected a list of strings, found element " + describe(element));
-      }
-      values.push_back(element.as_string()->get());
-    }
-  }
-  toml::array resolved;
-  for (const auto& v : values) resolved.push_back(v);
-  record(*impl_, path_, key, std::move(resolved), "string list", format_list(default_value),
-         format_list(values), description);
-  return values;
+  return read_list<std::string>(*this, *impl_, path_, key, default_value, "string", description,
+                                [](const std::string&) {});
 }
 
 }  // namespace shiftrec

@@ -1,6 +1,6 @@
 // The quickstart must show that sequence modelling works: on the planted-shift synthetic
 // data SASRec has to beat the popularity baseline on test NDCG@10 by a wide margin.
-// Measured when this test was written (seed 42): SASRec 0.260, popularity 0.049 (5.3x).
+// Measured when this test was written (seed 42): SASRec 0.264, popularity 0.049 (5.4x).
 // The bar: at least 3x popularity and at least 0.10 above it.
 #include <gtest/gtest.h>
 
