@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 
 #include "core/error.h"
+#include "core/interrupt.h"
 #include "core/progress.h"
 #include "datasets/histories.h"
 #include "datasets/split.h"
@@ -27,6 +28,7 @@ RankingResult rank_targets(const Split& split, const EvalTargets& targets, const
   result.top_k.resize(total * k);
   Progress progress("ranking", (total + options.batch_size - 1) / options.batch_size);
   for (int64_t start = 0; start < total; start += options.batch_size) {
+    throw_if_interrupted();
     const int64_t end = std::min(total, start + options.batch_size);
     std::vector<int64_t> begin, length;
     std::vector<int64_t> target_ids(targets.item.begin() + start, targets.item.begin() + end);

@@ -16,6 +16,7 @@
 #include "core/allocator.h"
 #include "core/config.h"
 #include "core/error.h"
+#include "core/interrupt.h"
 #include "core/log.h"
 #include "datasets/synthetic.h"
 #include "experiments/experiment.h"
@@ -93,6 +94,7 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   shiftrec::retain_freed_memory();
+  shiftrec::install_interrupt_handlers();
   try {
     return run(argc, argv);
   } catch (const shiftrec::UserError& e) {

@@ -9,6 +9,7 @@
 
 #include "core/config.h"
 #include "core/error.h"
+#include "core/interrupt.h"
 #include "core/log.h"
 #include "core/progress.h"
 #include "core/seed.h"
@@ -100,6 +101,7 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
     Progress progress("epoch " + std::to_string(epoch), static_cast<int64_t>(plan.size()));
     auto loss_sum = torch::zeros({}, torch::TensorOptions().device(device));
     for (const auto& users : plan) {
+      throw_if_interrupted();
       SequenceBatch batch = batcher.make_batch(users);
       auto inputs = batch.inputs.to(device);
       auto targets = batch.targets.to(device);

@@ -16,10 +16,12 @@ struct CliResult {
   std::string err;
 };
 
-// `arguments` is appended to the binary's path as shell words.
-inline CliResult run_cli(const std::string& arguments, const TempDir& scratch) {
+// `arguments` is appended to the binary's path as shell words; `prefix` (e.g. a `timeout`
+// command) goes before it.
+inline CliResult run_cli(const std::string& arguments, const TempDir& scratch,
+                         const std::string& prefix = "") {
   const std::string out = scratch.file("cli.stdout"), err = scratch.file("cli.stderr");
-  const std::string command = std::string(SHIFTREC_BINARY) + " " + arguments + " >" + out +
+  const std::string command = prefix + " " + std::string(SHIFTREC_BINARY) + " " + arguments + " >" + out +
                               " 2>" + err + " </dev/null";
   const int raw = std::system(command.c_str());
   CliResult result;

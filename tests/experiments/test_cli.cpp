@@ -134,6 +134,22 @@ TEST(Cli, MissingConfigAndExistingOutput) {
             std::string::npos) << taken.err;
 }
 
+TEST(Cli, TerminatedRunStopsCleanlyAndKeepsItsLog) {
+  testing::TempDir dir;
+  const std::string run = dir.file("run");
+  // Long enough that SIGTERM after 3 s lands in the middle of training.
+  const auto result = run_cli(
+      "train --config " + source_path("experiments/configs/quickstart.toml") +
+          " --set train.epochs=10000 --set train.patience=10000 --set log_level=warn --out " + run,
+      dir, "timeout --preserve-status -s TERM 3");
+  EXPECT_EQ(result.status, 1);
+  EXPECT_NE(result.err.find("shiftrec: error: interrupted by SIGTERM"), std::string::npos) << result.err;
+  EXPECT_FALSE(fs::exists(run));
+  EXPECT_FALSE(fs::exists(run + ".partial"));
+  EXPECT_EQ(testing::read_text(run + ".failed/error.txt"), "interrupted by SIGTERM\n");
+  EXPECT_TRUE(fs::exists(run + ".failed/resolved.toml"));
+}
+
 TEST(Cli, ModelsListsTheRegistry) {
   testing::TempDir dir;
   const auto result = run_cli("models", dir);
