@@ -1,6 +1,5 @@
 #include "datasets/dataset_loader.h"
 
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -8,7 +7,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/text.h"
-#include "datasets/s3rec_reader.h"
+#include "datasets/reader.h"
 
 namespace shiftrec {
 namespace {
@@ -20,23 +19,13 @@ std::string file_fingerprint(const std::string& path) {
   return fnv1a_hex(content.str());
 }
 
-std::string resolve_path(ConfigSection& s) {
-  const char* env = std::getenv("SHIFTREC_DATA");
-  const std::string root =
-      s.get_string("root", env != nullptr ? env : "",
-                   "folder that relative data paths start from (default: $SHIFTREC_DATA)");
-  const std::string path = s.get_string("path", "", "data file, relative to root or absolute");
-  if (path.empty()) s.fail("path", "missing: a file source needs data.path");
-  if (path.front() == '/' || root.empty()) return path;
-  return root + "/" + path;
-}
-
 }  // namespace
 
 Dataset load_dataset(ConfigSection s, uint64_t run_seed) {
   Dataset dataset;
-  dataset.source = s.get_string("source", "synthetic", "where interactions come from",
-                                {"synthetic", "s3rec"});
+  std::vector<std::string> sources = {"synthetic"};
+  for (const auto& name : reader_registry().names()) sources.push_back(name);
+  dataset.source = s.get_string("source", "synthetic", "where interactions come from", sources);
   if (dataset.source == "synthetic") {
     const SyntheticOptions options = SyntheticOptions::from_config(s.sub("synthetic"), run_seed);
     log_info("generating synthetic data: " + std::to_string(options.users) + " users, " +
@@ -54,11 +43,14 @@ Dataset load_dataset(ConfigSection s, uint64_t run_seed) {
     dataset.regime = std::move(generated.regime);
     dataset.change_points = std::move(generated.change_points);
   } else {
-    const std::string path = resolve_path(s);
-    log_info("reading " + path);
-    dataset.description = path;
-    dataset.interactions = read_s3rec_sequences(path);
-    dataset.fingerprint = fnv1a_hex("s3rec:" + file_fingerprint(path));
+    std::unique_ptr<DatasetReader> reader = reader_registry().get(dataset.source)(s);
+    const std::vector<std::string> files = reader->files();
+    log_info("reading " + join(files));
+    dataset.description = join(files);
+    dataset.interactions = reader->read();
+    std::string key = dataset.source;
+    for (const auto& file : files) key += ":" + file_fingerprint(file);
+    dataset.fingerprint = fnv1a_hex(key);
   }
   dataset.interactions.validate();
   return dataset;

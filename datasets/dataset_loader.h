@@ -1,9 +1,9 @@
 // Loads the interaction store named by the [data] section of a config.
 //
 //   [data]
-//   source = "synthetic"          # or "s3rec"
+//   source = "synthetic"          # or a registered reader: csv, movielens, recbole, s3rec, taobao
 //   root   = "/path/to/datasets"  # default: $SHIFTREC_DATA
-//   path   = "amazon-s3rec/Beauty.txt"   # relative to root (file sources only)
+//   path   = "amazon-s3rec/Beauty.txt"   # relative to root (file sources; see reader.h)
 //   [data.synthetic]              # synthetic only; see SyntheticOptions
 #pragma once
 
@@ -18,7 +18,7 @@ namespace shiftrec {
 class ConfigSection;
 
 struct Dataset {
-  std::string source;       // "synthetic", "s3rec"
+  std::string source;       // "synthetic" or a reader name
   std::string description;  // "synthetic", or the file path
   std::string fingerprint;  // changes whenever the data or its loading options change
   Interactions interactions;

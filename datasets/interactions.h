@@ -29,6 +29,7 @@ struct Interactions {
   // Both empty when the data has no categories.
   std::vector<int64_t> category_offsets;  // [n_items + 1]
   std::vector<int32_t> category_ids;
+  std::vector<std::string> category_names;  // [n_categories] when the source names them
 
   std::vector<int64_t> user_original_ids;  // [n_users]
   std::vector<int64_t> item_original_ids;  // [n_items]

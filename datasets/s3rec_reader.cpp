@@ -1,76 +1,101 @@
 #include "datasets/s3rec_reader.h"
 
-#include <charconv>
 #include <fstream>
-#include <unordered_map>
+#include <sstream>
 
+#include <nlohmann/json.hpp>
+
+#include "core/config.h"
 #include "core/error.h"
+#include "datasets/interactions_builder.h"
+#include "datasets/reader.h"
+#include "datasets/text_file.h"
 
 namespace shiftrec {
 namespace {
 
-class IdMap {
- public:
-  int32_t dense(int64_t original, std::vector<int64_t>& originals) {
-    auto [it, inserted] = ids_.emplace(original, static_cast<int32_t>(originals.size()));
-    if (inserted) originals.push_back(original);
-    return it->second;
+void read_attributes(const std::string& path, InteractionsBuilder& builder) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UserError(path + ": cannot open (missing or unreadable)");
+  nlohmann::json json;
+  try {
+    json = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw UserError(path + ": invalid JSON at byte " + std::to_string(e.byte) + ": " + e.what());
   }
-
- private:
-  std::unordered_map<int64_t, int32_t> ids_;
-};
+  if (!json.is_object()) throw UserError(path + ": expected a JSON object {\"item\": [attr, ...]}");
+  for (const auto& [key, value] : json.items()) {
+    int64_t item = 0;
+    try {
+      size_t used = 0;
+      item = std::stoll(key, &used);
+      if (used != key.size()) throw std::invalid_argument(key);
+    } catch (const std::exception&) {
+      throw UserError(path + ": key \"" + key + "\" is not an integer item id");
+    }
+    if (!value.is_array()) {
+      throw UserError(path + ": item " + key + ": expected a list of attribute ids");
+    }
+    std::vector<std::string> attributes;
+    for (const auto& a : value) {
+      if (!a.is_number_integer()) {
+        throw UserError(path + ": item " + key + ": attribute " + a.dump() + " is not an integer");
+      }
+      attributes.push_back(std::to_string(a.get<int64_t>()));
+    }
+    builder.set_categories(item, attributes);
+  }
+}
 
 }  // namespace
 
-Interactions read_s3rec_sequences(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw UserError(path + ": cannot open (missing or unreadable)");
-  Interactions data;
-  IdMap users, items;
+Interactions read_s3rec_sequences(const std::string& path, const std::string& attributes_path,
+                                  bool require_categories) {
+  InteractionsBuilder builder;
+  if (!attributes_path.empty()) read_attributes(attributes_path, builder);
+  TextFile file(path);
   std::string line;
-  int64_t line_number = 0;
-  while (std::getline(in, line)) {
-    ++line_number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    const char* p = line.data();
-    const char* end = p + line.size();
-    int64_t field = 0;
-    int32_t user = -1;
-    while (p < end) {
-      while (p < end && (*p == ' ' || *p == '\t')) ++p;
-      if (p == end) break;
-      int64_t value = 0;
-      auto [next, ec] = std::from_chars(p, end, value);
-      if (ec != std::errc() || (next < end && *next != ' ' && *next != '\t')) {
-        const char* token_end = p;
-        while (token_end < end && *token_end != ' ' && *token_end != '\t') ++token_end;
-        throw UserError(path + ":" + std::to_string(line_number) + ": field " +
-                        std::to_string(field + 1) + " is \"" + std::string(p, token_end) +
-                        "\", expected an integer id");
-      }
-      if (field == 0) {
-        user = users.dense(value, data.user_original_ids);
-      } else {
-        data.user.push_back(user);
-        data.item.push_back(items.dense(value, data.item_original_ids));
-        data.time.push_back(field - 1);
-      }
-      ++field;
-      p = next;
-    }
-    if (field < 2) {
-      throw UserError(path + ":" + std::to_string(line_number) +
-                      ": expected \"user item [item ...]\", found a user without items");
+  while (file.next_line(line)) {
+    const auto fields = split_whitespace(line);
+    if (fields.empty()) continue;
+    if (fields.size() < 2) file.fail("expected \"user item [item ...]\", found a user without items");
+    const int64_t user = file.parse_int(fields[0], "a user id");
+    for (size_t k = 1; k < fields.size(); ++k) {
+      builder.add(user, file.parse_int(fields[k], "an item id"), static_cast<int64_t>(k - 1), file);
     }
   }
-  if (in.bad()) throw UserError(path + ": read error");
-  if (data.item.empty()) throw UserError(path + ": empty file, expected user sequences");
-  data.n_users = static_cast<int64_t>(data.user_original_ids.size());
-  data.n_items = static_cast<int64_t>(data.item_original_ids.size());
-  data.sort_and_index();
-  return data;
+  return builder.build(path, require_categories && !attributes_path.empty());
 }
+
+namespace {
+
+class S3RecReader : public DatasetReader {
+ public:
+  explicit S3RecReader(ConfigSection s) {
+    path_ = data_path(s, "path", "S3-Rec sequence file, e.g. amazon-s3rec/Beauty.txt", true);
+    attributes_ = data_path(s, "attributes_path",
+                            "item2attributes JSON giving category sets (optional)", false);
+    require_categories_ = s.get_bool("require_categories", true,
+                                     "every item must have attributes when attributes_path is set");
+  }
+  Interactions read() override {
+    return read_s3rec_sequences(path_, attributes_, require_categories_);
+  }
+  std::vector<std::string> files() const override {
+    return attributes_.empty() ? std::vector<std::string>{path_}
+                               : std::vector<std::string>{path_, attributes_};
+  }
+
+ private:
+  std::string path_, attributes_;
+  bool require_categories_ = true;
+};
+
+std::unique_ptr<DatasetReader> make_s3rec(ConfigSection s) { return std::make_unique<S3RecReader>(s); }
+
+}  // namespace
+
+SHIFTREC_REGISTER_READER("s3rec", "S3-Rec sequences (+ item2attributes JSON as categories)",
+                         make_s3rec);
 
 }  // namespace shiftrec

@@ -1,44 +1,70 @@
-// Real-data checks (ctest label "realdata"): run when SHIFTREC_DATA points at the shared
-// datasets (.ci/run sets it); skipped, saying so, on machines without them.
+// Real-data checks (ctest label "realdata"): every ready config in experiments/configs loads
+// its shared dataset with the counts its PROVENANCE.md states, and the split leaks nothing.
+// They run when SHIFTREC_DATA points at the shared datasets (.ci/run sets it) and skip,
+// saying so, on machines without them.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <set>
 #include <string>
 
-#include "datasets/s3rec_reader.h"
+#include "core/config.h"
+#include "datasets/dataset_loader.h"
 #include "datasets/split.h"
 
 namespace shiftrec {
 namespace {
 
-std::string data_root() {
-  const char* root = std::getenv("SHIFTREC_DATA");
-  return root == nullptr ? "" : root;
+struct Expected {
+  std::string config;
+  int64_t users, items, interactions, categories;
+};
+
+// Names the case by its config in test listings (instead of a byte dump).
+void PrintTo(const Expected& e, std::ostream* os) { *os << e.config; }
+
+class RealData : public ::testing::TestWithParam<Expected> {};
+
+TEST_P(RealData, CountsMatchProvenanceAndSplitLeaksNothing) {
+  if (std::getenv("SHIFTREC_DATA") == nullptr) {
+    GTEST_SKIP() << "SHIFTREC_DATA is not set: no shared datasets here";
+  }
+  const Expected& e = GetParam();
+  Config config = Config::from_file(std::string(SHIFTREC_SOURCE_DIR) + "/experiments/configs/" + e.config);
+  const Dataset dataset = load_dataset(config.section("data"), 42);
+  const Interactions& d = dataset.interactions;
+  EXPECT_EQ(d.n_users, e.users);
+  EXPECT_EQ(d.n_items, e.items);
+  EXPECT_EQ(d.size(), e.interactions);
+  EXPECT_EQ(d.n_categories, e.categories);
+  const Split split = leave_one_out(d);
+  EXPECT_EQ(split.train_size() + split.valid.size() + split.test.size(), d.size());
+  for (const EvalTargets* targets : {&split.valid, &split.test}) {
+    for (int64_t t = 0; t < targets->size(); ++t) {
+      ASSERT_GE(targets->position[t], split.train_length[targets->user[t]]);
+    }
+  }
 }
 
-TEST(RealData, BeautyCountsMatchProvenance) {
-  if (data_root().empty()) GTEST_SKIP() << "SHIFTREC_DATA is not set: no shared datasets here";
-  const Interactions d = read_s3rec_sequences(data_root() + "/amazon-s3rec/Beauty.txt");
-  // amazon-s3rec/PROVENANCE.md: Beauty 22,363 users, 12,101 items, 198,502 interactions,
-  // sequence lengths 5..204.
-  EXPECT_EQ(d.n_users, 22363);
-  EXPECT_EQ(d.n_items, 12101);
-  EXPECT_EQ(d.size(), 198502);
-  int64_t shortest = d.size(), longest = 0;
-  for (int64_t u = 0; u < d.n_users; ++u) {
-    shortest = std::min(shortest, d.sequence_length(u));
-    longest = std::max(longest, d.sequence_length(u));
-  }
-  EXPECT_EQ(shortest, 5);
-  EXPECT_EQ(longest, 204);
-  // Leave-one-out: every user has both targets, and they lie beyond the training prefix.
-  const Split split = leave_one_out(d);
-  EXPECT_EQ(split.test.size(), 22363);
-  EXPECT_EQ(split.train_size(), 198502 - 2 * 22363);
-  for (int64_t t = 0; t < split.test.size(); ++t) {
-    EXPECT_GE(split.valid.position[t], split.train_length[split.valid.user[t]]);
-  }
-}
+INSTANTIATE_TEST_SUITE_P(
+    SharedDatasets, RealData,
+    ::testing::Values(
+        // amazon-s3rec/PROVENANCE.md: users / items / interactions / distinct attributes.
+        Expected{"beauty_sasrec.toml", 22363, 12101, 198502, 637},
+        Expected{"yelp_sasrec.toml", 30431, 20033, 316354, 1001},
+        Expected{"lastfm_sasrec.toml", 1090, 3646, 52551, 388},
+        // ml-1m-pos4/PROVENANCE.md (18 genres); ml-100k (19 genres incl. "unknown").
+        Expected{"ml1m_pos4_sasrec.toml", 6038, 3533, 575281, 18},
+        Expected{"ml100k_sasrec.toml", 943, 1682, 100000, 19},
+        // taobao-userbehavior-sample/PROVENANCE.md: 567 category ids.
+        Expected{"taobao_sample_sasrec.toml", 43, 3276, 4321, 567}),
+    [](const ::testing::TestParamInfo<Expected>& info) {
+      std::string name = info.param.config.substr(0, info.param.config.find('.'));
+      for (char& c : name) {
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+      }
+      return name;
+    });
 
 }  // namespace
 }  // namespace shiftrec

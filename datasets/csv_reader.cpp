@@ -1,0 +1,98 @@
+// Generic delimited text (CSV, TSV, ...) with a column mapping.
+// Options: path, delimiter (","; "\t" for TSV), header (true), user_column, item_column,
+// time_column ("" = row order), rating_column ("" = none), min_rating, category_column
+// ("" = none), category_separator ("|"). A column is a header name, or a 0-based index.
+#include <cmath>
+
+#include "core/config.h"
+#include "datasets/interactions_builder.h"
+#include "datasets/reader.h"
+#include "datasets/text_file.h"
+
+namespace shiftrec {
+namespace {
+
+class CsvReader : public DatasetReader {
+ public:
+  explicit CsvReader(ConfigSection s) : section_(s) {
+    path_ = data_path(s, "path", "delimited text file (plain or gzip)", true);
+    delimiter_ = s.get_string("delimiter", ",", "field delimiter, e.g. \",\" or \"\\t\"");
+    if (delimiter_.empty()) s.fail("delimiter", "empty: expected at least one character");
+    header_ = s.get_bool("header", true, "the first line names the columns");
+    user_ = s.get_string("user_column", "user_id", "user id column (name or 0-based index)");
+    item_ = s.get_string("item_column", "item_id", "item id column (name or 0-based index)");
+    time_ = s.get_string("time_column", "", "timestamp column; empty = row order");
+    rating_ = s.get_string("rating_column", "", "rating column; empty = none");
+    min_rating_ = s.get_double("min_rating", 0.0, -1e18, 1e18, "keep ratings >= this");
+    category_ = s.get_string("category_column", "", "category column; empty = none");
+    category_separator_ =
+        s.get_string("category_separator", "|", "separator between categories in a field");
+  }
+
+  Interactions read() override {
+    TextFile file(path_);
+    std::string line;
+    std::vector<std::string> names;
+    if (header_) {
+      if (!file.next_line(line)) file.fail("empty file, expected a header line");
+      for (auto name : split_fields(line, delimiter_)) names.emplace_back(name);
+    }
+    const int64_t user = column(names, "user_column", user_);
+    const int64_t item = column(names, "item_column", item_);
+    const int64_t time = time_.empty() ? -1 : column(names, "time_column", time_);
+    const int64_t rating = rating_.empty() ? -1 : column(names, "rating_column", rating_);
+    const int64_t category = category_.empty() ? -1 : column(names, "category_column", category_);
+    const int64_t needed = std::max({user, item, time, rating, category}) + 1;
+    InteractionsBuilder builder;
+    while (file.next_line(line)) {
+      if (line.empty()) continue;
+      const auto fields = split_fields(line, delimiter_);
+      const int64_t expected = header_ ? static_cast<int64_t>(names.size()) : needed;
+      if (static_cast<int64_t>(fields.size()) < expected ||
+          (header_ && static_cast<int64_t>(fields.size()) != expected)) {
+        file.fail("expected " + std::to_string(expected) + " fields, found " +
+                  std::to_string(fields.size()));
+      }
+      if (rating >= 0 && file.parse_double(fields[rating], "a rating") < min_rating_) continue;
+      const int64_t item_id = file.parse_int(fields[item], "an item id");
+      const int64_t t = time >= 0 ? static_cast<int64_t>(std::llround(
+                                        file.parse_double(fields[time], "a timestamp")))
+                                  : file.line_number();
+      if (category >= 0) {
+        builder.set_categories(item_id,
+                               split_categories(std::string(fields[category]), category_separator_));
+      }
+      builder.add(file.parse_int(fields[user], "a user id"), item_id, t, file);
+    }
+    return builder.build(path_, false);
+  }
+
+  std::vector<std::string> files() const override { return {path_}; }
+
+ private:
+  int64_t column(const std::vector<std::string>& names, const std::string& key,
+                 const std::string& value) {
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == value) return static_cast<int64_t>(i);
+    }
+    if (!value.empty() && value.find_first_not_of("0123456789") == std::string::npos) {
+      const int64_t index = std::stoll(value);
+      if (!header_ || index < static_cast<int64_t>(names.size())) return index;
+    }
+    section_.fail(key, "column \"" + value + "\" is not in the header of " + path_ +
+                           (header_ ? "" : " (without a header, give a 0-based index)"));
+  }
+
+  ConfigSection section_;
+  std::string path_, delimiter_, user_, item_, time_, rating_, category_, category_separator_;
+  bool header_ = true;
+  double min_rating_ = 0.0;
+};
+
+std::unique_ptr<DatasetReader> make_csv(ConfigSection s) { return std::make_unique<CsvReader>(s); }
+
+}  // namespace
+
+SHIFTREC_REGISTER_READER("csv", "generic CSV/TSV with a column mapping", make_csv);
+
+}  // namespace shiftrec

@@ -1,0 +1,221 @@
+// Every registered reader on small files made here: what it reads, and a corpus of broken
+// files, each of which must end in one error naming the file and line (or JSON offset).
+#include <gtest/gtest.h>
+
+#include <zlib.h>
+
+#include <map>
+
+#include "core/config.h"
+#include "core/error.h"
+#include "datasets/reader.h"
+#include "tests/fixtures.h"
+
+namespace shiftrec {
+namespace {
+
+struct Files {
+  testing::TempDir dir;
+  Files& add(const std::string& name, const std::string& text) {
+    testing::write_text(dir.file(name), text);
+    return *this;
+  }
+  Files& add_gzip(const std::string& name, const std::string& text, size_t keep_bytes = 0) {
+    const std::string path = dir.file(name);
+    gzFile gz = gzopen(path.c_str(), "wb");
+    gzwrite(gz, text.data(), static_cast<unsigned>(text.size()));
+    gzclose(gz);
+    if (keep_bytes > 0) {  // truncate the compressed stream
+      const std::string bytes = testing::read_text(path);
+      testing::write_text(path, bytes.substr(0, keep_bytes));
+    }
+    return *this;
+  }
+};
+
+// `data_toml` is the body of the [data] table; root points at the files' folder.
+Interactions read(const Files& files, const std::string& data_toml) {
+  Config config = Config::from_string(
+      "[data]\nroot = \"" + files.dir.path() + "\"\n" + data_toml, "test.toml");
+  ConfigSection data = config.section("data");
+  const std::string source = data.get_string("source", "", "reader");
+  auto reader = reader_registry().get(source)(data);
+  config.check_all_used();
+  return reader->read();
+}
+
+std::string error_of(const Files& files, const std::string& data_toml) {
+  try {
+    read(files, data_toml);
+  } catch (const UserError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(Readers, ExpectedReadersAreRegistered) {
+  for (const char* name : {"csv", "movielens", "recbole", "s3rec", "taobao"}) {
+    EXPECT_TRUE(reader_registry().contains(name)) << name;
+  }
+}
+
+std::vector<std::string> categories_of(const Interactions& d, int64_t original_item) {
+  for (int64_t i = 0; i < d.n_items; ++i) {
+    if (d.item_original_ids[i] != original_item) continue;
+    std::vector<std::string> out;
+    for (int64_t k = d.category_offsets[i]; k < d.category_offsets[i + 1]; ++k) {
+      out.push_back(d.category_names[d.category_ids[k]]);
+    }
+    return out;
+  }
+  return {"<no such item>"};
+}
+
+TEST(Readers, MovieLensWithGenresGzipAndRatingFilter) {
+  Files f;
+  f.add_gzip("ratings.dat.gz", "1::10::5::300\n1::20::2::100\n2::10::4::50\n1::30::4::200\n");
+  f.add("movies.dat", "10::A (1995)::Action|Comedy\n20::B (1996)::Drama\n30::C (1997)::Drama\n");
+  const Interactions d = read(f, "source = \"movielens\"\npath = \"ratings.dat.gz\"\n"
+                                 "items_path = \"movies.dat\"\nmin_rating = 4.0\n");
+  EXPECT_EQ(d.n_users, 2);
+  EXPECT_EQ(d.size(), 3);  // the rating of 2 is dropped
+  EXPECT_EQ(d.n_items, 2);  // item 20 had only that rating
+  EXPECT_EQ(d.user_original_ids, (std::vector<int64_t>{1, 2}));
+  // User 1 in time order: 30 (t=200) then 10 (t=300).
+  EXPECT_EQ(d.item_original_ids[d.item[0]], 30);
+  EXPECT_EQ(d.item_original_ids[d.item[1]], 10);
+  EXPECT_EQ(d.time[0], 200);
+  EXPECT_EQ(categories_of(d, 10), (std::vector<std::string>{"Action", "Comedy"}));
+  EXPECT_EQ(categories_of(d, 30), (std::vector<std::string>{"Drama"}));
+}
+
+TEST(Readers, RecBoleAtomicFiles) {
+  Files f;
+  f.add("x.inter", "user_id:token\titem_id:token\trating:float\ttimestamp:float\n"
+                   "7\t1\t5\t20\n7\t2\t3\t10\n8\t2\t4\t5\n");
+  f.add("x.item", "item_id:token\tmovie_title:token_seq\tclass:token_seq\n"
+                  "1\tToy\tAnimation Comedy\n2\tHeat\tAction\n");
+  const Interactions d = read(f, "source = \"recbole\"\npath = \"x.inter\"\nitems_path = \"x.item\"\n");
+  EXPECT_EQ(d.size(), 3);
+  EXPECT_EQ(d.item_original_ids[d.item[0]], 2);  // user 7's earliest
+  EXPECT_EQ(categories_of(d, 1), (std::vector<std::string>{"Animation", "Comedy"}));
+}
+
+TEST(Readers, TaobaoWithBehaviourFilter) {
+  Files f;
+  f.add("ub.csv", "1,100,5,pv,10\n1,101,6,buy,20\n2,100,5,cart,15\n");
+  const Interactions d = read(f, "source = \"taobao\"\npath = \"ub.csv\"\nbehaviours = [\"pv\", \"buy\"]\n");
+  EXPECT_EQ(d.size(), 2);
+  EXPECT_EQ(d.n_users, 1);
+  EXPECT_EQ(categories_of(d, 101), (std::vector<std::string>{"6"}));
+}
+
+TEST(Readers, S3RecWithAttributes) {
+  Files f;
+  f.add("seq.txt", "7 10 20 10\n3 20 30\n");
+  f.add("attr.json", R"({"10": [1, 2], "20": [2], "30": [3]})");
+  const Interactions d =
+      read(f, "source = \"s3rec\"\npath = \"seq.txt\"\nattributes_path = \"attr.json\"\n");
+  EXPECT_EQ(d.n_users, 2);
+  EXPECT_EQ(d.n_items, 3);
+  EXPECT_EQ(d.user_original_ids, (std::vector<int64_t>{7, 3}));
+  EXPECT_EQ(d.item_original_ids, (std::vector<int64_t>{10, 20, 30}));
+  EXPECT_EQ(d.item, (std::vector<int32_t>{0, 1, 0, 1, 2}));
+  EXPECT_EQ(d.time, (std::vector<int64_t>{0, 1, 2, 0, 1}));
+  EXPECT_EQ(categories_of(d, 10), (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(d.n_categories, 3);
+}
+
+TEST(Readers, CsvWithNamedColumnsAndCategories) {
+  Files f;
+  f.add("d.tsv", "uid\tiid\tts\tcats\n5\t9\t3\ta|b\n5\t8\t1\tc\n");
+  const Interactions d = read(f, "source = \"csv\"\npath = \"d.tsv\"\ndelimiter = \"\\t\"\n"
+                                 "user_column = \"uid\"\nitem_column = \"iid\"\n"
+                                 "time_column = \"ts\"\ncategory_column = \"cats\"\n");
+  EXPECT_EQ(d.item_original_ids[d.item[0]], 8);
+  EXPECT_EQ(categories_of(d, 9), (std::vector<std::string>{"a", "b"}));
+  // Without a header, columns are 0-based indices and time is the row order.
+  Files g;
+  g.add("d.csv", "5,9\n5,8\n");
+  const Interactions e = read(g, "source = \"csv\"\npath = \"d.csv\"\nheader = false\n"
+                                 "user_column = \"0\"\nitem_column = \"1\"\n");
+  EXPECT_EQ(e.item_original_ids[e.item[0]], 9);
+}
+
+struct Broken {
+  std::string name;
+  std::map<std::string, std::string> files;  // name -> content
+  std::string data_toml;
+  std::string expected;  // with {dir} for the folder
+};
+
+TEST(Readers, BrokenFileCorpusGivesOneLocatedError) {
+  const std::string ml = "source = \"movielens\"\npath = \"r.dat\"\n";
+  const std::string ml_genres = ml + "items_path = \"m.dat\"\n";
+  const std::string rb = "source = \"recbole\"\npath = \"x.inter\"\n";
+  const std::string tb = "source = \"taobao\"\npath = \"u.csv\"\n";
+  const std::string s3 = "source = \"s3rec\"\npath = \"s.txt\"\nattributes_path = \"a.json\"\n";
+  const std::string csv = "source = \"csv\"\npath = \"c.csv\"\ntime_column = \"ts\"\n";
+  const std::string header = "user_id:token\titem_id:token\ttimestamp:float\n";
+  const std::vector<Broken> corpus = {
+      {"truncated line", {{"r.dat", "1::2::5::9\n1::3::4\n"}}, ml,
+       "{dir}/r.dat:2: expected UserID::MovieID::Rating::Timestamp (4 fields), found 3"},
+      {"non-numeric user", {{"r.dat", "u1::2::5::9\n"}}, ml,
+       "{dir}/r.dat:1: \"u1\" is not a user id (expected an integer)"},
+      {"non-numeric time", {{"r.dat", "1::2::5::9\n1::2::5::soon\n"}}, ml,
+       "{dir}/r.dat:2: \"soon\" is not a timestamp (expected an integer)"},
+      {"empty file", {{"r.dat", ""}}, ml, "{dir}/r.dat: no interactions (empty file or all filtered)"},
+      {"missing file", {}, ml, "{dir}/r.dat: cannot open (missing or unreadable)"},
+      {"item without genre", {{"r.dat", "1::2::5::9\n1::3::5::9\n"}, {"m.dat", "2::A::Drama\n"}},
+       ml_genres, "{dir}/r.dat:2: item 3 has no category, and categories are required"},
+      {"bad movies line", {{"r.dat", "1::2::5::9\n"}, {"m.dat", "2::A\n"}}, ml_genres,
+       "{dir}/m.dat:1: expected MovieID::Title::Genres (3 fields), found 2"},
+      {"wrong column count", {{"x.inter", header + "1\t2\t3\n1\t2\n"}}, rb,
+       "{dir}/x.inter:3: expected 3 tab-separated fields, found 2"},
+      {"missing header column", {{"x.inter", "user_id:token\tts:float\n1\t2\n"}}, rb,
+       "{dir}/x.inter:1: header needs user_id and item_id columns"},
+      {"non-numeric timestamp", {{"x.inter", header + "1\t2\tx\n"}}, rb,
+       "{dir}/x.inter:2: \"x\" is not a timestamp (expected a number)"},
+      {"unknown behaviour", {{"u.csv", "1,2,3,pv,10\n1,2,3,click,11\n"}}, tb,
+       "{dir}/u.csv:2: unknown behaviour type \"click\", expected pv, cart, fav, buy"},
+      {"taobao column count", {{"u.csv", "1,2,3,pv\n"}}, tb,
+       "{dir}/u.csv:1: expected user_id,item_id,category_id,behavior_type,timestamp (5 fields), "
+       "found 4"},
+      {"invalid json", {{"s.txt", "1 2 3\n"}, {"a.json", "{\"2\": [1, }"}}, s3,
+       "{dir}/a.json: invalid JSON at byte 11"},
+      {"json item key", {{"s.txt", "1 2 3\n"}, {"a.json", "{\"two\": [1]}"}}, s3,
+       "{dir}/a.json: key \"two\" is not an integer item id"},
+      {"item without attributes", {{"s.txt", "1 2 3\n"}, {"a.json", "{\"2\": [1]}"}}, s3,
+       "{dir}/s.txt:1: item 3 has no category, and categories are required"},
+      {"user without items", {{"s.txt", "1 2 3\n4\n"}, {"a.json", "{}"}}, s3,
+       "{dir}/s.txt:2: expected \"user item [item ...]\", found a user without items"},
+      {"csv column count", {{"c.csv", "user_id,item_id,ts\n1,2,3\n1,2\n"}}, csv,
+       "{dir}/c.csv:3: expected 3 fields, found 2"},
+      {"csv unknown column", {{"c.csv", "user,item_id,ts\n1,2,3\n"}}, csv,
+       "test.toml (default for data.user_column): data.user_column: column \"user_id\" is not in "
+       "the header of {dir}/c.csv"},
+  };
+  for (const auto& c : corpus) {
+    SCOPED_TRACE(c.name);
+    Files f;
+    for (const auto& [name, text] : c.files) f.add(name, text);
+    std::string expected = c.expected;
+    expected.replace(expected.find("{dir}"), 5, f.dir.path());
+    const std::string message = error_of(f, c.data_toml);
+    EXPECT_EQ(message.rfind(expected, 0), 0u) << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;  // one line
+  }
+}
+
+TEST(Readers, TruncatedGzipIsAnError) {
+  std::string text;
+  for (int i = 0; i < 5000; ++i) text += "1::" + std::to_string(i) + "::5::" + std::to_string(i) + "\n";
+  Files f;
+  f.add_gzip("r.dat.gz", text, /*keep_bytes=*/2000);
+  const std::string message = error_of(f, "source = \"movielens\"\npath = \"r.dat.gz\"\n");
+  EXPECT_EQ(message.rfind(f.dir.file("r.dat.gz") + ":", 0), 0u) << message;
+  EXPECT_NE(message.find("corrupt or truncated"), std::string::npos) << message;
+}
+
+}  // namespace
+}  // namespace shiftrec
