@@ -1,5 +1,9 @@
 #include "datasets/split.h"
 
+#include <algorithm>
+#include <cmath>
+
+#include "core/config.h"
 #include "core/error.h"
 
 namespace shiftrec {
@@ -24,14 +28,41 @@ std::vector<int64_t> Split::train_item_counts() const {
   return counts;
 }
 
-Split leave_one_out(const Interactions& data) {
+namespace {
+
+Split empty_split(const Interactions& data, const std::string& protocol) {
   Split split;
-  split.protocol = "loo";
+  split.protocol = protocol;
   split.n_users = data.n_users;
   split.n_items = data.n_items;
   split.offsets = data.user_offsets;
   split.items = data.item;
   split.train_length.resize(data.n_users);
+  return split;
+}
+
+void add_target(EvalTargets& targets, const Interactions& data, int64_t u, int64_t position,
+                int64_t history_length) {
+  targets.user.push_back(static_cast<int32_t>(u));
+  targets.position.push_back(static_cast<int32_t>(position));
+  targets.item.push_back(data.item[data.user_offsets[u] + position]);
+  targets.history_length.push_back(static_cast<int32_t>(history_length));
+}
+
+// Positions [train_end, valid_end) become valid targets and [valid_end, n) test targets.
+void add_block_targets(Split& split, const Interactions& data, int64_t u, int64_t train_end,
+                       int64_t valid_end) {
+  split.train_length[u] = train_end;
+  for (int64_t p = train_end; p < valid_end; ++p) add_target(split.valid, data, u, p, train_end);
+  for (int64_t p = valid_end; p < data.sequence_length(u); ++p) {
+    add_target(split.test, data, u, p, valid_end);
+  }
+}
+
+}  // namespace
+
+Split leave_one_out(const Interactions& data) {
+  Split split = empty_split(data, "loo");
   for (int64_t u = 0; u < data.n_users; ++u) {
     const int64_t n = data.sequence_length(u);
     if (n < 3) {
@@ -39,15 +70,81 @@ Split leave_one_out(const Interactions& data) {
       continue;
     }
     split.train_length[u] = n - 2;
-    const int64_t begin = data.user_offsets[u];
-    split.valid.user.push_back(static_cast<int32_t>(u));
-    split.valid.position.push_back(static_cast<int32_t>(n - 2));
-    split.valid.item.push_back(data.item[begin + n - 2]);
-    split.test.user.push_back(static_cast<int32_t>(u));
-    split.test.position.push_back(static_cast<int32_t>(n - 1));
-    split.test.item.push_back(data.item[begin + n - 1]);
+    add_target(split.valid, data, u, n - 2, n - 2);
+    add_target(split.test, data, u, n - 1, n - 1);
   }
   return split;
+}
+
+Split ratio_split(const Interactions& data, double train, double valid) {
+  SHIFTREC_ASSERT(train > 0 && valid > 0 && train + valid < 1, "ratio shares not validated");
+  Split split = empty_split(data, "ratio");
+  for (int64_t u = 0; u < data.n_users; ++u) {
+    const int64_t n = data.sequence_length(u);
+    if (n < 3) {
+      split.train_length[u] = n;
+      continue;
+    }
+    const auto share = [n](double s) { return static_cast<int64_t>(std::llround(s * n)); };
+    const int64_t train_end = std::clamp<int64_t>(share(train), 1, n - 2);
+    const int64_t valid_end = std::clamp<int64_t>(share(train + valid), train_end + 1, n - 1);
+    add_block_targets(split, data, u, train_end, valid_end);
+  }
+  return split;
+}
+
+Split temporal_split(const Interactions& data, int64_t valid_cut, int64_t test_cut) {
+  SHIFTREC_ASSERT(valid_cut <= test_cut, "temporal cuts out of order");
+  Split split = empty_split(data, "temporal");
+  split.valid_cut = valid_cut;
+  split.test_cut = test_cut;
+  for (int64_t u = 0; u < data.n_users; ++u) {
+    const auto begin = data.time.begin() + data.user_offsets[u];
+    const auto end = data.time.begin() + data.user_offsets[u + 1];
+    const int64_t train_end = std::lower_bound(begin, end, valid_cut) - begin;
+    const int64_t valid_end = std::lower_bound(begin, end, test_cut) - begin;
+    add_block_targets(split, data, u, train_end, valid_end);
+  }
+  return split;
+}
+
+Split split_from_config(ConfigSection s, const Interactions& data) {
+  const std::string protocol = s.get_string(
+      "protocol", "loo", "loo (leave-one-out), ratio (per user) or temporal (global cut times)",
+      {"loo", "ratio", "temporal"});
+  if (protocol == "loo") return leave_one_out(data);
+  if (protocol == "ratio") {
+    const double train = s.get_double("train", 0.8, 0.01, 0.98, "training share of each user");
+    const double valid = s.get_double("valid", 0.1, 0.01, 0.98, "valid share of each user");
+    if (train + valid >= 1.0) {
+      s.fail("valid", "train + valid = " + std::to_string(train + valid) +
+                          " leaves nothing for test: expected train + valid < 1");
+    }
+    return ratio_split(data, train, valid);
+  }
+  const double valid_quantile = s.get_double(
+      "valid_quantile", 0.8, 0.0, 1.0, "share of all interactions before the valid cut");
+  const double test_quantile = s.get_double(
+      "test_quantile", 0.9, 0.0, 1.0, "share of all interactions before the test cut");
+  int64_t valid_cut = s.get_int("valid_cut", 0, ConfigSection::kIntMin, ConfigSection::kIntMax,
+                                "valid cut time (0 = from valid_quantile)");
+  int64_t test_cut = s.get_int("test_cut", 0, ConfigSection::kIntMin, ConfigSection::kIntMax,
+                               "test cut time (0 = from test_quantile)");
+  if (valid_cut == 0) valid_cut = time_quantile(data, valid_quantile);
+  if (test_cut == 0) test_cut = time_quantile(data, test_quantile);
+  if (test_cut < valid_cut) {
+    s.fail("test_cut", "test cut " + std::to_string(test_cut) + " is before the valid cut " +
+                           std::to_string(valid_cut));
+  }
+  return temporal_split(data, valid_cut, test_cut);
+}
+
+int64_t time_quantile(const Interactions& data, double share) {
+  SHIFTREC_ASSERT(!data.time.empty() && share >= 0 && share <= 1, "bad quantile");
+  std::vector<int64_t> times = data.time;
+  const size_t k = std::min(times.size() - 1, static_cast<size_t>(share * static_cast<double>(times.size())));
+  std::nth_element(times.begin(), times.begin() + static_cast<int64_t>(k), times.end());
+  return times[k];
 }
 
 }  // namespace shiftrec

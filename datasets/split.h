@@ -2,13 +2,20 @@
 //
 // A Split keeps every user's full chronological item sequence and says, per user, how
 // long the training prefix is; each evaluation target is a (user, position) whose history
-// is the user's items before that position. Nothing at or after a user's first target
-// position is in its training prefix — tests check this for every protocol.
+// is the user's first `history_length` items (always <= position). Nothing at or after a
+// user's first target position is in its training prefix — tests check this for every
+// protocol.
 //
 // Protocols:
 //   "loo" (leave-one-out): last item = test target, second-to-last = valid target, the
-//   rest is training. Users with fewer than 3 interactions go wholly to training and get
-//   no targets (as in SASRec's reference code).
+//   rest is training; the history is every earlier item. Users with fewer than 3
+//   interactions go wholly to training and get no targets (as in SASRec's reference code).
+//   "ratio": per user in time order, the first `train` share is training, the next `valid`
+//   share valid targets, the rest test targets (each part at least one item when the user
+//   has >= 3). A target's history is everything before its split's first target.
+//   "temporal": one global cut time for valid and one for test: interactions before
+//   valid_cut train, [valid_cut, test_cut) valid, from test_cut on test — so no training
+//   interaction is at or after any valid or test interaction. Histories as for "ratio".
 #pragma once
 
 #include <cstdint>
@@ -19,10 +26,13 @@
 
 namespace shiftrec {
 
+class ConfigSection;
+
 struct EvalTargets {
   std::vector<int32_t> user;      // [T]
   std::vector<int32_t> position;  // [T] index of the target within the user's sequence
   std::vector<int32_t> item;      // [T] the target item
+  std::vector<int32_t> history_length;  // [T] items of the user's sequence the model sees
   int64_t size() const { return static_cast<int64_t>(user.size()); }
 };
 
@@ -35,6 +45,8 @@ struct Split {
   std::vector<int64_t> train_length;  // [n_users] training prefix length per user
   EvalTargets valid;
   EvalTargets test;
+  int64_t valid_cut = 0;  // temporal protocol: the cut times (0 otherwise)
+  int64_t test_cut = 0;
 
   const EvalTargets& targets(const std::string& split_name) const;  // "valid" or "test"
   int64_t train_size() const;
@@ -43,5 +55,15 @@ struct Split {
 };
 
 Split leave_one_out(const Interactions& data);
+// `train` and `valid` are shares in (0, 1) with train + valid < 1.
+Split ratio_split(const Interactions& data, double train, double valid);
+// valid_cut <= test_cut, in the data's time unit.
+Split temporal_split(const Interactions& data, int64_t valid_cut, int64_t test_cut);
+// Reads [split] (protocol = "loo" | "ratio" | "temporal" and that protocol's options) and
+// splits `data`. Errors name the config key.
+Split split_from_config(ConfigSection section, const Interactions& data);
+
+// The time below which `share` of all interactions lie (for quantile-based cuts).
+int64_t time_quantile(const Interactions& data, double share);
 
 }  // namespace shiftrec

@@ -34,7 +34,7 @@ RankingResult rank_targets(const Split& split, const EvalTargets& targets, const
     std::vector<int64_t> target_ids(targets.item.begin() + start, targets.item.begin() + end);
     for (int64_t t = start; t < end; ++t) {
       begin.push_back(split.offsets[targets.user[t]]);
-      length.push_back(targets.position[t]);
+      length.push_back(targets.history_length[t]);
     }
     auto histories = pack_histories(split.items, begin, length, options.max_length).to(device);
     auto target_tensor = at::tensor(target_ids, at::kLong).to(device);

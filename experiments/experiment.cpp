@@ -91,8 +91,6 @@ Plan read_plan(Config& config) {
         "early_stop_metric", "\"" + plan.train.early_stop_metric +
                                  "\" is not computed; expected one of: " + join(names));
   }
-  const std::string protocol = config.section("split").get_string(
-      "protocol", "loo", "how interactions are split into train / valid / test", {"loo"});
   plan.loss = loss_registry().get(plan.loss_name)(loss_section);
 
   // Set explicitly: this machine's OpenMP runtime defaults to one thread.
@@ -100,11 +98,12 @@ Plan read_plan(Config& config) {
   at::set_num_threads(static_cast<int>(plan.threads > 0 ? plan.threads : cores));
   seed_torch(plan.seed);
   plan.dataset = load_dataset(config.section("data"), plan.seed);
-  plan.split = leave_one_out(plan.dataset.interactions);
+  plan.split = split_from_config(config.section("split"), plan.dataset.interactions);
   log_info("data: " + std::to_string(plan.dataset.interactions.n_users) + " users, " +
            std::to_string(plan.dataset.interactions.n_items) + " items, " +
-           std::to_string(plan.dataset.interactions.size()) + " interactions; " + protocol +
-           " split: " + std::to_string(plan.split.test.size()) + " test targets");
+           std::to_string(plan.dataset.interactions.size()) + " interactions; " +
+           plan.split.protocol + " split: " + std::to_string(plan.split.valid.size()) +
+           " valid and " + std::to_string(plan.split.test.size()) + " test targets");
   ModelContext context;
   context.n_items = plan.dataset.interactions.n_items;
   plan.model = model_registry().get(plan.model_name)(model_section, context);
@@ -211,6 +210,8 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
           {"interactions", plan.dataset.interactions.size()}}},
         {"protocol",
          {{"split", plan.split.protocol},
+          {"valid_cut", plan.split.valid_cut},
+          {"test_cut", plan.split.test_cut},
           {"ranking", plan.eval.protocol},
           {"ties", "pessimistic"}}},
         {"seed", plan.seed},

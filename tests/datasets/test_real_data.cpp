@@ -11,6 +11,7 @@
 #include "core/config.h"
 #include "datasets/dataset_loader.h"
 #include "datasets/split.h"
+#include "tests/datasets/split_properties.h"
 
 namespace shiftrec {
 namespace {
@@ -37,12 +38,9 @@ TEST_P(RealData, CountsMatchProvenanceAndSplitLeaksNothing) {
   EXPECT_EQ(d.n_items, e.items);
   EXPECT_EQ(d.size(), e.interactions);
   EXPECT_EQ(d.n_categories, e.categories);
-  const Split split = leave_one_out(d);
-  EXPECT_EQ(split.train_size() + split.valid.size() + split.test.size(), d.size());
-  for (const EvalTargets* targets : {&split.valid, &split.test}) {
-    for (int64_t t = 0; t < targets->size(); ++t) {
-      ASSERT_GE(targets->position[t], split.train_length[targets->user[t]]);
-    }
+  for (const Split& split : {leave_one_out(d), ratio_split(d, 0.8, 0.1),
+                             temporal_split(d, time_quantile(d, 0.8), time_quantile(d, 0.9))}) {
+    testing::expect_no_leakage(split, d);
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include "datasets/histories.h"
 #include "datasets/synthetic.h"
+#include "tests/datasets/split_properties.h"
 #include "tests/fixtures.h"
 
 #include <ATen/ATen.h>
@@ -51,21 +52,39 @@ TEST(Split, LeaveOneOutByHand) {
   EXPECT_EQ(counts[2], 1);
 }
 
-TEST(Split, NoTargetReachesTraining) {
+TEST(Split, NoProtocolLeaksTargetsIntoTraining) {
   const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
-  const Split s = leave_one_out(data.interactions);
-  for (const EvalTargets* targets : {&s.valid, &s.test}) {
-    ASSERT_GT(targets->size(), 0);
-    for (int64_t t = 0; t < targets->size(); ++t) {
-      const int32_t u = targets->user[t];
-      // The target row lies beyond the user's training prefix ...
-      EXPECT_GE(targets->position[t], s.train_length[u]);
-      // ... and is the row it claims to be.
-      EXPECT_EQ(s.items[s.offsets[u] + targets->position[t]], targets->item[t]);
-    }
+  const Interactions& d = data.interactions;
+  for (const Split& split : {leave_one_out(d), ratio_split(d, 0.6, 0.2),
+                             temporal_split(d, time_quantile(d, 0.7), time_quantile(d, 0.85))}) {
+    ASSERT_GT(split.valid.size(), 0);
+    ASSERT_GT(split.test.size(), 0);
+    testing::expect_no_leakage(split, d);
   }
-  // Test comes after valid for every user.
-  for (int64_t t = 0; t < s.test.size(); ++t) EXPECT_GT(s.test.position[t], s.valid.position[t]);
+  const Split loo = leave_one_out(d);
+  for (int64_t t = 0; t < loo.test.size(); ++t) EXPECT_GT(loo.test.position[t], loo.valid.position[t]);
+}
+
+TEST(Split, RatioByHand) {
+  // User 0 has 4 items (0.5 / 0.25 -> 2 train, 1 valid, 1 test); user 2 has 3 (clamped to
+  // 1 / 1 / 1); user 1 has 2 (all training).
+  const Split s = ratio_split(hand_made(), 0.5, 0.25);
+  EXPECT_EQ(s.train_length, (std::vector<int64_t>{2, 2, 1}));
+  EXPECT_EQ(s.valid.item, (std::vector<int32_t>{4, 6}));
+  EXPECT_EQ(s.test.item, (std::vector<int32_t>{1, 5}));
+  EXPECT_EQ(s.test.history_length, (std::vector<int32_t>{3, 2}));
+}
+
+TEST(Split, TemporalByHand) {
+  // Cuts at 12 and 20: user 0 (times 10 11 12 13) -> train 3 1, valid 4 1; user 1 (5, 6) all
+  // train; user 2 (10 20 30) -> train 2, test 6 and 5 (both at or after 20).
+  const Split s = temporal_split(hand_made(), 12, 20);
+  EXPECT_EQ(s.train_length, (std::vector<int64_t>{2, 2, 1}));
+  EXPECT_EQ(s.valid.item, (std::vector<int32_t>{4, 1}));
+  EXPECT_EQ(s.valid.history_length, (std::vector<int32_t>{2, 2}));
+  EXPECT_EQ(s.test.item, (std::vector<int32_t>{6, 5}));
+  EXPECT_EQ(s.test.history_length, (std::vector<int32_t>{1, 1}));
+  testing::expect_no_leakage(s, hand_made());
 }
 
 TEST(Histories, LeftPaddedAndTruncatedToMaxLength) {

@@ -32,6 +32,7 @@ Split two_users() {
   s.test.user = {0, 1};
   s.test.position = {3, 2};
   s.test.item = {3, 1};
+  s.test.history_length = {3, 2};
   return s;
 }
 
