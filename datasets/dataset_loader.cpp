@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/text.h"
+#include "datasets/filters.h"
 #include "datasets/reader.h"
 
 namespace shiftrec {
@@ -51,6 +52,19 @@ Dataset load_dataset(ConfigSection s, uint64_t run_seed) {
     std::string key = dataset.source;
     for (const auto& file : files) key += ":" + file_fingerprint(file);
     dataset.fingerprint = fnv1a_hex(key);
+  }
+  const FilterOptions filters = FilterOptions::from_config(s);
+  if (filters.active()) {
+    const int64_t before = dataset.interactions.size();
+    dataset.interactions = apply_filters(dataset.interactions, filters);
+    dataset.regime.clear();  // planted labels are row-aligned with the unfiltered data
+    dataset.change_points.clear();
+    log_info("filters kept " + std::to_string(dataset.interactions.size()) + " of " +
+             std::to_string(before) + " interactions");
+    dataset.fingerprint = fnv1a_hex(dataset.fingerprint + ":" + filters.duplicates + ":" +
+                                    std::to_string(filters.min_user_interactions) + ":" +
+                                    std::to_string(filters.min_item_interactions) + ":" +
+                                    std::to_string(filters.min_sequence_length));
   }
   dataset.interactions.validate();
   return dataset;
