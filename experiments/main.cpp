@@ -4,6 +4,7 @@
 //   shiftrec models
 //   shiftrec options --config FILE [--set key=value ...]
 //   shiftrec data generate --config FILE [--set key=value ...] --out DIR
+//   shiftrec data stats --config FILE [--set key=value ...] [--window W]
 //
 // Every user mistake ends here as one line on stderr and exit status 1; a shiftrec bug
 // (InternalError) exits with status 2.
@@ -19,6 +20,7 @@
 #include "core/interrupt.h"
 #include "core/log.h"
 #include "datasets/synthetic.h"
+#include "experiments/data_stats.h"
 #include "experiments/experiment.h"
 
 namespace {
@@ -57,6 +59,13 @@ int run(int argc, char** argv) {
       ->required();
   generate->add_option("--set", overrides, "override a config key")->take_all();
   generate->add_option("--out", out, "output folder")->required();
+  int64_t window = 50;
+  auto* stats = data->add_subcommand(
+      "stats", "users, items, lengths, categories and shift-label shares of the test targets");
+  stats->add_option("--config", config_path, "TOML config with [data] (and [split])")->required();
+  stats->add_option("--set", overrides, "override a config key")->take_all();
+  stats->add_option("--window", window, "window W of the shift labels (default 50)")
+      ->check(CLI::PositiveNumber);
 
   try {
     app.parse(argc, argv);
@@ -75,6 +84,10 @@ int run(int argc, char** argv) {
   }
   if (options->parsed()) {
     std::cout << shiftrec::list_options(config);
+    return 0;
+  }
+  if (stats->parsed()) {
+    std::cout << shiftrec::dataset_stats(config, window);
     return 0;
   }
   if (generate->parsed()) {

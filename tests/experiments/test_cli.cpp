@@ -158,6 +158,24 @@ TEST(Cli, ModelsListsTheRegistry) {
   EXPECT_NE(result.out.find("popularity: "), std::string::npos) << result.out;
 }
 
+TEST(Cli, DataStatsReportsCountsAndShiftLabelShares) {
+  testing::TempDir dir;
+  const auto result = run_cli("data stats --config " +
+                                  source_path("experiments/configs/quickstart.toml") +
+                                  " --set data.synthetic.users=50 --window 5", dir);
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_NE(result.out.find("users        50\n"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("test targets by shift label (window 5)"), std::string::npos);
+  // The label counts add up to the 50 test targets (one per user under leave-one-out).
+  int64_t total = 0;
+  for (const char* label : {"REPEAT-ITEM", "IN-WINDOW", "REVISIT", "NOVEL", "UNLABELLED"}) {
+    const size_t at = result.out.find(std::string("  ") + label);
+    ASSERT_NE(at, std::string::npos) << label;
+    total += std::stoll(result.out.substr(at + 15));
+  }
+  EXPECT_EQ(total, 50);
+}
+
 TEST(Cli, DataGenerateWritesPlainFiles) {
   testing::TempDir dir;
   const auto result = run_cli("data generate --config " +

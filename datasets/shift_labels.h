@@ -1,0 +1,32 @@
+// Interest-shift labels of evaluation targets (definitions in ARCHITECTURE.md).
+//
+// For a target at position p of user u, with category set C (ignoring categories that more
+// than `common_share` of all items carry, such as a catalogue's root category), and W the
+// window:
+//   REPEAT-ITEM  the item occurs among u's items before p;
+//   IN-WINDOW    not a repeat, and C shares a category with the W items before p;
+//   REVISIT      C shares none with the window, but one of C occurred earlier in u's history;
+//   NOVEL        C shares none with the window and never occurred before.
+// SHIFT = REVISIT or NOVEL. A target whose item has no (non-common) category is UNLABELLED.
+// Only interactions before p are used.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "datasets/interactions.h"
+#include "datasets/split.h"
+
+namespace shiftrec {
+
+enum class ShiftLabel : int8_t { kRepeatItem, kInWindow, kRevisit, kNovel, kUnlabelled };
+
+const char* shift_label_name(ShiftLabel label);  // "REPEAT-ITEM", "IN-WINDOW", ...
+bool is_shift(ShiftLabel label);
+
+// One label per target. Throws UserError when `data` has no categories.
+std::vector<ShiftLabel> label_targets(const Interactions& data, const EvalTargets& targets,
+                                      int64_t window, double common_share = 0.9);
+
+}  // namespace shiftrec

@@ -1,0 +1,78 @@
+#include "datasets/shift_labels.h"
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+
+namespace shiftrec {
+namespace {
+
+// Categories: 0 = A, 1 = B, 2 = C, 3 = ROOT (every item carries it, so it is ignored).
+// Items: i0 {A}, i1 {B}, i2 {C}, i3 {A, C}, i4 {ROOT only}.
+// User 0: i0 i1 i2 i1 i0 i4.  User 1: i0 i1 i3 i2.
+Interactions hand_labelled() {
+  Interactions d;
+  d.n_users = 2;
+  d.n_items = 5;
+  d.n_categories = 4;
+  d.user = {0, 0, 0, 0, 0, 0, 1, 1, 1, 1};
+  d.item = {0, 1, 2, 1, 0, 4, 0, 1, 3, 2};
+  for (int i = 0; i < 10; ++i) d.time.push_back(i);
+  d.user_original_ids = {0, 1};
+  d.item_original_ids = {0, 1, 2, 3, 4};
+  d.category_offsets = {0, 2, 4, 6, 9, 10};
+  d.category_ids = {0, 3, 1, 3, 2, 3, 0, 2, 3, 3};
+  d.sort_and_index();
+  d.validate();
+  return d;
+}
+
+EvalTargets targets(const std::vector<std::pair<int32_t, int32_t>>& user_position) {
+  EvalTargets t;
+  for (const auto& [u, p] : user_position) {
+    t.user.push_back(u);
+    t.position.push_back(p);
+    t.item.push_back(0);  // not used for labelling
+    t.history_length.push_back(p);
+  }
+  return t;
+}
+
+std::vector<std::string> names(const std::vector<ShiftLabel>& labels) {
+  std::vector<std::string> out;
+  for (ShiftLabel l : labels) out.push_back(shift_label_name(l));
+  return out;
+}
+
+TEST(ShiftLabels, SequencesLabelledByHand) {
+  const Interactions d = hand_labelled();
+  const auto t = targets({{0, 1}, {0, 2}, {0, 3}, {0, 4}, {0, 5}, {1, 1}, {1, 2}, {1, 3}});
+  // Window 1: only the previous item counts as "recent".
+  EXPECT_EQ(names(label_targets(d, t, 1)),
+            (std::vector<std::string>{"NOVEL",        // i1 {B}: B never seen
+                                      "NOVEL",        // i2 {C}
+                                      "REPEAT-ITEM",  // i1 again
+                                      "REPEAT-ITEM",  // i0 again
+                                      "UNLABELLED",   // i4 carries only the ignored ROOT
+                                      "NOVEL",        // user 1: i1 {B} after i0 {A}
+                                      "REVISIT",      // i3 {A, C}: A seen at 0, not in window
+                                      "IN-WINDOW"})); // i2 {C} right after i3 {A, C}
+  // Window 2 brings i0 {A} into i3's window.
+  EXPECT_EQ(names(label_targets(d, targets({{1, 2}}), 2)), (std::vector<std::string>{"IN-WINDOW"}));
+  // Without ignoring ROOT, every non-repeat target shares it with its window.
+  EXPECT_EQ(names(label_targets(d, targets({{0, 1}, {1, 2}}), 1, /*common_share=*/1.0)),
+            (std::vector<std::string>{"IN-WINDOW", "IN-WINDOW"}));
+  EXPECT_TRUE(is_shift(ShiftLabel::kRevisit));
+  EXPECT_TRUE(is_shift(ShiftLabel::kNovel));
+  EXPECT_FALSE(is_shift(ShiftLabel::kInWindow));
+}
+
+TEST(ShiftLabels, NeedCategories) {
+  Interactions d = hand_labelled();
+  d.category_offsets.clear();
+  d.category_ids.clear();
+  EXPECT_THROW(label_targets(d, targets({{0, 1}}), 1), UserError);
+}
+
+}  // namespace
+}  // namespace shiftrec
