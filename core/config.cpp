@@ -251,6 +251,18 @@ void ConfigSection::fail(const std::string& key, const std::string& message) con
   throw ConfigError(location_of(key), path_of(key) + ": " + message);
 }
 
+std::string ConfigSection::resolved_text() const {
+  const toml::table* table = &impl_->resolved;
+  for (const auto& part : path_parts(path_)) {
+    const toml::node* child = table->get(part);
+    if (child == nullptr || !child->is_table()) return "";
+    table = child->as_table();
+  }
+  std::ostringstream os;
+  os << *table;
+  return os.str();
+}
+
 ConfigSection ConfigSection::sub(const std::string& name) const {
   impl_->accessed[path_].insert(name);
   const toml::node* node = find_node(impl_->table, path_, name);

@@ -102,6 +102,9 @@ class ConfigSection {
   std::string path_of(const std::string& key) const;
   // "file:line:col" of the key's value, "--set ..." for an override, or "<file> (default)".
   std::string location_of(const std::string& key) const;
+  // The options read so far in this section (and its sub-tables), as TOML text — e.g. to
+  // key a cache by every option that shaped its content.
+  std::string resolved_text() const;
   // Throws a ConfigError located at `key` — for cross-field checks in a validate().
   [[noreturn]] void fail(const std::string& key, const std::string& message) const;
 

@@ -1,0 +1,169 @@
+#include "datasets/interactions_cache.h"
+
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "core/error.h"
+#include "core/log.h"
+
+namespace shiftrec {
+namespace {
+
+constexpr int64_t kFormatVersion = 1;
+
+template <typename T>
+hid_t type_of();
+template <>
+hid_t type_of<int32_t>() { return H5T_NATIVE_INT32; }
+template <>
+hid_t type_of<int64_t>() { return H5T_NATIVE_INT64; }
+template <>
+hid_t type_of<uint8_t>() { return H5T_NATIVE_UINT8; }
+
+template <typename T>
+void write_column(hid_t file, const char* name, const std::vector<T>& values) {
+  const hsize_t size = values.size();
+  const hsize_t chunk = std::max<hsize_t>(1, std::min<hsize_t>(size, 1 << 16));
+  const hid_t space = H5Screate_simple(1, &size, nullptr);
+  const hid_t properties = H5Pcreate(H5P_DATASET_CREATE);
+  H5Pset_chunk(properties, 1, &chunk);
+  H5Pset_fletcher32(properties);
+  H5Pset_shuffle(properties);
+  const hid_t set = H5Dcreate2(file, name, type_of<T>(), space, H5P_DEFAULT, properties, H5P_DEFAULT);
+  const herr_t status = set < 0 ? -1
+                        : size == 0 ? 0
+                                    : H5Dwrite(set, type_of<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                                               values.data());
+  if (set >= 0) H5Dclose(set);
+  H5Pclose(properties);
+  H5Sclose(space);
+  if (set < 0 || status < 0) throw UserError(std::string("cannot write cache column ") + name);
+}
+
+template <typename T>
+bool read_column(hid_t file, const char* name, std::vector<T>& values) {
+  const hid_t set = H5Dopen2(file, name, H5P_DEFAULT);
+  if (set < 0) return false;
+  const hid_t space = H5Dget_space(set);
+  hsize_t size = 0;
+  H5Sget_simple_extent_dims(space, &size, nullptr);
+  values.resize(size);
+  const herr_t status =
+      size == 0 ? 0 : H5Dread(set, type_of<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
+  H5Sclose(space);
+  H5Dclose(set);
+  return status >= 0;
+}
+
+void write_attribute(hid_t file, const char* name, int64_t value) {
+  const hid_t space = H5Screate(H5S_SCALAR);
+  const hid_t attribute = H5Acreate2(file, name, H5T_NATIVE_INT64, space, H5P_DEFAULT, H5P_DEFAULT);
+  H5Awrite(attribute, H5T_NATIVE_INT64, &value);
+  H5Aclose(attribute);
+  H5Sclose(space);
+}
+
+bool read_attribute(hid_t file, const char* name, int64_t& value) {
+  if (H5Aexists(file, name) <= 0) return false;
+  const hid_t attribute = H5Aopen(file, name, H5P_DEFAULT);
+  const herr_t status = H5Aread(attribute, H5T_NATIVE_INT64, &value);
+  H5Aclose(attribute);
+  return status >= 0;
+}
+
+std::string path_for(const std::string& dir, const std::string& key) { return dir + "/" + key + ".h5"; }
+
+}  // namespace
+
+std::string default_cache_dir() {
+  if (const char* dir = std::getenv("SHIFTREC_CACHE")) return dir;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME")) return std::string(xdg) + "/shiftrec";
+  if (const char* home = std::getenv("HOME")) return std::string(home) + "/.cache/shiftrec";
+  return "/tmp/shiftrec-cache";
+}
+
+std::optional<Interactions> load_cached(const std::string& dir, const std::string& key) {
+  const std::string path = path_for(dir, key);
+  if (!std::filesystem::exists(path)) return std::nullopt;
+  H5E_auto2_t handler;
+  void* handler_data;
+  H5Eget_auto2(H5E_DEFAULT, &handler, &handler_data);
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // a bad file is a cache miss, not noise
+  Interactions d;
+  bool ok = false;
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (file >= 0) {
+    int64_t version = 0;
+    std::vector<uint8_t> names;
+    ok = read_attribute(file, "format_version", version) && version == kFormatVersion &&
+         read_attribute(file, "n_users", d.n_users) && read_attribute(file, "n_items", d.n_items) &&
+         read_attribute(file, "n_categories", d.n_categories) &&
+         read_column(file, "user", d.user) && read_column(file, "item", d.item) &&
+         read_column(file, "time", d.time) && read_column(file, "user_offsets", d.user_offsets) &&
+         read_column(file, "category_offsets", d.category_offsets) &&
+         read_column(file, "category_ids", d.category_ids) &&
+         read_column(file, "category_names", names) &&
+         read_column(file, "user_original_ids", d.user_original_ids) &&
+         read_column(file, "item_original_ids", d.item_original_ids);
+    H5Fclose(file);
+    if (ok && !names.empty()) {
+      std::string joined(names.begin(), names.end());
+      size_t start = 0;
+      while (start <= joined.size()) {
+        const size_t end = joined.find('\n', start);
+        d.category_names.push_back(joined.substr(start, end == std::string::npos ? std::string::npos : end - start));
+        if (end == std::string::npos) break;
+        start = end + 1;
+      }
+    }
+  }
+  H5Eset_auto2(H5E_DEFAULT, handler, handler_data);
+  if (!ok) {
+    log_warn("ignoring unreadable cache file " + path + " (it will be rebuilt)");
+    return std::nullopt;
+  }
+  return d;
+}
+
+void store_cached(const std::string& dir, const std::string& key, const Interactions& d) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw UserError("cannot create cache folder " + dir + ": " + ec.message());
+  const std::string path = path_for(dir, key);
+  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
+  const hid_t file = H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (file < 0) throw UserError("cannot create cache file " + temporary);
+  try {
+    write_attribute(file, "format_version", kFormatVersion);
+    write_attribute(file, "n_users", d.n_users);
+    write_attribute(file, "n_items", d.n_items);
+    write_attribute(file, "n_categories", d.n_categories);
+    write_column(file, "user", d.user);
+    write_column(file, "item", d.item);
+    write_column(file, "time", d.time);
+    write_column(file, "user_offsets", d.user_offsets);
+    write_column(file, "category_offsets", d.category_offsets);
+    write_column(file, "category_ids", d.category_ids);
+    std::string joined;
+    for (size_t i = 0; i < d.category_names.size(); ++i) {
+      if (i > 0) joined += '\n';
+      joined += d.category_names[i];
+    }
+    write_column(file, "category_names", std::vector<uint8_t>(joined.begin(), joined.end()));
+    write_column(file, "user_original_ids", d.user_original_ids);
+    write_column(file, "item_original_ids", d.item_original_ids);
+  } catch (...) {
+    H5Fclose(file);
+    std::filesystem::remove(temporary, ec);
+    throw;
+  }
+  if (H5Fclose(file) < 0 || (std::filesystem::rename(temporary, path, ec), ec)) {
+    std::filesystem::remove(temporary, ec);
+    throw UserError("cannot write cache file " + path);
+  }
+}
+
+}  // namespace shiftrec
