@@ -39,6 +39,7 @@ Interactions select_rows(const Interactions& data, const std::vector<bool>& keep
     out.user.push_back(u);
     out.item.push_back(i);
     out.time.push_back(data.time[row]);
+    if (!data.given_split.empty()) out.given_split.push_back(data.given_split[row]);
   }
   if (out.item.empty()) throw UserError("filters removed every interaction");
   out.n_users = static_cast<int64_t>(out.user_original_ids.size());

@@ -31,6 +31,10 @@ struct Interactions {
   std::vector<int32_t> category_ids;
   std::vector<std::string> category_names;  // [n_categories] when the source names them
 
+  // A split that came with the data (LightGCN train/test files): per row 0 = train,
+  // 1 = valid, 2 = test. Empty when the source has none.
+  std::vector<int8_t> given_split;
+
   std::vector<int64_t> user_original_ids;  // [n_users]
   std::vector<int64_t> item_original_ids;  // [n_items]
 

@@ -25,6 +25,8 @@ class InteractionsBuilder {
   // Replaces the category set of an original item id.
   void set_categories(int64_t item, const std::vector<std::string>& categories);
   bool has_categories() const { return !categories_.empty(); }
+  // A given split, one tag per added row in order (0 train, 1 valid, 2 test).
+  void set_row_tags(std::vector<int8_t> tags) { data_.given_split = std::move(tags); }
 
   // Throws UserError naming the first interaction of an item without categories when
   // `require_categories` (and some categories were given), and when nothing was added

@@ -12,7 +12,7 @@
 namespace shiftrec {
 namespace {
 
-constexpr int64_t kFormatVersion = 1;
+constexpr int64_t kFormatVersion = 2;
 
 template <typename T>
 hid_t type_of();
@@ -22,6 +22,8 @@ template <>
 hid_t type_of<int64_t>() { return H5T_NATIVE_INT64; }
 template <>
 hid_t type_of<uint8_t>() { return H5T_NATIVE_UINT8; }
+template <>
+hid_t type_of<int8_t>() { return H5T_NATIVE_INT8; }
 
 template <typename T>
 void write_column(hid_t file, const char* name, const std::vector<T>& values) {
@@ -103,6 +105,7 @@ std::optional<Interactions> load_cached(const std::string& dir, const std::strin
          read_attribute(file, "n_categories", d.n_categories) &&
          read_column(file, "user", d.user) && read_column(file, "item", d.item) &&
          read_column(file, "time", d.time) && read_column(file, "user_offsets", d.user_offsets) &&
+         read_column(file, "given_split", d.given_split) &&
          read_column(file, "category_offsets", d.category_offsets) &&
          read_column(file, "category_ids", d.category_ids) &&
          read_column(file, "category_names", names) &&
@@ -145,6 +148,7 @@ void store_cached(const std::string& dir, const std::string& key, const Interact
     write_column(file, "item", d.item);
     write_column(file, "time", d.time);
     write_column(file, "user_offsets", d.user_offsets);
+    write_column(file, "given_split", d.given_split);
     write_column(file, "category_offsets", d.category_offsets);
     write_column(file, "category_ids", d.category_ids);
     std::string joined;

@@ -8,7 +8,7 @@
 // temporary name and renamed; a cache file that fails to read (checksum, truncation) is
 // ignored and rebuilt.
 //
-// Layout of <dir>/<key>.h5: datasets user, item (int32), time, user_offsets,
+// Layout of <dir>/<key>.h5: datasets user, item (int32), given_split (int8), time, user_offsets,
 // category_offsets, user_original_ids, item_original_ids (int64), category_ids (int32),
 // category_names (uint8: names joined by '\n'); root attributes n_users, n_items,
 // n_categories, format_version, key (string).

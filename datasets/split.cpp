@@ -110,9 +110,16 @@ Split temporal_split(const Interactions& data, int64_t valid_cut, int64_t test_c
 
 Split split_from_config(ConfigSection s, const Interactions& data) {
   const std::string protocol = s.get_string(
-      "protocol", "loo", "loo (leave-one-out), ratio (per user) or temporal (global cut times)",
-      {"loo", "ratio", "temporal"});
+      "protocol", "loo", "loo (leave-one-out), ratio (per user), temporal (global cut times) or given (from the data)",
+      {"loo", "ratio", "temporal", "given"});
   if (protocol == "loo") return leave_one_out(data);
+  if (protocol == "given") {
+    try {
+      return given_split(data);
+    } catch (const UserError& e) {
+      s.fail("protocol", e.what());
+    }
+  }
   if (protocol == "ratio") {
     const double train = s.get_double("train", 0.8, 0.01, 0.98, "training share of each user");
     const double valid = s.get_double("valid", 0.1, 0.01, 0.98, "valid share of each user");
@@ -137,6 +144,29 @@ Split split_from_config(ConfigSection s, const Interactions& data) {
                            std::to_string(valid_cut));
   }
   return temporal_split(data, valid_cut, test_cut);
+}
+
+Split given_split(const Interactions& data) {
+  if (data.given_split.empty()) {
+    throw UserError("split protocol \"given\" needs a data source that comes with a split "
+                    "(e.g. lightgcn train/test files)");
+  }
+  Split split = empty_split(data, "given");
+  for (int64_t u = 0; u < data.n_users; ++u) {
+    const int64_t begin = data.user_offsets[u], n = data.sequence_length(u);
+    int64_t train_end = 0;
+    while (train_end < n && data.given_split[begin + train_end] == 0) ++train_end;
+    int64_t valid_end = train_end;
+    while (valid_end < n && data.given_split[begin + valid_end] == 1) ++valid_end;
+    for (int64_t p = valid_end; p < n; ++p) {
+      if (data.given_split[begin + p] != 2) {
+        throw UserError("given split: user " + std::to_string(data.user_original_ids[u]) +
+                        " has training or valid interactions after its test ones");
+      }
+    }
+    add_block_targets(split, data, u, train_end, valid_end);
+  }
+  return split;
 }
 
 int64_t time_quantile(const Interactions& data, double share) {

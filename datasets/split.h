@@ -16,6 +16,8 @@
 //   "temporal": one global cut time for valid and one for test: interactions before
 //   valid_cut train, [valid_cut, test_cut) valid, from test_cut on test — so no training
 //   interaction is at or after any valid or test interaction. Histories as for "ratio".
+//   "given": the split that came with the data (Interactions::given_split, e.g. LightGCN's
+//   train.txt / test.txt). Histories as for "ratio".
 #pragma once
 
 #include <cstdint>
@@ -57,9 +59,11 @@ struct Split {
 Split leave_one_out(const Interactions& data);
 // `train` and `valid` are shares in (0, 1) with train + valid < 1.
 Split ratio_split(const Interactions& data, double train, double valid);
+// Throws UserError when `data` carries no split or a user's train rows do not come first.
+Split given_split(const Interactions& data);
 // valid_cut <= test_cut, in the data's time unit.
 Split temporal_split(const Interactions& data, int64_t valid_cut, int64_t test_cut);
-// Reads [split] (protocol = "loo" | "ratio" | "temporal" and that protocol's options) and
+// Reads [split] (protocol = "loo" | "ratio" | "temporal" | "given" and that protocol's options) and
 // splits `data`. Errors name the config key.
 Split split_from_config(ConfigSection section, const Interactions& data);
 

@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "core/error.h"
 #include "datasets/reader.h"
+#include "datasets/split.h"
 #include "tests/fixtures.h"
 
 namespace shiftrec {
@@ -54,7 +55,7 @@ std::string error_of(const Files& files, const std::string& data_toml) {
 }
 
 TEST(Readers, ExpectedReadersAreRegistered) {
-  for (const char* name : {"csv", "movielens", "recbole", "s3rec", "taobao"}) {
+  for (const char* name : {"csv", "lightgcn", "movielens", "recbole", "s3rec", "taobao"}) {
     EXPECT_TRUE(reader_registry().contains(name)) << name;
   }
 }
@@ -140,6 +141,26 @@ TEST(Readers, CsvWithNamedColumnsAndCategories) {
   const Interactions e = read(g, "source = \"csv\"\npath = \"d.csv\"\nheader = false\n"
                                  "user_column = \"0\"\nitem_column = \"1\"\n");
   EXPECT_EQ(e.item_original_ids[e.item[0]], 9);
+}
+
+TEST(Readers, LightGcnGivenSplit) {
+  Files f;
+  f.add_gzip("train.txt.gz", "0 5 6\n1 6\n");
+  f.add("test.txt", "0 7\n1 5 8\n");
+  const Interactions d = read(f, "source = \"lightgcn\"\npath = \"train.txt.gz\"\n"
+                                 "test_path = \"test.txt\"\n");
+  EXPECT_EQ(d.size(), 6);
+  EXPECT_EQ(d.given_split, (std::vector<int8_t>{0, 0, 2, 0, 2, 2}));
+  const Split s = given_split(d);
+  EXPECT_EQ(s.train_length, (std::vector<int64_t>{2, 1}));
+  EXPECT_EQ(s.test.size(), 3);
+  EXPECT_EQ(s.test.history_length, (std::vector<int32_t>{2, 1, 1}));
+  // Both test items of user 1 are ranked from the same history: its training item only.
+  EXPECT_EQ(d.item_original_ids[s.test.item[1]], 5);
+  EXPECT_EQ(d.item_original_ids[s.test.item[2]], 8);
+  Interactions no_split = d;
+  no_split.given_split.clear();
+  EXPECT_THROW(given_split(no_split), UserError);
 }
 
 struct Broken {

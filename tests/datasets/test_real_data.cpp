@@ -19,6 +19,7 @@ namespace {
 struct Expected {
   std::string config;
   int64_t users, items, interactions, categories;
+  int64_t given_train = 0;  // training interactions of a split that comes with the data
 };
 
 // Names the case by its config in test listings (instead of a byte dump).
@@ -42,6 +43,12 @@ TEST_P(RealData, CountsMatchProvenanceAndSplitLeaksNothing) {
                              temporal_split(d, time_quantile(d, 0.8), time_quantile(d, 0.9))}) {
     testing::expect_no_leakage(split, d);
   }
+  if (!d.given_split.empty()) {
+    const Split given = given_split(d);
+    EXPECT_EQ(given.train_size(), e.given_train);
+    EXPECT_EQ(given.test.size(), d.size() - e.given_train);
+    testing::expect_no_leakage(given, d);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -55,7 +62,9 @@ INSTANTIATE_TEST_SUITE_P(
         Expected{"ml1m_pos4_sasrec.toml", 6038, 3533, 575281, 18},
         Expected{"ml100k_sasrec.toml", 943, 1682, 100000, 19},
         // taobao-userbehavior-sample/PROVENANCE.md: 567 category ids.
-        Expected{"taobao_sample_sasrec.toml", 43, 3276, 4321, 567}),
+        Expected{"taobao_sample_sasrec.toml", 43, 3276, 4321, 567},
+        // gowalla-lightgcn/PROVENANCE.md: 810,128 train + 217,242 test interactions.
+        Expected{"gowalla_popularity.toml", 29858, 40981, 1027370, 0, 810128}),
     [](const ::testing::TestParamInfo<Expected>& info) {
       std::string name = info.param.config.substr(0, info.param.config.find('.'));
       for (char& c : name) {
