@@ -5,6 +5,7 @@
 //   shiftrec options --config FILE [--set key=value ...]
 //   shiftrec data generate --config FILE [--set key=value ...] --out DIR
 //   shiftrec data stats --config FILE [--set key=value ...] [--window W]
+//   shiftrec data fetch NAME --to DIR [--catalog FILE] [--accept-unverified]
 //
 // Every user mistake ends here as one line on stderr and exit status 1; a shiftrec bug
 // (InternalError) exits with status 2.
@@ -20,6 +21,7 @@
 #include "core/interrupt.h"
 #include "core/log.h"
 #include "datasets/synthetic.h"
+#include "experiments/data_fetch.h"
 #include "experiments/data_stats.h"
 #include "experiments/experiment.h"
 
@@ -59,6 +61,15 @@ int run(int argc, char** argv) {
       ->required();
   generate->add_option("--set", overrides, "override a config key")->take_all();
   generate->add_option("--out", out, "output folder")->required();
+  std::string fetch_name, fetch_to, catalog;
+  bool accept_unverified = false;
+  auto* fetch = data->add_subcommand(
+      "fetch", "download a public dataset (ml-100k, ml-1m, ml-20m, gowalla), check it, unpack it");
+  fetch->add_option("name", fetch_name, "dataset name")->required();
+  fetch->add_option("--to", fetch_to, "folder to unpack into (as DIR/NAME)")->required();
+  fetch->add_option("--catalog", catalog, "TOML catalog replacing the built-in one");
+  fetch->add_flag("--accept-unverified", accept_unverified,
+                  "keep a download that has no published checksum");
   int64_t window = 50;
   auto* stats = data->add_subcommand(
       "stats", "users, items, lengths, categories and shift-label shares of the test targets");
@@ -75,6 +86,13 @@ int run(int argc, char** argv) {
 
   if (models->parsed()) {
     std::cout << shiftrec::describe_models();
+    return 0;
+  }
+  if (fetch->parsed()) {
+    shiftrec::FetchOptions fetch_options;
+    fetch_options.catalog_path = catalog;
+    fetch_options.accept_unverified = accept_unverified;
+    std::cout << shiftrec::fetch_dataset(fetch_name, fetch_to, fetch_options) << "\n";
     return 0;
   }
   Config config = load_config(config_path, overrides);

@@ -176,6 +176,64 @@ TEST(Cli, DataStatsReportsCountsAndShiftLabelShares) {
   EXPECT_EQ(total, 50);
 }
 
+std::string md5_of(const std::string& path) {
+  std::FILE* pipe = ::popen(("md5sum '" + path + "'").c_str(), "r");
+  char buffer[33] = {0};
+  const size_t got = std::fread(buffer, 1, 32, pipe);
+  ::pclose(pipe);
+  return std::string(buffer, got);
+}
+
+TEST(Cli, DataFetchChecksAndUnpacksFromALocalCopy) {
+  testing::TempDir dir;
+  // A local "official" archive: ml-mini/ratings.dat zipped (with Debian's python3 zipfile),
+  // and a gzip file with no published checksum.
+  fs::create_directories(dir.file("src/ml-mini"));
+  testing::write_text(dir.file("src/ml-mini/ratings.dat"), "1::2::5::9\n");
+  ASSERT_EQ(std::system(("cd " + dir.file("src") +
+                         " && /usr/bin/python3 -m zipfile -c ../mini.zip ml-mini").c_str()),
+            0);
+  testing::write_text(dir.file("checkins.txt"), "0\t2010-10-19T23:55:27Z\n");
+  ASSERT_EQ(std::system(("gzip -k " + dir.file("checkins.txt")).c_str()), 0);
+  const std::string md5 = md5_of(dir.file("mini.zip"));
+  testing::write_text(dir.file("catalog.toml"),
+                      "[mini]\nurl = \"file://" + dir.file("mini.zip") + "\"\nmd5 = \"" + md5 +
+                          "\"\narchive = \"zip\"\n[bad]\nurl = \"file://" + dir.file("mini.zip") +
+                          "\"\nmd5 = \"00000000000000000000000000000000\"\n"
+                          "[nosum]\nurl = \"file://" + dir.file("checkins.txt.gz") +
+                          "\"\narchive = \"gz\"\n");
+  const std::string catalog = " --catalog " + dir.file("catalog.toml") + " --to " + dir.file("data");
+
+  const auto ok = run_cli("data fetch mini" + catalog, dir);
+  ASSERT_EQ(ok.status, 0) << ok.err;
+  EXPECT_EQ(testing::read_text(dir.file("data/mini/ml-mini/ratings.dat")), "1::2::5::9\n");
+  EXPECT_FALSE(fs::exists(dir.file("data/.mini.partial")));
+  const auto again = run_cli("data fetch mini" + catalog, dir);
+  EXPECT_EQ(again.status, 1);
+  EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
+
+  const auto bad = run_cli("data fetch bad" + catalog, dir);
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.err.find("checksum mismatch for file://" + dir.file("mini.zip") +
+                         ": expected MD5 00000000000000000000000000000000, got " + md5),
+            std::string::npos) << bad.err;
+  EXPECT_FALSE(fs::exists(dir.file("data/bad")));
+  EXPECT_FALSE(fs::exists(dir.file("data/.bad.partial")));
+
+  const auto refused = run_cli("data fetch nosum" + catalog, dir);
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_NE(refused.err.find("has no published checksum"), std::string::npos) << refused.err;
+  const auto accepted = run_cli("data fetch nosum --accept-unverified" + catalog, dir);
+  ASSERT_EQ(accepted.status, 0) << accepted.err;
+  EXPECT_EQ(testing::read_text(dir.file("data/nosum/checkins.txt")), "0\t2010-10-19T23:55:27Z\n");
+
+  const auto unknown = run_cli("data fetch ml-2m --to " + dir.file("data"), dir);
+  EXPECT_EQ(unknown.status, 1);
+  EXPECT_NE(unknown.err.find("unknown dataset \"ml-2m\" (did you mean \"ml-1m\"?); known: "
+                             "gowalla, ml-100k, ml-1m, ml-20m"),
+            std::string::npos) << unknown.err;
+}
+
 TEST(Cli, DataGenerateWritesPlainFiles) {
   testing::TempDir dir;
   const auto result = run_cli("data generate --config " +
