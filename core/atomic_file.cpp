@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 
 #include "core/error.h"
 
@@ -48,6 +49,47 @@ void write_file_atomically(const std::string& path, const std::string& content) 
     ::unlink(temporary.c_str());
     throw UserError("cannot rename " + temporary + " to " + path + ": " + reason);
   }
+}
+
+struct AtomicWriter::State {
+  std::ofstream out;
+  bool committed = false;
+};
+
+AtomicWriter::AtomicWriter(std::string path)
+    : path_(std::move(path)), temporary_(path_ + ".tmp-" + std::to_string(::getpid())),
+      state_(new State) {
+  state_->out.open(temporary_, std::ios::binary | std::ios::trunc);
+  if (!state_->out) {
+    delete state_;
+    throw UserError("cannot create " + temporary_ + ": " + std::strerror(errno));
+  }
+}
+
+AtomicWriter::~AtomicWriter() {
+  if (!state_->committed) {
+    state_->out.close();
+    ::unlink(temporary_.c_str());
+  }
+  delete state_;
+}
+
+std::ostream& AtomicWriter::stream() { return state_->out; }
+
+void AtomicWriter::commit() {
+  state_->out.flush();
+  const bool written = static_cast<bool>(state_->out);
+  state_->out.close();
+  if (!written || state_->out.fail()) throw UserError("cannot write " + temporary_);
+  const int fd = ::open(temporary_.c_str(), O_RDONLY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+  if (std::rename(temporary_.c_str(), path_.c_str()) != 0) {
+    throw UserError("cannot rename " + temporary_ + " to " + path_ + ": " + std::strerror(errno));
+  }
+  state_->committed = true;
 }
 
 void append_line(const std::string& path, const std::string& line) {

@@ -33,7 +33,6 @@ void write_column(hid_t file, const char* name, const std::vector<T>& values) {
   const hid_t properties = H5Pcreate(H5P_DATASET_CREATE);
   H5Pset_chunk(properties, 1, &chunk);
   H5Pset_fletcher32(properties);
-  H5Pset_shuffle(properties);
   const hid_t set = H5Dcreate2(file, name, type_of<T>(), space, H5P_DEFAULT, properties, H5P_DEFAULT);
   const herr_t status = set < 0 ? -1
                         : size == 0 ? 0

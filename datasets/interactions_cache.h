@@ -1,7 +1,7 @@
 // Binary cache of loaded (and filtered) interaction stores, in HDF5: columnar, chunked,
-// Fletcher-32 checksummed, and readable with h5py for users' own tools. Not deflate-
-// compressed: decompression made a cache hit only 5.6x faster than parsing ml-1m-pos4,
-// without it 11x (bench/README.md); the byte-shuffle filter is kept.
+// Fletcher-32 checksummed, and readable with h5py for users' own tools. Not compressed:
+// with deflate (and shuffle) a cache hit was only 5.6x faster than parsing ml-1m-pos4,
+// without them 18x (bench/README.md).
 //
 // A cache file is named by a key computed from the source files' contents and every loading
 // option, so a changed byte or option never hits a stale entry. Files are written to a

@@ -249,13 +249,14 @@ void save_synthetic(const SyntheticData& data, const std::string& directory) {
   if (ec) throw UserError("cannot create directory " + directory + ": " + ec.message());
   const Interactions& d = data.interactions;
   {
-    std::ostringstream os;
+    AtomicWriter writer(directory + "/interactions.csv");
+    std::ostream& os = writer.stream();
     os << "user,item,timestamp,regime\n";
     for (int64_t i = 0; i < d.size(); ++i) {
       os << d.user_original_ids[d.user[i]] << ',' << d.item_original_ids[d.item[i]] << ','
          << d.time[i] << ',' << data.regime[i] << '\n';
     }
-    write_file_atomically(directory + "/interactions.csv", os.str());
+    writer.commit();
   }
   {
     std::ostringstream os;

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/config.h"
+#include "core/error.h"
 #include "datasets/dataset_loader.h"
 #include "datasets/synthetic.h"
 #include "tests/fixtures.h"
@@ -66,6 +67,14 @@ TEST(InteractionsCache, ServesHitsAndNeverAStaleEntry) {
   const Dataset changed = load(dir);
   EXPECT_NE(changed.fingerprint, first.fingerprint);
   EXPECT_EQ(changed.interactions.n_items, 3);
+}
+
+TEST(InteractionsCache, NothingHalfBuiltIsCached) {
+  testing::TempDir dir;
+  testing::write_text(dir.file("d.csv"), "user_id,item_id\n1,10\n1,oops\n");
+  EXPECT_THROW(load(dir), UserError);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("cache")) &&
+               !std::filesystem::is_empty(dir.file("cache")));
 }
 
 }  // namespace

@@ -178,6 +178,7 @@ TEST(Readers, BrokenFileCorpusGivesOneLocatedError) {
   const std::string s3 = "source = \"s3rec\"\npath = \"s.txt\"\nattributes_path = \"a.json\"\n";
   const std::string csv = "source = \"csv\"\npath = \"c.csv\"\ntime_column = \"ts\"\n";
   const std::string header = "user_id:token\titem_id:token\ttimestamp:float\n";
+  const std::string lg = "source = \"lightgcn\"\npath = \"train.txt\"\ntest_path = \"test.txt\"\n";
   const std::vector<Broken> corpus = {
       {"truncated line", {{"r.dat", "1::2::5::9\n1::3::4\n"}}, ml,
        "{dir}/r.dat:2: expected UserID::MovieID::Rating::Timestamp (4 fields), found 3"},
@@ -210,6 +211,10 @@ TEST(Readers, BrokenFileCorpusGivesOneLocatedError) {
        "{dir}/s.txt:1: item 3 has no category, and categories are required"},
       {"user without items", {{"s.txt", "1 2 3\n4\n"}, {"a.json", "{}"}}, s3,
        "{dir}/s.txt:2: expected \"user item [item ...]\", found a user without items"},
+      {"lightgcn non-numeric item", {{"train.txt", "0 1 2\n1 3 x\n"}, {"test.txt", "0 3\n"}}, lg,
+       "{dir}/train.txt:2: \"x\" is not an item id (expected an integer)"},
+      {"lightgcn missing test file", {{"train.txt", "0 1 2\n"}}, lg,
+       "{dir}/test.txt: cannot open (missing or unreadable)"},
       {"csv column count", {{"c.csv", "user_id,item_id,ts\n1,2,3\n1,2\n"}}, csv,
        "{dir}/c.csv:3: expected 3 fields, found 2"},
       {"csv unknown column", {{"c.csv", "user,item_id,ts\n1,2,3\n"}}, csv,
