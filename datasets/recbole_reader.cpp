@@ -21,6 +21,17 @@ int64_t column_of(const std::vector<std::string_view>& header, const std::string
   return -1;
 }
 
+// The tab-separated fields of a data line, which must match the header's column count.
+std::vector<std::string_view> tab_fields(const TextFile& file, const std::string& line,
+                                         size_t columns) {
+  auto fields = split_fields(line, "\t");
+  if (fields.size() != columns) {
+    file.fail("expected " + std::to_string(columns) + " tab-separated fields, found " +
+              std::to_string(fields.size()));
+  }
+  return fields;
+}
+
 class RecBoleReader : public DatasetReader {
  public:
   explicit RecBoleReader(ConfigSection s) {
@@ -46,11 +57,7 @@ class RecBoleReader : public DatasetReader {
       if (category < 0) file.fail("header has no " + category_field_ + " column");
       while (file.next_line(line)) {
         if (line.empty()) continue;
-        const auto fields = split_fields(line, "\t");
-        if (fields.size() != header.size()) {
-          file.fail("expected " + std::to_string(header.size()) + " tab-separated fields, found " +
-                    std::to_string(fields.size()));
-        }
+        const auto fields = tab_fields(file, line, header.size());
         builder.set_categories(file.parse_int(fields[id], "an item id"),
                                split_categories(std::string(fields[category]), " "));
       }
@@ -63,11 +70,7 @@ class RecBoleReader : public DatasetReader {
     if (user < 0 || item < 0) file.fail("header needs user_id and item_id columns");
     while (file.next_line(line)) {
       if (line.empty()) continue;
-      const auto fields = split_fields(line, "\t");
-      if (fields.size() != header.size()) {
-        file.fail("expected " + std::to_string(header.size()) + " tab-separated fields, found " +
-                  std::to_string(fields.size()));
-      }
+      const auto fields = tab_fields(file, line, header.size());
       if (rating >= 0 && file.parse_double(fields[rating], "a rating") < min_rating_) continue;
       const int64_t t = time >= 0 ? static_cast<int64_t>(std::llround(
                                         file.parse_double(fields[time], "a timestamp")))
