@@ -26,6 +26,11 @@ EvalOptions EvalOptions::from_config(ConfigSection s, uint64_t run_seed) {
   o.ks = s.get_int_list("ks", o.ks, 1, int64_t{1} << 30, "cut-offs for every metric");
   o.batch_size = s.get_int("batch_size", o.batch_size, 1, 1 << 24,
                            "users scored at once (bounds the [batch, n_items] score matrix)");
+  o.shift_window = s.get_int("shift_window", o.shift_window, 0, 1 << 20,
+                             "window W of the shift labels; 0 = the model's max length");
+  o.common_category_share =
+      s.get_double("common_category_share", o.common_category_share, 0.0, 1.0,
+                   "categories carried by more than this share of items are ignored for labels");
   if (o.metrics.empty()) s.fail("metrics", "empty list: expected at least one metric");
   if (o.ks.empty()) s.fail("ks", "empty list: expected at least one cut-off");
   for (const auto& name : o.metrics) {
@@ -48,8 +53,8 @@ std::vector<std::string> EvalOptions::metric_names() const {
   return names;
 }
 
-Evaluator::Evaluator(const Split& split, EvalOptions options)
-    : split_(split), options_(std::move(options)) {}
+Evaluator::Evaluator(const Split& split, const Interactions& data, EvalOptions options)
+    : split_(split), data_(data), options_(std::move(options)) {}
 
 SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer& scorer,
                                     int64_t max_length, c10::Device device) {
@@ -74,6 +79,17 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
   out.n_targets = targets.size();
   out.ranks = rank_targets(split_, targets, scorer, ranking, device).ranks;
   out.metrics = mean_metrics(options_.metric_names(), out.ranks);
+  if (data_.has_categories()) {
+    const int64_t window = options_.shift_window > 0 ? options_.shift_window : max_length;
+    auto labels = labels_.find(split_name);  // labelled once per split, not every epoch
+    if (labels == labels_.end()) {
+      labels = labels_
+                   .emplace(split_name, label_targets(data_, targets, window,
+                                                      options_.common_category_share))
+                   .first;
+    }
+    out.by_label = metrics_by_label(options_.metric_names(), out.ranks, labels->second);
+  }
   return out;
 }
 

@@ -5,6 +5,9 @@
 //   metrics    = ["recall", "ndcg", "mrr"]   # each is reported at every k
 //   ks         = [10, 20]
 //   batch_size = 1024                         # users scored at once
+//   shift_window = 0                          # W of the shift labels; 0 = the model's max length
+//   common_category_share = 0.9               # categories on more items are ignored for labels
+// When the data has item categories, every metric is also reported per shift label.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "eval/label_breakdown.h"
 #include "eval/ranking.h"
 
 namespace shiftrec {
@@ -25,6 +29,8 @@ struct EvalOptions {
   std::vector<std::string> metrics = {"recall", "ndcg", "mrr"};
   std::vector<int64_t> ks = {10, 20};
   int64_t batch_size = 1024;
+  int64_t shift_window = 0;
+  double common_category_share = 0.9;
 
   // Validates metric names against the registry (error located at eval.metrics).
   static EvalOptions from_config(ConfigSection section, uint64_t run_seed);
@@ -37,20 +43,25 @@ struct SplitEvaluation {
   int64_t n_targets = 0;
   std::map<std::string, double> metrics;
   std::vector<int64_t> ranks;  // [n_targets] 1-based, pessimistic
+  // Per shift label; empty when the data has no categories.
+  std::map<std::string, LabelSummary> by_label;
 };
 
 // Ranks and scores one split. Sampled negatives are drawn once per Evaluator and split.
 class Evaluator {
  public:
-  Evaluator(const Split& split, EvalOptions options);
+  // `data` (the store `split` was made from) gives the categories for shift labels.
+  Evaluator(const Split& split, const Interactions& data, EvalOptions options);
   SplitEvaluation evaluate(const std::string& split_name, const Scorer& scorer,
                            int64_t max_length, c10::Device device);
   const EvalOptions& options() const { return options_; }
 
  private:
   const Split& split_;
+  const Interactions& data_;
   EvalOptions options_;
   std::map<std::string, std::vector<int32_t>> negatives_;  // split name -> [T * N]
+  std::map<std::string, std::vector<ShiftLabel>> labels_;  // split name -> [T]
 };
 
 }  // namespace shiftrec

@@ -156,7 +156,7 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
       torch::NoGradGuard no_grad;
       return model.score_all(model.encode(histories).select(1, -1));
     };
-    Evaluator evaluator(plan.split, plan.eval);
+    Evaluator evaluator(plan.split, plan.dataset.interactions, plan.eval);
     const ValidateFn validate = [&]() {
       return evaluator.evaluate("valid", scorer, max_length, plan.device).metrics;
     };
@@ -188,6 +188,18 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
       result.metrics[split_name] = evaluation.metrics;
       splits[split_name] = {{"targets", evaluation.n_targets},
                             {"metrics", metrics_json(evaluation.metrics)}};
+      if (!evaluation.by_label.empty()) {
+        json labels = json::object();
+        for (const auto& [label, summary] : evaluation.by_label) {
+          labels[label] = {{"count", summary.count},
+                           {"share", summary.share},
+                           {"metrics", summary.count > 0 ? metrics_json(summary.metrics)
+                                                         : json(nullptr)}};
+        }
+        splits[split_name]["by_shift_label"] = labels;
+        splits[split_name]["shift_window"] =
+            plan.eval.shift_window > 0 ? plan.eval.shift_window : max_length;
+      }
       log_info(split_name + ":" + [&] {
         std::string s;
         for (const auto& [name, value] : evaluation.metrics) {

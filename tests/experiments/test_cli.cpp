@@ -60,6 +60,18 @@ TEST(Cli, TrainWritesACompleteRunDirectory) {
     }
   }
 
+  // Synthetic items have categories, so every metric is also reported per shift label; the
+  // labels partition the targets (SHIFT = REVISIT + NOVEL).
+  const auto& labels = results["splits"]["test"]["by_shift_label"];
+  int64_t labelled = 0;
+  for (const char* label : {"REPEAT-ITEM", "IN-WINDOW", "REVISIT", "NOVEL", "UNLABELLED"}) {
+    labelled += labels[label]["count"].get<int64_t>();
+  }
+  EXPECT_EQ(labelled, 80);
+  EXPECT_EQ(labels["SHIFT"]["count"].get<int64_t>(),
+            labels["REVISIT"]["count"].get<int64_t>() + labels["NOVEL"]["count"].get<int64_t>());
+  EXPECT_EQ(results["splits"]["test"]["shift_window"], 50);  // the model's max length
+
   // Training again from the resolved config reproduces the config and, on the CPU, the numbers.
   const std::string again = dir.file("again");
   const auto rerun = run_cli("train --config " + run + "/resolved.toml --out " + again, dir);
