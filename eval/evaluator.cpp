@@ -1,8 +1,12 @@
 #include "eval/evaluator.h"
 
+#include <algorithm>
+
 #include "core/config.h"
 #include "core/error.h"
 #include "datasets/split.h"
+#include "core/text.h"
+#include "eval/list_metric.h"
 #include "eval/metric.h"
 #include "eval/sampled_negatives.h"
 
@@ -33,16 +37,39 @@ EvalOptions EvalOptions::from_config(ConfigSection s, uint64_t run_seed) {
                    "categories carried by more than this share of items are ignored for labels");
   if (o.metrics.empty()) s.fail("metrics", "empty list: expected at least one metric");
   if (o.ks.empty()) s.fail("ks", "empty list: expected at least one cut-off");
+  std::vector<std::string> known = metric_registry().names();
+  for (const auto& name : list_metric_registry().names()) known.push_back(name);
+  std::sort(known.begin(), known.end());
   for (const auto& name : o.metrics) {
-    if (!metric_registry().contains(name)) {
-      try {
-        metric_registry().get(name);
-      } catch (const UserError& e) {
-        s.fail("metrics", e.what());
-      }
+    const bool list = list_metric_registry().contains(name);
+    if (!list && !metric_registry().contains(name)) {
+      std::string message = "unknown metric \"" + name + "\"";
+      const std::string nearest = nearest_name(name, known);
+      if (!nearest.empty()) message += " (did you mean \"" + nearest + "\"?)";
+      s.fail("metrics", message + "; known: " + join(known));
+    }
+    if (list && o.sampled_negatives > 0) {
+      s.fail("metrics", "\"" + name + "\" needs each target's top-k list over all items, "
+                        "which the " + o.protocol + " protocol does not have (use protocol = \"full\")");
     }
   }
   return o;
+}
+
+std::vector<std::string> EvalOptions::rank_metric_names() const {
+  std::vector<std::string> names;
+  for (const auto& name : metric_names()) {
+    if (!is_list_metric(name)) names.push_back(name);
+  }
+  return names;
+}
+
+std::vector<std::string> EvalOptions::list_metric_names() const {
+  std::vector<std::string> names;
+  for (const auto& name : metric_names()) {
+    if (is_list_metric(name)) names.push_back(name);
+  }
+  return names;
 }
 
 std::vector<std::string> EvalOptions::metric_names() const {
@@ -74,11 +101,23 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
     ranking.negatives = &it->second;
     ranking.n_negatives = options_.sampled_negatives;
   }
+  const std::vector<std::string> list_names = options_.list_metric_names();
+  for (const auto& name : list_names) {
+    ranking.top_k = std::max(ranking.top_k, make_list_metric(name)->k());
+  }
   SplitEvaluation out;
   out.split = split_name;
   out.n_targets = targets.size();
-  out.ranks = rank_targets(split_, targets, scorer, ranking, device).ranks;
-  out.metrics = mean_metrics(options_.metric_names(), out.ranks);
+  RankingResult ranked = rank_targets(split_, targets, scorer, ranking, device);
+  out.ranks = std::move(ranked.ranks);
+  out.metrics = mean_metrics(options_.rank_metric_names(), out.ranks);
+  if (!list_names.empty()) {
+    if (train_counts_.empty()) train_counts_ = split_.train_item_counts();
+    for (const auto& name : list_names) {
+      out.metrics[name] =
+          make_list_metric(name)->value(ranked.top_k, ranked.top_k_width, train_counts_);
+    }
+  }
   if (data_.has_categories()) {
     const int64_t window = options_.shift_window > 0 ? options_.shift_window : max_length;
     auto labels = labels_.find(split_name);  // labelled once per split, not every epoch
@@ -88,7 +127,7 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
                                                       options_.common_category_share))
                    .first;
     }
-    out.by_label = metrics_by_label(options_.metric_names(), out.ranks, labels->second);
+    out.by_label = metrics_by_label(options_.rank_metric_names(), out.ranks, labels->second);
   }
   return out;
 }

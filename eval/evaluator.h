@@ -2,7 +2,8 @@
 //
 //   [eval]
 //   protocol   = "full"                      # or "uni100" (any "uniN"): N sampled negatives
-//   metrics    = ["recall", "ndcg", "mrr"]   # each is reported at every k
+//   metrics    = ["recall", "ndcg", "mrr"]   # each at every k: recall, hit, ndcg, mrr,
+//                                             # precision, map; coverage, gini, novelty, avgpop
 //   ks         = [10, 20]
 //   batch_size = 1024                         # users scored at once
 //   shift_window = 0                          # W of the shift labels; 0 = the model's max length
@@ -36,6 +37,9 @@ struct EvalOptions {
   static EvalOptions from_config(ConfigSection section, uint64_t run_seed);
   // "recall@10", "recall@20", "ndcg@10", ... in metrics-major order.
   std::vector<std::string> metric_names() const;
+  // The per-target rank metrics (reported per shift label too) and the top-k list metrics.
+  std::vector<std::string> rank_metric_names() const;
+  std::vector<std::string> list_metric_names() const;
 };
 
 struct SplitEvaluation {
@@ -62,6 +66,7 @@ class Evaluator {
   EvalOptions options_;
   std::map<std::string, std::vector<int32_t>> negatives_;  // split name -> [T * N]
   std::map<std::string, std::vector<ShiftLabel>> labels_;  // split name -> [T]
+  std::vector<int64_t> train_counts_;  // [n_items], for list metrics
 };
 
 }  // namespace shiftrec

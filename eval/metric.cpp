@@ -65,6 +65,14 @@ class Mrr : public RankMetric {
   }
 };
 
+class Precision : public RankMetric {
+ public:
+  using RankMetric::RankMetric;
+  double value(int64_t rank) const override {
+    return rank <= k() ? 1.0 / static_cast<double>(k()) : 0.0;
+  }
+};
+
 template <typename M>
 MetricFactory factory_of() {
   return [](int64_t k) -> std::unique_ptr<RankMetric> { return std::make_unique<M>(k); };
@@ -77,5 +85,9 @@ SHIFTREC_REGISTER_METRIC("hit", "1 if the target is ranked within k (= recall wi
                          factory_of<Recall>());
 SHIFTREC_REGISTER_METRIC("ndcg", "1/log2(rank+1) within k, else 0", factory_of<Ndcg>());
 SHIFTREC_REGISTER_METRIC("mrr", "1/rank within k, else 0", factory_of<Mrr>());
+SHIFTREC_REGISTER_METRIC("precision", "hits within k / k", factory_of<Precision>());
+// With one relevant item per target, average precision@k is 1/rank within k (= MRR).
+SHIFTREC_REGISTER_METRIC("map", "mean average precision within k (one target: 1/rank)",
+                         factory_of<Mrr>());
 
 }  // namespace shiftrec

@@ -6,6 +6,9 @@
 //   recall@k = hit@k = 1[r <= k]
 //   ndcg@k   = 1[r <= k] / log2(r + 1)
 //   mrr@k    = 1[r <= k] / r
+//   precision@k = 1[r <= k] / k
+//   map@k    = average precision within k; with one relevant item per target, 1[r <= k] / r
+// List metrics over the top-k lists (coverage, gini, novelty, avgpop) are in list_metric.h.
 // A k larger than the number of candidates is allowed: every rank is then within k.
 #pragma once
 
