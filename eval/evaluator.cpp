@@ -84,7 +84,7 @@ Evaluator::Evaluator(const Split& split, const Interactions& data, EvalOptions o
     : split_(split), data_(data), options_(std::move(options)) {}
 
 SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer& scorer,
-                                    int64_t max_length, c10::Device device) {
+                                    int64_t max_length, c10::Device device, int64_t top_k) {
   const EvalTargets& targets = split_.targets(split_name);
   RankingOptions ranking;
   ranking.batch_size = options_.batch_size;
@@ -101,6 +101,7 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
     ranking.negatives = &it->second;
     ranking.n_negatives = options_.sampled_negatives;
   }
+  ranking.top_k = top_k;
   const std::vector<std::string> list_names = options_.list_metric_names();
   for (const auto& name : list_names) {
     ranking.top_k = std::max(ranking.top_k, make_list_metric(name)->k());
@@ -118,6 +119,10 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
           make_list_metric(name)->value(ranked.top_k, ranked.top_k_width, train_counts_);
     }
   }
+  if (top_k > 0) {
+    out.top_k = std::move(ranked.top_k);
+    out.top_k_width = ranked.top_k_width;
+  }
   if (data_.has_categories()) {
     const int64_t window = options_.shift_window > 0 ? options_.shift_window : max_length;
     auto labels = labels_.find(split_name);  // labelled once per split, not every epoch
@@ -128,6 +133,7 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
                    .first;
     }
     out.by_label = metrics_by_label(options_.rank_metric_names(), out.ranks, labels->second);
+    out.labels = labels->second;
   }
   return out;
 }

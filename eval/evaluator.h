@@ -49,6 +49,10 @@ struct SplitEvaluation {
   std::vector<int64_t> ranks;  // [n_targets] 1-based, pessimistic
   // Per shift label; empty when the data has no categories.
   std::map<std::string, LabelSummary> by_label;
+  std::vector<ShiftLabel> labels;  // [n_targets], empty when the data has no categories
+  // Each target's top items, best first: [n_targets * top_k_width] (when asked for).
+  std::vector<int32_t> top_k;
+  int64_t top_k_width = 0;
 };
 
 // Ranks and scores one split. Sampled negatives are drawn once per Evaluator and split.
@@ -56,8 +60,9 @@ class Evaluator {
  public:
   // `data` (the store `split` was made from) gives the categories for shift labels.
   Evaluator(const Split& split, const Interactions& data, EvalOptions options);
+  // `top_k` > 0 also keeps every target's top-k list (k capped at n_items).
   SplitEvaluation evaluate(const std::string& split_name, const Scorer& scorer,
-                           int64_t max_length, c10::Device device);
+                           int64_t max_length, c10::Device device, int64_t top_k = 0);
   const EvalOptions& options() const { return options_; }
 
  private:

@@ -17,8 +17,10 @@
 #include "datasets/dataset_loader.h"
 #include "datasets/split.h"
 #include "eval/evaluator.h"
-#include "experiments/device.h"
+#include "experiments/plan.h"
 #include "experiments/run_directory.h"
+#include "experiments/run_evaluation.h"
+#include "models/checkpoint.h"
 #include "models/recommender.h"
 #include "train/loss.h"
 #include "train/trainer.h"
@@ -45,72 +47,6 @@ json library_versions() {
 }
 
 // Everything read from the config before any file is written.
-struct Plan {
-  uint64_t seed = 0;
-  c10::Device device{c10::kCPU};
-  int64_t threads = 0;
-  Dataset dataset;
-  Split split;
-  std::string model_name;
-  std::shared_ptr<Recommender> model;
-  std::string loss_name;
-  std::unique_ptr<Loss> loss;
-  TrainOptions train;
-  EvalOptions eval;
-};
-
-Plan read_plan(Config& config) {
-  Plan plan;
-  ConfigSection root = config.root();
-  plan.seed = static_cast<uint64_t>(
-      root.get_int("seed", 42, 0, ConfigSection::kIntMax, "seed of every random source"));
-  const std::string device_name =
-      root.get_string("device", "auto", "auto (CUDA when available), cpu, cuda or cuda:N");
-  try {
-    plan.device = resolve_device(device_name);
-  } catch (const UserError& e) {
-    root.fail("device", e.what());
-  }
-  plan.threads = root.get_int("threads", 0, 0, 1024, "CPU threads for LibTorch; 0 = all cores");
-  const std::string level =
-      root.get_string("log_level", "info", "debug, info, warn, error or off",
-                      {"debug", "info", "warn", "error", "off"});
-  set_log_level(parse_log_level(level));
-
-  ConfigSection model_section = config.section("model");
-  plan.model_name = model_section.get_string("name", "sasrec", "registered model to train",
-                                             model_registry().names());
-  ConfigSection loss_section = config.section("loss");
-  plan.loss_name =
-      loss_section.get_string("name", "bce", "training loss", loss_registry().names());
-  plan.train = TrainOptions::from_config(config.section("train"), plan.seed);
-  plan.eval = EvalOptions::from_config(config.section("eval"), plan.seed);
-  const auto names = plan.eval.metric_names();
-  if (std::find(names.begin(), names.end(), plan.train.early_stop_metric) == names.end()) {
-    config.section("train").fail(
-        "early_stop_metric", "\"" + plan.train.early_stop_metric +
-                                 "\" is not computed; expected one of: " + join(names));
-  }
-  plan.loss = loss_registry().get(plan.loss_name)(loss_section);
-
-  // Set explicitly: this machine's OpenMP runtime defaults to one thread.
-  const auto cores = static_cast<int64_t>(std::max(1u, std::thread::hardware_concurrency()));
-  at::set_num_threads(static_cast<int>(plan.threads > 0 ? plan.threads : cores));
-  seed_torch(plan.seed);
-  plan.dataset = load_dataset(config.section("data"), plan.seed);
-  plan.split = split_from_config(config.section("split"), plan.dataset.interactions);
-  log_info("data: " + std::to_string(plan.dataset.interactions.n_users) + " users, " +
-           std::to_string(plan.dataset.interactions.n_items) + " items, " +
-           std::to_string(plan.dataset.interactions.size()) + " interactions; " +
-           plan.split.protocol + " split: " + std::to_string(plan.split.valid.size()) +
-           " valid and " + std::to_string(plan.split.test.size()) + " test targets");
-  ModelContext context;
-  context.n_items = plan.dataset.interactions.n_items;
-  plan.model = model_registry().get(plan.model_name)(model_section, context);
-  config.check_all_used();
-  return plan;
-}
-
 json metrics_json(const std::map<std::string, double>& metrics) {
   json out = json::object();
   for (const auto& [name, value] : metrics) out[name] = value;
@@ -152,10 +88,7 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
     model.to(plan.device);
     model.fit_statistics(plan.split);
     const int64_t max_length = model.max_length();
-    const Scorer scorer = [&model](const at::Tensor& histories) {
-      torch::NoGradGuard no_grad;
-      return model.score_all(model.encode(histories).select(1, -1));
-    };
+    const Scorer scorer = last_state_scorer(model);
     Evaluator evaluator(plan.split, plan.dataset.interactions, plan.eval);
     const ValidateFn validate = [&]() {
       return evaluator.evaluate("valid", scorer, max_length, plan.device).metrics;
@@ -212,6 +145,7 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
         trained.epochs_run > 0 ? trained.train_seconds / static_cast<double>(trained.epochs_run)
                                : 0.0;
     json results = {
+        {"run_format", kRunFormat},
         {"model", plan.model_name},
         {"loss", plan.loss_name},
         {"dataset",
@@ -242,6 +176,7 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
           {"final_eval_seconds", eval_seconds},
           {"total_seconds", seconds_since_start() - started}}},
         {"splits", splits}};
+    save_checkpoint(model, run.file("model.pt"));
     write_file_atomically(run.file("results.json"), results.dump(2) + "\n");
     run.commit();
     result.run_path = run.final_path();

@@ -2,6 +2,7 @@
 //
 //   shiftrec train --config FILE [--set key=value ...] [--out DIR]
 //   shiftrec models
+//   shiftrec eval --run DIR [--split test] [--dump-topk FILE]
 //   shiftrec options --config FILE [--set key=value ...]
 //   shiftrec data generate --config FILE [--set key=value ...] --out DIR
 //   shiftrec data stats --config FILE [--set key=value ...] [--window W]
@@ -24,6 +25,7 @@
 #include "experiments/data_fetch.h"
 #include "experiments/data_stats.h"
 #include "experiments/experiment.h"
+#include "experiments/run_evaluation.h"
 
 namespace {
 
@@ -48,6 +50,13 @@ int run(int argc, char** argv) {
   train->add_option("--out", out, "run directory (default runs/<config>-<time>)");
 
   auto* models = app.add_subcommand("models", "list the registered models");
+
+  shiftrec::EvalRunOptions eval_options;
+  auto* eval = app.add_subcommand("eval", "re-evaluate a finished run; optionally dump top-k lists");
+  eval->add_option("--run", eval_options.run_dir, "run directory")->required();
+  eval->add_option("--split", eval_options.split, "valid or test (default test)");
+  eval->add_option("--dump-topk", eval_options.dump_topk,
+                   "TSV of every target: split, user, target, rank, label, topk");
 
   auto* options = app.add_subcommand("options", "list every option a config resolves to");
   options->add_option("--config", config_path, "TOML experiment config")->required();
@@ -86,6 +95,10 @@ int run(int argc, char** argv) {
 
   if (models->parsed()) {
     std::cout << shiftrec::describe_models();
+    return 0;
+  }
+  if (eval->parsed()) {
+    std::cout << shiftrec::evaluate_run(eval_options);
     return 0;
   }
   if (fetch->parsed()) {

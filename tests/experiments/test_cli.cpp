@@ -2,7 +2,9 @@
 // and one clear line for every kind of bad input, with no run directory left behind.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -160,6 +162,55 @@ TEST(Cli, TerminatedRunStopsCleanlyAndKeepsItsLog) {
   EXPECT_FALSE(fs::exists(run + ".partial"));
   EXPECT_EQ(testing::read_text(run + ".failed/error.txt"), "interrupted by SIGTERM\n");
   EXPECT_TRUE(fs::exists(run + ".failed/resolved.toml"));
+}
+
+TEST(Cli, EvalDumpAgreesWithItsTopKAndWithResults) {
+  testing::TempDir dir;
+  const std::string run = dir.file("run");
+  ASSERT_EQ(run_cli(train_args(source_path("experiments/configs/quickstart.toml"), run), dir).status, 0);
+  const auto eval = run_cli("eval --run " + run + " --dump-topk " + dir.file("top.tsv"), dir);
+  ASSERT_EQ(eval.status, 0) << eval.err;
+  std::istringstream dump(testing::read_text(dir.file("top.tsv")));
+  std::string line;
+  std::getline(dump, line);
+  EXPECT_EQ(line, "split\tuser\ttarget\trank\tlabel\ttopk");
+  int64_t rows = 0;
+  double recall = 0, ndcg = 0;
+  while (std::getline(dump, line)) {
+    std::istringstream row(line);
+    std::string split, label;
+    int64_t user, target, rank;
+    row >> split >> user >> target >> rank >> label;
+    std::vector<int64_t> top;
+    for (int64_t item; row >> item;) top.push_back(item);
+    ASSERT_EQ(top.size(), 20u);  // the largest configured k
+    EXPECT_EQ(split, "test");
+    const auto at = std::find(top.begin(), top.end(), target);
+    // Pessimistic ranks: a target ranked within k is in the list, never below its rank;
+    // a target in the list sits at or above its rank.
+    if (rank <= 20) EXPECT_NE(at, top.end()) << line;
+    if (at != top.end()) EXPECT_LE(at - top.begin() + 1, rank) << line;
+    recall += rank <= 10 ? 1.0 : 0.0;
+    ndcg += rank <= 10 ? 1.0 / std::log2(rank + 1.0) : 0.0;
+    ++rows;
+  }
+  EXPECT_EQ(rows, 80);
+  const auto results = nlohmann::json::parse(testing::read_text(run + "/results.json"));
+  EXPECT_NEAR(recall / rows, results["splits"]["test"]["metrics"]["recall@10"].get<double>(), 1e-9);
+  EXPECT_NEAR(ndcg / rows, results["splits"]["test"]["metrics"]["ndcg@10"].get<double>(), 1e-9);
+
+  const auto bad_split = run_cli("eval --run " + run + " --split train", dir);
+  EXPECT_EQ(bad_split.status, 1);
+  EXPECT_NE(bad_split.err.find("unknown split \"train\", expected valid or test"), std::string::npos);
+  const auto missing = run_cli("eval --run " + dir.file("nope"), dir);
+  EXPECT_NE(missing.err.find(dir.file("nope") + ": no such run directory"), std::string::npos);
+  std::string text = testing::read_text(run + "/results.json");
+  text.replace(text.find("\"run_format\": 1"), 15, "\"run_format\": 9");
+  testing::write_text(run + "/results.json", text);
+  const auto old = run_cli("eval --run " + run, dir);
+  EXPECT_EQ(old.status, 1);
+  EXPECT_NE(old.err.find("run written by an incompatible shiftrec (run_format 9, expected 1)"),
+            std::string::npos) << old.err;
 }
 
 TEST(Cli, ModelsListsTheRegistry) {

@@ -1,0 +1,77 @@
+#include "experiments/plan.h"
+
+#include <algorithm>
+#include <thread>
+
+#include <ATen/Parallel.h>
+#include <torch/utils.h>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "core/seed.h"
+#include "core/text.h"
+#include "experiments/device.h"
+
+namespace shiftrec {
+
+Plan read_plan(Config& config) {
+  Plan plan;
+  ConfigSection root = config.root();
+  plan.seed = static_cast<uint64_t>(
+      root.get_int("seed", 42, 0, ConfigSection::kIntMax, "seed of every random source"));
+  const std::string device_name =
+      root.get_string("device", "auto", "auto (CUDA when available), cpu, cuda or cuda:N");
+  try {
+    plan.device = resolve_device(device_name);
+  } catch (const UserError& e) {
+    root.fail("device", e.what());
+  }
+  plan.threads = root.get_int("threads", 0, 0, 1024, "CPU threads for LibTorch; 0 = all cores");
+  const std::string level =
+      root.get_string("log_level", "info", "debug, info, warn, error or off",
+                      {"debug", "info", "warn", "error", "off"});
+  set_log_level(parse_log_level(level));
+
+  ConfigSection model_section = config.section("model");
+  plan.model_name = model_section.get_string("name", "sasrec", "registered model to train",
+                                             model_registry().names());
+  ConfigSection loss_section = config.section("loss");
+  plan.loss_name =
+      loss_section.get_string("name", "bce", "training loss", loss_registry().names());
+  plan.train = TrainOptions::from_config(config.section("train"), plan.seed);
+  plan.eval = EvalOptions::from_config(config.section("eval"), plan.seed);
+  const auto names = plan.eval.metric_names();
+  if (std::find(names.begin(), names.end(), plan.train.early_stop_metric) == names.end()) {
+    config.section("train").fail(
+        "early_stop_metric", "\"" + plan.train.early_stop_metric +
+                                 "\" is not computed; expected one of: " + join(names));
+  }
+  plan.loss = loss_registry().get(plan.loss_name)(loss_section);
+
+  // Set explicitly: this machine's OpenMP runtime defaults to one thread.
+  const auto cores = static_cast<int64_t>(std::max(1u, std::thread::hardware_concurrency()));
+  at::set_num_threads(static_cast<int>(plan.threads > 0 ? plan.threads : cores));
+  seed_torch(plan.seed);
+  plan.dataset = load_dataset(config.section("data"), plan.seed);
+  plan.split = split_from_config(config.section("split"), plan.dataset.interactions);
+  log_info("data: " + std::to_string(plan.dataset.interactions.n_users) + " users, " +
+           std::to_string(plan.dataset.interactions.n_items) + " items, " +
+           std::to_string(plan.dataset.interactions.size()) + " interactions; " +
+           plan.split.protocol + " split: " + std::to_string(plan.split.valid.size()) +
+           " valid and " + std::to_string(plan.split.test.size()) + " test targets");
+  ModelContext context;
+  context.n_items = plan.dataset.interactions.n_items;
+  plan.model = model_registry().get(plan.model_name)(model_section, context);
+  config.check_all_used();
+  return plan;
+}
+
+
+Scorer last_state_scorer(Recommender& model) {
+  return [&model](const at::Tensor& histories) {
+    torch::NoGradGuard no_grad;
+    return model.score_all(model.encode(histories).select(1, -1));
+  };
+}
+
+}  // namespace shiftrec

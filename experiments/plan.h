@@ -1,0 +1,43 @@
+// An experiment's plan: every option of a config read and checked, the data loaded and
+// split, the model and loss built — before anything is written. `train` runs a plan;
+// `eval --run` and `export --run` rebuild the plan of a run from its resolved.toml.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <c10/core/Device.h>
+
+#include "core/config.h"
+#include "datasets/dataset_loader.h"
+#include "datasets/split.h"
+#include "eval/evaluator.h"
+#include "models/recommender.h"
+#include "train/loss.h"
+#include "train/trainer.h"
+
+namespace shiftrec {
+
+struct Plan {
+  uint64_t seed = 0;
+  c10::Device device{c10::kCPU};
+  int64_t threads = 0;
+  Dataset dataset;
+  Split split;
+  std::string model_name;
+  std::shared_ptr<Recommender> model;
+  std::string loss_name;
+  std::unique_ptr<Loss> loss;
+  TrainOptions train;
+  EvalOptions eval;
+};
+
+// Reads every option, loads and splits the data, builds model and loss, then rejects any
+// key nothing read. Sets the log level, thread count and torch seed as a side effect.
+Plan read_plan(Config& config);
+
+// The scorer of full-ranking evaluation: the last position's state scored against all items.
+Scorer last_state_scorer(Recommender& model);
+
+}  // namespace shiftrec

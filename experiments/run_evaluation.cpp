@@ -1,0 +1,78 @@
+#include "experiments/run_evaluation.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "experiments/plan.h"
+#include "models/checkpoint.h"
+
+namespace shiftrec {
+
+std::string evaluate_run(const EvalRunOptions& options) {
+  namespace fs = std::filesystem;
+  const std::string& dir = options.run_dir;
+  if (!fs::is_directory(dir)) throw UserError(dir + ": no such run directory");
+  for (const char* file : {"resolved.toml", "results.json", "model.pt"}) {
+    if (!fs::exists(dir + "/" + file)) {
+      throw UserError(dir + ": not a complete shiftrec run (missing " + file + ")");
+    }
+  }
+  nlohmann::json results;
+  try {
+    std::ifstream in(dir + "/results.json");
+    results = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw UserError(dir + "/results.json: invalid JSON: " + e.what());
+  }
+  if (!results.contains("run_format") || results["run_format"] != kRunFormat) {
+    throw UserError(dir + ": run written by an incompatible shiftrec (run_format " +
+                    (results.contains("run_format") ? results["run_format"].dump() : "missing") +
+                    ", expected " + std::to_string(kRunFormat) + ")");
+  }
+  if (options.split != "valid" && options.split != "test") {
+    throw UserError("unknown split \"" + options.split + "\", expected valid or test");
+  }
+  Config config = Config::from_file(dir + "/resolved.toml");
+  Plan plan = read_plan(config);
+  Recommender& model = *plan.model;
+  load_checkpoint(model, dir + "/model.pt");
+  model.to(plan.device);
+  model.eval();
+  const int64_t k = *std::max_element(plan.eval.ks.begin(), plan.eval.ks.end());
+  Evaluator evaluator(plan.split, plan.dataset.interactions, plan.eval);
+  const SplitEvaluation evaluation = evaluator.evaluate(
+      options.split, last_state_scorer(model), model.max_length(), plan.device, k);
+
+  if (!options.dump_topk.empty()) {
+    const Interactions& data = plan.dataset.interactions;
+    const EvalTargets& targets = plan.split.targets(options.split);
+    AtomicWriter writer(options.dump_topk);
+    std::ostream& os = writer.stream();
+    os << "split\tuser\ttarget\trank\tlabel\ttopk\n";
+    for (int64_t t = 0; t < targets.size(); ++t) {
+      os << options.split << '\t' << data.user_original_ids[targets.user[t]] << '\t'
+         << data.item_original_ids[targets.item[t]] << '\t' << evaluation.ranks[t] << '\t'
+         << (evaluation.labels.empty() ? "-" : shift_label_name(evaluation.labels[t])) << '\t';
+      for (int64_t j = 0; j < evaluation.top_k_width; ++j) {
+        if (j > 0) os << ' ';
+        os << data.item_original_ids[evaluation.top_k[t * evaluation.top_k_width + j]];
+      }
+      os << '\n';
+    }
+    writer.commit();
+    log_info("top-" + std::to_string(evaluation.top_k_width) + " lists of " +
+             std::to_string(targets.size()) + " targets written to " + options.dump_topk);
+  }
+  std::ostringstream out;
+  for (const auto& [name, value] : evaluation.metrics) out << name << ' ' << value << '\n';
+  return out.str();
+}
+
+}  // namespace shiftrec
