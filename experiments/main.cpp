@@ -3,6 +3,7 @@
 //   shiftrec train --config FILE [--set key=value ...] [--out DIR]
 //   shiftrec models
 //   shiftrec eval --run DIR [--split test] [--dump-topk FILE]
+//   shiftrec export --run DIR --out FILE.h5
 //   shiftrec options --config FILE [--set key=value ...]
 //   shiftrec data generate --config FILE [--set key=value ...] --out DIR
 //   shiftrec data stats --config FILE [--set key=value ...] [--window W]
@@ -26,6 +27,7 @@
 #include "experiments/data_stats.h"
 #include "experiments/experiment.h"
 #include "experiments/run_evaluation.h"
+#include "experiments/run_export.h"
 
 namespace {
 
@@ -50,6 +52,11 @@ int run(int argc, char** argv) {
   train->add_option("--out", out, "run directory (default runs/<config>-<time>)");
 
   auto* models = app.add_subcommand("models", "list the registered models");
+
+  std::string export_run_dir, export_out;
+  auto* export_cmd = app.add_subcommand("export", "write a run's user and item embeddings to HDF5");
+  export_cmd->add_option("--run", export_run_dir, "run directory")->required();
+  export_cmd->add_option("--out", export_out, "output .h5 file")->required();
 
   shiftrec::EvalRunOptions eval_options;
   auto* eval = app.add_subcommand("eval", "re-evaluate a finished run; optionally dump top-k lists");
@@ -95,6 +102,10 @@ int run(int argc, char** argv) {
 
   if (models->parsed()) {
     std::cout << shiftrec::describe_models();
+    return 0;
+  }
+  if (export_cmd->parsed()) {
+    shiftrec::export_run(export_run_dir, export_out);
     return 0;
   }
   if (eval->parsed()) {

@@ -15,9 +15,8 @@
 
 namespace shiftrec {
 
-std::string evaluate_run(const EvalRunOptions& options) {
+void check_run_directory(const std::string& dir) {
   namespace fs = std::filesystem;
-  const std::string& dir = options.run_dir;
   if (!fs::is_directory(dir)) throw UserError(dir + ": no such run directory");
   for (const char* file : {"resolved.toml", "results.json", "model.pt"}) {
     if (!fs::exists(dir + "/" + file)) {
@@ -36,6 +35,11 @@ std::string evaluate_run(const EvalRunOptions& options) {
                     (results.contains("run_format") ? results["run_format"].dump() : "missing") +
                     ", expected " + std::to_string(kRunFormat) + ")");
   }
+}
+
+std::string evaluate_run(const EvalRunOptions& options) {
+  const std::string& dir = options.run_dir;
+  check_run_directory(dir);
   if (options.split != "valid" && options.split != "test") {
     throw UserError("unknown split \"" + options.split + "\", expected valid or test");
   }

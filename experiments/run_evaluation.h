@@ -22,6 +22,10 @@ struct EvalRunOptions {
 // run directory, an unknown split, or a model that does not load.
 std::string evaluate_run(const EvalRunOptions& options);
 
+// Throws UserError unless `run_dir` is a complete run (resolved.toml, results.json,
+// model.pt) written with this run_format.
+void check_run_directory(const std::string& run_dir);
+
 // Format version written to results.json as "run_format"; eval refuses other versions.
 constexpr int kRunFormat = 1;
 

@@ -36,6 +36,9 @@ class Popularity : public Recommender {
     return log_counts_.index_select(0, items.reshape({-1})).view(items.sizes());
   }
 
+  // [n_items, 1]: the log-count is the only thing this model knows about an item.
+  torch::Tensor item_embeddings() override { return log_counts_.unsqueeze(1); }
+
   int64_t max_length() const override { return 1; }
   int64_t n_items() const override { return n_items_; }
 

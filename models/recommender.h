@@ -8,6 +8,7 @@
 //       used to predict the item after it. L <= max_length().
 //   score_all(states [N, d])                        -> scores [N, n_items] (column = item id)
 //   score_candidates(states [N, d], items [N, C])   -> scores [N, C] (items are 0-based ids)
+//   item_embeddings()                                -> [n_items, d] (row = item id), for export
 //   fit_statistics(split)  — called once before training with the training split, for
 //       models that need counts or graphs from it. Must read only training prefixes.
 //
@@ -36,6 +37,7 @@ class Recommender : public torch::nn::Module {
   virtual torch::Tensor score_all(const torch::Tensor& states) = 0;
   virtual torch::Tensor score_candidates(const torch::Tensor& states,
                                          const torch::Tensor& items) = 0;
+  virtual torch::Tensor item_embeddings() = 0;
   virtual void fit_statistics(const Split& /*split*/) {}
   virtual int64_t max_length() const = 0;
   virtual int64_t n_items() const = 0;

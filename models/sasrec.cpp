@@ -60,8 +60,11 @@ torch::Tensor SASRec::encode(const torch::Tensor& histories) {
 }
 
 torch::Tensor SASRec::score_all(const torch::Tensor& states) {
-  auto items = item_embedding_->weight.narrow(0, 1, options_.n_items());  // [n_items, d]
-  return at::matmul(states, items.t());
+  return at::matmul(states, item_embeddings().t());
+}
+
+torch::Tensor SASRec::item_embeddings() {
+  return item_embedding_->weight.narrow(0, 1, options_.n_items());
 }
 
 torch::Tensor SASRec::score_candidates(const torch::Tensor& states, const torch::Tensor& items) {

@@ -34,6 +34,7 @@ class SASRec : public Recommender {
   torch::Tensor score_all(const torch::Tensor& states) override;  // [N, d] -> [N, n_items]
   torch::Tensor score_candidates(const torch::Tensor& states,
                                  const torch::Tensor& items) override;  // -> [N, C]
+  torch::Tensor item_embeddings() override;  // [n_items, d]
   int64_t max_length() const override { return options_.max_length(); }
   int64_t n_items() const override { return options_.n_items(); }
 

@@ -213,6 +213,43 @@ TEST(Cli, EvalDumpAgreesWithItsTopKAndWithResults) {
             std::string::npos) << old.err;
 }
 
+TEST(Cli, ExportWritesEmbeddingsThatH5pyReads) {
+  testing::TempDir dir;
+  const std::string run = dir.file("run");
+  ASSERT_EQ(run_cli(train_args(source_path("experiments/configs/quickstart.toml"), run), dir).status, 0);
+  const auto exported = run_cli("export --run " + run + " --out " + dir.file("emb.h5"), dir);
+  ASSERT_EQ(exported.status, 0) << exported.err;
+  testing::write_text(dir.file("read.py"),
+                      "import json, h5py, numpy\n"
+                      "with h5py.File('" + dir.file("emb.h5") + "', 'r') as f:\n"
+                      "    u, i = f['user_embeddings'][()], f['item_embeddings'][()]\n"
+                      "    print(json.dumps({'users': list(u.shape), 'items': list(i.shape),\n"
+                      "        'finite': bool(numpy.isfinite(u).all() and numpy.isfinite(i).all()),\n"
+                      "        'nonzero': bool(numpy.abs(i).sum() > 0),\n"
+                      "        'user_ids': sorted(f['user_ids'][()].tolist()) == list(range(80)),\n"
+                      "        'categories': len(f['item_categories']),\n"
+                      "        'config_hash': f.attrs['config_hash'], 'model': f.attrs['model']}))\n");
+  // Debian's python3 (with python3-h5py), as a user's notebook reads it.
+  std::FILE* pipe = ::popen(("/usr/bin/python3 " + dir.file("read.py") + " 2>&1").c_str(), "r");
+  std::string out;
+  char buffer[4096];
+  for (size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;) out.append(buffer, n);
+  ASSERT_EQ(::pclose(pipe), 0) << out;
+  const auto h5 = nlohmann::json::parse(out);
+  const auto results = nlohmann::json::parse(testing::read_text(run + "/results.json"));
+  EXPECT_EQ(h5["users"], nlohmann::json::parse("[80, 16]"));
+  EXPECT_EQ(h5["items"], nlohmann::json::parse("[60, 16]"));
+  EXPECT_EQ(h5["finite"], true);
+  EXPECT_EQ(h5["nonzero"], true);
+  EXPECT_EQ(h5["user_ids"], true);
+  EXPECT_EQ(h5["categories"], 60);
+  EXPECT_EQ(h5["config_hash"], results["config_hash"]);
+  EXPECT_EQ(h5["model"], "sasrec");
+  const auto missing = run_cli("export --run " + dir.file("none") + " --out " + dir.file("x.h5"), dir);
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_FALSE(fs::exists(dir.file("x.h5")));
+}
+
 TEST(Cli, ModelsListsTheRegistry) {
   testing::TempDir dir;
   const auto result = run_cli("models", dir);

@@ -1,0 +1,74 @@
+#include "experiments/run_export.h"
+
+#include <fstream>
+
+#include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
+#include <torch/utils.h>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "datasets/histories.h"
+#include "eval/embedding_export.h"
+#include "experiments/plan.h"
+#include "experiments/run_evaluation.h"
+#include "models/checkpoint.h"
+
+namespace shiftrec {
+namespace {
+
+// [rows, d] float tensor (any device) -> row-major values on the host.
+std::vector<float> to_host(const at::Tensor& matrix) {
+  auto cpu = matrix.detach().to(at::kCPU).to(at::kFloat).contiguous();
+  return std::vector<float>(cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel());
+}
+
+}  // namespace
+
+void export_run(const std::string& run_dir, const std::string& out_path) {
+  check_run_directory(run_dir);
+  nlohmann::json results;
+  {
+    std::ifstream in(run_dir + "/results.json");
+    results = nlohmann::json::parse(in);
+  }
+  Config config = Config::from_file(run_dir + "/resolved.toml");
+  Plan plan = read_plan(config);
+  Recommender& model = *plan.model;
+  load_checkpoint(model, run_dir + "/model.pt");
+  model.to(plan.device);
+  model.eval();
+  torch::NoGradGuard no_grad;
+  const Interactions& data = plan.dataset.interactions;
+
+  EmbeddingExport out;
+  std::vector<at::Tensor> states;
+  for (int64_t start = 0; start < data.n_users; start += plan.eval.batch_size) {
+    const int64_t end = std::min(data.n_users, start + plan.eval.batch_size);
+    std::vector<int64_t> begin, length;
+    for (int64_t u = start; u < end; ++u) {
+      begin.push_back(data.user_offsets[u]);
+      length.push_back(data.sequence_length(u));
+    }
+    auto histories = pack_histories(data.item, begin, length, model.max_length()).to(plan.device);
+    states.push_back(model.encode(histories).select(1, -1));
+  }
+  const auto users = at::cat(states, 0);
+  const auto items = model.item_embeddings();
+  out.users = {to_host(users), users.size(0), users.size(1), data.user_original_ids};
+  out.items = {to_host(items), items.size(0), items.size(1), data.item_original_ids};
+  out.category_offsets = data.category_offsets;
+  out.category_ids = data.category_ids;
+  out.attributes = {{"model", plan.model_name},
+                    {"config_hash", results.value("config_hash", "")},
+                    {"data_fingerprint", results.value("data_fingerprint", "")},
+                    {"epoch", std::to_string(results.value("best_epoch", 0))},
+                    {"created_by", "shiftrec 0.1.0"},
+                    {"run", run_dir}};
+  write_embeddings_hdf5(out_path, out);
+  log_info("exported " + std::to_string(out.users.rows) + " user and " +
+           std::to_string(out.items.rows) + " item embeddings (d = " +
+           std::to_string(out.items.dim) + ") to " + out_path);
+}
+
+}  // namespace shiftrec
