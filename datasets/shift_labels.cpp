@@ -20,19 +20,37 @@ bool is_shift(ShiftLabel label) {
   return label == ShiftLabel::kRevisit || label == ShiftLabel::kNovel;
 }
 
-std::vector<ShiftLabel> label_targets(const Interactions& data, const EvalTargets& targets,
-                                      int64_t window, double common_share) {
-  if (!data.has_categories()) {
-    throw UserError("shift labels need item categories, and this dataset has none");
-  }
-  SHIFTREC_ASSERT(window > 0, "window must be positive");
-  // Categories carried by more than common_share of the items are ignored.
+std::vector<bool> common_categories(const Interactions& data, double common_share) {
   std::vector<int64_t> carried(data.n_categories, 0);
   for (int32_t c : data.category_ids) ++carried[c];
   std::vector<bool> ignored(data.n_categories);
   for (int64_t c = 0; c < data.n_categories; ++c) {
     ignored[c] = static_cast<double>(carried[c]) > common_share * static_cast<double>(data.n_items);
   }
+  return ignored;
+}
+
+bool shares_category(const Interactions& data, const std::vector<bool>& ignored, int32_t target,
+                     const int32_t* top, int64_t k) {
+  for (int64_t a = data.category_offsets[target]; a < data.category_offsets[target + 1]; ++a) {
+    const int32_t c = data.category_ids[a];
+    if (ignored[c]) continue;
+    for (int64_t j = 0; j < k; ++j) {
+      for (int64_t b = data.category_offsets[top[j]]; b < data.category_offsets[top[j] + 1]; ++b) {
+        if (data.category_ids[b] == c) return true;
+      }
+    }
+  }
+  return false;
+}
+
+std::vector<ShiftLabel> label_targets(const Interactions& data, const EvalTargets& targets,
+                                      int64_t window, double common_share) {
+  if (!data.has_categories()) {
+    throw UserError("shift labels need item categories, and this dataset has none");
+  }
+  SHIFTREC_ASSERT(window > 0, "window must be positive");
+  const std::vector<bool> ignored = common_categories(data, common_share);
   std::vector<ShiftLabel> labels(targets.size());
   for (int64_t t = 0; t < targets.size(); ++t) {
     const int64_t begin = data.user_offsets[targets.user[t]];

@@ -25,6 +25,14 @@ enum class ShiftLabel : int8_t { kRepeatItem, kInWindow, kRevisit, kNovel, kUnla
 const char* shift_label_name(ShiftLabel label);  // "REPEAT-ITEM", "IN-WINDOW", ...
 bool is_shift(ShiftLabel label);
 
+// ignored[c]: category c is carried by more than `common_share` of all items.
+std::vector<bool> common_categories(const Interactions& data, double common_share);
+
+// NewCategoryHit: 1 when one of `top` (item ids) shares a non-ignored category with `target`
+// — credit for the right new interest even with the wrong item.
+bool shares_category(const Interactions& data, const std::vector<bool>& ignored, int32_t target,
+                     const int32_t* top, int64_t k);
+
 // One label per target. Throws UserError when `data` has no categories.
 std::vector<ShiftLabel> label_targets(const Interactions& data, const EvalTargets& targets,
                                       int64_t window, double common_share = 0.9);

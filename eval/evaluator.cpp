@@ -83,6 +83,30 @@ std::vector<std::string> EvalOptions::metric_names() const {
 Evaluator::Evaluator(const Split& split, const Interactions& data, EvalOptions options)
     : split_(split), data_(data), options_(std::move(options)) {}
 
+void Evaluator::add_new_category_hits(const EvalTargets& targets, const RankingResult& ranked,
+                                      SplitEvaluation& out) const {
+  const std::vector<bool> ignored = common_categories(data_, options_.common_category_share);
+  for (const char* group : {"SHIFT", "REVISIT", "NOVEL"}) {
+    LabelSummary& summary = out.by_label.at(group);
+    if (summary.count == 0) continue;
+    for (int64_t k : options_.ks) {
+      const int64_t used = std::min(k, ranked.top_k_width);
+      double hits = 0.0;
+      for (int64_t t = 0; t < targets.size(); ++t) {
+        const ShiftLabel label = out.labels[t];
+        const bool member = std::string(group) == "SHIFT" ? is_shift(label)
+                                                           : shift_label_name(label) == std::string(group);
+        if (!member) continue;
+        hits += shares_category(data_, ignored, targets.item[t],
+                                ranked.top_k.data() + t * ranked.top_k_width, used)
+                    ? 1.0
+                    : 0.0;
+      }
+      summary.metrics["newcat_hit@" + std::to_string(k)] = hits / static_cast<double>(summary.count);
+    }
+  }
+}
+
 SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer& scorer,
                                     int64_t max_length, c10::Device device, int64_t top_k) {
   const EvalTargets& targets = split_.targets(split_name);
@@ -101,7 +125,11 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
     ranking.negatives = &it->second;
     ranking.n_negatives = options_.sampled_negatives;
   }
-  ranking.top_k = top_k;
+  // Top lists for NewCategoryHit@k of the shift targets, when the data has categories.
+  const int64_t largest_k = *std::max_element(options_.ks.begin(), options_.ks.end());
+  ranking.top_k = data_.has_categories() && options_.sampled_negatives == 0
+                      ? std::max(top_k, largest_k)
+                      : top_k;
   const std::vector<std::string> list_names = options_.list_metric_names();
   for (const auto& name : list_names) {
     ranking.top_k = std::max(ranking.top_k, make_list_metric(name)->k());
@@ -119,10 +147,6 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
           make_list_metric(name)->value(ranked.top_k, ranked.top_k_width, train_counts_);
     }
   }
-  if (top_k > 0) {
-    out.top_k = std::move(ranked.top_k);
-    out.top_k_width = ranked.top_k_width;
-  }
   if (data_.has_categories()) {
     const int64_t window = options_.shift_window > 0 ? options_.shift_window : max_length;
     auto labels = labels_.find(split_name);  // labelled once per split, not every epoch
@@ -134,6 +158,11 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
     }
     out.by_label = metrics_by_label(options_.rank_metric_names(), out.ranks, labels->second);
     out.labels = labels->second;
+    if (!ranked.top_k.empty()) add_new_category_hits(targets, ranked, out);
+  }
+  if (top_k > 0) {
+    out.top_k = std::move(ranked.top_k);
+    out.top_k_width = ranked.top_k_width;
   }
   return out;
 }

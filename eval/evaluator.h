@@ -8,7 +8,9 @@
 //   batch_size = 1024                         # users scored at once
 //   shift_window = 0                          # W of the shift labels; 0 = the model's max length
 //   common_category_share = 0.9               # categories on more items are ignored for labels
-// When the data has item categories, every metric is also reported per shift label.
+// When the data has item categories, every metric is also reported per shift label, and the
+// shift labels (SHIFT, REVISIT, NOVEL) get NewCategoryHit@k for every k: the share of their
+// targets with a top-k item sharing a category with the target (full protocol only).
 #pragma once
 
 #include <cstdint>
@@ -66,6 +68,9 @@ class Evaluator {
   const EvalOptions& options() const { return options_; }
 
  private:
+  void add_new_category_hits(const EvalTargets& targets, const RankingResult& ranked,
+                             SplitEvaluation& out) const;
+
   const Split& split_;
   const Interactions& data_;
   EvalOptions options_;
