@@ -15,7 +15,7 @@
 
 namespace shiftrec {
 
-void check_run_directory(const std::string& dir) {
+FinishedRun load_finished_run(const std::string& dir) {
   namespace fs = std::filesystem;
   if (!fs::is_directory(dir)) throw UserError(dir + ": no such run directory");
   for (const char* file : {"resolved.toml", "results.json", "model.pt"}) {
@@ -35,20 +35,22 @@ void check_run_directory(const std::string& dir) {
                     (results.contains("run_format") ? results["run_format"].dump() : "missing") +
                     ", expected " + std::to_string(kRunFormat) + ")");
   }
+  Config config = Config::from_file(dir + "/resolved.toml");
+  FinishedRun run{read_plan(config), std::move(results)};
+  Recommender& model = *run.plan.model;
+  load_checkpoint(model, dir + "/model.pt");
+  model.to(run.plan.device);
+  model.eval();
+  return run;
 }
 
 std::string evaluate_run(const EvalRunOptions& options) {
-  const std::string& dir = options.run_dir;
-  check_run_directory(dir);
   if (options.split != "valid" && options.split != "test") {
     throw UserError("unknown split \"" + options.split + "\", expected valid or test");
   }
-  Config config = Config::from_file(dir + "/resolved.toml");
-  Plan plan = read_plan(config);
+  FinishedRun run = load_finished_run(options.run_dir);
+  Plan& plan = run.plan;
   Recommender& model = *plan.model;
-  load_checkpoint(model, dir + "/model.pt");
-  model.to(plan.device);
-  model.eval();
   const int64_t k = *std::max_element(plan.eval.ks.begin(), plan.eval.ks.end());
   Evaluator evaluator(plan.split, plan.dataset.interactions, plan.eval);
   const SplitEvaluation evaluation = evaluator.evaluate(

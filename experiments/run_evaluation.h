@@ -10,6 +10,10 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
+#include "experiments/plan.h"
+
 namespace shiftrec {
 
 struct EvalRunOptions {
@@ -22,9 +26,16 @@ struct EvalRunOptions {
 // run directory, an unknown split, or a model that does not load.
 std::string evaluate_run(const EvalRunOptions& options);
 
+// A finished run brought back: its plan rebuilt from resolved.toml (data from the cache),
+// the best epoch's parameters loaded from model.pt, the model on its device in eval mode.
+struct FinishedRun {
+  Plan plan;
+  nlohmann::json results;  // results.json
+};
+
 // Throws UserError unless `run_dir` is a complete run (resolved.toml, results.json,
-// model.pt) written with this run_format.
-void check_run_directory(const std::string& run_dir);
+// model.pt) written with this run_format, or when the checkpoint does not load.
+FinishedRun load_finished_run(const std::string& run_dir);
 
 // Format version written to results.json as "run_format"; eval refuses other versions.
 constexpr int kRunFormat = 1;

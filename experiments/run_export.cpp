@@ -1,7 +1,5 @@
 #include "experiments/run_export.h"
 
-#include <fstream>
-
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
 #include <torch/utils.h>
@@ -12,7 +10,6 @@
 #include "eval/embedding_export.h"
 #include "experiments/plan.h"
 #include "experiments/run_evaluation.h"
-#include "models/checkpoint.h"
 
 namespace shiftrec {
 namespace {
@@ -26,18 +23,10 @@ std::vector<float> to_host(const at::Tensor& matrix) {
 }  // namespace
 
 void export_run(const std::string& run_dir, const std::string& out_path) {
-  check_run_directory(run_dir);
-  nlohmann::json results;
-  {
-    std::ifstream in(run_dir + "/results.json");
-    results = nlohmann::json::parse(in);
-  }
-  Config config = Config::from_file(run_dir + "/resolved.toml");
-  Plan plan = read_plan(config);
+  FinishedRun run = load_finished_run(run_dir);
+  const Plan& plan = run.plan;
+  const nlohmann::json& results = run.results;
   Recommender& model = *plan.model;
-  load_checkpoint(model, run_dir + "/model.pt");
-  model.to(plan.device);
-  model.eval();
   torch::NoGradGuard no_grad;
   const Interactions& data = plan.dataset.interactions;
 
