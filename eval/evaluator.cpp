@@ -30,6 +30,8 @@ EvalOptions EvalOptions::from_config(ConfigSection s, uint64_t run_seed) {
   o.ks = s.get_int_list("ks", o.ks, 1, int64_t{1} << 30, "cut-offs for every metric");
   o.batch_size = s.get_int("batch_size", o.batch_size, 1, 1 << 24,
                            "users scored at once (bounds the [batch, n_items] score matrix)");
+  o.mask_history = s.get_bool("mask_history", o.mask_history,
+                              "rank without the target's history items (general CF protocol)");
   o.shift_window = s.get_int("shift_window", o.shift_window, 0, 1 << 20,
                              "window W of the shift labels; 0 = the model's max length");
   o.common_category_share =
@@ -113,6 +115,7 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
   RankingOptions ranking;
   ranking.batch_size = options_.batch_size;
   ranking.max_length = max_length;
+  ranking.mask_history = options_.mask_history;
   if (options_.sampled_negatives > 0) {
     auto it = negatives_.find(split_name);
     if (it == negatives_.end()) {

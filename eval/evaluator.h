@@ -6,6 +6,7 @@
 //                                             # precision, map; coverage, gini, novelty, avgpop
 //   ks         = [10, 20]
 //   batch_size = 1024                         # users scored at once
+//   mask_history = false                      # full ranking without the history's items
 //   shift_window = 0                          # W of the shift labels; 0 = the model's max length
 //   common_category_share = 0.9               # categories on more items are ignored for labels
 // When the data has item categories, every metric is also reported per shift label, and the
@@ -32,6 +33,7 @@ struct EvalOptions {
   std::vector<std::string> metrics = {"recall", "ndcg", "mrr"};
   std::vector<int64_t> ks = {10, 20};
   int64_t batch_size = 1024;
+  bool mask_history = false;
   int64_t shift_window = 0;
   double common_category_share = 0.9;
 

@@ -1,6 +1,7 @@
 #include "eval/ranking.h"
 
 #include <algorithm>
+#include <limits>
 
 #include <ATen/ATen.h>
 
@@ -41,6 +42,20 @@ RankingResult rank_targets(const Split& split, const EvalTargets& targets, const
     auto scores = scorer(histories);  // [B, n_items]
     SHIFTREC_ASSERT(scores.dim() == 2 && scores.size(1) == split.n_items,
                     "scorer returned the wrong shape");
+    if (options.mask_history) {
+      std::vector<int64_t> rows, columns;  // every (row, history item), full history
+      for (int64_t t = start; t < end; ++t) {
+        const int64_t first = split.offsets[targets.user[t]];
+        for (int64_t i = first; i < first + targets.history_length[t]; ++i) {
+          rows.push_back(t - start);
+          columns.push_back(split.items[i]);
+        }
+      }
+      scores = scores.contiguous().clone();
+      scores.index_put_({at::tensor(rows, at::kLong).to(device), at::tensor(columns, at::kLong).to(device)},
+                        at::scalar_tensor(-std::numeric_limits<float>::infinity(),
+                                          scores.options()));
+    }
     at::Tensor ranks;
     if (options.negatives != nullptr) {
       // Candidates [B, 1 + n]: the target in column 0, then its fixed negatives.

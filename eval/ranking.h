@@ -31,6 +31,9 @@ struct RankingOptions {
   // `n_negatives` items in (*negatives)[t * n_negatives ...], not against all items.
   const std::vector<int32_t>* negatives = nullptr;
   int64_t n_negatives = 0;
+  // Full ranking: the items of the target's history score -inf (ranked below everything),
+  // the usual protocol for general CF. A target that repeats a history item then ranks last.
+  bool mask_history = false;
 };
 
 struct RankingResult {

@@ -77,6 +77,23 @@ TEST(Ranking, SampledProtocolRanksOnlyAgainstTheGivenNegatives) {
   EXPECT_EQ(result.ranks, (std::vector<int64_t>{2, 2}));
 }
 
+TEST(Ranking, MaskingHistoryRemovesOnlyTheHistorysItems) {
+  const Split s = two_users();
+  // Item i scores -i for everyone: lower ids rank higher.
+  const Scorer scorer = [](const at::Tensor& histories) {
+    return at::arange(5, at::kFloat).neg().unsqueeze(0).expand({histories.size(0), 5}).contiguous();
+  };
+  RankingOptions options;
+  // User 0: target 3 below items 0, 1, 2 -> rank 4; user 1: target 1 below item 0 -> rank 2.
+  EXPECT_EQ(rank_targets(s, s.test, scorer, options, c10::Device(c10::kCPU)).ranks,
+            (std::vector<int64_t>{4, 2}));
+  // Masked: user 0's history (0 1 2) drops out -> rank 1; user 1's history (4 4) was below
+  // the target anyway -> still rank 2.
+  options.mask_history = true;
+  EXPECT_EQ(rank_targets(s, s.test, scorer, options, c10::Device(c10::kCPU)).ranks,
+            (std::vector<int64_t>{1, 2}));
+}
+
 TEST(Ranking, NanScoresAreAnError) {
   const Split s = two_users();
   const Scorer scorer = [](const at::Tensor& histories) {
