@@ -2,7 +2,8 @@
 
 #include <cstdio>
 #include <cstring>
-#include <sstream>
+#include <memory>
+#include <optional>
 #include <vector>
 
 #include "core/config.h"
@@ -46,31 +47,36 @@ Dataset load_dataset(ConfigSection s, uint64_t run_seed) {
   std::vector<std::string> sources = {"synthetic"};
   for (const auto& name : reader_registry().names()) sources.push_back(name);
   dataset.source = s.get_string("source", "synthetic", "where interactions come from", sources);
-  if (dataset.source == "synthetic") {
-    const SyntheticOptions options = SyntheticOptions::from_config(s.sub("synthetic"), run_seed);
-    log_info("generating synthetic data: " + std::to_string(options.users) + " users, " +
-             std::to_string(options.items) + " items");
-    SyntheticData generated = generate_synthetic(options);
-    dataset.description = "synthetic";
-    std::ostringstream key;
-    key << "synthetic:" << options.users << ':' << options.items << ':' << options.categories
-        << ':' << options.graph_degree << ':' << options.active_interests << ':'
-        << options.min_length << ':' << options.max_length << ':' << options.shift_rate << ':'
-        << options.graph_follow << ':' << options.item_power_law << ':' << options.noise << ':'
-        << options.mean_gap_seconds << ':' << options.shift_gap_factor << ':' << options.seed;
-    dataset.fingerprint = fnv1a_hex(key.str());
+  const bool synthetic = dataset.source == "synthetic";
+  SyntheticOptions synthetic_options;
+  std::unique_ptr<DatasetReader> reader;
+  if (synthetic) {
+    synthetic_options = SyntheticOptions::from_config(s.sub("synthetic"), run_seed);
+  } else {
+    reader = reader_registry().get(dataset.source)(s);
+  }
+  const FilterOptions filters = FilterOptions::from_config(s);
+  const std::vector<std::string> files = synthetic ? std::vector<std::string>{} : reader->files();
+  dataset.description = synthetic ? "synthetic" : join(files);
+  // Every option read so far shaped the store (the cache options below do not), and so did
+  // the sources' bytes: together they are the data fingerprint and the cache key.
+  std::string key = "v1:" + s.resolved_text();
+  for (const auto& file : files) key += ":" + file_fingerprint(file);
+  dataset.fingerprint = fnv1a_hex(key);
+
+  if (synthetic) {
+    log_info("generating synthetic data: " + std::to_string(synthetic_options.users) +
+             " users, " + std::to_string(synthetic_options.items) + " items");
+    SyntheticData generated = generate_synthetic(synthetic_options);
     dataset.interactions = std::move(generated.interactions);
     dataset.regime = std::move(generated.regime);
     dataset.change_points = std::move(generated.change_points);
+    if (filters.active()) {
+      dataset.interactions = apply_filters(dataset.interactions, filters);
+      dataset.regime.clear();  // planted labels are row-aligned with the unfiltered data
+      dataset.change_points.clear();
+    }
   } else {
-    std::unique_ptr<DatasetReader> reader = reader_registry().get(dataset.source)(s);
-    const FilterOptions filters = FilterOptions::from_config(s);
-    const std::vector<std::string> files = reader->files();
-    dataset.description = join(files);
-    // Every option read so far shaped the store; the cache options below do not.
-    std::string key = "v1:" + s.resolved_text();
-    for (const auto& file : files) key += ":" + file_fingerprint(file);
-    dataset.fingerprint = fnv1a_hex(key);
     const bool use_cache = s.get_bool(
         "cache", true, "keep the loaded, filtered store in an HDF5 cache keyed by content");
     const std::string cache_dir =
@@ -86,8 +92,8 @@ Dataset load_dataset(ConfigSection s, uint64_t run_seed) {
       if (filters.active()) dataset.interactions = apply_filters(dataset.interactions, filters);
       if (use_cache) store_cached(cache_dir, dataset.fingerprint, dataset.interactions);
     }
-    log_info("data: " + std::to_string(dataset.interactions.size()) + " interactions");
   }
+  log_info("data: " + std::to_string(dataset.interactions.size()) + " interactions");
   dataset.interactions.validate();
   return dataset;
 }
