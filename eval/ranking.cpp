@@ -51,7 +51,7 @@ RankingResult rank_targets(const Split& split, const EvalTargets& targets, const
           columns.push_back(split.items[i]);
         }
       }
-      scores = scores.contiguous().clone();
+      scores = scores.clone(at::MemoryFormat::Contiguous);  // never write into the scorer's tensor
       scores.index_put_({at::tensor(rows, at::kLong).to(device), at::tensor(columns, at::kLong).to(device)},
                         at::scalar_tensor(-std::numeric_limits<float>::infinity(),
                                           scores.options()));

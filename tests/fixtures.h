@@ -1,6 +1,7 @@
 // Small fixtures every test makes for itself (no test reads ../shared).
 #pragma once
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -35,6 +36,19 @@ inline void write_text(const std::string& path, const std::string& text) {
 inline std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Runs a shell command and returns what it printed on stdout; `status` gets its exit status.
+inline std::string command_output(const std::string& command, int* status = nullptr) {
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  std::string out;
+  char buffer[4096];
+  for (size_t n; pipe != nullptr && (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;) {
+    out.append(buffer, n);
+  }
+  const int raw = pipe != nullptr ? ::pclose(pipe) : -1;
+  if (status != nullptr) *status = raw;
+  return out;
 }
 
 // 50 users, 30 items, 5 categories: big enough for every code path, fast for every test.

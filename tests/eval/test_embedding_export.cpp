@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
@@ -16,12 +15,7 @@ namespace {
 std::string run_python(const std::string& script, const testing::TempDir& dir) {
   testing::write_text(dir.file("read.py"), script);
   // Debian's python3 (with python3-h5py), not whatever python3 comes first on PATH.
-  std::FILE* pipe = ::popen(("/usr/bin/python3 " + dir.file("read.py") + " 2>&1").c_str(), "r");
-  std::string out;
-  char buffer[4096];
-  for (size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;) out.append(buffer, n);
-  ::pclose(pipe);
-  return out;
+  return testing::command_output("/usr/bin/python3 " + dir.file("read.py") + " 2>&1");
 }
 
 TEST(EmbeddingExport, H5pyReadsWhatWasWritten) {

@@ -230,11 +230,10 @@ TEST(Cli, ExportWritesEmbeddingsThatH5pyReads) {
                       "        'categories': len(f['item_categories']),\n"
                       "        'config_hash': f.attrs['config_hash'], 'model': f.attrs['model']}))\n");
   // Debian's python3 (with python3-h5py), as a user's notebook reads it.
-  std::FILE* pipe = ::popen(("/usr/bin/python3 " + dir.file("read.py") + " 2>&1").c_str(), "r");
-  std::string out;
-  char buffer[4096];
-  for (size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;) out.append(buffer, n);
-  ASSERT_EQ(::pclose(pipe), 0) << out;
+  int status = -1;
+  const std::string out =
+      testing::command_output("/usr/bin/python3 " + dir.file("read.py") + " 2>&1", &status);
+  ASSERT_EQ(status, 0) << out;
   const auto h5 = nlohmann::json::parse(out);
   const auto results = nlohmann::json::parse(testing::read_text(run + "/results.json"));
   EXPECT_EQ(h5["users"], nlohmann::json::parse("[80, 16]"));
@@ -277,11 +276,7 @@ TEST(Cli, DataStatsReportsCountsAndShiftLabelShares) {
 }
 
 std::string md5_of(const std::string& path) {
-  std::FILE* pipe = ::popen(("md5sum '" + path + "'").c_str(), "r");
-  char buffer[33] = {0};
-  const size_t got = std::fread(buffer, 1, 32, pipe);
-  ::pclose(pipe);
-  return std::string(buffer, got);
+  return testing::command_output("md5sum '" + path + "'").substr(0, 32);
 }
 
 TEST(Cli, DataFetchChecksAndUnpacksFromALocalCopy) {
