@@ -8,6 +8,16 @@
 
 namespace shiftrec {
 
+std::vector<int64_t> EvalTargets::query_offsets() const {
+  std::vector<int64_t> offsets{0};
+  for (int64_t t = 1; t <= size(); ++t) {
+    if (t == size() || user[t] != user[t - 1] || history_length[t] != history_length[t - 1]) {
+      offsets.push_back(t);
+    }
+  }
+  return offsets;
+}
+
 const EvalTargets& Split::targets(const std::string& split_name) const {
   if (split_name == "valid") return valid;
   if (split_name == "test") return test;

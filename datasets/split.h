@@ -36,6 +36,10 @@ struct EvalTargets {
   std::vector<int32_t> item;      // [T] the target item
   std::vector<int32_t> history_length;  // [T] items of the user's sequence the model sees
   int64_t size() const { return static_cast<int64_t>(user.size()); }
+  // Targets that share one history form a query (a user's several test items under ratio,
+  // temporal or given; one target under loo): query q owns targets [offsets[q], offsets[q+1]).
+  // -> [n_queries + 1]. Targets are stored query by query.
+  std::vector<int64_t> query_offsets() const;
 };
 
 struct Split {

@@ -142,7 +142,8 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
   out.n_targets = targets.size();
   RankingResult ranked = rank_targets(split_, targets, scorer, ranking, device);
   out.ranks = std::move(ranked.ranks);
-  out.metrics = mean_metrics(options_.rank_metric_names(), out.ranks);
+  out.query_offsets = targets.query_offsets();
+  out.metrics = mean_metrics(options_.rank_metric_names(), out.ranks, out.query_offsets);
   if (!list_names.empty()) {
     if (train_counts_.empty()) train_counts_ = split_.train_item_counts();
     for (const auto& name : list_names) {
@@ -159,7 +160,8 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
                                                       options_.common_category_share))
                    .first;
     }
-    out.by_label = metrics_by_label(options_.rank_metric_names(), out.ranks, labels->second);
+    out.by_label = metrics_by_label(options_.rank_metric_names(), out.ranks, labels->second,
+                                    out.query_offsets);
     out.labels = labels->second;
     if (!ranked.top_k.empty()) add_new_category_hits(targets, ranked, out);
   }

@@ -5,7 +5,7 @@
 //   metrics    = ["recall", "ndcg", "mrr"]   # each at every k: recall, hit, ndcg, mrr,
 //                                             # precision, map; coverage, gini, novelty, avgpop
 //   ks         = [10, 20]
-//   batch_size = 1024                         # users scored at once
+//   batch_size = 1024                         # queries (histories) scored at once
 //   mask_history = false                      # full ranking without the history's items
 //   shift_window = 0                          # W of the shift labels; 0 = the model's max length
 //   common_category_share = 0.9               # categories on more items are ignored for labels
@@ -51,6 +51,9 @@ struct SplitEvaluation {
   int64_t n_targets = 0;
   std::map<std::string, double> metrics;
   std::vector<int64_t> ranks;  // [n_targets] 1-based, pessimistic
+  // Targets sharing a history: query q owns ranks [query_offsets[q], query_offsets[q + 1]);
+  // every rank metric averages over queries (users), not targets.
+  std::vector<int64_t> query_offsets;
   // Per shift label; empty when the data has no categories.
   std::map<std::string, LabelSummary> by_label;
   std::vector<ShiftLabel> labels;  // [n_targets], empty when the data has no categories

@@ -1,8 +1,10 @@
 // Ranking evaluation: each target is ranked against every item (full), or against its own
 // fixed sampled negatives (sampled protocols).
 //
-// Users are scored in batches of `batch_size`, so at most [batch_size, n_items] scores
-// exist at once — never the whole users x items matrix. A target's rank is pessimistic:
+// Targets sharing a history (one query, see EvalTargets::query_offsets) are scored once;
+// queries are scored in batches of `batch_size`, so at most [batch_size, n_items] scores
+// exist at once (plus one copy of as many rows for queries with several targets) — never the
+// whole users x items matrix. A target's rank is pessimistic:
 // 1 + the number of other items scored >= it, so ties never flatter a model and a constant
 // scorer gets rank n_items.
 #pragma once
@@ -24,7 +26,7 @@ struct EvalTargets;
 using Scorer = std::function<at::Tensor(const at::Tensor& histories)>;
 
 struct RankingOptions {
-  int64_t batch_size = 1024;
+  int64_t batch_size = 1024;  // queries scored at once
   int64_t max_length = 50;  // histories keep their last max_length items
   int64_t top_k = 0;        // > 0: also return each target's top-k item ids (k capped at n_items)
   // Sampled protocol: when non-null, each target is ranked only against its own

@@ -26,5 +26,20 @@ TEST(LabelBreakdown, HandComputedTableWithAnEmptyLabel) {
   EXPECT_TRUE(by.at("UNLABELLED").metrics.empty());
 }
 
+TEST(LabelBreakdown, SeveralTargetsPerUserGroupByUserWithinALabel) {
+  // User A: ranks 1 (SHIFT/NOVEL), 30 (SHIFT/REVISIT), 2 (IN-WINDOW); user B: rank 5 (NOVEL).
+  const std::vector<int64_t> ranks = {1, 30, 2, 5};
+  const std::vector<ShiftLabel> labels = {ShiftLabel::kNovel, ShiftLabel::kRevisit,
+                                          ShiftLabel::kInWindow, ShiftLabel::kNovel};
+  const auto by = metrics_by_label({"recall@10"}, ranks, labels, {0, 3, 4});
+  // SHIFT: A's shift targets {1, 30} -> 1/2; B's {5} -> 1; mean over the two users 3/4
+  // (per target it would be 2/3).
+  EXPECT_EQ(by.at("SHIFT").count, 3);
+  EXPECT_DOUBLE_EQ(by.at("SHIFT").metrics.at("recall@10"), 0.75);
+  EXPECT_DOUBLE_EQ(by.at("NOVEL").metrics.at("recall@10"), 1.0);
+  EXPECT_DOUBLE_EQ(by.at("REVISIT").metrics.at("recall@10"), 0.0);
+  EXPECT_DOUBLE_EQ(by.at("IN-WINDOW").share, 0.25);
+}
+
 }  // namespace
 }  // namespace shiftrec

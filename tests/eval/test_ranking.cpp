@@ -94,6 +94,44 @@ TEST(Ranking, MaskingHistoryRemovesOnlyTheHistorysItems) {
             (std::vector<int64_t>{1, 2}));
 }
 
+TEST(Ranking, SeveralTargetsOfOneHistoryAreScoredOnceAndRankedAmongAllItems) {
+  // A given-style split: user 0 has three test items after a 2-item training prefix, user 1
+  // one. Item i scores i for everyone.
+  Split s;
+  s.protocol = "given";
+  s.n_users = 2;
+  s.n_items = 5;
+  s.offsets = {0, 5, 7};
+  s.items = {0, 1, /**/ 4, 2, 3, /**/ 0, /**/ 1};
+  s.train_length = {2, 1};
+  s.test.user = {0, 0, 0, 1};
+  s.test.position = {2, 3, 4, 1};
+  s.test.item = {4, 2, 3, 1};
+  s.test.history_length = {2, 2, 2, 1};
+  EXPECT_EQ(s.test.query_offsets(), (std::vector<int64_t>{0, 3, 4}));
+  int64_t rows_scored = 0;
+  const Scorer scorer = [&](const at::Tensor& histories) {
+    rows_scored += histories.size(0);
+    return at::arange(5, at::kFloat).unsqueeze(0).expand({histories.size(0), 5}).contiguous();
+  };
+  for (int64_t batch : {1, 2, 8}) {
+    rows_scored = 0;
+    RankingOptions options;
+    options.batch_size = batch;
+    options.top_k = 2;
+    const RankingResult result = rank_targets(s, s.test, scorer, options, c10::Device(c10::kCPU));
+    // Each target's rank counts the other targets above it: 4 -> 1, 2 -> 3, 3 -> 2; 1 -> 4.
+    EXPECT_EQ(result.ranks, (std::vector<int64_t>{1, 3, 2, 4})) << "batch " << batch;
+    EXPECT_EQ(rows_scored, 2) << "one history per user, whatever its number of targets";
+    EXPECT_EQ(result.top_k, (std::vector<int32_t>{4, 3, 4, 3, 4, 3, 4, 3}));
+  }
+  // Masking user 0's training items (0, 1) moves only user 1's target (item 1, history {0}).
+  RankingOptions masked;
+  masked.mask_history = true;
+  EXPECT_EQ(rank_targets(s, s.test, scorer, masked, c10::Device(c10::kCPU)).ranks,
+            (std::vector<int64_t>{1, 3, 2, 4}));
+}
+
 TEST(Ranking, NanScoresAreAnError) {
   const Split s = two_users();
   const Scorer scorer = [](const at::Tensor& histories) {
