@@ -7,73 +7,13 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "core/hdf5_columns.h"
 #include "core/log.h"
 
 namespace shiftrec {
 namespace {
 
 constexpr int64_t kFormatVersion = 2;
-
-template <typename T>
-hid_t type_of();
-template <>
-hid_t type_of<int32_t>() { return H5T_NATIVE_INT32; }
-template <>
-hid_t type_of<int64_t>() { return H5T_NATIVE_INT64; }
-template <>
-hid_t type_of<uint8_t>() { return H5T_NATIVE_UINT8; }
-template <>
-hid_t type_of<int8_t>() { return H5T_NATIVE_INT8; }
-
-template <typename T>
-void write_column(hid_t file, const char* name, const std::vector<T>& values) {
-  const hsize_t size = values.size();
-  const hsize_t chunk = std::max<hsize_t>(1, std::min<hsize_t>(size, 1 << 16));
-  const hid_t space = H5Screate_simple(1, &size, nullptr);
-  const hid_t properties = H5Pcreate(H5P_DATASET_CREATE);
-  H5Pset_chunk(properties, 1, &chunk);
-  H5Pset_fletcher32(properties);
-  const hid_t set = H5Dcreate2(file, name, type_of<T>(), space, H5P_DEFAULT, properties, H5P_DEFAULT);
-  const herr_t status = set < 0 ? -1
-                        : size == 0 ? 0
-                                    : H5Dwrite(set, type_of<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                                               values.data());
-  if (set >= 0) H5Dclose(set);
-  H5Pclose(properties);
-  H5Sclose(space);
-  if (set < 0 || status < 0) throw UserError(std::string("cannot write cache column ") + name);
-}
-
-template <typename T>
-bool read_column(hid_t file, const char* name, std::vector<T>& values) {
-  const hid_t set = H5Dopen2(file, name, H5P_DEFAULT);
-  if (set < 0) return false;
-  const hid_t space = H5Dget_space(set);
-  hsize_t size = 0;
-  H5Sget_simple_extent_dims(space, &size, nullptr);
-  values.resize(size);
-  const herr_t status =
-      size == 0 ? 0 : H5Dread(set, type_of<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
-  H5Sclose(space);
-  H5Dclose(set);
-  return status >= 0;
-}
-
-void write_attribute(hid_t file, const char* name, int64_t value) {
-  const hid_t space = H5Screate(H5S_SCALAR);
-  const hid_t attribute = H5Acreate2(file, name, H5T_NATIVE_INT64, space, H5P_DEFAULT, H5P_DEFAULT);
-  H5Awrite(attribute, H5T_NATIVE_INT64, &value);
-  H5Aclose(attribute);
-  H5Sclose(space);
-}
-
-bool read_attribute(hid_t file, const char* name, int64_t& value) {
-  if (H5Aexists(file, name) <= 0) return false;
-  const hid_t attribute = H5Aopen(file, name, H5P_DEFAULT);
-  const herr_t status = H5Aread(attribute, H5T_NATIVE_INT64, &value);
-  H5Aclose(attribute);
-  return status >= 0;
-}
 
 std::string path_for(const std::string& dir, const std::string& key) { return dir + "/" + key + ".h5"; }
 
@@ -89,12 +29,9 @@ std::string default_cache_dir() {
 std::optional<Interactions> load_cached(const std::string& dir, const std::string& key) {
   const std::string path = path_for(dir, key);
   if (!std::filesystem::exists(path)) return std::nullopt;
-  H5E_auto2_t handler;
-  void* handler_data;
-  H5Eget_auto2(H5E_DEFAULT, &handler, &handler_data);
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // a bad file is a cache miss, not noise
   Interactions d;
   bool ok = false;
+  QuietHdf5Errors quiet;  // a bad file is a cache miss, not noise
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file >= 0) {
     int64_t version = 0;
@@ -122,7 +59,6 @@ std::optional<Interactions> load_cached(const std::string& dir, const std::strin
       }
     }
   }
-  H5Eset_auto2(H5E_DEFAULT, handler, handler_data);
   if (!ok) {
     log_warn("ignoring unreadable cache file " + path + " (it will be rebuilt)");
     return std::nullopt;

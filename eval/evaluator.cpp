@@ -1,31 +1,39 @@
 #include "eval/evaluator.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "core/config.h"
 #include "core/error.h"
-#include "datasets/split.h"
 #include "core/text.h"
+#include "datasets/split.h"
 #include "eval/list_metric.h"
 #include "eval/metric.h"
 #include "eval/sampled_negatives.h"
 
 namespace shiftrec {
 
-EvalOptions EvalOptions::from_config(ConfigSection s, uint64_t run_seed) {
+EvalOptions EvalOptions::from_config(ConfigSection s) {
   EvalOptions o;
-  o.seed = run_seed;
   o.protocol = s.get_string("protocol", o.protocol,
-                            "full (rank against all items) or uniN (against N sampled negatives)");
+                            "full (rank against all items), uniN / popN (against N negatives "
+                            "drawn uniformly / by popularity)");
   if (o.protocol != "full") {
-    const std::string digits = o.protocol.rfind("uni", 0) == 0 ? o.protocol.substr(3) : "";
+    const bool uniform = o.protocol.rfind("uni", 0) == 0;
+    const bool popular = o.protocol.rfind("pop", 0) == 0;
+    const std::string digits = uniform || popular ? o.protocol.substr(3) : "";
     const bool numeric = !digits.empty() && digits.size() <= 9 &&
                          digits.find_first_not_of("0123456789") == std::string::npos;
     if (!numeric || std::stoll(digits) <= 0) {
-      s.fail("protocol", "unknown protocol \"" + o.protocol + "\", expected full or uniN (e.g. uni100)");
+      s.fail("protocol", "unknown protocol \"" + o.protocol +
+                             "\", expected full, uniN or popN (e.g. uni100)");
     }
     o.sampled_negatives = std::stoll(digits);
+    o.sampling = popular ? NegativeSampling::kPopularity : NegativeSampling::kUniform;
   }
+  o.negatives_seed = static_cast<uint64_t>(
+      s.get_int("negatives_seed", static_cast<int64_t>(o.negatives_seed), 0, INT64_MAX,
+                "seed of the sampled negatives, shared by every model and run"));
   o.metrics = s.get_string_list("metrics", o.metrics, "ranking metrics, each reported at every k");
   o.ks = s.get_int_list("ks", o.ks, 1, int64_t{1} << 30, "cut-offs for every metric");
   o.batch_size = s.get_int("batch_size", o.batch_size, 1, 1 << 24,
@@ -85,6 +93,73 @@ std::vector<std::string> EvalOptions::metric_names() const {
 Evaluator::Evaluator(const Split& split, const Interactions& data, EvalOptions options)
     : split_(split), data_(data), options_(std::move(options)) {}
 
+const std::vector<int32_t>& Evaluator::negatives(const std::string& split_name) {
+  SHIFTREC_ASSERT(options_.sampled_negatives > 0, "negatives of a full-ranking protocol");
+  auto it = negatives_.find(split_name);
+  if (it == negatives_.end()) {
+    it = negatives_
+             .emplace(split_name, draw_sampled_negatives(split_, split_.targets(split_name),
+                                                         options_.sampled_negatives,
+                                                         options_.negatives_seed,
+                                                         options_.sampling))
+             .first;
+  }
+  return it->second;
+}
+
+FrozenNegatives Evaluator::frozen_negatives() {
+  FrozenNegatives out{options_.protocol, options_.sampled_negatives, {}};
+  for (const char* name : {"valid", "test"}) out.by_split[name] = negatives(name);
+  return out;
+}
+
+void Evaluator::use_negatives(const FrozenNegatives& stored, const std::string& source) {
+  if (stored.protocol != options_.protocol || stored.per_target != options_.sampled_negatives) {
+    throw UserError(source + ": negatives for protocol " + stored.protocol + " (" +
+                    std::to_string(stored.per_target) + " per target), but eval.protocol is " +
+                    options_.protocol);
+  }
+  for (const auto& [name, items] : stored.by_split) {
+    const EvalTargets& targets = split_.targets(name);
+    const int64_t n = stored.per_target;
+    if (static_cast<int64_t>(items.size()) != targets.size() * n) {
+      throw UserError(source + ": " + std::to_string(items.size() / n) + " " + name +
+                      " targets' negatives, but the split has " + std::to_string(targets.size()));
+    }
+    for (int64_t t = 0; t < targets.size(); ++t) {
+      const int32_t u = targets.user[t];
+      for (int64_t j = 0; j < n; ++j) {
+        const int32_t item = items[t * n + j];
+        const bool own = item >= 0 && item < split_.n_items &&
+                         std::find(split_.items.begin() + split_.offsets[u],
+                                   split_.items.begin() + split_.offsets[u + 1],
+                                   item) != split_.items.begin() + split_.offsets[u + 1];
+        if (item < 0 || item >= split_.n_items || own) {
+          throw UserError(source + ": " + name + " target " + std::to_string(t) +
+                          " has negative item " + std::to_string(item) +
+                          (own ? ", one of the user's own items" : ", out of range"));
+        }
+      }
+    }
+    negatives_[name] = items;
+  }
+}
+
+std::string Evaluator::candidates_fingerprint(const std::string& split_name) {
+  const EvalTargets& targets = split_.targets(split_name);
+  std::string bytes = options_.protocol + (options_.mask_history ? ":masked:" : ":unmasked:") +
+                      std::to_string(split_.n_items) + ":";
+  const auto append = [&bytes](const auto& values) {
+    bytes.append(reinterpret_cast<const char*>(values.data()),
+                 values.size() * sizeof(values[0]));
+  };
+  append(targets.user);
+  append(targets.item);
+  append(targets.history_length);
+  if (options_.sampled_negatives > 0) append(negatives(split_name));
+  return fnv1a_hex(bytes);
+}
+
 void Evaluator::add_new_category_hits(const EvalTargets& targets, const RankingResult& ranked,
                                       SplitEvaluation& out) const {
   const std::vector<bool> ignored = common_categories(data_, options_.common_category_share);
@@ -117,15 +192,7 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
   ranking.max_length = max_length;
   ranking.mask_history = options_.mask_history;
   if (options_.sampled_negatives > 0) {
-    auto it = negatives_.find(split_name);
-    if (it == negatives_.end()) {
-      it = negatives_
-               .emplace(split_name, draw_sampled_negatives(split_, targets,
-                                                           options_.sampled_negatives,
-                                                           options_.seed))
-               .first;
-    }
-    ranking.negatives = &it->second;
+    ranking.negatives = &negatives(split_name);
     ranking.n_negatives = options_.sampled_negatives;
   }
   // Top lists for NewCategoryHit@k of the shift targets, when the data has categories.

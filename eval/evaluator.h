@@ -1,7 +1,10 @@
 // Evaluation of one split under the full-ranking protocol, with the configured metrics.
 //
 //   [eval]
-//   protocol   = "full"                      # or "uni100" (any "uniN"): N sampled negatives
+//   protocol   = "full"                      # or "uni100" / "pop100" (any uniN, popN): N negatives
+//                                             # drawn uniformly / by training popularity
+//   negatives_seed = 2024                     # the sampled negatives' seed, independent of the
+//                                             # run seed: every model sees the same candidates
 //   metrics    = ["recall", "ndcg", "mrr"]   # each at every k: recall, hit, ndcg, mrr,
 //                                             # precision, map; coverage, gini, novelty, avgpop
 //   ks         = [10, 20]
@@ -20,6 +23,8 @@
 #include <vector>
 
 #include "eval/label_breakdown.h"
+#include "eval/negatives_file.h"
+#include "eval/sampled_negatives.h"
 #include "eval/ranking.h"
 
 namespace shiftrec {
@@ -28,8 +33,9 @@ class ConfigSection;
 
 struct EvalOptions {
   std::string protocol = "full";
-  int64_t sampled_negatives = 0;  // N of "uniN"; 0 = full ranking
-  uint64_t seed = 0;              // negatives' seed (the run seed)
+  int64_t sampled_negatives = 0;  // N of "uniN" / "popN"; 0 = full ranking
+  NegativeSampling sampling = NegativeSampling::kUniform;
+  uint64_t negatives_seed = 2024;
   std::vector<std::string> metrics = {"recall", "ndcg", "mrr"};
   std::vector<int64_t> ks = {10, 20};
   int64_t batch_size = 1024;
@@ -38,7 +44,7 @@ struct EvalOptions {
   double common_category_share = 0.9;
 
   // Validates metric names against the registry (error located at eval.metrics).
-  static EvalOptions from_config(ConfigSection section, uint64_t run_seed);
+  static EvalOptions from_config(ConfigSection section);
   // "recall@10", "recall@20", "ndcg@10", ... in metrics-major order.
   std::vector<std::string> metric_names() const;
   // The per-target rank metrics (reported per shift label too) and the top-k list metrics.
@@ -71,6 +77,17 @@ class Evaluator {
   SplitEvaluation evaluate(const std::string& split_name, const Scorer& scorer,
                            int64_t max_length, c10::Device device, int64_t top_k = 0);
   const EvalOptions& options() const { return options_; }
+
+  // Sampled protocols: the split's negatives [T * N], drawn on first use.
+  const std::vector<int32_t>& negatives(const std::string& split_name);
+  // Both splits' negatives, for storing with a run.
+  FrozenNegatives frozen_negatives();
+  // Uses stored negatives instead of drawing; throws UserError when they do not fit this
+  // protocol and split (`source` names the file in the message).
+  void use_negatives(const FrozenNegatives& negatives, const std::string& source);
+  // Identifies what a split is ranked against: the protocol, masking, every target and its
+  // negatives. Two runs are comparable target by target only when theirs are equal.
+  std::string candidates_fingerprint(const std::string& split_name);
 
  private:
   void add_new_category_hits(const EvalTargets& targets, const RankingResult& ranked,

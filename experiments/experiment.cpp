@@ -20,6 +20,7 @@
 #include "experiments/plan.h"
 #include "experiments/run_directory.h"
 #include "experiments/run_evaluation.h"
+#include "experiments/target_table.h"
 #include "models/checkpoint.h"
 #include "models/recommender.h"
 #include "train/loss.h"
@@ -112,6 +113,7 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
     result.best_epoch = trained.best_epoch;
     result.epochs_run = trained.epochs_run;
     json splits = json::object();
+    std::map<std::string, TargetTable> target_tables;
     double eval_seconds = 0.0;
     model.eval();
     for (const std::string split_name : {"valid", "test"}) {
@@ -120,7 +122,11 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
       eval_seconds += seconds_since_start() - t0;
       result.metrics[split_name] = evaluation.metrics;
       splits[split_name] = {{"targets", evaluation.n_targets},
+                            {"queries", static_cast<int64_t>(evaluation.query_offsets.size()) - 1},
+                            {"candidates", evaluator.candidates_fingerprint(split_name)},
                             {"metrics", metrics_json(evaluation.metrics)}};
+      add_target_rows(target_tables, split_name, plan.split.targets(split_name), evaluation,
+                      plan.dataset.interactions);
       if (!evaluation.by_label.empty()) {
         json labels = json::object();
         for (const auto& [label, summary] : evaluation.by_label) {
@@ -159,6 +165,8 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
           {"valid_cut", plan.split.valid_cut},
           {"test_cut", plan.split.test_cut},
           {"ranking", plan.eval.protocol},
+          {"negatives_seed", plan.eval.negatives_seed},
+          {"mask_history", plan.eval.mask_history},
           {"ties", "pessimistic"}}},
         {"seed", plan.seed},
         {"config_hash", config_hash},
@@ -177,6 +185,10 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
           {"total_seconds", seconds_since_start() - started}}},
         {"splits", splits}};
     save_checkpoint(model, run.file("model.pt"));
+    write_target_tables(run.file("targets.tsv"), target_tables);
+    if (plan.eval.sampled_negatives > 0) {
+      write_negatives(run.file("negatives.h5"), evaluator.frozen_negatives());
+    }
     write_file_atomically(run.file("results.json"), results.dump(2) + "\n");
     run.commit();
     result.run_path = run.final_path();

@@ -39,7 +39,7 @@ Plan read_plan(Config& config) {
   plan.loss_name =
       loss_section.get_string("name", "bce", "training loss", loss_registry().names());
   plan.train = TrainOptions::from_config(config.section("train"), plan.seed);
-  plan.eval = EvalOptions::from_config(config.section("eval"), plan.seed);
+  plan.eval = EvalOptions::from_config(config.section("eval"));
   const auto names = plan.eval.metric_names();
   if (std::find(names.begin(), names.end(), plan.train.early_stop_metric) == names.end()) {
     config.section("train").fail(

@@ -44,6 +44,29 @@ FinishedRun load_finished_run(const std::string& dir) {
   return run;
 }
 
+Evaluator run_evaluator(const FinishedRun& run, const std::string& run_dir) {
+  const Plan& plan = run.plan;
+  Evaluator evaluator(plan.split, plan.dataset.interactions, plan.eval);
+  const std::string negatives = run_dir + "/negatives.h5";
+  if (plan.eval.sampled_negatives > 0) {
+    if (!std::filesystem::exists(negatives)) {
+      throw UserError(run_dir + ": protocol " + plan.eval.protocol +
+                      " but no negatives.h5 (the candidates the run was scored on)");
+    }
+    evaluator.use_negatives(read_negatives(negatives), negatives);
+  }
+  for (const char* split : {"valid", "test"}) {
+    const nlohmann::json& stored = run.results["splits"][split];
+    if (stored.contains("candidates") &&
+        stored["candidates"].get<std::string>() != evaluator.candidates_fingerprint(split)) {
+      throw UserError(run_dir + ": the " + std::string(split) +
+                      " targets or candidates differ from the ones the run was scored on "
+                      "(data, split or protocol changed since)");
+    }
+  }
+  return evaluator;
+}
+
 std::string evaluate_run(const EvalRunOptions& options) {
   if (options.split != "valid" && options.split != "test") {
     throw UserError("unknown split \"" + options.split + "\", expected valid or test");
@@ -52,7 +75,7 @@ std::string evaluate_run(const EvalRunOptions& options) {
   Plan& plan = run.plan;
   Recommender& model = *plan.model;
   const int64_t k = *std::max_element(plan.eval.ks.begin(), plan.eval.ks.end());
-  Evaluator evaluator(plan.split, plan.dataset.interactions, plan.eval);
+  Evaluator evaluator = run_evaluator(run, options.run_dir);
   const SplitEvaluation evaluation = evaluator.evaluate(
       options.split, last_state_scorer(model), model.max_length(), plan.device, k);
 

@@ -37,6 +37,10 @@ struct FinishedRun {
 // model.pt) written with this run_format, or when the checkpoint does not load.
 FinishedRun load_finished_run(const std::string& run_dir);
 
+// The run's evaluator: its stored negatives (negatives.h5) under a sampled protocol, and
+// checked against the candidates fingerprints in results.json.
+Evaluator run_evaluator(const FinishedRun& run, const std::string& run_dir);
+
 // Format version written to results.json as "run_format"; eval refuses other versions.
 constexpr int kRunFormat = 1;
 
