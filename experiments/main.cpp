@@ -3,6 +3,7 @@
 //   shiftrec train --config FILE [--set key=value ...] [--out DIR]
 //   shiftrec models
 //   shiftrec eval --run DIR [--split test] [--dump-topk FILE]
+//   shiftrec compare RUN_A RUN_B [--split test] [--resamples 1000] [--json FILE]
 //   shiftrec export --run DIR --out FILE.h5
 //   shiftrec options --config FILE [--set key=value ...]
 //   shiftrec data generate --config FILE [--set key=value ...] --out DIR
@@ -26,6 +27,7 @@
 #include "experiments/data_fetch.h"
 #include "experiments/data_stats.h"
 #include "experiments/experiment.h"
+#include "experiments/run_comparison.h"
 #include "experiments/run_evaluation.h"
 #include "experiments/run_export.h"
 
@@ -64,6 +66,17 @@ int run(int argc, char** argv) {
   eval->add_option("--split", eval_options.split, "valid or test (default test)");
   eval->add_option("--dump-topk", eval_options.dump_topk,
                    "TSV of every target: split, user, target, rank, label, topk");
+
+  shiftrec::CompareOptions compare_options;
+  auto* compare = app.add_subcommand(
+      "compare", "paired comparison of two runs on the same targets: bootstrap interval and "
+                 "Wilcoxon p per metric, overall and per shift label");
+  compare->add_option("run_a", compare_options.run_a, "run directory A")->required();
+  compare->add_option("run_b", compare_options.run_b, "run directory B")->required();
+  compare->add_option("--split", compare_options.split, "valid or test (default test)");
+  compare->add_option("--resamples", compare_options.resamples, "bootstrap resamples (default 1000)")
+      ->check(CLI::Range(int64_t{10}, int64_t{1000000}));
+  compare->add_option("--json", compare_options.json_out, "also write the rows to this JSON file");
 
   auto* options = app.add_subcommand("options", "list every option a config resolves to");
   options->add_option("--config", config_path, "TOML experiment config")->required();
@@ -110,6 +123,11 @@ int run(int argc, char** argv) {
   }
   if (eval->parsed()) {
     std::cout << shiftrec::evaluate_run(eval_options);
+    return 0;
+  }
+  if (compare->parsed()) {
+    const shiftrec::Comparison comparison = shiftrec::compare_runs(compare_options);
+    std::cout << shiftrec::format_comparison(comparison, compare_options);
     return 0;
   }
   if (fetch->parsed()) {

@@ -213,6 +213,56 @@ TEST(Cli, EvalDumpAgreesWithItsTopKAndWithResults) {
             std::string::npos) << old.err;
 }
 
+// Sampled protocols store their negatives with the run; eval --run ranks against exactly those,
+// and runs on other candidates are neither re-evaluated nor compared.
+TEST(Cli, SampledNegativesAreStoredReusedAndGuardComparisons) {
+  testing::TempDir dir;
+  const std::string config = source_path("experiments/configs/quickstart.toml");
+  const std::string a = dir.file("a"), b = dir.file("b"), c = dir.file("c");
+  const std::string pop = " --set 'eval.protocol=\"pop20\"' --set 'eval.metrics=[\"recall\",\"ndcg\"]'";
+  for (const auto& [run, extra] : {std::pair{a, ""}, {b, " --set seed=7 --set data.synthetic.seed=42"}, {c, " --set eval.negatives_seed=5"}}) {
+    const auto trained = run_cli(train_args(config, run) + pop + extra, dir);
+    ASSERT_EQ(trained.status, 0) << trained.err;
+  }
+  for (const auto& run : {a, b, c}) EXPECT_TRUE(fs::exists(run + "/negatives.h5")) << run;
+  // targets.tsv: a header and one row per valid and test target, ranks among 21 candidates.
+  const std::string table = testing::read_text(a + "/targets.tsv");
+  EXPECT_EQ(table.substr(0, table.find('\n')), "split\tuser\tposition\titem\thistory\trank\tlabel");
+  EXPECT_EQ(count_lines(table), 1 + 80 + 80);
+  const auto results = nlohmann::json::parse(testing::read_text(a + "/results.json"));
+  // Another model seed, the same candidates: the negatives do not follow the run seed.
+  const auto results_b = nlohmann::json::parse(testing::read_text(b + "/results.json"));
+  EXPECT_EQ(results["splits"]["test"]["candidates"], results_b["splits"]["test"]["candidates"]);
+
+  // Re-evaluation from the stored negatives reproduces results.json.
+  const auto eval = run_cli("eval --run " + a, dir);
+  ASSERT_EQ(eval.status, 0) << eval.err;
+  std::istringstream lines(eval.out);
+  std::string name;
+  double value = 0;
+  int checked = 0;
+  while (lines >> name >> value) {
+    EXPECT_NEAR(value, results["splits"]["test"]["metrics"][name].get<double>(), 1e-6) << name;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 4);
+  const auto same = run_cli("compare " + a + " " + b, dir);
+  EXPECT_EQ(same.status, 0) << same.err;
+  EXPECT_NE(same.out.find("ndcg@10"), std::string::npos) << same.out;
+  // Other negatives: comparing is refused, and so is evaluating a run with foreign negatives.
+  const auto other = run_cli("compare " + a + " " + c, dir);
+  EXPECT_EQ(other.status, 1);
+  EXPECT_NE(other.err.find("targets or candidates differ"), std::string::npos) << other.err;
+  fs::copy_file(c + "/negatives.h5", a + "/negatives.h5", fs::copy_options::overwrite_existing);
+  const auto foreign = run_cli("eval --run " + a, dir);
+  EXPECT_EQ(foreign.status, 1);
+  EXPECT_NE(foreign.err.find("differ from the ones the run was scored on"), std::string::npos)
+      << foreign.err;
+  fs::remove(a + "/negatives.h5");
+  const auto missing = run_cli("eval --run " + a, dir);
+  EXPECT_NE(missing.err.find("no negatives.h5"), std::string::npos) << missing.err;
+}
+
 TEST(Cli, ExportWritesEmbeddingsThatH5pyReads) {
   testing::TempDir dir;
   const std::string run = dir.file("run");

@@ -36,6 +36,26 @@ TEST(QuickstartQuality, SASRecBeatsPopularityByAWideMargin) {
   EXPECT_GT(p, 0.0);  // the baseline is not broken either
   EXPECT_GE(s, 3.0 * p) << "sasrec " << s << " vs popularity " << p;
   EXPECT_GE(s - p, 0.10) << "sasrec " << s << " vs popularity " << p;
+
+  // The paired comparison agrees: B - A > 0 with an interval away from 0 and a tiny p, and it
+  // has per-label rows (both runs label with the same window).
+  const auto compare = run_cli("compare " + dir.file("pop") + " " + dir.file("sasrec") +
+                                   " --json " + dir.file("compare.json"), dir);
+  ASSERT_EQ(compare.status, 0) << compare.err;
+  const auto rows = nlohmann::json::parse(testing::read_text(dir.file("compare.json")))["rows"];
+  bool overall = false, shift = false;
+  for (const auto& row : rows) {
+    if (row["metric"] == "ndcg@10" && row["group"] == "ALL") {
+      overall = true;
+      EXPECT_NEAR(row["a"].get<double>(), p, 1e-9);
+      EXPECT_NEAR(row["b"].get<double>(), s, 1e-9);
+      EXPECT_GT(row["ci95"][0].get<double>(), 0.0);
+      EXPECT_LT(row["wilcoxon_p"].get<double>(), 1e-6);
+    }
+    shift = shift || (row["group"] == "SHIFT" && row["metric"] == "recall@20");
+  }
+  EXPECT_TRUE(overall) << compare.out;
+  EXPECT_TRUE(shift) << compare.out;
 }
 
 }  // namespace
