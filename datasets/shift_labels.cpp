@@ -44,43 +44,63 @@ bool shares_category(const Interactions& data, const std::vector<bool>& ignored,
   return false;
 }
 
-std::vector<ShiftLabel> label_targets(const Interactions& data, const EvalTargets& targets,
-                                      int64_t window, double common_share) {
+SequenceLabeller::SequenceLabeller(const Interactions& data, int64_t window, double common_share)
+    : data_(data),
+      window_(window),
+      ignored_(common_categories(data, common_share)),
+      last_item_(data.n_items, -1),
+      last_category_(data.n_categories, -1) {
   if (!data.has_categories()) {
     throw UserError("shift labels need item categories, and this dataset has none");
   }
   SHIFTREC_ASSERT(window > 0, "window must be positive");
-  const std::vector<bool> ignored = common_categories(data, common_share);
-  std::vector<ShiftLabel> labels(targets.size());
-  for (int64_t t = 0; t < targets.size(); ++t) {
-    const int64_t begin = data.user_offsets[targets.user[t]];
-    const int64_t p = targets.position[t];
-    const int32_t item = data.item[begin + p];
-    std::vector<int32_t> categories;
-    for (int64_t k = data.category_offsets[item]; k < data.category_offsets[item + 1]; ++k) {
-      if (!ignored[data.category_ids[k]]) categories.push_back(data.category_ids[k]);
+}
+
+const std::vector<ShiftLabel>& SequenceLabeller::label(int32_t user) {
+  const int64_t begin = data_.user_offsets[user], length = data_.sequence_length(user);
+  labels_.assign(length, ShiftLabel::kUnlabelled);
+  for (int64_t p = 0; p < length; ++p) {
+    const int32_t item = data_.item[begin + p];
+    bool any_category = false, in_window = false, seen_before = false;
+    for (int64_t k = data_.category_offsets[item]; k < data_.category_offsets[item + 1]; ++k) {
+      const int32_t c = data_.category_ids[k];
+      if (ignored_[c]) continue;
+      any_category = true;
+      seen_before |= last_category_[c] >= 0;
+      in_window |= last_category_[c] >= 0 && last_category_[c] >= p - window_;
     }
-    bool repeat = false;
-    bool in_window = false, seen_before = false;
-    for (int64_t q = 0; q < p; ++q) {
-      const int32_t earlier = data.item[begin + q];
-      repeat |= earlier == item;
-      for (int64_t k = data.category_offsets[earlier]; k < data.category_offsets[earlier + 1]; ++k) {
-        const int32_t c = data.category_ids[k];
-        if (std::find(categories.begin(), categories.end(), c) == categories.end()) continue;
-        seen_before = true;
-        in_window |= q >= p - window;
-      }
-    }
-    if (repeat) {
-      labels[t] = ShiftLabel::kRepeatItem;
-    } else if (categories.empty()) {
-      labels[t] = ShiftLabel::kUnlabelled;
+    if (last_item_[item] >= 0) {
+      labels_[p] = ShiftLabel::kRepeatItem;
+    } else if (!any_category) {
+      labels_[p] = ShiftLabel::kUnlabelled;
     } else if (in_window) {
-      labels[t] = ShiftLabel::kInWindow;
+      labels_[p] = ShiftLabel::kInWindow;
     } else {
-      labels[t] = seen_before ? ShiftLabel::kRevisit : ShiftLabel::kNovel;
+      labels_[p] = seen_before ? ShiftLabel::kRevisit : ShiftLabel::kNovel;
     }
+    last_item_[item] = p;
+    for (int64_t k = data_.category_offsets[item]; k < data_.category_offsets[item + 1]; ++k) {
+      last_category_[data_.category_ids[k]] = p;
+    }
+  }
+  for (int64_t p = 0; p < length; ++p) {  // reset only what this user touched
+    const int32_t item = data_.item[begin + p];
+    last_item_[item] = -1;
+    for (int64_t k = data_.category_offsets[item]; k < data_.category_offsets[item + 1]; ++k) {
+      last_category_[data_.category_ids[k]] = -1;
+    }
+  }
+  return labels_;
+}
+
+std::vector<ShiftLabel> label_targets(const Interactions& data, const EvalTargets& targets,
+                                      int64_t window, double common_share) {
+  SequenceLabeller labeller(data, window, common_share);
+  std::vector<ShiftLabel> labels(targets.size());
+  for (int64_t t = 0; t < targets.size();) {
+    const int32_t user = targets.user[t];
+    const std::vector<ShiftLabel>& sequence = labeller.label(user);
+    for (; t < targets.size() && targets.user[t] == user; ++t) labels[t] = sequence[targets.position[t]];
   }
   return labels;
 }

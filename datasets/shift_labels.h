@@ -33,6 +33,24 @@ std::vector<bool> common_categories(const Interactions& data, double common_shar
 bool shares_category(const Interactions& data, const std::vector<bool>& ignored, int32_t target,
                      const int32_t* top, int64_t k);
 
+// Labels every position of a user's sequence in one pass (O(length x categories per item)),
+// reusing its scratch arrays from user to user.
+class SequenceLabeller {
+ public:
+  // Throws UserError when `data` has no categories.
+  SequenceLabeller(const Interactions& data, int64_t window, double common_share = 0.9);
+  // [sequence_length(user)]: position p labelled from positions < p. Valid until the next call.
+  const std::vector<ShiftLabel>& label(int32_t user);
+
+ private:
+  const Interactions& data_;
+  int64_t window_;
+  std::vector<bool> ignored_;
+  std::vector<int64_t> last_item_;      // [n_items] last position of the item, -1 = not yet
+  std::vector<int64_t> last_category_;  // [n_categories]
+  std::vector<ShiftLabel> labels_;
+};
+
 // One label per target. Throws UserError when `data` has no categories.
 std::vector<ShiftLabel> label_targets(const Interactions& data, const EvalTargets& targets,
                                       int64_t window, double common_share = 0.9);

@@ -2,14 +2,20 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 
 #include "core/config.h"
 #include "core/error.h"
+#include "core/interrupt.h"
 #include "core/text.h"
+#include "datasets/histories.h"
 #include "datasets/split.h"
 #include "eval/list_metric.h"
 #include "eval/metric.h"
 #include "eval/sampled_negatives.h"
+#include "eval/window_mass.h"
+
+#include <ATen/ATen.h>
 
 namespace shiftrec {
 
@@ -45,6 +51,11 @@ EvalOptions EvalOptions::from_config(ConfigSection s) {
   o.common_category_share =
       s.get_double("common_category_share", o.common_category_share, 0.0, 1.0,
                    "categories carried by more than this share of items are ignored for labels");
+  o.change_point_margin = s.get_int("change_point_margin", o.change_point_margin, 0, 1 << 20,
+                                    "synthetic data: positions a detection may be off by");
+  o.change_point_threshold =
+      s.get_double("change_point_threshold", o.change_point_threshold, 0.0, 1.0,
+                   "synthetic data: shift score at which a change point is detected");
   if (o.metrics.empty()) s.fail("metrics", "empty list: expected at least one metric");
   if (o.ks.empty()) s.fail("ks", "empty list: expected at least one cut-off");
   std::vector<std::string> known = metric_registry().names();
@@ -184,8 +195,85 @@ void Evaluator::add_new_category_hits(const EvalTargets& targets, const RankingR
   }
 }
 
+int64_t Evaluator::window(int64_t max_length) const {
+  return options_.shift_window > 0 ? options_.shift_window : max_length;
+}
+
+ChangePointScores Evaluator::detect_change_points(const Scorer& scorer,
+                                                  const PositionScorer& position_scorer,
+                                                  int64_t max_length, c10::Device device,
+                                                  const std::vector<ChangePoint>& planted) {
+  const OutsideWindowMass mass(data_, window(max_length), options_.common_category_share);
+  std::vector<std::vector<double>> scores(split_.n_users);  // [user][position]
+  for (int32_t u = 0; u < split_.n_users; ++u) {
+    scores[u].assign(split_.offsets[u + 1] - split_.offsets[u], 0.0);  // position 0: no history
+  }
+  // Positions 1..max_length: one causal pass over each user's first max_length items, every
+  // state scored (a state sees exactly the items before the position it predicts).
+  const int64_t users_per_batch = std::max<int64_t>(1, options_.batch_size / max_length);
+  std::vector<int32_t> users;
+  std::vector<int64_t> begins, lengths;
+  const auto score_windows = [&] {
+    throw_if_interrupted();
+    auto histories = pack_histories(split_.items, begins, lengths, max_length);
+    const int64_t width = histories.size(1);
+    auto all = position_scorer(histories.to(device));  // [B, W, n_items]
+    std::vector<int64_t> rows, positions;
+    std::vector<int32_t> row_users;
+    for (size_t b = 0; b < users.size(); ++b) {
+      for (int64_t p = 1; p <= lengths[b]; ++p) {  // column W - m + p - 1 predicts position p
+        rows.push_back(static_cast<int64_t>(b) * width + width - lengths[b] + p - 1);
+        row_users.push_back(users[b]);
+        positions.push_back(p);
+      }
+    }
+    auto selected = all.reshape({-1, split_.n_items}).index_select(0, at::tensor(rows, at::kLong).to(device));
+    const std::vector<double> batch = mass(selected, row_users, positions);
+    for (size_t r = 0; r < rows.size(); ++r) scores[row_users[r]][positions[r]] = batch[r];
+    users.clear();
+    begins.clear();
+    lengths.clear();
+  };
+  for (int32_t u = 0; u < split_.n_users; ++u) {
+    const int64_t length = split_.offsets[u + 1] - split_.offsets[u];
+    if (length < 2) continue;
+    users.push_back(u);
+    begins.push_back(split_.offsets[u]);
+    lengths.push_back(std::min(length - 1, max_length));
+    if (static_cast<int64_t>(users.size()) == users_per_batch) score_windows();
+  }
+  if (!users.empty()) score_windows();
+  // Later positions of longer sequences: one history (the max_length items before) each.
+  const auto score_prefixes = [&] {
+    throw_if_interrupted();
+    auto histories = pack_histories(split_.items, begins, lengths, max_length).to(device);
+    const std::vector<double> batch = mass(scorer(histories), users, lengths);
+    for (size_t q = 0; q < users.size(); ++q) scores[users[q]][lengths[q]] = batch[q];
+    users.clear();
+    begins.clear();
+    lengths.clear();
+  };
+  for (int32_t u = 0; u < split_.n_users; ++u) {
+    const int64_t length = split_.offsets[u + 1] - split_.offsets[u];
+    for (int64_t p = max_length + 1; p < length; ++p) {
+      users.push_back(u);
+      begins.push_back(split_.offsets[u]);
+      lengths.push_back(p);
+      if (static_cast<int64_t>(users.size()) == options_.batch_size) score_prefixes();
+    }
+  }
+  if (!users.empty()) score_prefixes();
+  std::vector<std::vector<int32_t>> truth(split_.n_users), detected(split_.n_users);
+  for (const ChangePoint& point : planted) truth[point.user].push_back(point.position);
+  for (int32_t u = 0; u < split_.n_users; ++u) {
+    detected[u] = detections_from_scores(scores[u], options_.change_point_threshold);
+  }
+  return match_change_points(truth, detected, options_.change_point_margin);
+}
+
 SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer& scorer,
-                                    int64_t max_length, c10::Device device, int64_t top_k) {
+                                    int64_t max_length, c10::Device device, int64_t top_k,
+                                    bool shift_detection) {
   const EvalTargets& targets = split_.targets(split_name);
   RankingOptions ranking;
   ranking.batch_size = options_.batch_size;
@@ -207,9 +295,27 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
   SplitEvaluation out;
   out.split = split_name;
   out.n_targets = targets.size();
+  out.query_offsets = targets.query_offsets();
+  const bool detect = shift_detection && data_.has_categories();
+  std::vector<double> query_mass;
+  std::unique_ptr<OutsideWindowMass> mass;
+  if (detect) {
+    mass = std::make_unique<OutsideWindowMass>(data_, window(max_length),
+                                               options_.common_category_share);
+    query_mass.resize(out.query_offsets.size() - 1);
+    ranking.observe_scores = [&](int64_t first_query, const at::Tensor& scores) {
+      std::vector<int32_t> users;
+      std::vector<int64_t> lengths;
+      for (int64_t q = first_query; q < first_query + scores.size(0); ++q) {
+        users.push_back(targets.user[out.query_offsets[q]]);
+        lengths.push_back(targets.history_length[out.query_offsets[q]]);
+      }
+      const std::vector<double> batch = (*mass)(scores, users, lengths);
+      std::copy(batch.begin(), batch.end(), query_mass.begin() + first_query);
+    };
+  }
   RankingResult ranked = rank_targets(split_, targets, scorer, ranking, device);
   out.ranks = std::move(ranked.ranks);
-  out.query_offsets = targets.query_offsets();
   out.metrics = mean_metrics(options_.rank_metric_names(), out.ranks, out.query_offsets);
   if (!list_names.empty()) {
     if (train_counts_.empty()) train_counts_ = split_.train_item_counts();
@@ -219,11 +325,10 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
     }
   }
   if (data_.has_categories()) {
-    const int64_t window = options_.shift_window > 0 ? options_.shift_window : max_length;
     auto labels = labels_.find(split_name);  // labelled once per split, not every epoch
     if (labels == labels_.end()) {
       labels = labels_
-                   .emplace(split_name, label_targets(data_, targets, window,
+                   .emplace(split_name, label_targets(data_, targets, window(max_length),
                                                       options_.common_category_share))
                    .first;
     }
@@ -231,6 +336,24 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
                                     out.query_offsets);
     out.labels = labels->second;
     if (!ranked.top_k.empty()) add_new_category_hits(targets, ranked, out);
+  }
+  if (detect) {
+    out.shift_scores.resize(targets.size());
+    for (size_t q = 0; q + 1 < out.query_offsets.size(); ++q) {
+      std::fill(out.shift_scores.begin() + out.query_offsets[q],
+                out.shift_scores.begin() + out.query_offsets[q + 1], query_mass[q]);
+    }
+    auto rates = past_shift_rates_.find(split_name);
+    if (rates == past_shift_rates_.end()) {
+      rates = past_shift_rates_
+                  .emplace(split_name, past_shift_rate(data_, targets, window(max_length),
+                                                       options_.common_category_share))
+                  .first;
+    }
+    std::map<std::string, std::vector<double>> detectors = {{"model", out.shift_scores},
+                                                            {"past_shift_rate", rates->second}};
+    if (has_timestamps(data_)) detectors["time_since_previous"] = time_since_previous(data_, targets);
+    out.detection = score_shift_detection(detectors, out.labels);
   }
   if (top_k > 0) {
     out.top_k = std::move(ranked.top_k);

@@ -12,9 +12,15 @@
 //   mask_history = false                      # full ranking without the history's items
 //   shift_window = 0                          # W of the shift labels; 0 = the model's max length
 //   common_category_share = 0.9               # categories on more items are ignored for labels
+//   change_point_margin = 5                   # synthetic data: matching margin (positions)
+//   change_point_threshold = 0.5              # shift score at which a change is detected
 // When the data has item categories, every metric is also reported per shift label, and the
 // shift labels (SHIFT, REVISIT, NOVEL) get NewCategoryHit@k for every k: the share of their
 // targets with a top-k item sharing a category with the target (full protocol only).
+// Final evaluations also score shift detection (shift_detection.h): the model's shift score
+// (softmax mass outside the window's categories, window_mass.h) against the past shift rate
+// and the time since the previous interaction; on synthetic data, change-point detection
+// against the planted change points (change_points.h).
 #pragma once
 
 #include <cstdint>
@@ -22,9 +28,12 @@
 #include <string>
 #include <vector>
 
+#include "datasets/synthetic.h"
+#include "eval/change_points.h"
 #include "eval/label_breakdown.h"
 #include "eval/negatives_file.h"
 #include "eval/sampled_negatives.h"
+#include "eval/shift_detection.h"
 #include "eval/ranking.h"
 
 namespace shiftrec {
@@ -42,6 +51,8 @@ struct EvalOptions {
   bool mask_history = false;
   int64_t shift_window = 0;
   double common_category_share = 0.9;
+  int64_t change_point_margin = 5;
+  double change_point_threshold = 0.5;
 
   // Validates metric names against the registry (error located at eval.metrics).
   static EvalOptions from_config(ConfigSection section);
@@ -66,6 +77,10 @@ struct SplitEvaluation {
   // Each target's top items, best first: [n_targets * top_k_width] (when asked for).
   std::vector<int32_t> top_k;
   int64_t top_k_width = 0;
+  // Shift detection (when asked for and the data has categories): each target's model shift
+  // score [n_targets], and ROC-AUC / PR-AUC of it and of the baselines.
+  std::vector<double> shift_scores;
+  ShiftDetection detection;
 };
 
 // Ranks and scores one split. Sampled negatives are drawn once per Evaluator and split.
@@ -73,9 +88,18 @@ class Evaluator {
  public:
   // `data` (the store `split` was made from) gives the categories for shift labels.
   Evaluator(const Split& split, const Interactions& data, EvalOptions options);
-  // `top_k` > 0 also keeps every target's top-k list (k capped at n_items).
+  // `top_k` > 0 also keeps every target's top-k list (k capped at n_items);
+  // `shift_detection` also scores shift detection (data with categories only).
   SplitEvaluation evaluate(const std::string& split_name, const Scorer& scorer,
-                           int64_t max_length, c10::Device device, int64_t top_k = 0);
+                           int64_t max_length, c10::Device device, int64_t top_k = 0,
+                           bool shift_detection = false);
+  // Scores every position p >= 1 of every user's sequence from the items before it and
+  // matches the detections with `planted` (sorted by user, position). `position_scorer`
+  // scores every state of a causal pass; `scorer` the positions beyond max_length.
+  ChangePointScores detect_change_points(const Scorer& scorer, const PositionScorer& position_scorer,
+                                         int64_t max_length,
+                                         c10::Device device,
+                                         const std::vector<ChangePoint>& planted);
   const EvalOptions& options() const { return options_; }
 
   // Sampled protocols: the split's negatives [T * N], drawn on first use.
@@ -90,6 +114,7 @@ class Evaluator {
   std::string candidates_fingerprint(const std::string& split_name);
 
  private:
+  int64_t window(int64_t max_length) const;
   void add_new_category_hits(const EvalTargets& targets, const RankingResult& ranked,
                              SplitEvaluation& out) const;
 
@@ -99,6 +124,7 @@ class Evaluator {
   std::map<std::string, std::vector<int32_t>> negatives_;  // split name -> [T * N]
   std::map<std::string, std::vector<ShiftLabel>> labels_;  // split name -> [T]
   std::vector<int64_t> train_counts_;  // [n_items], for list metrics
+  std::map<std::string, std::vector<double>> past_shift_rates_;  // split name -> [T]
 };
 
 }  // namespace shiftrec

@@ -24,6 +24,9 @@ struct EvalTargets;
 // histories [B, L] int64 tokens (item + 1, 0 = padding, left-padded) on the device
 // -> scores [B, n_items] (column = item id).
 using Scorer = std::function<at::Tensor(const at::Tensor& histories)>;
+// histories [B, L] as above -> scores [B, L, n_items]: column t scores the item after the
+// history's first t + 1 columns (causal), for scoring every position of a sequence at once.
+using PositionScorer = std::function<at::Tensor(const at::Tensor& histories)>;
 
 struct RankingOptions {
   int64_t batch_size = 1024;  // queries scored at once
@@ -36,6 +39,12 @@ struct RankingOptions {
   // Full ranking: the items of the target's history score -inf (ranked below everything),
   // the usual protocol for general CF. A target that repeats a history item then ranks last.
   bool mask_history = false;
+  // CPU float scores: ranks and top-k in one pass (fused_ranking.h). false = the tensor
+  // operations every device uses (for comparison).
+  bool fused_cpu = true;
+  // When set, called once per batch with the index of its first query and the scores
+  // [Q, n_items] as the scorer returned them (before any masking).
+  std::function<void(int64_t first_query, const at::Tensor& scores)> observe_scores;
 };
 
 struct RankingResult {

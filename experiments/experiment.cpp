@@ -6,6 +6,8 @@
 #include <torch/utils.h>
 #include <torch/version.h>
 #include <boost/version.hpp>
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
@@ -48,6 +50,23 @@ json library_versions() {
 }
 
 // Everything read from the config before any file is written.
+// NaN (an undefined AUC) becomes null.
+json number_or_null(double value) { return std::isnan(value) ? json(nullptr) : json(value); }
+
+json detection_json(const ShiftDetection& detection) {
+  json scores = json::object();
+  for (const auto& [name, value] : detection.by_score) {
+    scores[name] = {{"roc_auc", number_or_null(value.roc_auc)},
+                    {"pr_auc", number_or_null(value.pr_auc)}};
+  }
+  return {{"targets", detection.targets},
+          {"shifts", detection.shifts},
+          {"shift_share", detection.targets > 0 ? static_cast<double>(detection.shifts) /
+                                                      static_cast<double>(detection.targets)
+                                                : 0.0},
+          {"scores", scores}};
+}
+
 json metrics_json(const std::map<std::string, double>& metrics) {
   json out = json::object();
   for (const auto& [name, value] : metrics) out[name] = value;
@@ -118,7 +137,8 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
     model.eval();
     for (const std::string split_name : {"valid", "test"}) {
       const double t0 = seconds_since_start();
-      SplitEvaluation evaluation = evaluator.evaluate(split_name, scorer, max_length, plan.device);
+      SplitEvaluation evaluation =
+          evaluator.evaluate(split_name, scorer, max_length, plan.device, 0, true);
       eval_seconds += seconds_since_start() - t0;
       result.metrics[split_name] = evaluation.metrics;
       splits[split_name] = {{"targets", evaluation.n_targets},
@@ -136,6 +156,7 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
                                                          : json(nullptr)}};
         }
         splits[split_name]["by_shift_label"] = labels;
+        splits[split_name]["shift_detection"] = detection_json(evaluation.detection);
         splits[split_name]["shift_window"] =
             plan.eval.shift_window > 0 ? plan.eval.shift_window : max_length;
       }
@@ -146,6 +167,20 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
         }
         return s;
       }());
+    }
+    json change_points = nullptr;
+    if (!plan.dataset.change_points.empty() && plan.dataset.interactions.has_categories()) {
+      const ChangePointScores cp = evaluator.detect_change_points(scorer, all_states_scorer(model), max_length, plan.device,
+                                                                  plan.dataset.change_points);
+      change_points = {{"margin", plan.eval.change_point_margin},
+                       {"threshold", plan.eval.change_point_threshold},
+                       {"planted", cp.planted},
+                       {"detected", cp.detected},
+                       {"matched", cp.matched},
+                       {"precision", cp.precision},
+                       {"recall", cp.recall},
+                       {"f1", cp.f1},
+                       {"mean_delay", cp.mean_delay}};
     }
     const double per_epoch =
         trained.epochs_run > 0 ? trained.train_seconds / static_cast<double>(trained.epochs_run)
@@ -183,7 +218,8 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
           {"seconds_per_epoch", per_epoch},
           {"final_eval_seconds", eval_seconds},
           {"total_seconds", seconds_since_start() - started}}},
-        {"splits", splits}};
+        {"splits", splits},
+        {"change_points", change_points}};
     save_checkpoint(model, run.file("model.pt"));
     write_target_tables(run.file("targets.tsv"), target_tables);
     if (plan.eval.sampled_negatives > 0) {

@@ -74,4 +74,13 @@ Scorer last_state_scorer(Recommender& model) {
   };
 }
 
+PositionScorer all_states_scorer(Recommender& model) {
+  return [&model](const at::Tensor& histories) {
+    torch::NoGradGuard no_grad;
+    auto states = model.encode(histories);  // [B, L, d]
+    return model.score_all(states.reshape({-1, states.size(2)}))
+        .view({histories.size(0), histories.size(1), -1});
+  };
+}
+
 }  // namespace shiftrec

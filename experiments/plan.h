@@ -39,5 +39,7 @@ Plan read_plan(Config& config);
 
 // The scorer of full-ranking evaluation: the last position's state scored against all items.
 Scorer last_state_scorer(Recommender& model);
+// Every position's state scored against all items: [B, L] -> [B, L, n_items].
+PositionScorer all_states_scorer(Recommender& model);
 
 }  // namespace shiftrec

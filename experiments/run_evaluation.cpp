@@ -77,7 +77,7 @@ std::string evaluate_run(const EvalRunOptions& options) {
   const int64_t k = *std::max_element(plan.eval.ks.begin(), plan.eval.ks.end());
   Evaluator evaluator = run_evaluator(run, options.run_dir);
   const SplitEvaluation evaluation = evaluator.evaluate(
-      options.split, last_state_scorer(model), model.max_length(), plan.device, k);
+      options.split, last_state_scorer(model), model.max_length(), plan.device, k, true);
 
   if (!options.dump_topk.empty()) {
     const Interactions& data = plan.dataset.interactions;
@@ -101,6 +101,10 @@ std::string evaluate_run(const EvalRunOptions& options) {
   }
   std::ostringstream out;
   for (const auto& [name, value] : evaluation.metrics) out << name << ' ' << value << '\n';
+  for (const auto& [name, value] : evaluation.detection.by_score) {
+    out << "shift_roc_auc." << name << ' ' << value.roc_auc << '\n'
+        << "shift_pr_auc." << name << ' ' << value.pr_auc << '\n';
+  }
   return out.str();
 }
 

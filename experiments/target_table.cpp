@@ -1,5 +1,7 @@
 #include "experiments/target_table.h"
 
+#include <cstdio>
+
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "datasets/text_file.h"
@@ -7,7 +9,7 @@
 namespace shiftrec {
 namespace {
 
-constexpr const char* kHeader = "split\tuser\tposition\titem\thistory\trank\tlabel";
+constexpr const char* kHeader = "split\tuser\tposition\titem\thistory\trank\tlabel\tshift_score";
 
 }  // namespace
 
@@ -30,6 +32,9 @@ void add_target_rows(std::map<std::string, TargetTable>& tables, const std::stri
     table.history.push_back(targets.history_length[t]);
     table.rank.push_back(evaluation.ranks[t]);
     table.label.push_back(evaluation.labels.empty() ? "-" : shift_label_name(evaluation.labels[t]));
+    char score[32] = "-";
+    if (!evaluation.shift_scores.empty()) std::snprintf(score, sizeof score, "%.6g", evaluation.shift_scores[t]);
+    table.shift_score.push_back(score);
   }
 }
 
@@ -40,7 +45,8 @@ void write_target_tables(const std::string& path, const std::map<std::string, Ta
   for (const auto& [split, table] : tables) {
     for (int64_t t = 0; t < table.size(); ++t) {
       os << split << '\t' << table.user[t] << '\t' << table.position[t] << '\t' << table.item[t]
-         << '\t' << table.history[t] << '\t' << table.rank[t] << '\t' << table.label[t] << '\n';
+         << '\t' << table.history[t] << '\t' << table.rank[t] << '\t' << table.label[t] << '\t'
+         << table.shift_score[t] << '\n';
     }
   }
   writer.commit();
@@ -55,8 +61,8 @@ std::map<std::string, TargetTable> read_target_tables(const std::string& path) {
   std::map<std::string, TargetTable> tables;
   while (file.next_line(line)) {
     const std::vector<std::string_view> fields = split_fields(line, "\t");
-    if (fields.size() != 7) {
-      file.fail("expected 7 tab-separated fields, found " + std::to_string(fields.size()));
+    if (fields.size() != 8) {
+      file.fail("expected 8 tab-separated fields, found " + std::to_string(fields.size()));
     }
     TargetTable& table = tables[std::string(fields[0])];
     table.user.emplace_back(fields[1]);
@@ -66,6 +72,7 @@ std::map<std::string, TargetTable> read_target_tables(const std::string& path) {
     table.rank.push_back(file.parse_int(fields[5], "a rank"));
     if (table.rank.back() < 1) file.fail("rank must be >= 1");
     table.label.emplace_back(fields[6]);
+    table.shift_score.emplace_back(fields[7]);
   }
   return tables;
 }

@@ -2,11 +2,12 @@
 // target by target (`shiftrec compare`) and anyone can recompute the metrics.
 //
 // A header line, then one row per target of the valid and the test split:
-//   split  user  position  item  history  rank  label
+//   split  user  position  item  history  rank  label  shift_score
 // user and item are original ids; position is the target's index in the user's sequence,
 // history how many items the model saw (targets of one user with one history form a query);
 // rank the 1-based pessimistic rank under the run's protocol; label the shift label ("-"
-// without categories).
+// without categories); shift_score the model's shift score for the target's history ("-" when
+// not computed).
 #pragma once
 
 #include <cstdint>
@@ -27,6 +28,7 @@ struct TargetTable {
   std::vector<int64_t> history;
   std::vector<int64_t> rank;
   std::vector<std::string> label;
+  std::vector<std::string> shift_score;  // as written
   int64_t size() const { return static_cast<int64_t>(rank.size()); }
   // Query q owns rows [offsets[q], offsets[q+1]): consecutive rows with one user and history.
   std::vector<int64_t> query_offsets() const;

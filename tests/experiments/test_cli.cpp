@@ -227,9 +227,18 @@ TEST(Cli, SampledNegativesAreStoredReusedAndGuardComparisons) {
   for (const auto& run : {a, b, c}) EXPECT_TRUE(fs::exists(run + "/negatives.h5")) << run;
   // targets.tsv: a header and one row per valid and test target, ranks among 21 candidates.
   const std::string table = testing::read_text(a + "/targets.tsv");
-  EXPECT_EQ(table.substr(0, table.find('\n')), "split\tuser\tposition\titem\thistory\trank\tlabel");
+  EXPECT_EQ(table.substr(0, table.find('\n')), "split\tuser\tposition\titem\thistory\trank\tlabel\tshift_score");
   EXPECT_EQ(count_lines(table), 1 + 80 + 80);
   const auto results = nlohmann::json::parse(testing::read_text(a + "/results.json"));
+  // Shift detection of the model and both baselines, and the planted change points scored.
+  const auto& detection = results["splits"]["test"]["shift_detection"];
+  for (const char* score : {"model", "past_shift_rate", "time_since_previous"}) {
+    const double auc = detection["scores"][score]["roc_auc"].get<double>();
+    EXPECT_TRUE(auc >= 0.0 && auc <= 1.0) << score;
+  }
+  EXPECT_GT(detection["shifts"].get<int64_t>(), 0);
+  EXPECT_GT(results["change_points"]["planted"].get<int64_t>(), 0);
+  EXPECT_GE(results["change_points"]["f1"].get<double>(), 0.0);
   // Another model seed, the same candidates: the negatives do not follow the run seed.
   const auto results_b = nlohmann::json::parse(testing::read_text(b + "/results.json"));
   EXPECT_EQ(results["splits"]["test"]["candidates"], results_b["splits"]["test"]["candidates"]);
@@ -242,6 +251,7 @@ TEST(Cli, SampledNegativesAreStoredReusedAndGuardComparisons) {
   double value = 0;
   int checked = 0;
   while (lines >> name >> value) {
+    if (name.rfind("shift_", 0) == 0) continue;  // detection AUCs, checked elsewhere
     EXPECT_NEAR(value, results["splits"]["test"]["metrics"][name].get<double>(), 1e-6) << name;
     ++checked;
   }

@@ -1,0 +1,35 @@
+// The model's shift score (REFERENCE.md): the softmax mass of its scores on the items whose
+// categories share none with the categories of the last W items of the history — how much
+// the model expects the next item to leave the user's recent interests.
+//
+// Categories carried by more than `common_share` of all items are ignored, as for the labels;
+// items without a (non-ignored) category count neither inside nor outside.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+#include "datasets/interactions.h"
+
+namespace shiftrec {
+
+class OutsideWindowMass {
+ public:
+  OutsideWindowMass(const Interactions& data, int64_t window, double common_share);
+  // scores [Q, n_items] on any device; query q's history is the first history_length[q]
+  // items of user[q]'s sequence. -> [Q] masses in [0, 1].
+  std::vector<double> operator()(const at::Tensor& scores, const std::vector<int32_t>& user,
+                                 const std::vector<int64_t>& history_length) const;
+
+ private:
+  const Interactions& data_;
+  int64_t window_;
+  std::vector<bool> ignored_;
+  std::vector<int64_t> category_offsets_;  // [n_categories + 1] into category_items_
+  std::vector<int32_t> category_items_;    // items of each non-ignored category
+  std::vector<uint8_t> has_category_;      // [n_items] 1 = some non-ignored category
+};
+
+}  // namespace shiftrec

@@ -1,0 +1,126 @@
+#include "eval/shift_detection.h"
+
+#include <gtest/gtest.h>
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+#include <random>
+#include <set>
+
+#include "eval/window_mass.h"
+#include "tests/datasets/hand_labelled.h"
+
+namespace shiftrec {
+namespace {
+
+double brute_force_auc(const std::vector<double>& s, const std::vector<uint8_t>& y) {
+  double wins = 0, pairs = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    for (size_t j = 0; j < s.size(); ++j) {
+      if (!y[i] || y[j]) continue;
+      pairs += 1;
+      wins += s[i] > s[j] ? 1.0 : s[i] == s[j] ? 0.5 : 0.0;
+    }
+  }
+  return wins / pairs;
+}
+
+// Average precision from its definition: every distinct score is a threshold (predict
+// positive when score >= it), taken from the highest; sum of recall gained x precision.
+double brute_force_ap(const std::vector<double>& s, const std::vector<uint8_t>& y) {
+  std::set<double, std::greater<double>> thresholds(s.begin(), s.end());
+  double positives = 0;
+  for (auto v : y) positives += v;
+  double ap = 0, previous_recall = 0;
+  for (double threshold : thresholds) {
+    double tp = 0, predicted = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (s[i] >= threshold) {
+        predicted += 1;
+        tp += y[i];
+      }
+    }
+    ap += (tp / positives - previous_recall) * (tp / predicted);
+    previous_recall = tp / positives;
+  }
+  return ap;
+}
+
+TEST(ShiftDetection, AucsMatchBruteForceOnRandomScoresWithTies) {
+  std::mt19937 rng(3);
+  for (int trial = 0; trial < 20; ++trial) {
+    std::vector<double> scores;
+    std::vector<uint8_t> labels;
+    for (int i = 0; i < 60; ++i) {
+      scores.push_back(static_cast<double>(rng() % 7) / 7.0);  // few values: many ties
+      labels.push_back(rng() % 3 == 0 ? 1 : 0);
+    }
+    labels[0] = 1;
+    labels[1] = 0;
+    EXPECT_NEAR(roc_auc(scores, labels), brute_force_auc(scores, labels), 1e-12);
+    EXPECT_NEAR(average_precision(scores, labels), brute_force_ap(scores, labels), 1e-12);
+  }
+  // Perfect, reversed and constant scorers.
+  EXPECT_DOUBLE_EQ(roc_auc({0.9, 0.8, 0.1}, {1, 1, 0}), 1.0);
+  EXPECT_DOUBLE_EQ(roc_auc({0.1, 0.2, 0.9}, {1, 1, 0}), 0.0);
+  EXPECT_DOUBLE_EQ(roc_auc({0.5, 0.5, 0.5}, {1, 0, 0}), 0.5);
+  EXPECT_DOUBLE_EQ(average_precision({0.5, 0.5, 0.5, 0.5}, {1, 0, 0, 0}), 0.25);  // the base rate
+  EXPECT_TRUE(std::isnan(roc_auc({0.1, 0.2}, {1, 1})));
+}
+
+TEST(ShiftDetection, BaselinesOnHandLabelledSequences) {
+  const Interactions d = testing::hand_labelled();
+  // Window 1. User 0 positions 1..5: NOVEL NOVEL REPEAT REPEAT UNLABELLED;
+  // user 1 positions 1..3: NOVEL REVISIT IN-WINDOW (position 0 never counts).
+  EvalTargets t;
+  for (auto [u, h] : std::vector<std::pair<int32_t, int32_t>>{{0, 1}, {0, 5}, {0, 6}, {1, 3}, {1, 4}}) {
+    t.user.push_back(u);
+    t.position.push_back(std::min(h, static_cast<int32_t>(d.sequence_length(u)) - 1));
+    t.item.push_back(0);
+    t.history_length.push_back(h);
+  }
+  const auto rate = past_shift_rate(d, t, 1, 0.9);
+  // No labelled past -> 0; 2 shifts of 4 labelled; the UNLABELLED one does not count;
+  // 2 of 2; 2 of 3.
+  EXPECT_EQ(rate, (std::vector<double>{0.0, 0.5, 0.5, 1.0, 2.0 / 3.0}));
+  Interactions timed = d;
+  for (size_t row = 0; row < timed.time.size(); ++row) timed.time[row] = static_cast<int64_t>(row * row);
+  EvalTargets gap_targets = t;
+  gap_targets.position = {3, 5, 1, 2, 3};  // user 0 rows 3, 5, 1; user 1 rows 8, 9
+  EXPECT_EQ(time_since_previous(timed, gap_targets), (std::vector<double>{5, 9, 1, 15, 17}));
+  EXPECT_TRUE(has_timestamps(timed));
+  Interactions positions_only = d;
+  for (int32_t u = 0; u < d.n_users; ++u) {
+    for (int64_t row = d.user_offsets[u]; row < d.user_offsets[u + 1]; ++row) {
+      positions_only.time[row] = row - d.user_offsets[u];
+    }
+  }
+  EXPECT_FALSE(has_timestamps(positions_only));
+}
+
+TEST(ShiftDetection, UnlabelledTargetsAreLeftOut) {
+  const ShiftDetection detection = score_shift_detection(
+      {{"s", {0.9, 0.1, 0.2, 0.8}}},
+      {ShiftLabel::kNovel, ShiftLabel::kInWindow, ShiftLabel::kUnlabelled, ShiftLabel::kRepeatItem});
+  EXPECT_EQ(detection.targets, 3);
+  EXPECT_EQ(detection.shifts, 1);
+  EXPECT_DOUBLE_EQ(detection.by_score.at("s").roc_auc, 1.0);
+}
+
+TEST(WindowMass, SoftmaxMassOutsideTheWindowsCategories) {
+  const Interactions d = testing::hand_labelled();
+  // Scores are log-probabilities, so the softmax gives these back.
+  const std::vector<float> p = {0.1f, 0.2f, 0.3f, 0.25f, 0.15f};
+  auto scores = at::tensor(p).log().unsqueeze(0).repeat({2, 1});
+  // User 1's first two items i0 {A}, i1 {B}. Window 1 -> {B}: outside are i0 {A}, i2 {C},
+  // i3 {A, C}; i4 (ignored ROOT only) counts nowhere. Window 2 -> {A, B}: only i2 {C}.
+  const auto one = OutsideWindowMass(d, 1, 0.9)(scores, {1, 1}, {2, 1});
+  EXPECT_NEAR(one[0], 0.1 + 0.3 + 0.25, 1e-6);
+  EXPECT_NEAR(one[1], 0.2 + 0.3, 1e-6);  // history i0 {A}: outside i1 {B}, i2 {C}
+  const auto two = OutsideWindowMass(d, 2, 0.9)(scores, {1, 1}, {2, 1});
+  EXPECT_NEAR(two[0], 0.3, 1e-6);
+}
+
+}  // namespace
+}  // namespace shiftrec
