@@ -10,6 +10,7 @@
 #include "core/progress.h"
 #include "datasets/histories.h"
 #include "datasets/split.h"
+#include "eval/fused_ranking.h"
 
 namespace shiftrec {
 
@@ -68,6 +69,7 @@ RankingResult rank_targets(const Split& split, const EvalTargets& targets, const
     SHIFTREC_ASSERT(scores.dim() == 2 && scores.size(0) == end_query - first_query &&
                         scores.size(1) == split.n_items,
                     "scorer returned the wrong shape");
+    if (options.observe_scores) options.observe_scores(first_query, scores);
     if (options.mask_history) {
       std::vector<int64_t> rows, columns;  // every (row, history item), full history
       for (int64_t q = first_query; q < end_query; ++q) {
@@ -85,33 +87,44 @@ RankingResult rank_targets(const Split& split, const EvalTargets& targets, const
     }
     scores = scores.contiguous();
     const bool one_per_query = end - start == end_query - first_query;
-    at::Tensor ranks;
-    if (options.negatives != nullptr) {
-      // Candidates [T, 1 + n]: the target in column 0, then its fixed negatives.
-      auto negatives = at::from_blob(const_cast<int32_t*>(options.negatives->data()) +
-                                         start * options.n_negatives,
-                                     {end - start, options.n_negatives}, at::kInt)
-                           .to(device)
-                           .to(at::kLong);
-      auto candidates = at::cat({target_tensor.unsqueeze(1), negatives}, 1);
-      auto flat = candidates + row_tensor.unsqueeze(1) * split.n_items;
-      auto zeros = at::zeros({end - start}, target_tensor.options());
-      ranks = pessimistic_ranks(scores.reshape(-1).take(flat), zeros);
-    } else if (one_per_query) {
-      ranks = pessimistic_ranks(scores, target_tensor);
+    std::vector<int32_t> top;  // [Q * k], each query's list
+    if (options.negatives == nullptr && options.fused_cpu && scores.is_cpu() &&
+        scores.scalar_type() == at::kFloat) {
+      std::vector<int64_t> row_offsets;
+      for (int64_t q = first_query; q <= end_query; ++q) row_offsets.push_back(queries[q] - start);
+      top.resize((end_query - first_query) * k);
+      fused_rank_top_k(scores, row_offsets, target_ids, k, result.ranks.data() + start,
+                       k > 0 ? top.data() : nullptr);
     } else {
-      auto target_scores = scores.reshape(-1).take(row_tensor * split.n_items + target_tensor);
-      ranks = multi_target_ranks(scores, row_tensor, target_scores, options.batch_size);
-    }
-    ranks = ranks.to(at::kCPU).contiguous();
-    std::copy(ranks.data_ptr<int64_t>(), ranks.data_ptr<int64_t>() + (end - start),
-              result.ranks.begin() + start);
-    if (k > 0) {
-      auto top = std::get<1>(scores.topk(k, 1)).to(at::kCPU).to(at::kInt).contiguous();
-      for (int64_t t = start; t < end; ++t) {  // each target gets its query's list
-        const int32_t* row = top.data_ptr<int32_t>() + row_of[t - start] * k;
-        std::copy(row, row + k, result.top_k.begin() + t * k);
+      at::Tensor ranks;
+      if (options.negatives != nullptr) {
+        // Candidates [T, 1 + n]: the target in column 0, then its fixed negatives.
+        auto negatives = at::from_blob(const_cast<int32_t*>(options.negatives->data()) +
+                                           start * options.n_negatives,
+                                       {end - start, options.n_negatives}, at::kInt)
+                             .to(device)
+                             .to(at::kLong);
+        auto candidates = at::cat({target_tensor.unsqueeze(1), negatives}, 1);
+        auto flat = candidates + row_tensor.unsqueeze(1) * split.n_items;
+        auto zeros = at::zeros({end - start}, target_tensor.options());
+        ranks = pessimistic_ranks(scores.reshape(-1).take(flat), zeros);
+      } else if (one_per_query) {
+        ranks = pessimistic_ranks(scores, target_tensor);
+      } else {
+        auto target_scores = scores.reshape(-1).take(row_tensor * split.n_items + target_tensor);
+        ranks = multi_target_ranks(scores, row_tensor, target_scores, options.batch_size);
       }
+      ranks = ranks.to(at::kCPU).contiguous();
+      std::copy(ranks.data_ptr<int64_t>(), ranks.data_ptr<int64_t>() + (end - start),
+                result.ranks.begin() + start);
+      if (k > 0) {
+        auto best = std::get<1>(scores.topk(k, 1)).to(at::kCPU).to(at::kInt).contiguous();
+        top.assign(best.data_ptr<int32_t>(), best.data_ptr<int32_t>() + best.numel());
+      }
+    }
+    for (int64_t t = start; k > 0 && t < end; ++t) {  // each target gets its query's list
+      const int32_t* row = top.data() + row_of[t - start] * k;
+      std::copy(row, row + k, result.top_k.begin() + t * k);
     }
     progress.advance(1);
   }

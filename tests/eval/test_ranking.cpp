@@ -132,6 +132,55 @@ TEST(Ranking, SeveralTargetsOfOneHistoryAreScoredOnceAndRankedAmongAllItems) {
             (std::vector<int64_t>{1, 3, 2, 4}));
 }
 
+// The CPU's one-pass ranks and top-k equal the tensor operations other devices use, with
+// many ties, several targets per history and masking.
+TEST(Ranking, FusedCpuPathEqualsTheTensorPath) {
+  Split s;
+  s.protocol = "given";
+  s.n_users = 30;
+  s.n_items = 40;
+  s.offsets.push_back(0);
+  for (int32_t u = 0; u < s.n_users; ++u) {
+    const int32_t length = 4 + u % 5;
+    for (int32_t i = 0; i < length; ++i) s.items.push_back((u * 7 + i * 3) % s.n_items);
+    s.offsets.push_back(static_cast<int64_t>(s.items.size()));
+    s.train_length.push_back(2);
+    for (int32_t p = 2; p < length; ++p) {
+      s.test.user.push_back(u);
+      s.test.position.push_back(p);
+      s.test.item.push_back(s.items[s.offsets[u] + p]);
+      s.test.history_length.push_back(2);
+    }
+  }
+  const Scorer scorer = [&](const at::Tensor& histories) {
+    // Few distinct values: ties everywhere.
+    auto items = at::arange(s.n_items, at::kLong).unsqueeze(0);
+    return (histories.select(1, -1).unsqueeze(1) * items).remainder(4).to(at::kFloat);
+  };
+  for (bool mask : {false, true}) {
+    RankingOptions options;
+    options.batch_size = 7;
+    options.top_k = 5;
+    options.mask_history = mask;
+    const RankingResult fused = rank_targets(s, s.test, scorer, options, c10::Device(c10::kCPU));
+    options.fused_cpu = false;
+    const RankingResult reference = rank_targets(s, s.test, scorer, options, c10::Device(c10::kCPU));
+    EXPECT_EQ(fused.ranks, reference.ranks) << "mask " << mask;
+    ASSERT_EQ(fused.top_k.size(), reference.top_k.size());
+    // Tie order inside a list may differ; the scores down each list may not.
+    for (int64_t t = 0; t < s.test.size(); ++t) {
+      const auto histories = at::tensor({static_cast<int64_t>(s.items[s.offsets[s.test.user[t]] + 1] + 1)},
+                                        at::kLong).view({1, 1});
+      auto row = scorer(histories)[0];
+      for (int64_t j = 0; j < 5; ++j) {
+        const int32_t a = fused.top_k[t * 5 + j], b = reference.top_k[t * 5 + j];
+        if (!mask) EXPECT_EQ(row[a].item<float>(), row[b].item<float>()) << t << " " << j;
+        if (j > 0) EXPECT_LE(row[a].item<float>(), row[fused.top_k[t * 5 + j - 1]].item<float>());
+      }
+    }
+  }
+}
+
 TEST(Ranking, NanScoresAreAnError) {
   const Split s = two_users();
   const Scorer scorer = [](const at::Tensor& histories) {
