@@ -217,7 +217,9 @@ ChangePointScores Evaluator::detect_change_points(const Scorer& scorer,
     throw_if_interrupted();
     auto histories = pack_histories(split_.items, begins, lengths, max_length);
     const int64_t width = histories.size(1);
-    auto all = position_scorer(histories.to(device));  // [B, W, n_items]
+    auto all = position_scorer(histories.to(device),
+                               at::tensor(std::vector<int64_t>(users.begin(), users.end()), at::kLong)
+                                   .to(device));  // [B, W, n_items]
     std::vector<int64_t> rows, positions;
     std::vector<int32_t> row_users;
     for (size_t b = 0; b < users.size(); ++b) {
@@ -247,7 +249,9 @@ ChangePointScores Evaluator::detect_change_points(const Scorer& scorer,
   const auto score_prefixes = [&] {
     throw_if_interrupted();
     auto histories = pack_histories(split_.items, begins, lengths, max_length).to(device);
-    const std::vector<double> batch = mass(scorer(histories), users, lengths);
+    auto user_tensor =
+        at::tensor(std::vector<int64_t>(users.begin(), users.end()), at::kLong).to(device);
+    const std::vector<double> batch = mass(scorer(histories, user_tensor), users, lengths);
     for (size_t q = 0; q < users.size(); ++q) scores[users[q]][lengths[q]] = batch[q];
     users.clear();
     begins.clear();

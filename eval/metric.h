@@ -13,7 +13,8 @@
 //   map@k       = sum_{r_i <= k} (i / r_i) / min(k, n)      (i = 1-based index among hits)
 // With one target these are 1[r <= k], 1[r <= k], 1/log2(r+1), 1/r, 1/k and 1/r within k.
 // List metrics over the top-k lists (coverage, gini, novelty, avgpop) are in list_metric.h.
-// A k larger than the number of candidates is allowed: every rank is then within k.
+// Here a k larger than the number of candidates is well defined (every rank is within k);
+// a run's config refuses such a k (read_plan), since every target would then count as a hit.
 #pragma once
 
 #include <cstdint>

@@ -53,9 +53,10 @@ RankingResult rank_targets(const Split& split, const EvalTargets& targets, const
     // One history per query, scored once however many targets the query has.
     const int64_t end_query = std::min(n_queries, first_query + options.batch_size);
     const int64_t start = queries[first_query], end = queries[end_query];
-    std::vector<int64_t> begin, length, row_of(end - start);
+    std::vector<int64_t> begin, length, row_of(end - start), users;
     for (int64_t q = first_query; q < end_query; ++q) {
       const int64_t t = queries[q];
+      users.push_back(targets.user[t]);
       begin.push_back(split.offsets[targets.user[t]]);
       length.push_back(targets.history_length[t]);
       std::fill(row_of.begin() + (queries[q] - start), row_of.begin() + (queries[q + 1] - start),
@@ -65,7 +66,7 @@ RankingResult rank_targets(const Split& split, const EvalTargets& targets, const
     auto histories = pack_histories(split.items, begin, length, options.max_length).to(device);
     auto target_tensor = at::tensor(target_ids, at::kLong).to(device);
     auto row_tensor = at::tensor(row_of, at::kLong).to(device);
-    auto scores = scorer(histories);  // [Q, n_items]
+    auto scores = scorer(histories, at::tensor(users, at::kLong).to(device));  // [Q, n_items]
     SHIFTREC_ASSERT(scores.dim() == 2 && scores.size(0) == end_query - first_query &&
                         scores.size(1) == split.n_items,
                     "scorer returned the wrong shape");

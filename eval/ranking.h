@@ -21,12 +21,14 @@ namespace shiftrec {
 struct Split;
 struct EvalTargets;
 
-// histories [B, L] int64 tokens (item + 1, 0 = padding, left-padded) on the device
+// histories [B, L] int64 tokens (item + 1, 0 = padding, left-padded) and users [B] int64
+// (dense ids, for models that represent users by id), both on the device
 // -> scores [B, n_items] (column = item id).
-using Scorer = std::function<at::Tensor(const at::Tensor& histories)>;
+using Scorer = std::function<at::Tensor(const at::Tensor& histories, const at::Tensor& users)>;
 // histories [B, L] as above -> scores [B, L, n_items]: column t scores the item after the
 // history's first t + 1 columns (causal), for scoring every position of a sequence at once.
-using PositionScorer = std::function<at::Tensor(const at::Tensor& histories)>;
+using PositionScorer =
+    std::function<at::Tensor(const at::Tensor& histories, const at::Tensor& users)>;
 
 struct RankingOptions {
   int64_t batch_size = 1024;  // queries scored at once

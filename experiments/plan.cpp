@@ -59,8 +59,19 @@ Plan read_plan(Config& config) {
            std::to_string(plan.dataset.interactions.size()) + " interactions; " +
            plan.split.protocol + " split: " + std::to_string(plan.split.valid.size()) +
            " valid and " + std::to_string(plan.split.test.size()) + " test targets");
+  // A cut-off above the number of candidates would make every target a hit at that k.
+  const int64_t candidates = plan.eval.sampled_negatives > 0 ? plan.eval.sampled_negatives + 1
+                                                             : plan.dataset.interactions.n_items;
+  for (int64_t k : plan.eval.ks) {
+    if (k > candidates) {
+      config.section("eval").fail(
+          "ks", "cut-off " + std::to_string(k) + " is above the " + std::to_string(candidates) +
+                    " candidates each target is ranked among (protocol " + plan.eval.protocol + ")");
+    }
+  }
   ModelContext context;
   context.n_items = plan.dataset.interactions.n_items;
+  context.n_users = plan.dataset.interactions.n_users;
   plan.model = model_registry().get(plan.model_name)(model_section, context);
   config.check_all_used();
   return plan;
@@ -68,15 +79,20 @@ Plan read_plan(Config& config) {
 
 
 Scorer last_state_scorer(Recommender& model) {
-  return [&model](const at::Tensor& histories) {
+  return [&model](const at::Tensor& histories, const at::Tensor& users) {
     torch::NoGradGuard no_grad;
+    if (model.uses_user_ids()) return model.score_all(model.encode_users(users));
     return model.score_all(model.encode(histories).select(1, -1));
   };
 }
 
 PositionScorer all_states_scorer(Recommender& model) {
-  return [&model](const at::Tensor& histories) {
+  return [&model](const at::Tensor& histories, const at::Tensor& users) {
     torch::NoGradGuard no_grad;
+    if (model.uses_user_ids()) {  // one state per user, whatever the position
+      auto scores = model.score_all(model.encode_users(users));  // [B, n_items]
+      return scores.unsqueeze(1).expand({histories.size(0), histories.size(1), scores.size(1)});
+    }
     auto states = model.encode(histories);  // [B, L, d]
     return model.score_all(states.reshape({-1, states.size(2)}))
         .view({histories.size(0), histories.size(1), -1});

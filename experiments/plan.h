@@ -37,7 +37,8 @@ struct Plan {
 // key nothing read. Sets the log level, thread count and torch seed as a side effect.
 Plan read_plan(Config& config);
 
-// The scorer of full-ranking evaluation: the last position's state scored against all items.
+// The scorer of full-ranking evaluation: the last position's state scored against all items
+// (the user's state, for models that represent users by id).
 Scorer last_state_scorer(Recommender& model);
 // Every position's state scored against all items: [B, L] -> [B, L, n_items].
 PositionScorer all_states_scorer(Recommender& model);

@@ -40,6 +40,7 @@ FinishedRun load_finished_run(const std::string& dir) {
   Recommender& model = *run.plan.model;
   load_checkpoint(model, dir + "/model.pt");
   model.to(run.plan.device);
+  model.fit_statistics(run.plan.split);  // graphs and counts are rebuilt, not stored
   model.eval();
   return run;
 }

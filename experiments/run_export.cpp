@@ -39,6 +39,10 @@ void export_run(const std::string& run_dir, const std::string& out_path) {
       begin.push_back(data.user_offsets[u]);
       length.push_back(data.sequence_length(u));
     }
+    if (model.uses_user_ids()) {
+      states.push_back(model.encode_users(at::arange(start, end, at::kLong).to(plan.device)));
+      continue;
+    }
     auto histories = pack_histories(data.item, begin, length, model.max_length()).to(plan.device);
     states.push_back(model.encode(histories).select(1, -1));
   }

@@ -10,7 +10,15 @@
 //   score_candidates(states [N, d], items [N, C])   -> scores [N, C] (items are 0-based ids)
 //   item_embeddings()                                -> [n_items, d] (row = item id), for export
 //   fit_statistics(split)  — called once before training with the training split, for
-//       models that need counts or graphs from it. Must read only training prefixes.
+//       models that need counts or graphs from it (the bipartite or item transition graph).
+//       Must read only training prefixes. Called after the model is on its device.
+//
+// General-CF models (LightGCN, NGCF) represent a user by id rather than by the history:
+// they return true from uses_user_ids(), and implement
+//   encode_users(users [B] int64 dense ids)          -> states [B, d]
+// The trainer then feeds them (user, training item) pairs and evaluation scores
+// encode_users(users) instead of the history's last state (the history still decides
+// which items are masked).
 //
 // The training loss lives in train/ and is built from these scores, so every model gets
 // every loss. A model with no trainable parameters (popularity) is fitted by
@@ -39,6 +47,8 @@ class Recommender : public torch::nn::Module {
                                          const torch::Tensor& items) = 0;
   virtual torch::Tensor item_embeddings() = 0;
   virtual void fit_statistics(const Split& /*split*/) {}
+  virtual bool uses_user_ids() const { return false; }
+  virtual torch::Tensor encode_users(const torch::Tensor& users);
   virtual int64_t max_length() const = 0;
   virtual int64_t n_items() const = 0;
 };
@@ -46,6 +56,7 @@ class Recommender : public torch::nn::Module {
 // What a factory needs besides its own options.
 struct ModelContext {
   int64_t n_items = 0;
+  int64_t n_users = 0;
 };
 
 // A factory reads its options from the [model] section (all keys but `name`) and builds the

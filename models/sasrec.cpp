@@ -47,7 +47,9 @@ torch::Tensor SASRec::encode(const torch::Tensor& histories) {
               " exceeds max_length ", options_.max_length());
   auto positions = at::arange(options_.max_length() - length, options_.max_length(),
                               histories.options());
-  auto x = item_embedding_->forward(histories) * std::sqrt(static_cast<double>(options_.d()));
+  table_ = item_table();
+  auto x = at::embedding(table_, histories, /*padding_idx=*/0) *
+           std::sqrt(static_cast<double>(options_.d()));
   x = x + position_embedding_->forward(positions).unsqueeze(0);
   x = embedding_dropout_->forward(x);
   auto valid = histories.ne(0).unsqueeze(-1).to(x.scalar_type());  // [B, L, 1]
@@ -59,23 +61,38 @@ torch::Tensor SASRec::encode(const torch::Tensor& histories) {
   return final_norm_->forward(x);
 }
 
+torch::Tensor SASRec::item_table() { return item_embedding_->weight; }
+
+const torch::Tensor& SASRec::current_table() {
+  // Recomputed when no encode() preceded, or the model moved since.
+  if (!table_.defined() || table_.device() != item_embedding_->weight.device()) table_ = item_table();
+  return table_;
+}
+
 torch::Tensor SASRec::score_all(const torch::Tensor& states) {
-  return at::matmul(states, item_embeddings().t());
+  return at::matmul(states, current_table().narrow(0, 1, options_.n_items()).t());
 }
 
 torch::Tensor SASRec::item_embeddings() {
-  return item_embedding_->weight.narrow(0, 1, options_.n_items());
+  table_ = item_table();
+  return table_.narrow(0, 1, options_.n_items());
 }
 
 torch::Tensor SASRec::score_candidates(const torch::Tensor& states, const torch::Tensor& items) {
-  auto embedded = item_embedding_->forward(items + 1);       // [N, C, d]
-  return (embedded * states.unsqueeze(-2)).sum(-1);           // [N, C]
+  auto embedded = at::embedding(current_table(), items + 1, /*padding_idx=*/0);  // [N, C, d]
+  return (embedded * states.unsqueeze(-2)).sum(-1);                                // [N, C]
 }
 
 namespace {
 
 std::shared_ptr<Recommender> make_sasrec(ConfigSection s, const ModelContext& context) {
-  SASRecOptions o(context.n_items);
+  return std::make_shared<SASRec>(sasrec_options_from_config(s, context.n_items));
+}
+
+}  // namespace
+
+SASRecOptions sasrec_options_from_config(ConfigSection& s, int64_t n_items) {
+  SASRecOptions o(n_items);
   o.d(s.get_int("d", o.d(), 1, 1 << 16, "embedding and hidden size"));
   o.blocks(s.get_int("blocks", o.blocks(), 0, 64, "number of self-attention blocks"));
   o.heads(s.get_int("heads", o.heads(), 1, 1024, "attention heads (must divide d)"));
@@ -86,10 +103,8 @@ std::shared_ptr<Recommender> make_sasrec(ConfigSection s, const ModelContext& co
     s.fail("heads", "value " + std::to_string(o.heads()) + " does not divide d = " +
                         std::to_string(o.d()));
   }
-  return std::make_shared<SASRec>(o);
+  return o;
 }
-
-}  // namespace
 
 SHIFTREC_REGISTER_MODEL("sasrec",
                         "SASRec (Kang & McAuley 2018): causal self-attention over the sequence",

@@ -25,6 +25,11 @@ struct SASRecOptions {
   TORCH_ARG(int64_t, max_length) = 50;
 };
 
+class ConfigSection;
+
+// Reads d, blocks, heads, dropout and max_length from [model] (shared by the hybrids).
+SASRecOptions sasrec_options_from_config(ConfigSection& section, int64_t n_items);
+
 class SASRec : public Recommender {
  public:
   explicit SASRec(const SASRecOptions& options);
@@ -40,9 +45,17 @@ class SASRec : public Recommender {
 
   const SASRecOptions& options() const { return options_; }
 
- private:
-  SASRecOptions options_;
+ protected:
+  // The item table the Transformer reads and scores with: [n_items + 1, d], row 0 = padding
+  // (all zeros). SASRec's is its item embedding; hybrids replace it with graph-propagated or
+  // fused representations. Called once per encode(); score_* reuse the last one.
+  virtual torch::Tensor item_table();
   torch::nn::Embedding item_embedding_{nullptr};      // [n_items + 1, d], row 0 = padding
+
+ private:
+  const torch::Tensor& current_table();
+  torch::Tensor table_;  // item_table() of the last encode()
+  SASRecOptions options_;
   torch::nn::Embedding position_embedding_{nullptr};  // [max_length, d]
   Dropout embedding_dropout_{nullptr};
   torch::nn::ModuleList blocks_{nullptr};

@@ -5,6 +5,9 @@
 // Registered losses ([loss] name = ...):
 //   "bce" — binary cross-entropy with `negatives` uniform negatives per positive (SASRec)
 //   "ce"  — full softmax cross-entropy over all items (SASRec+, Klenitskiy & Vasilev 2023)
+//   "sampled_softmax" — softmax over the positive and `negatives` uniform negatives
+//   "gbce" — gSASRec's calibrated BCE with `negatives` negatives and `calibration` t
+//   "bpr" — Bayesian personalised ranking, positive vs each of `negatives` negatives
 #pragma once
 
 #include <functional>

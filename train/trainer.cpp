@@ -16,6 +16,7 @@
 #include "datasets/split.h"
 #include "models/recommender.h"
 #include "train/batching.h"
+#include "train/pair_batching.h"
 #include "train/loss.h"
 
 namespace shiftrec {
@@ -81,7 +82,12 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
     log_info("model has no trainable parameters: fitted from training statistics only");
     return result;
   }
+  // Sequence models learn every next item of the training prefixes; general-CF models
+  // (uses_user_ids) learn the (user, item) pairs.
   SequenceBatcher batcher(split, model.max_length(), options.batch_size, options.length_buckets);
+  const bool by_user = model.uses_user_ids();
+  std::unique_ptr<PairBatcher> pairs;
+  if (by_user) pairs = std::make_unique<PairBatcher>(split, options.batch_size);
   torch::optim::Adam optimizer(model.parameters(),
                                torch::optim::AdamOptions(options.learning_rate)
                                    .betas({options.beta1, options.beta2})
@@ -97,9 +103,22 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
     record.epoch = epoch;
     const double start = seconds_since_start();
     model.train();
-    const auto plan = batcher.epoch_plan(rng);
-    Progress progress("epoch " + std::to_string(epoch), static_cast<int64_t>(plan.size()));
+    const auto plan = by_user ? std::vector<std::vector<int32_t>>{} : batcher.epoch_plan(rng);
+    const auto pair_plan = by_user ? pairs->epoch(rng) : std::vector<PairBatch>{};
+    const size_t n_batches = by_user ? pair_plan.size() : plan.size();
+    Progress progress("epoch " + std::to_string(epoch), static_cast<int64_t>(n_batches));
     auto loss_sum = torch::zeros({}, torch::TensorOptions().device(device));
+    for (const auto& batch : pair_plan) {
+      throw_if_interrupted();
+      auto users = torch::tensor(batch.users, torch::kLong).to(device);
+      auto items = torch::tensor(batch.items, torch::kLong).to(device);
+      auto value = loss.compute(model, model.encode_users(users), items);
+      optimizer.zero_grad();
+      value.backward();
+      optimizer.step();
+      loss_sum += value.detach();
+      progress.advance(1);
+    }
     for (const auto& users : plan) {
       throw_if_interrupted();
       SequenceBatch batch = batcher.make_batch(users);
@@ -118,7 +137,7 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
       loss_sum += value.detach();
       progress.advance(1);
     }
-    record.train_loss = loss_sum.item<double>() / static_cast<double>(std::max<size_t>(plan.size(), 1));
+    record.train_loss = loss_sum.item<double>() / static_cast<double>(std::max<size_t>(n_batches, 1));
     record.train_seconds = seconds_since_start() - start;
     result.train_seconds += record.train_seconds;
     progress.finish("loss " + std::to_string(record.train_loss));

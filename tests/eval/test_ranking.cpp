@@ -39,7 +39,7 @@ Split two_users() {
 TEST(Ranking, RanksTargetsFromTheRightHistoriesInBatches) {
   const Split s = two_users();
   std::vector<int64_t> last_tokens;
-  const Scorer scorer = [&](const at::Tensor& histories) {
+  const Scorer scorer = [&](const at::Tensor& histories, const at::Tensor& /*users*/) {
     auto last = histories.select(1, -1);
     for (int64_t r = 0; r < last.size(0); ++r) last_tokens.push_back(last[r].item<int64_t>());
     // score[b, i] = ((last token) * i) mod 5
@@ -64,7 +64,7 @@ TEST(Ranking, RanksTargetsFromTheRightHistoriesInBatches) {
 TEST(Ranking, SampledProtocolRanksOnlyAgainstTheGivenNegatives) {
   const Split s = two_users();
   // Fixed scores per item for everyone: item i scores i.
-  const Scorer scorer = [](const at::Tensor& histories) {
+  const Scorer scorer = [](const at::Tensor& histories, const at::Tensor& /*users*/) {
     return at::arange(5, at::kFloat).unsqueeze(0).expand({histories.size(0), 5}).contiguous();
   };
   // User 0 (target 3) against items {4, 0}: only item 4 beats it -> rank 2.
@@ -80,7 +80,7 @@ TEST(Ranking, SampledProtocolRanksOnlyAgainstTheGivenNegatives) {
 TEST(Ranking, MaskingHistoryRemovesOnlyTheHistorysItems) {
   const Split s = two_users();
   // Item i scores -i for everyone: lower ids rank higher.
-  const Scorer scorer = [](const at::Tensor& histories) {
+  const Scorer scorer = [](const at::Tensor& histories, const at::Tensor& /*users*/) {
     return at::arange(5, at::kFloat).neg().unsqueeze(0).expand({histories.size(0), 5}).contiguous();
   };
   RankingOptions options;
@@ -110,7 +110,7 @@ TEST(Ranking, SeveralTargetsOfOneHistoryAreScoredOnceAndRankedAmongAllItems) {
   s.test.history_length = {2, 2, 2, 1};
   EXPECT_EQ(s.test.query_offsets(), (std::vector<int64_t>{0, 3, 4}));
   int64_t rows_scored = 0;
-  const Scorer scorer = [&](const at::Tensor& histories) {
+  const Scorer scorer = [&](const at::Tensor& histories, const at::Tensor& /*users*/) {
     rows_scored += histories.size(0);
     return at::arange(5, at::kFloat).unsqueeze(0).expand({histories.size(0), 5}).contiguous();
   };
@@ -152,7 +152,7 @@ TEST(Ranking, FusedCpuPathEqualsTheTensorPath) {
       s.test.history_length.push_back(2);
     }
   }
-  const Scorer scorer = [&](const at::Tensor& histories) {
+  const Scorer scorer = [&](const at::Tensor& histories, const at::Tensor& /*users*/) {
     // Few distinct values: ties everywhere.
     auto items = at::arange(s.n_items, at::kLong).unsqueeze(0);
     return (histories.select(1, -1).unsqueeze(1) * items).remainder(4).to(at::kFloat);
@@ -171,7 +171,7 @@ TEST(Ranking, FusedCpuPathEqualsTheTensorPath) {
     for (int64_t t = 0; t < s.test.size(); ++t) {
       const auto histories = at::tensor({static_cast<int64_t>(s.items[s.offsets[s.test.user[t]] + 1] + 1)},
                                         at::kLong).view({1, 1});
-      auto row = scorer(histories)[0];
+      auto row = scorer(histories, at::Tensor())[0];
       for (int64_t j = 0; j < 5; ++j) {
         const int32_t a = fused.top_k[t * 5 + j], b = reference.top_k[t * 5 + j];
         if (!mask) EXPECT_EQ(row[a].item<float>(), row[b].item<float>()) << t << " " << j;
@@ -183,7 +183,7 @@ TEST(Ranking, FusedCpuPathEqualsTheTensorPath) {
 
 TEST(Ranking, NanScoresAreAnError) {
   const Split s = two_users();
-  const Scorer scorer = [](const at::Tensor& histories) {
+  const Scorer scorer = [](const at::Tensor& histories, const at::Tensor& /*users*/) {
     return at::full({histories.size(0), 5}, std::nanf(""));
   };
   EXPECT_THROW(rank_targets(s, s.test, scorer, RankingOptions{}, c10::Device(c10::kCPU)),

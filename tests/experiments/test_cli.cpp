@@ -112,6 +112,12 @@ TEST(Cli, BadInputIsOneClearLineAndLeavesNoRunDirectory) {
       {"heads not dividing d", " --set model.heads=3", "",
        "model.heads: value 3 does not divide d = 16"},
       {"cuda without a gpu", " --set device=cuda", "", "device: device \"cuda\" requested"},
+      {"k above the candidates", " --set 'eval.protocol=\"uni20\"' --set eval.ks=[10,50]", "",
+       "eval.ks: cut-off 50 is above the 21 candidates each target is ranked among"},
+      {"k above the items", " --set eval.ks=[10,61]", "",
+       "eval.ks: cut-off 61 is above the 60 candidates"},
+      {"unknown protocol", " --set 'eval.protocol=\"top100\"'", "",
+       "eval.protocol: unknown protocol \"top100\", expected full, uniN or popN"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);

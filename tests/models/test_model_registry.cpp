@@ -18,10 +18,13 @@ namespace {
 
 TEST(ModelRegistry, ExpectedModelsAreRegistered) {
   // Guards against the linker dropping a registration file.
-  for (const char* name : {"sasrec", "popularity"}) {
+  for (const char* name : {"sasrec", "popularity", "lightgcn", "ngcf", "graph_sasrec",
+                           "fusion_sasrec", "session_graph_sasrec", "gru4rec"}) {
     EXPECT_TRUE(model_registry().contains(name)) << name;
   }
-  for (const char* name : {"bce", "ce"}) EXPECT_TRUE(loss_registry().contains(name)) << name;
+  for (const char* name : {"bce", "ce", "bpr", "sampled_softmax", "gbce"}) {
+    EXPECT_TRUE(loss_registry().contains(name)) << name;
+  }
 }
 
 TEST(ModelRegistry, EveryModelHonoursTheContract) {
@@ -35,6 +38,7 @@ TEST(ModelRegistry, EveryModelHonoursTheContract) {
       Config config = Config::from_string("", "empty.toml");
       ModelContext context;
       context.n_items = n_items;
+      context.n_users = data.interactions.n_users;
       auto model = entry.factory(config.section("model"), context);
       auto loss = loss_entry.factory(config.section("loss"));
       config.check_all_used();
@@ -51,11 +55,18 @@ TEST(ModelRegistry, EveryModelHonoursTheContract) {
       auto histories = pack_histories(split.items, begin, length, max_length);
       const int64_t batch = histories.size(0), width = histories.size(1);
 
-      auto states = model->encode(histories);
-      ASSERT_EQ(states.dim(), 3);
-      EXPECT_EQ(states.size(0), batch);
-      EXPECT_EQ(states.size(1), width);
-      auto last = states.select(1, -1);
+      at::Tensor last;
+      if (model->uses_user_ids()) {  // general CF: the users' states, by id
+        last = model->encode_users(at::arange(4, at::kLong));
+        ASSERT_EQ(last.dim(), 2);
+        EXPECT_EQ(last.size(0), batch);
+      } else {
+        auto states = model->encode(histories);
+        ASSERT_EQ(states.dim(), 3);
+        EXPECT_EQ(states.size(0), batch);
+        EXPECT_EQ(states.size(1), width);
+        last = states.select(1, -1);
+      }
       auto all_scores = model->score_all(last);
       EXPECT_EQ(all_scores.sizes(), (std::vector<int64_t>{batch, n_items}));
       auto candidates = at::randint(0, n_items, {batch, 5}, at::kLong);

@@ -1,0 +1,123 @@
+#include <gtest/gtest.h>
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+#include <set>
+
+#include "datasets/split.h"
+#include "datasets/synthetic.h"
+#include "graph/bipartite_graph.h"
+#include "graph/item_transitions.h"
+#include "graph/neighbour_sampling.h"
+#include "tests/fixtures.h"
+
+namespace shiftrec {
+namespace {
+
+// Two users, three items. Training prefixes: u0 = i0 i1 i0 (a repeat), u1 = i1 i2.
+// Test items (u0: i2, u1: i0) must not become edges.
+Split hand_drawn() {
+  Split s;
+  s.protocol = "loo";
+  s.n_users = 2;
+  s.n_items = 3;
+  s.offsets = {0, 4, 7};
+  s.items = {0, 1, 0, 2, /**/ 1, 2, 0};
+  s.train_length = {3, 2};
+  return s;
+}
+
+TEST(BipartiteGraph, TrainingEdgesOnlyAndHandComputedNormalisation) {
+  const BipartiteGraph g = build_bipartite_graph(hand_drawn());
+  // Nodes: u0 = 0, u1 = 1, i0 = 2, i1 = 3, i2 = 4. Edges u0-i0, u0-i1, u1-i1, u1-i2.
+  EXPECT_EQ(g.n_edges(), 4);
+  EXPECT_EQ(g.offsets, (std::vector<int64_t>{0, 2, 4, 5, 7, 8}));
+  EXPECT_EQ(g.neighbours, (std::vector<int32_t>{2, 3, 3, 4, 0, 0, 1, 1}));
+  // Degrees u0 2, u1 2, i0 1, i1 2, i2 1: entry (a, b) = 1 / sqrt(d_a d_b).
+  const double h = 1.0 / std::sqrt(2.0);
+  const std::vector<std::vector<double>> expected = {
+      {0, 0, h, 0.5, 0}, {0, 0, 0, 0.5, h}, {h, 0, 0, 0, 0}, {0.5, 0.5, 0, 0, 0}, {0, h, 0, 0, 0}};
+  const at::Tensor dense = normalized_adjacency(g, c10::kCPU).to_dense();
+  for (int a = 0; a < 5; ++a) {
+    for (int b = 0; b < 5; ++b) EXPECT_NEAR(dense[a][b].item<float>(), expected[a][b], 1e-6) << a << "," << b;
+  }
+}
+
+TEST(BipartiteGraph, BoostCsrAndTorchSparseAgree) {
+  const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
+  const Split split = leave_one_out(data.interactions);
+  const BipartiteGraph g = build_bipartite_graph(split);
+  const at::Tensor a = normalized_adjacency(g, c10::kCPU);
+  EXPECT_TRUE(a.is_coalesced());
+  const at::Tensor indices = a._indices();
+  ASSERT_EQ(indices.size(1), static_cast<int64_t>(g.neighbours.size()));
+  const auto rows = indices[0], columns = indices[1];
+  for (int64_t node = 0, k = 0; node < g.n_nodes(); ++node) {
+    for (int64_t e = g.offsets[node]; e < g.offsets[node + 1]; ++e, ++k) {
+      EXPECT_EQ(rows[k].item<int64_t>(), node);
+      EXPECT_EQ(columns[k].item<int64_t>(), g.neighbours[e]);
+    }
+  }
+  // Symmetric, and every edge is a training pair of that user.
+  EXPECT_TRUE(at::allclose(a.to_dense(), a.to_dense().t()));
+  for (int64_t u = 0; u < g.n_users; ++u) {
+    const std::set<int32_t> trained(split.items.begin() + split.offsets[u],
+                                    split.items.begin() + split.offsets[u] + split.train_length[u]);
+    EXPECT_EQ(static_cast<size_t>(g.degree(u)), trained.size());
+    for (int64_t e = g.offsets[u]; e < g.offsets[u + 1]; ++e) {
+      EXPECT_EQ(trained.count(static_cast<int32_t>(g.neighbours[e] - g.n_users)), 1u);
+    }
+  }
+}
+
+TEST(ItemTransitions, CountsWithinTheWindowFromTrainingOnly) {
+  const Split s = hand_drawn();
+  // Window 1: u0 i0->i1, i1->i0; u1 i1->i2. Row-normalised: i1 -> {i0: 1/2, i2: 1/2}.
+  const ItemTransitionGraph g = build_item_transitions(s, 1);
+  EXPECT_EQ(g.offsets, (std::vector<int64_t>{0, 1, 3, 3}));
+  EXPECT_EQ(g.targets, (std::vector<int32_t>{1, 0, 2}));
+  EXPECT_EQ(g.weights, (std::vector<float>{1, 1, 1}));
+  const at::Tensor m = transition_matrix(g, c10::kCPU).to_dense();
+  EXPECT_FLOAT_EQ(m[1][0].item<float>(), 0.5f);
+  EXPECT_FLOAT_EQ(m[1][2].item<float>(), 0.5f);
+  EXPECT_FLOAT_EQ(m[2].sum().item<float>(), 0.0f);  // i2 is never followed in training
+  // Window 2 adds u0's i0 -> i0 (positions 0 and 2).
+  const ItemTransitionGraph wide = build_item_transitions(s, 2);
+  EXPECT_EQ(wide.targets, (std::vector<int32_t>{0, 1, 0, 2}));
+  EXPECT_EQ(wide.weights, (std::vector<float>{1, 1, 1, 1}));
+}
+
+TEST(NeighbourSampling, FullFanoutsReproduceFullPropagationForTheSeeds) {
+  const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
+  const Split split = leave_one_out(data.interactions);
+  const BipartiteGraph g = build_bipartite_graph(split);
+  const at::Tensor full = normalized_adjacency(g, c10::kCPU);
+  at::manual_seed(0);
+  const at::Tensor embeddings = at::randn({g.n_nodes(), 4});
+  const std::vector<int32_t> seeds = {0, 5, static_cast<int32_t>(g.item_node(3))};
+  const SampledSubgraph sub = sample_subgraph(g, seeds, {100000, 100000}, 1, c10::kCPU);
+  ASSERT_EQ(std::vector<int32_t>(sub.nodes.begin(), sub.nodes.begin() + 3), seeds);
+  auto index = at::tensor(std::vector<int64_t>(sub.nodes.begin(), sub.nodes.end()), at::kLong);
+  auto full_two = at::mm(full, at::mm(full, embeddings)).index_select(0, index.narrow(0, 0, 3));
+  auto local = embeddings.index_select(0, index);
+  auto sub_two = at::mm(sub.adjacency, at::mm(sub.adjacency, local)).narrow(0, 0, 3);
+  EXPECT_TRUE(at::allclose(full_two, sub_two, 1e-5, 1e-6));
+  // Small fanouts: at most that many neighbours per expanded node, all of them real edges.
+  const SampledSubgraph small = sample_subgraph(g, seeds, {2, 2}, 1, c10::kCPU);
+  const auto indices = small.adjacency._indices();
+  std::vector<int64_t> per_row(small.nodes.size(), 0);
+  for (int64_t k = 0; k < indices.size(1); ++k) {
+    const int32_t a = small.nodes[indices[0][k].item<int64_t>()];
+    const int32_t b = small.nodes[indices[1][k].item<int64_t>()];
+    ++per_row[indices[0][k].item<int64_t>()];
+    EXPECT_TRUE(std::binary_search(g.neighbours.begin() + g.offsets[a],
+                                   g.neighbours.begin() + g.offsets[a + 1], b));
+  }
+  for (int64_t count : per_row) EXPECT_LE(count, 2);
+  // The same seed draws the same subgraph.
+  EXPECT_EQ(sample_subgraph(g, seeds, {2, 2}, 1, c10::kCPU).nodes, small.nodes);
+}
+
+}  // namespace
+}  // namespace shiftrec

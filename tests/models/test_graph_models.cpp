@@ -1,0 +1,127 @@
+// The GNN encoders against their dense formulas, and the hybrids' ablation contract.
+#include <gtest/gtest.h>
+
+#include <ATen/ATen.h>
+#include <torch/utils.h>
+
+#include "core/config.h"
+#include "datasets/histories.h"
+#include "datasets/split.h"
+#include "datasets/synthetic.h"
+#include "graph/bipartite_graph.h"
+#include "models/propagation.h"
+#include "models/recommender.h"
+#include "tests/fixtures.h"
+#include "train/loss.h"
+
+namespace shiftrec {
+namespace {
+
+std::shared_ptr<Recommender> build(const std::string& toml, const Interactions& data) {
+  Config config = Config::from_string(toml, "test.toml");
+  ConfigSection section = config.section("model");
+  const std::string name = section.get_string("name", "sasrec", "model");
+  ModelContext context;
+  context.n_items = data.n_items;
+  context.n_users = data.n_users;
+  auto model = model_registry().get(name)(section, context);
+  config.check_all_used();
+  return model;
+}
+
+TEST(LightPropagation, EqualsTheDenseFormulaOnATinyGraph) {
+  const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
+  const Split split = leave_one_out(data.interactions);
+  const at::Tensor sparse = normalized_adjacency(build_bipartite_graph(split), c10::kCPU);
+  const at::Tensor dense = sparse.to_dense().to(at::kDouble);
+  at::manual_seed(1);
+  const at::Tensor e = at::randn({dense.size(0), 6}, at::kDouble);
+  // (E + A E + A^2 E + A^3 E) / 4
+  const at::Tensor expected = (e + dense.mm(e) + dense.mm(dense.mm(e)) + dense.mm(dense.mm(dense.mm(e)))) / 4.0;
+  EXPECT_TRUE(at::allclose(light_propagate(sparse, e.to(at::kFloat), 3).to(at::kDouble), expected, 1e-5, 1e-6));
+  EXPECT_TRUE(light_propagate(sparse, e, 0).is_same(e));
+
+  // The LightGCN model's user states are the same formula over its own parameters.
+  auto model = build("[model]\nname = \"lightgcn\"\nd = 6\nlayers = 3\n", data.interactions);
+  model->fit_statistics(split);
+  model->eval();
+  torch::NoGradGuard no_grad;
+  auto params = model->named_parameters();
+  const at::Tensor nodes = at::cat({params["user_embedding.weight"], params["item_embedding.weight"]}, 0).to(at::kDouble);
+  const at::Tensor formula = (nodes + dense.mm(nodes) + dense.mm(dense.mm(nodes)) +
+                              dense.mm(dense.mm(dense.mm(nodes)))) / 4.0;
+  const int64_t users = data.interactions.n_users;
+  EXPECT_TRUE(at::allclose(model->encode_users(at::arange(users, at::kLong)).to(at::kDouble),
+                           formula.narrow(0, 0, users), 1e-5, 1e-6));
+  EXPECT_TRUE(at::allclose(model->item_embeddings().to(at::kDouble),
+                           formula.narrow(0, users, data.interactions.n_items), 1e-5, 1e-6));
+}
+
+// With zero graph layers and fusion off, every hybrid is SASRec: same parameters from the
+// same seed, same states, same loss and the same update.
+TEST(GraphHybrids, ZeroLayersWithoutFusionComputeExactlySASRec) {
+  const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
+  const Split split = leave_one_out(data.interactions);
+  std::vector<int64_t> begin, length;
+  for (int u = 0; u < 6; ++u) {
+    begin.push_back(split.offsets[u]);
+    length.push_back(split.train_length[u]);
+  }
+  const at::Tensor histories = pack_histories(split.items, begin, length, 8);
+  const at::Tensor targets = at::randint(0, data.interactions.n_items, {6}, at::kLong);
+  const std::string common = "d = 16\nblocks = 2\nheads = 2\ndropout = 0.3\nmax_length = 8\n";
+  Config loss_config = Config::from_string("", "loss.toml");
+  auto loss = loss_registry().get("ce")(loss_config.section("loss"));
+
+  const auto step = [&](const std::string& toml) {
+    at::manual_seed(11);
+    auto model = build(toml, data.interactions);
+    model->fit_statistics(split);
+    model->train();
+    at::manual_seed(12);  // dropout masks
+    auto value = loss->compute(*model, model->encode(histories).select(1, -1), targets);
+    value.backward();
+    std::vector<at::Tensor> grads;
+    for (const auto& p : model->parameters()) grads.push_back(p.grad().clone());
+    return std::make_pair(value.item<double>(), grads);
+  };
+  const auto [reference_loss, reference_grads] = step("[model]\nname = \"sasrec\"\n" + common);
+  for (const char* name : {"graph_sasrec", "fusion_sasrec", "session_graph_sasrec"}) {
+    SCOPED_TRACE(name);
+    const auto [value, grads] = step(std::string("[model]\nname = \"") + name + "\"\n" + common +
+                                     "graph_layers = 0\nfusion = false\n");
+    EXPECT_EQ(value, reference_loss);
+    ASSERT_EQ(grads.size(), reference_grads.size()) << "no extra parameter may exist";
+    for (size_t i = 0; i < grads.size(); ++i) EXPECT_TRUE(at::equal(grads[i], reference_grads[i])) << i;
+  }
+  // With layers the hybrid computes something else (and the graph parameters learn).
+  const auto [graph_loss, graph_grads] =
+      step("[model]\nname = \"graph_sasrec\"\n" + common + "graph_layers = 2\n");
+  EXPECT_NE(graph_loss, reference_loss);
+  EXPECT_GT(graph_grads.back().abs().sum().item<double>(), 0.0);  // user embeddings
+}
+
+// A history's states do not depend on how much padding its batch has (GRU4Rec reads its
+// rows as packed sequences; SASRec's positions are right-aligned).
+TEST(SequenceModels, StatesIgnoreTheBatchPadding) {
+  const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
+  const Split split = leave_one_out(data.interactions);
+  for (const char* name : {"gru4rec", "sasrec"}) {
+    SCOPED_TRACE(name);
+    at::manual_seed(2);
+    auto model = build(std::string("[model]\nname = \"") + name + "\"\nmax_length = 12\n", data.interactions);
+    model->eval();
+    torch::NoGradGuard no_grad;
+    const at::Tensor narrow = pack_histories(split.items, {split.offsets[0], split.offsets[1]},
+                                             {3, 5}, 12);  // width 5
+    const at::Tensor wide = at::cat({at::zeros({2, 4}, at::kLong), narrow}, 1);  // width 9
+    const at::Tensor a = model->encode(narrow), b = model->encode(wide);
+    EXPECT_TRUE(at::allclose(a, b.narrow(1, 4, 5), 1e-5, 1e-6));
+    if (std::string(name) == "gru4rec") {  // padding columns carry no state
+      EXPECT_EQ(b.narrow(1, 0, 4).abs().sum().item<float>(), 0.0f);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace shiftrec
