@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-runs/shift_quality}
 shift || true
-models=${*:-sasrec graph_sasrec fusion_sasrec session_graph_sasrec}
+models=${*:-sasrec graph_sasrec fusion_sasrec session_graph_sasrec shift_sasrec}
 mkdir -p "$out"
 for model in $models; do
   for seed in 1 2 3; do

@@ -275,6 +275,31 @@ ChangePointScores Evaluator::detect_change_points(const Scorer& scorer,
   return match_change_points(truth, detected, options_.change_point_margin);
 }
 
+std::vector<double> Evaluator::head_scores(const EvalTargets& targets,
+                                          const std::vector<int64_t>& queries,
+                                          int64_t max_length, c10::Device device) const {
+  std::vector<double> scores(targets.size());
+  const int64_t n_queries = static_cast<int64_t>(queries.size()) - 1;
+  for (int64_t first = 0; first < n_queries; first += options_.batch_size) {
+    throw_if_interrupted();
+    const int64_t end = std::min(n_queries, first + options_.batch_size);
+    std::vector<int64_t> begin, length, users;
+    for (int64_t q = first; q < end; ++q) {
+      begin.push_back(split_.offsets[targets.user[queries[q]]]);
+      length.push_back(targets.history_length[queries[q]]);
+      users.push_back(targets.user[queries[q]]);
+    }
+    auto histories = pack_histories(split_.items, begin, length, max_length).to(device);
+    auto probabilities = shift_scorer_(histories, at::tensor(users, at::kLong).to(device))
+                             .to(at::kCPU).to(at::kDouble).contiguous();
+    for (int64_t q = first; q < end; ++q) {
+      std::fill(scores.begin() + queries[q], scores.begin() + queries[q + 1],
+                probabilities.data_ptr<double>()[q - first]);
+    }
+  }
+  return scores;
+}
+
 SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer& scorer,
                                     int64_t max_length, c10::Device device, int64_t top_k,
                                     bool shift_detection) {
@@ -356,6 +381,11 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
     }
     std::map<std::string, std::vector<double>> detectors = {{"model", out.shift_scores},
                                                             {"past_shift_rate", rates->second}};
+    if (shift_scorer_) {  // the model's own head is its shift score
+      detectors["softmax_mass"] = out.shift_scores;
+      out.shift_scores = head_scores(targets, out.query_offsets, max_length, device);
+      detectors["model"] = out.shift_scores;
+    }
     if (has_timestamps(data_)) detectors["time_since_previous"] = time_since_previous(data_, targets);
     out.detection = score_shift_detection(detectors, out.labels);
   }

@@ -101,6 +101,9 @@ class Evaluator {
                                          c10::Device device,
                                          const std::vector<ChangePoint>& planted);
   const EvalOptions& options() const { return options_; }
+  // A model's own shift score (a shift head): histories, users -> probabilities [B]. When set,
+  // shift detection reports it as "model" and the softmax mass as "softmax_mass".
+  void set_shift_scorer(Scorer scorer) { shift_scorer_ = std::move(scorer); }
 
   // Sampled protocols: the split's negatives [T * N], drawn on first use.
   const std::vector<int32_t>& negatives(const std::string& split_name);
@@ -115,6 +118,8 @@ class Evaluator {
 
  private:
   int64_t window(int64_t max_length) const;
+  std::vector<double> head_scores(const EvalTargets& targets, const std::vector<int64_t>& queries,
+                                  int64_t max_length, c10::Device device) const;
   void add_new_category_hits(const EvalTargets& targets, const RankingResult& ranked,
                              SplitEvaluation& out) const;
 
@@ -125,6 +130,7 @@ class Evaluator {
   std::map<std::string, std::vector<ShiftLabel>> labels_;  // split name -> [T]
   std::vector<int64_t> train_counts_;  // [n_items], for list metrics
   std::map<std::string, std::vector<double>> past_shift_rates_;  // split name -> [T]
+  Scorer shift_scorer_;
 };
 
 }  // namespace shiftrec

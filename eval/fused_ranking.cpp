@@ -19,46 +19,51 @@ inline bool before(const Entry& a, const Entry& b) {
   return a.first > b.first || (a.first == b.first && a.second < b.second);
 }
 
+// Pessimistic rank of one target: 1 + #(others >= it) = #(items >= it); a branch-free loop
+// the compiler vectorises.
+int64_t count_at_least(const float* row, int64_t n, float score) {
+  int64_t count = 0;
+  for (int64_t i = 0; i < n; ++i) count += row[i] >= score ? 1 : 0;
+  return count;
+}
+
 void rank_row(const float* row, int64_t n, const int64_t* targets, int64_t n_targets, int64_t k,
               int64_t* ranks, int32_t* top, std::vector<Entry>& heap) {
-  float target_score[64];
-  int64_t counts[64];
-  const int64_t direct = std::min<int64_t>(n_targets, 64);
-  for (int64_t j = 0; j < direct; ++j) {
-    target_score[j] = row[targets[j]];
-    counts[j] = 0;
-  }
-  heap.clear();
-  // The heap's front is the worst of the best k seen so far (std heaps keep the "largest"
-  // under the comparator in front, so `before` makes the worst entry the largest).
-  for (int64_t i = 0; i < n; ++i) {
-    const float v = row[i];
-    for (int64_t j = 0; j < direct; ++j) counts[j] += v >= target_score[j];
-    if (k == 0) continue;
-    const Entry entry{v, static_cast<int32_t>(i)};
-    if (static_cast<int64_t>(heap.size()) < k) {
-      if (std::isnan(v)) continue;
-      heap.push_back(entry);
-      std::push_heap(heap.begin(), heap.end(), before);
-    } else if (before(entry, heap.front())) {
-      std::pop_heap(heap.begin(), heap.end(), before);
-      heap.back() = entry;
-      std::push_heap(heap.begin(), heap.end(), before);
-    }
-  }
-  for (int64_t j = 0; j < direct; ++j) ranks[j] = std::isnan(target_score[j]) ? 0 : counts[j];
-  for (int64_t j = direct; j < n_targets; ++j) {  // rare: more than 64 targets in one row
+  for (int64_t j = 0; j < n_targets; ++j) {
     const float score = row[targets[j]];
-    int64_t count = 0;
-    for (int64_t i = 0; i < n; ++i) count += row[i] >= score;
-    ranks[j] = std::isnan(score) ? 0 : count;
+    ranks[j] = std::isnan(score) ? 0 : count_at_least(row, n, score);
   }
-  if (k > 0) {
-    std::sort_heap(heap.begin(), heap.end(), before);  // best first
-    for (int64_t j = 0; j < k; ++j) {
-      top[j] = j < static_cast<int64_t>(heap.size()) ? heap[j].second : 0;
+  if (k == 0) return;
+  // Top-k: a heap whose front is the worst of the best k so far. Blocks of 16 whose maximum
+  // does not beat that worst entry are skipped whole (items come in ascending id order, so an
+  // equal score never displaces an earlier item).
+  heap.clear();
+  int64_t i = 0;
+  for (; i < n && static_cast<int64_t>(heap.size()) < k; ++i) {
+    if (std::isnan(row[i])) continue;
+    heap.push_back({row[i], static_cast<int32_t>(i)});
+    std::push_heap(heap.begin(), heap.end(), before);
+  }
+  constexpr int64_t kBlock = 16;
+  while (i < n) {
+    const int64_t end = std::min(n, i + kBlock);
+    float block_max = row[i];
+    for (int64_t j = i + 1; j < end; ++j) block_max = row[j] > block_max ? row[j] : block_max;
+    if (!(block_max > heap.front().first)) {  // also skips a block of NaNs
+      i = end;
+      continue;
+    }
+    for (; i < end; ++i) {
+      const Entry entry{row[i], static_cast<int32_t>(i)};
+      if (entry.first > heap.front().first) {
+        std::pop_heap(heap.begin(), heap.end(), before);
+        heap.back() = entry;
+        std::push_heap(heap.begin(), heap.end(), before);
+      }
     }
   }
+  std::sort_heap(heap.begin(), heap.end(), before);  // best first
+  for (int64_t j = 0; j < k; ++j) top[j] = j < static_cast<int64_t>(heap.size()) ? heap[j].second : 0;
 }
 
 }  // namespace

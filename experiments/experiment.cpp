@@ -110,6 +110,7 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
     const int64_t max_length = model.max_length();
     const Scorer scorer = last_state_scorer(model);
     Evaluator evaluator(plan.split, plan.dataset.interactions, plan.eval);
+    if (model.has_shift_head()) evaluator.set_shift_scorer(shift_head_scorer(model));
     const ValidateFn validate = [&]() {
       return evaluator.evaluate("valid", scorer, max_length, plan.device).metrics;
     };

@@ -72,6 +72,7 @@ Plan read_plan(Config& config) {
   ModelContext context;
   context.n_items = plan.dataset.interactions.n_items;
   context.n_users = plan.dataset.interactions.n_users;
+  context.data = &plan.dataset.interactions;
   plan.model = model_registry().get(plan.model_name)(model_section, context);
   config.check_all_used();
   return plan;
@@ -83,6 +84,13 @@ Scorer last_state_scorer(Recommender& model) {
     torch::NoGradGuard no_grad;
     if (model.uses_user_ids()) return model.score_all(model.encode_users(users));
     return model.score_all(model.encode(histories).select(1, -1));
+  };
+}
+
+Scorer shift_head_scorer(Recommender& model) {
+  return [&model](const at::Tensor& histories, const at::Tensor& /*users*/) {
+    torch::NoGradGuard no_grad;
+    return model.shift_probability(model.encode(histories).select(1, -1));
   };
 }
 

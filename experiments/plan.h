@@ -40,6 +40,8 @@ Plan read_plan(Config& config);
 // The scorer of full-ranking evaluation: the last position's state scored against all items
 // (the user's state, for models that represent users by id).
 Scorer last_state_scorer(Recommender& model);
+// A shift-head model's probability that the next item is a shift: [B, L] -> [B].
+Scorer shift_head_scorer(Recommender& model);
 // Every position's state scored against all items: [B, L] -> [B, L, n_items].
 PositionScorer all_states_scorer(Recommender& model);
 

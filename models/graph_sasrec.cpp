@@ -9,7 +9,12 @@
 //                         next item in training sequences, row-normalised), fused as above
 // Ablation switches ([model], on top of SASRec's d, blocks, heads, dropout, max_length):
 //   graph = "bipartite" | "transition",  graph_layers = K (0 = no propagation),
-//   fusion = true | false,  transition_window = 1
+//   fusion = true | false,  transition_window = 1,
+//   shift_head = true | false,  shift_loss_weight = 0.5
+// The shift head (a linear layer on the user state) predicts whether the next item is an
+// interest SHIFT — its categories share none with the visible history's and it is no repeat
+// (categories on more than 90% of items ignored, as for the labels) — trained jointly with
+// BCE; the evaluator scores shift detection with its probability.
 // With graph_layers = 0 and fusion = false no parameter is added and the model computes
 // exactly what SASRec computes at the same seed (tested).
 #include <ATen/ATen.h>
@@ -18,10 +23,12 @@
 
 #include "core/config.h"
 #include "core/error.h"
+#include "datasets/interactions.h"
 #include "graph/bipartite_graph.h"
 #include "graph/item_transitions.h"
 #include "models/propagation.h"
 #include "models/sasrec.h"
+#include "models/shift_head.h"
 
 namespace shiftrec {
 namespace {
@@ -31,11 +38,14 @@ struct HybridOptions {
   int64_t layers = 2;
   bool fusion = false;
   int64_t transition_window = 1;
+  bool shift_head = false;
+  double shift_loss_weight = 0.5;
 };
 
 class GraphSASRec : public SASRec {
  public:
-  GraphSASRec(const SASRecOptions& base, const HybridOptions& hybrid, int64_t n_users)
+  GraphSASRec(const SASRecOptions& base, const HybridOptions& hybrid, int64_t n_users,
+              const Interactions* data)
       : SASRec(base), hybrid_(hybrid), n_users_(n_users) {
     // Registered after SASRec's parameters, so SASRec's part draws the same initial values.
     torch::NoGradGuard no_grad;
@@ -46,6 +56,21 @@ class GraphSASRec : public SASRec {
     if (hybrid_.fusion) {
       gate_ = register_module("fusion_gate", torch::nn::Linear(2 * base.d(), 1));
     }
+    if (hybrid_.shift_head) {
+      SHIFTREC_ASSERT(data != nullptr, "shift head without data");
+      shift_head_ = register_module("shift_head", ShiftHead(base.d(), *data));
+    }
+  }
+
+  bool has_shift_head() const override { return hybrid_.shift_head; }
+  torch::Tensor shift_probability(const torch::Tensor& states) override {
+    return shift_head_->probability(states);
+  }
+
+  torch::Tensor auxiliary_loss(const torch::Tensor& histories, const torch::Tensor& states,
+                               const torch::Tensor& targets) override {
+    if (!hybrid_.shift_head) return {};
+    return shift_head_->loss(histories, states, targets) * hybrid_.shift_loss_weight;
   }
 
   void fit_statistics(const Split& split) override {
@@ -83,6 +108,7 @@ class GraphSASRec : public SASRec {
   int64_t n_users_;
   torch::nn::Embedding user_embedding_{nullptr};
   torch::nn::Linear gate_{nullptr};
+  ShiftHead shift_head_{nullptr};
   torch::Tensor adjacency_;
 };
 
@@ -96,7 +122,14 @@ std::shared_ptr<Recommender> make_hybrid(ConfigSection s, const ModelContext& co
   o.fusion = s.get_bool("fusion", o.fusion, "gate ID and graph embeddings per item");
   o.transition_window = s.get_int("transition_window", o.transition_window, 1, 1 << 10,
                                   "transition graph: positions a next item may be away");
-  return std::make_shared<GraphSASRec>(base, o, context.n_users);
+  o.shift_head = s.get_bool("shift_head", o.shift_head,
+                            "predict interest shifts from the user state, trained jointly");
+  o.shift_loss_weight = s.get_double("shift_loss_weight", o.shift_loss_weight, 0.0, 100.0,
+                                     "weight of the shift head's BCE in the training loss");
+  if (o.shift_head && (context.data == nullptr || !context.data->has_categories())) {
+    s.fail("shift_head", "needs item categories, and this dataset has none");
+  }
+  return std::make_shared<GraphSASRec>(base, o, context.n_users, context.data);
 }
 
 }  // namespace
@@ -111,6 +144,12 @@ SHIFTREC_REGISTER_MODEL("fusion_sasrec",
                         "SASRec with a per-item gate fusing ID and graph-propagated embeddings",
                         [](ConfigSection s, const ModelContext& c) {
                           return make_hybrid(s, c, {"bipartite", 2, true, 1});
+                        });
+SHIFTREC_REGISTER_MODEL("shift_sasrec",
+                        "fusion_sasrec with a shift head on the user state, trained jointly; "
+                        "its probability is the model's shift score",
+                        [](ConfigSection s, const ModelContext& c) {
+                          return make_hybrid(s, c, {"bipartite", 2, true, 1, true, 0.5});
                         });
 SHIFTREC_REGISTER_MODEL("session_graph_sasrec",
                         "GC-SAN style: SASRec over item embeddings propagated on the item "

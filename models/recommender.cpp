@@ -10,4 +10,8 @@ torch::Tensor Recommender::encode_users(const torch::Tensor& /*users*/) {
   throw InternalError("encode_users called on a model that does not use user ids");
 }
 
+torch::Tensor Recommender::shift_probability(const torch::Tensor& /*states*/) {
+  throw InternalError("shift_probability called on a model without a shift head");
+}
+
 }  // namespace shiftrec

@@ -49,14 +49,30 @@ class Recommender : public torch::nn::Module {
   virtual void fit_statistics(const Split& /*split*/) {}
   virtual bool uses_user_ids() const { return false; }
   virtual torch::Tensor encode_users(const torch::Tensor& users);
+
+  // Models with a shift head predict whether the item after a state is an interest shift:
+  // states [N, d] -> probabilities [N]. The evaluator scores shift detection with it.
+  virtual bool has_shift_head() const { return false; }
+  virtual torch::Tensor shift_probability(const torch::Tensor& states);
+  // A training loss a model adds to the next-item loss (a shift head's), from the batch's
+  // inputs [B, L], states [B, L, d] and next-item targets [B, L] (tokens, 0 = unsupervised).
+  // Undefined = none.
+  virtual torch::Tensor auxiliary_loss(const torch::Tensor& /*histories*/,
+                                       const torch::Tensor& /*states*/,
+                                       const torch::Tensor& /*targets*/) {
+    return {};
+  }
   virtual int64_t max_length() const = 0;
   virtual int64_t n_items() const = 0;
 };
 
 // What a factory needs besides its own options.
+struct Interactions;
+
 struct ModelContext {
   int64_t n_items = 0;
   int64_t n_users = 0;
+  const Interactions* data = nullptr;  // item categories, for models that read them
 };
 
 // A factory reads its options from the [model] section (all keys but `name`) and builds the

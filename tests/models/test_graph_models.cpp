@@ -11,6 +11,8 @@
 #include "graph/bipartite_graph.h"
 #include "models/propagation.h"
 #include "models/recommender.h"
+#include "models/shift_head.h"
+#include "tests/datasets/hand_labelled.h"
 #include "tests/fixtures.h"
 #include "train/loss.h"
 
@@ -99,6 +101,26 @@ TEST(GraphHybrids, ZeroLayersWithoutFusionComputeExactlySASRec) {
       step("[model]\nname = \"graph_sasrec\"\n" + common + "graph_layers = 2\n");
   EXPECT_NE(graph_loss, reference_loss);
   EXPECT_GT(graph_grads.back().abs().sum().item<double>(), 0.0);  // user embeddings
+}
+
+TEST(ShiftHead, LabelsOfTrainingPositionsByHand) {
+  // Categories A, B, C, ROOT (ignored); items i0 {A}, i1 {B}, i2 {C}, i3 {A, C}, i4 {ROOT}.
+  const Interactions d = testing::hand_labelled();
+  ShiftHead head(4, d);
+  // User 0: i0 i1 i2 i1 i0 -> next i1 i2 i1 i0 i4; user 1 (left-padded): i0 i1 i3 -> i1 i3 i2.
+  const auto histories = at::tensor({1, 2, 3, 2, 1, /**/ 0, 0, 1, 2, 4}, at::kLong).view({2, 5});
+  const auto targets = at::tensor({2, 3, 2, 1, 5, /**/ 0, 0, 2, 4, 3}, at::kLong).view({2, 5});
+  // Row 0: B new (shift), C new (shift), repeat, repeat, no category.
+  // Row 1: padding, padding, B new after A (shift), i3 {A, C} shares A, i2 {C} shares C.
+  const auto labels = head->labels(histories, targets);
+  EXPECT_TRUE(at::equal(labels, at::tensor({1.f, 1.f, 0.f, 0.f, 0.f, 0.f, 0.f, 1.f, 0.f, 0.f}).view({2, 5})));
+  auto states = at::randn({2, 5, 4});
+  states.set_requires_grad(true);
+  auto loss = head->loss(histories, states, targets);
+  loss.backward();
+  EXPECT_TRUE(std::isfinite(loss.item<double>()));
+  EXPECT_GT(states.grad().abs().sum().item<double>(), 0.0);
+  EXPECT_EQ(states.grad()[1][0].abs().sum().item<double>(), 0.0);  // padding: no supervision
 }
 
 // A history's states do not depend on how much padding its batch has (GRU4Rec reads its

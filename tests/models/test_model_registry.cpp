@@ -19,7 +19,7 @@ namespace {
 TEST(ModelRegistry, ExpectedModelsAreRegistered) {
   // Guards against the linker dropping a registration file.
   for (const char* name : {"sasrec", "popularity", "lightgcn", "ngcf", "graph_sasrec",
-                           "fusion_sasrec", "session_graph_sasrec", "gru4rec"}) {
+                           "fusion_sasrec", "session_graph_sasrec", "shift_sasrec", "gru4rec"}) {
     EXPECT_TRUE(model_registry().contains(name)) << name;
   }
   for (const char* name : {"bce", "ce", "bpr", "sampled_softmax", "gbce"}) {
@@ -39,6 +39,7 @@ TEST(ModelRegistry, EveryModelHonoursTheContract) {
       ModelContext context;
       context.n_items = n_items;
       context.n_users = data.interactions.n_users;
+      context.data = &data.interactions;
       auto model = entry.factory(config.section("model"), context);
       auto loss = loss_entry.factory(config.section("loss"));
       config.check_all_used();
@@ -55,7 +56,7 @@ TEST(ModelRegistry, EveryModelHonoursTheContract) {
       auto histories = pack_histories(split.items, begin, length, max_length);
       const int64_t batch = histories.size(0), width = histories.size(1);
 
-      at::Tensor last;
+      at::Tensor last, extra;
       if (model->uses_user_ids()) {  // general CF: the users' states, by id
         last = model->encode_users(at::arange(4, at::kLong));
         ASSERT_EQ(last.dim(), 2);
@@ -66,6 +67,16 @@ TEST(ModelRegistry, EveryModelHonoursTheContract) {
         EXPECT_EQ(states.size(0), batch);
         EXPECT_EQ(states.size(1), width);
         last = states.select(1, -1);
+        if (model->has_shift_head()) {
+          auto p = model->shift_probability(last);
+          EXPECT_EQ(p.sizes(), (std::vector<int64_t>{batch}));
+          EXPECT_TRUE(p.ge(0).all().item<bool>() && p.le(1).all().item<bool>());
+        }
+        // Next tokens as targets: what the trainer hands auxiliary_loss.
+        auto next = at::cat({histories.narrow(1, 1, width - 1), at::zeros({batch, 1}, at::kLong)}, 1);
+        auto auxiliary = model->auxiliary_loss(histories, states, next);
+        EXPECT_EQ(auxiliary.defined(), model->has_shift_head());
+        if (auxiliary.defined()) extra = auxiliary;
       }
       auto all_scores = model->score_all(last);
       EXPECT_EQ(all_scores.sizes(), (std::vector<int64_t>{batch, n_items}));
@@ -77,6 +88,7 @@ TEST(ModelRegistry, EveryModelHonoursTheContract) {
 
       auto targets = at::randint(0, n_items, {batch}, at::kLong);
       auto value = loss->compute(*model, last, targets);
+      if (extra.defined()) value = value + extra;
       EXPECT_EQ(value.dim(), 0);
       EXPECT_TRUE(std::isfinite(value.item<double>()));
       if (value.requires_grad()) value.backward();
