@@ -195,6 +195,24 @@ void Evaluator::add_new_category_hits(const EvalTargets& targets, const RankingR
   }
 }
 
+void Evaluator::add_conditional_metrics(const std::vector<int64_t>& conditional_ranks,
+                                        SplitEvaluation& out) const {
+  LabelSummary& shift = out.by_label.at("SHIFT");
+  if (shift.count == 0) return;
+  std::vector<int64_t> ranks, offsets{0};
+  for (size_t q = 0; q + 1 < out.query_offsets.size(); ++q) {
+    for (int64_t t = out.query_offsets[q]; t < out.query_offsets[q + 1]; ++t) {
+      if (!is_shift(out.labels[t])) continue;
+      SHIFTREC_ASSERT(conditional_ranks[t] >= 1, "a SHIFT target outside its own candidates");
+      ranks.push_back(conditional_ranks[t]);
+    }
+    if (static_cast<int64_t>(ranks.size()) > offsets.back()) offsets.push_back(static_cast<int64_t>(ranks.size()));
+  }
+  for (const auto& [name, value] : mean_metrics(options_.rank_metric_names(), ranks, offsets)) {
+    shift.metrics["cond_" + name] = value;
+  }
+}
+
 int64_t Evaluator::window(int64_t max_length) const {
   return options_.shift_window > 0 ? options_.shift_window : max_length;
 }
@@ -326,9 +344,22 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
   out.n_targets = targets.size();
   out.query_offsets = targets.query_offsets();
   const bool detect = shift_detection && data_.has_categories();
+  const std::vector<ShiftLabel>* labels = nullptr;
+  if (data_.has_categories()) {
+    auto found = labels_.find(split_name);  // labelled once per split, not every epoch
+    if (found == labels_.end()) {
+      found = labels_
+                  .emplace(split_name, label_targets(data_, targets, window(max_length),
+                                                     options_.common_category_share))
+                  .first;
+    }
+    labels = &found->second;
+  }
   std::vector<double> query_mass;
+  std::vector<int64_t> conditional_ranks;  // [T], SHIFT targets only (0 elsewhere)
   std::unique_ptr<OutsideWindowMass> mass;
   if (detect) {
+    conditional_ranks.assign(targets.size(), 0);
     mass = std::make_unique<OutsideWindowMass>(data_, window(max_length),
                                                options_.common_category_share);
     query_mass.resize(out.query_offsets.size() - 1);
@@ -339,8 +370,25 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
         users.push_back(targets.user[out.query_offsets[q]]);
         lengths.push_back(targets.history_length[out.query_offsets[q]]);
       }
-      const std::vector<double> batch = (*mass)(scores, users, lengths);
+      const at::Tensor outside = mass->outside_mask(users, lengths);
+      const std::vector<double> batch = OutsideWindowMass::mass(scores, outside);
       std::copy(batch.begin(), batch.end(), query_mass.begin() + first_query);
+      // SHIFT targets ranked only among the items outside the window's categories: does the
+      // model know where the interest goes, given that it moves?
+      at::Tensor cpu;
+      for (int64_t q = first_query; q < first_query + scores.size(0); ++q) {
+        for (int64_t t = out.query_offsets[q]; t < out.query_offsets[q + 1]; ++t) {
+          if (!is_shift((*labels)[t])) continue;
+          if (!cpu.defined()) cpu = scores.to(at::kCPU).to(at::kFloat).contiguous();
+          const float* row = cpu.data_ptr<float>() + (q - first_query) * cpu.size(1);
+          const float* in = outside.data_ptr<float>() + (q - first_query) * cpu.size(1);
+          const float target = row[targets.item[t]];
+          int64_t above = 0;  // pessimistic, the target itself not counted
+          for (int64_t i = 0; i < cpu.size(1); ++i) above += in[i] > 0.0f && row[i] >= target;
+          above -= in[targets.item[t]] > 0.0f ? 1 : 0;
+          conditional_ranks[t] = 1 + above;
+        }
+      }
     };
   }
   RankingResult ranked = rank_targets(split_, targets, scorer, ranking, device);
@@ -353,17 +401,10 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
           make_list_metric(name)->value(ranked.top_k, ranked.top_k_width, train_counts_);
     }
   }
-  if (data_.has_categories()) {
-    auto labels = labels_.find(split_name);  // labelled once per split, not every epoch
-    if (labels == labels_.end()) {
-      labels = labels_
-                   .emplace(split_name, label_targets(data_, targets, window(max_length),
-                                                      options_.common_category_share))
-                   .first;
-    }
-    out.by_label = metrics_by_label(options_.rank_metric_names(), out.ranks, labels->second,
+  if (labels != nullptr) {
+    out.by_label = metrics_by_label(options_.rank_metric_names(), out.ranks, *labels,
                                     out.query_offsets);
-    out.labels = labels->second;
+    out.labels = *labels;
     if (!ranked.top_k.empty()) add_new_category_hits(targets, ranked, out);
   }
   if (detect) {
@@ -388,6 +429,7 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
     }
     if (has_timestamps(data_)) detectors["time_since_previous"] = time_since_previous(data_, targets);
     out.detection = score_shift_detection(detectors, out.labels);
+    add_conditional_metrics(conditional_ranks, out);
   }
   if (top_k > 0) {
     out.top_k = std::move(ranked.top_k);

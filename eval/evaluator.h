@@ -19,8 +19,10 @@
 // targets with a top-k item sharing a category with the target (full protocol only).
 // Final evaluations also score shift detection (shift_detection.h): the model's shift score
 // (softmax mass outside the window's categories, window_mass.h) against the past shift rate
-// and the time since the previous interaction; on synthetic data, change-point detection
-// against the planted change points (change_points.h).
+// and the time since the previous interaction; SHIFT targets also get cond_<metric>@k:
+// ranked only among the items outside their window's categories (where does the interest
+// go, given that it moves); on synthetic data, change-point detection against the planted
+// change points (change_points.h).
 #pragma once
 
 #include <cstdint>
@@ -118,6 +120,9 @@ class Evaluator {
 
  private:
   int64_t window(int64_t max_length) const;
+  // SHIFT targets ranked among the items outside their window's categories: cond_<metric>.
+  void add_conditional_metrics(const std::vector<int64_t>& conditional_ranks,
+                               SplitEvaluation& out) const;
   std::vector<double> head_scores(const EvalTargets& targets, const std::vector<int64_t>& queries,
                                   int64_t max_length, c10::Device device) const;
   void add_new_category_hits(const EvalTargets& targets, const RankingResult& ranked,

@@ -36,9 +36,21 @@ OutsideWindowMass::OutsideWindowMass(const Interactions& data, int64_t window, d
 std::vector<double> OutsideWindowMass::operator()(const at::Tensor& scores,
                                                   const std::vector<int32_t>& user,
                                                   const std::vector<int64_t>& history_length) const {
-  const int64_t queries = static_cast<int64_t>(user.size());
-  SHIFTREC_ASSERT(scores.dim() == 2 && scores.size(0) == queries && scores.size(1) == data_.n_items,
+  SHIFTREC_ASSERT(scores.dim() == 2 && scores.size(0) == static_cast<int64_t>(user.size()) &&
+                      scores.size(1) == data_.n_items,
                   "window mass: scores do not match the queries");
+  return mass(scores, outside_mask(user, history_length));
+}
+
+std::vector<double> OutsideWindowMass::mass(const at::Tensor& scores, const at::Tensor& outside) {
+  auto probabilities = at::softmax(scores.to(at::kFloat), 1);
+  auto mass = (probabilities * outside.to(scores.device())).sum(1).to(at::kCPU).to(at::kDouble).contiguous();
+  return std::vector<double>(mass.data_ptr<double>(), mass.data_ptr<double>() + mass.size(0));
+}
+
+at::Tensor OutsideWindowMass::outside_mask(const std::vector<int32_t>& user,
+                                           const std::vector<int64_t>& history_length) const {
+  const int64_t queries = static_cast<int64_t>(user.size());
   // outside[q, i] = 1 for items with a category, none of them in the window's categories.
   auto outside = at::empty({queries, data_.n_items}, at::kFloat);
   float* mask = outside.data_ptr<float>();
@@ -63,9 +75,7 @@ std::vector<double> OutsideWindowMass::operator()(const at::Tensor& scores,
     for (int32_t c : marked) window_category[c] = 0;
     marked.clear();
   }
-  auto probabilities = at::softmax(scores.to(at::kFloat), 1);
-  auto mass = (probabilities * outside.to(scores.device())).sum(1).to(at::kCPU).to(at::kDouble).contiguous();
-  return std::vector<double>(mass.data_ptr<double>(), mass.data_ptr<double>() + queries);
+  return outside;
 }
 
 }  // namespace shiftrec

@@ -22,6 +22,11 @@ class OutsideWindowMass {
   // items of user[q]'s sequence. -> [Q] masses in [0, 1].
   std::vector<double> operator()(const at::Tensor& scores, const std::vector<int32_t>& user,
                                  const std::vector<int64_t>& history_length) const;
+  // The items counted as outside, per query: [Q, n_items] float 0/1 on the CPU.
+  at::Tensor outside_mask(const std::vector<int32_t>& user,
+                          const std::vector<int64_t>& history_length) const;
+  // sum of softmax(scores) over the mask's items: -> [Q].
+  static std::vector<double> mass(const at::Tensor& scores, const at::Tensor& outside);
 
  private:
   const Interactions& data_;

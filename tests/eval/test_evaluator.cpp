@@ -4,6 +4,8 @@
 
 #include <ATen/ATen.h>
 
+#include <cmath>
+
 #include "datasets/split.h"
 
 namespace shiftrec {
@@ -50,6 +52,31 @@ TEST(Evaluator, NewCategoryHitOfShiftTargetsByHand) {
   EXPECT_DOUBLE_EQ(shift.metrics.at("newcat_hit@3"), 1.0);
   EXPECT_EQ(e.by_label.at("REVISIT").count, 0);
   EXPECT_TRUE(e.by_label.at("REVISIT").metrics.empty());
+}
+
+TEST(Evaluator, ShiftTargetsRankedAmongTheItemsOutsideTheirWindow) {
+  const Interactions d = data();
+  const Split split = leave_one_out(d);
+  EvalOptions options;
+  options.metrics = {"recall"};
+  options.ks = {1, 3};
+  Evaluator evaluator(split, d, options);
+  const Scorer scorer = [](const at::Tensor& histories, const at::Tensor& /*users*/) {
+    return at::tensor({4.0f, 3.0f, 2.0f, 1.0f}).unsqueeze(0).expand({histories.size(0), 4}).contiguous();
+  };
+  const SplitEvaluation e = evaluator.evaluate("test", scorer, 50, c10::Device(c10::kCPU), 0, true);
+  // User 0: window {A, B}, outside only i2 (C): the target i2 ranks 1st there.
+  // User 1: window {B}, outside i0 (A), i2 (C), i3 (A): the target i3 (score 1) ranks 3rd.
+  const LabelSummary& shift = e.by_label.at("SHIFT");
+  EXPECT_DOUBLE_EQ(shift.metrics.at("cond_recall@1"), 0.5);
+  EXPECT_DOUBLE_EQ(shift.metrics.at("cond_recall@3"), 1.0);
+  // Every target is a shift: detection cannot be judged (one class), never a made-up 0.5.
+  EXPECT_EQ(e.detection.shifts, 2);
+  EXPECT_TRUE(std::isnan(e.detection.by_score.at("model").roc_auc));
+  ASSERT_EQ(e.shift_scores.size(), 2u);
+  // User 0's mass outside {A, B}: softmax(4, 3, 2, 1)[i2].
+  const double z = std::exp(4.0) + std::exp(3.0) + std::exp(2.0) + std::exp(1.0);
+  EXPECT_NEAR(e.shift_scores[0], std::exp(2.0) / z, 1e-6);
 }
 
 }  // namespace
