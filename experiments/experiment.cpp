@@ -111,7 +111,11 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
     const Scorer scorer = last_state_scorer(model);
     Evaluator evaluator(plan.split, plan.dataset.interactions, plan.eval);
     if (model.has_shift_head()) evaluator.set_shift_scorer(shift_head_scorer(model));
-    const ValidateFn validate = [&]() {
+    if (plan.split.valid.size() == 0) {
+      log_warn("the split has no validation targets: no early stopping, the last epoch is kept");
+    }
+    const ValidateFn validate = [&]() -> std::map<std::string, double> {
+      if (plan.split.valid.size() == 0) return {};
       return evaluator.evaluate("valid", scorer, max_length, plan.device).metrics;
     };
     const std::string metrics_path = run.file("metrics.jsonl");

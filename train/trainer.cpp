@@ -158,9 +158,13 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
       record.valid_metrics = validate();
       record.valid_seconds = seconds_since_start() - valid_start;
       auto it = record.valid_metrics.find(options.early_stop_metric);
-      SHIFTREC_ASSERT(it != record.valid_metrics.end(),
+      SHIFTREC_ASSERT(record.valid_metrics.empty() || it != record.valid_metrics.end(),
                       "validation did not compute " + options.early_stop_metric);
-      if (it->second > result.best_value) {
+      if (record.valid_metrics.empty()) {  // no validation targets: the latest epoch is kept
+        result.best_epoch = epoch;
+        best_state = snapshot(model);
+        record.improved = true;
+      } else if (it->second > result.best_value) {
         result.best_value = it->second;
         result.best_epoch = epoch;
         best_state = snapshot(model);

@@ -53,6 +53,8 @@ struct TrainResult {
   std::vector<EpochRecord> history;
 };
 
+// Returns the validation metrics by name; an empty map means there is nothing to validate on
+// (e.g. a given split without valid targets): no early stopping, the last epoch is kept.
 using ValidateFn = std::function<std::map<std::string, double>()>;
 using EpochCallback = std::function<void(const EpochRecord&)>;
 

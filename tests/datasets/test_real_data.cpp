@@ -64,7 +64,8 @@ INSTANTIATE_TEST_SUITE_P(
         // taobao-userbehavior-sample/PROVENANCE.md: 567 category ids.
         Expected{"taobao_sample_sasrec.toml", 43, 3276, 4321, 567},
         // gowalla-lightgcn/PROVENANCE.md: 810,128 train + 217,242 test interactions.
-        Expected{"gowalla_popularity.toml", 29858, 40981, 1027370, 0, 810128}),
+        Expected{"gowalla_popularity.toml", 29858, 40981, 1027370, 0, 810128},
+        Expected{"gowalla_lightgcn.toml", 29858, 40981, 1027370, 0, 810128}),
     [](const ::testing::TestParamInfo<Expected>& info) {
       std::string name = info.param.config.substr(0, info.param.config.find('.'));
       for (char& c : name) {

@@ -7,7 +7,9 @@
 #include <ATen/ATen.h>
 #include <torch/utils.h>
 
+#include "core/config.h"
 #include "core/error.h"
+#include "models/recommender.h"
 #include "datasets/split.h"
 #include "datasets/synthetic.h"
 #include "models/sasrec.h"
@@ -66,6 +68,49 @@ TEST(Trainer, EarlyStopKeepsTheBestEpoch) {
   // The model holds epoch 2's parameters, not the last epoch's.
   EXPECT_TRUE(at::equal(f.model.parameters()[0], weights_seen[1]));
   EXPECT_FALSE(at::equal(weights_seen[1], weights_seen[3]));
+}
+
+TEST(Trainer, WithoutValidationTargetsTheLastEpochIsKept) {
+  at::manual_seed(0);
+  Fixture f;
+  ScoreSumLoss loss(-1.0);
+  TrainOptions options;
+  options.epochs = 3;
+  options.batch_size = 16;
+  options.patience = 1;
+  at::Tensor last;
+  const ValidateFn validate = [&]() {
+    last = f.model.parameters()[0].detach().clone();
+    return std::map<std::string, double>{};  // nothing to validate on
+  };
+  const TrainResult result =
+      train_model(f.model, loss, f.split, options, c10::Device(c10::kCPU), validate, nullptr);
+  EXPECT_EQ(result.epochs_run, 3);  // no early stop
+  EXPECT_EQ(result.best_epoch, 3);
+  EXPECT_TRUE(at::equal(f.model.parameters()[0], last));
+}
+
+// General-CF models learn (user, item) pairs of the training prefixes.
+TEST(Trainer, UserIdModelsTrainOnPairs) {
+  at::manual_seed(0);
+  Fixture f;
+  Config config = Config::from_string("[model]\nd = 8\nlayers = 2\n[loss]\n", "t.toml");
+  ModelContext context;
+  context.n_items = f.data.interactions.n_items;
+  context.n_users = f.data.interactions.n_users;
+  auto model = model_registry().get("lightgcn")(config.section("model"), context);
+  auto bpr = loss_registry().get("bpr")(config.section("loss"));
+  model->fit_statistics(f.split);
+  TrainOptions options;
+  options.epochs = 5;
+  options.batch_size = 64;
+  options.learning_rate = 0.01;
+  std::vector<double> losses;
+  train_model(*model, *bpr, f.split, options, c10::Device(c10::kCPU),
+              [] { return std::map<std::string, double>{}; },
+              [&](const EpochRecord& r) { losses.push_back(r.train_loss); });
+  ASSERT_EQ(losses.size(), 5u);
+  EXPECT_LT(losses.back(), losses.front());  // BPR on the training pairs goes down
 }
 
 TEST(Trainer, NanLossIsAClearError) {
