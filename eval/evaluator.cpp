@@ -254,7 +254,9 @@ ChangePointScores Evaluator::detect_change_points(const Scorer& scorer,
     begins.clear();
     lengths.clear();
   };
-  for (int32_t u = 0; u < split_.n_users; ++u) {
+  // A non-causal model (no position scorer) gets every position from its own prefix.
+  const int64_t first_prefix = position_scorer ? max_length + 1 : 1;
+  for (int32_t u = 0; u < split_.n_users && position_scorer; ++u) {
     const int64_t length = split_.offsets[u + 1] - split_.offsets[u];
     if (length < 2) continue;
     users.push_back(u);
@@ -277,7 +279,7 @@ ChangePointScores Evaluator::detect_change_points(const Scorer& scorer,
   };
   for (int32_t u = 0; u < split_.n_users; ++u) {
     const int64_t length = split_.offsets[u + 1] - split_.offsets[u];
-    for (int64_t p = max_length + 1; p < length; ++p) {
+    for (int64_t p = first_prefix; p < length; ++p) {
       users.push_back(u);
       begins.push_back(split_.offsets[u]);
       lengths.push_back(p);

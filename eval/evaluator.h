@@ -97,7 +97,8 @@ class Evaluator {
                            bool shift_detection = false);
   // Scores every position p >= 1 of every user's sequence from the items before it and
   // matches the detections with `planted` (sorted by user, position). `position_scorer`
-  // scores every state of a causal pass; `scorer` the positions beyond max_length.
+  // scores every state of a causal pass; `scorer` the positions beyond max_length (all
+  // positions when `position_scorer` is empty, for non-causal models).
   ChangePointScores detect_change_points(const Scorer& scorer, const PositionScorer& position_scorer,
                                          int64_t max_length,
                                          c10::Device device,

@@ -175,7 +175,8 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
     }
     json change_points = nullptr;
     if (!plan.dataset.change_points.empty() && plan.dataset.interactions.has_categories()) {
-      const ChangePointScores cp = evaluator.detect_change_points(scorer, all_states_scorer(model), max_length, plan.device,
+      const ChangePointScores cp = evaluator.detect_change_points(
+          scorer, model.causal() ? all_states_scorer(model) : PositionScorer(), max_length, plan.device,
                                                                   plan.dataset.change_points);
       change_points = {{"margin", plan.eval.change_point_margin},
                        {"threshold", plan.eval.change_point_threshold},

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <utility>
 #include <string>
 
 #include <torch/nn/module.h>
@@ -49,6 +50,17 @@ class Recommender : public torch::nn::Module {
   virtual void fit_statistics(const Split& /*split*/) {}
   virtual bool uses_user_ids() const { return false; }
   virtual torch::Tensor encode_users(const torch::Tensor& users);
+
+  // What the trainer feeds encode() and supervises, from a next-item batch (inputs [B, L],
+  // targets [B, L] tokens, 0 = unsupervised). The default is next-item training itself; a
+  // masked-item model (BERT4Rec) returns its corrupted sequence and the items to recover.
+  virtual std::pair<torch::Tensor, torch::Tensor> training_view(const torch::Tensor& inputs,
+                                                                const torch::Tensor& targets) {
+    return {inputs, targets};
+  }
+  // False when a state sees items after its position (bidirectional models): such a model's
+  // states cannot score every position of a sequence in one pass.
+  virtual bool causal() const { return true; }
 
   // Models with a shift head predict whether the item after a state is an interest shift:
   // states [N, d] -> probabilities [N]. The evaluator scores shift detection with it.

@@ -122,8 +122,7 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
     for (const auto& users : plan) {
       throw_if_interrupted();
       SequenceBatch batch = batcher.make_batch(users);
-      auto inputs = batch.inputs.to(device);
-      auto targets = batch.targets.to(device);
+      auto [inputs, targets] = model.training_view(batch.inputs.to(device), batch.targets.to(device));
       auto states = model.encode(inputs);               // [B, L, d]
       auto supervised = targets.ne(0);                  // [B, L]
       auto value = loss.compute(model, states.index({supervised}),

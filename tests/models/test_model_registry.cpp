@@ -19,7 +19,7 @@ namespace {
 TEST(ModelRegistry, ExpectedModelsAreRegistered) {
   // Guards against the linker dropping a registration file.
   for (const char* name : {"sasrec", "popularity", "lightgcn", "ngcf", "graph_sasrec",
-                           "fusion_sasrec", "session_graph_sasrec", "shift_sasrec", "gru4rec"}) {
+                           "fusion_sasrec", "session_graph_sasrec", "shift_sasrec", "gru4rec", "bert4rec"}) {
     EXPECT_TRUE(model_registry().contains(name)) << name;
   }
   for (const char* name : {"bce", "ce", "bpr", "sampled_softmax", "gbce"}) {
