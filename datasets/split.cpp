@@ -18,6 +18,12 @@ std::vector<int64_t> EvalTargets::query_offsets() const {
   return offsets;
 }
 
+void Split::distinct_train_items(int64_t u, std::vector<int32_t>& out) const {
+  out.assign(items.begin() + offsets[u], items.begin() + offsets[u] + train_length[u]);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+}
+
 const EvalTargets& Split::targets(const std::string& split_name) const {
   if (split_name == "valid") return valid;
   if (split_name == "test") return test;

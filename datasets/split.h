@@ -56,6 +56,8 @@ struct Split {
 
   const EvalTargets& targets(const std::string& split_name) const;  // "valid" or "test"
   int64_t train_size() const;
+  // The distinct items of user u's training prefix, ascending, into `out` (reused buffer).
+  void distinct_train_items(int64_t u, std::vector<int32_t>& out) const;
   // Training interactions counted per item, [n_items].
   std::vector<int64_t> train_item_counts() const;
 };

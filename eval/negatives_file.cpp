@@ -10,7 +10,7 @@
 namespace shiftrec {
 namespace {
 
-constexpr int64_t kFormatVersion = 1;
+constexpr int64_t kNegativesFormatVersion = 1;
 
 }  // namespace
 
@@ -20,7 +20,7 @@ void write_negatives(const std::string& path, const FrozenNegatives& negatives) 
   if (file < 0) throw UserError(temporary + ": cannot create the negatives file");
   std::error_code ec;
   try {
-    write_attribute(file, "format_version", kFormatVersion);
+    write_attribute(file, "format_version", kNegativesFormatVersion);
     write_attribute(file, "per_target", negatives.per_target);
     write_column(file, "protocol",
                  std::vector<uint8_t>(negatives.protocol.begin(), negatives.protocol.end()));
@@ -44,7 +44,7 @@ FrozenNegatives read_negatives(const std::string& path) {
   FrozenNegatives out;
   int64_t version = 0;
   std::vector<uint8_t> protocol;
-  bool ok = read_attribute(file, "format_version", version) && version == kFormatVersion &&
+  bool ok = read_attribute(file, "format_version", version) && version == kNegativesFormatVersion &&
             read_attribute(file, "per_target", out.per_target) && out.per_target > 0 &&
             read_column(file, "protocol", protocol);
   for (const char* split : {"valid", "test"}) {
@@ -57,7 +57,7 @@ FrozenNegatives read_negatives(const std::string& path) {
   H5Fclose(file);
   if (!ok) {
     throw UserError(path + ": not a shiftrec negatives file of format " +
-                    std::to_string(kFormatVersion) + " (or damaged)");
+                    std::to_string(kNegativesFormatVersion) + " (or damaged)");
   }
   out.protocol.assign(protocol.begin(), protocol.end());
   return out;

@@ -20,10 +20,7 @@ BipartiteGraph build_bipartite_graph(const Split& split) {
   std::vector<std::pair<int64_t, int64_t>> edges;
   std::vector<int32_t> items;
   for (int64_t u = 0; u < split.n_users; ++u) {
-    items.assign(split.items.begin() + split.offsets[u],
-                 split.items.begin() + split.offsets[u] + split.train_length[u]);
-    std::sort(items.begin(), items.end());
-    items.erase(std::unique(items.begin(), items.end()), items.end());
+    split.distinct_train_items(u, items);
     for (int32_t item : items) {
       edges.emplace_back(u, graph.item_node(item));
       edges.emplace_back(graph.item_node(item), u);

@@ -12,10 +12,7 @@ PairBatcher::PairBatcher(const Split& split, int64_t batch_size) : batch_size_(b
   SHIFTREC_ASSERT(batch_size > 0, "batch size must be positive");
   std::vector<int32_t> items;
   for (int64_t u = 0; u < split.n_users; ++u) {
-    items.assign(split.items.begin() + split.offsets[u],
-                 split.items.begin() + split.offsets[u] + split.train_length[u]);
-    std::sort(items.begin(), items.end());
-    items.erase(std::unique(items.begin(), items.end()), items.end());
+    split.distinct_train_items(u, items);
     for (int32_t item : items) {
       users_.push_back(static_cast<int32_t>(u));
       items_.push_back(item);
