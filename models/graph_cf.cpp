@@ -16,13 +16,28 @@ GraphCollaborativeModel::GraphCollaborativeModel(int64_t n_users, int64_t n_item
 
 void GraphCollaborativeModel::fit_statistics(const Split& split) {
   adjacency_ = normalized_adjacency(build_bipartite_graph(split), user_embedding_->weight.device());
+  users_out_ = items_out_ = torch::Tensor();  // a new graph: nothing cached holds
+}
+
+std::vector<int64_t> GraphCollaborativeModel::parameter_versions() const {
+  std::vector<int64_t> versions;
+  for (const auto& p : parameters()) versions.push_back(static_cast<int64_t>(p._version()));
+  return versions;
 }
 
 void GraphCollaborativeModel::refresh() {
   SHIFTREC_ASSERT(adjacency_.defined(), "graph model used before fit_statistics built its graph");
+  // Evaluation scores batch after batch with unchanged parameters: one propagation serves
+  // them all until a parameter is written (an optimiser step, a restored best state).
+  if (!is_training() && users_out_.defined() && !cached_in_training_ &&
+      cached_versions_ == parameter_versions()) {
+    return;
+  }
   auto all = propagate(adjacency_, at::cat({user_embedding_->weight, item_embedding_->weight}, 0));
   users_out_ = all.narrow(0, 0, n_users_);
   items_out_ = all.narrow(0, n_users_, n_items_);
+  cached_in_training_ = is_training();
+  cached_versions_ = parameter_versions();
 }
 
 const torch::Tensor& GraphCollaborativeModel::items() {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include <torch/nn/modules/embedding.h>
 
@@ -37,11 +38,14 @@ class GraphCollaborativeModel : public Recommender {
 
  private:
   void refresh();
+  std::vector<int64_t> parameter_versions() const;
   const torch::Tensor& items();
 
   int64_t n_users_, n_items_, window_;
   torch::Tensor adjacency_;  // sparse, normalised; not a parameter (rebuilt from the split)
   torch::Tensor users_out_, items_out_;  // of the last propagation
+  bool cached_in_training_ = true;        // ... made in training mode (with autograd history)
+  std::vector<int64_t> cached_versions_;  // ... from parameters at these versions
 };
 
 }  // namespace shiftrec

@@ -57,6 +57,14 @@ TEST(LightPropagation, EqualsTheDenseFormulaOnATinyGraph) {
                            formula.narrow(0, 0, users), 1e-5, 1e-6));
   EXPECT_TRUE(at::allclose(model->item_embeddings().to(at::kDouble),
                            formula.narrow(0, users, data.interactions.n_items), 1e-5, 1e-6));
+  // Evaluation reuses one propagation across batches, but never past a parameter write
+  // (a restored best state is an in-place copy).
+  params["user_embedding.weight"].mul_(2.0);
+  const at::Tensor doubled = at::cat({params["user_embedding.weight"], params["item_embedding.weight"]}, 0).to(at::kDouble);
+  const at::Tensor again = (doubled + dense.mm(doubled) + dense.mm(dense.mm(doubled)) +
+                            dense.mm(dense.mm(dense.mm(doubled)))) / 4.0;
+  EXPECT_TRUE(at::allclose(model->encode_users(at::arange(users, at::kLong)).to(at::kDouble),
+                           again.narrow(0, 0, users), 1e-5, 1e-6));
 }
 
 // With zero graph layers and fusion off, every hybrid is SASRec: same parameters from the
