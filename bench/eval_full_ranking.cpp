@@ -71,7 +71,8 @@ int main(int argc, char** argv) {
   SASRec model(SASRecOptions(data.n_items).d(64).blocks(2).heads(1).dropout(0.0).max_length(max_length));
   model.eval();
   torch::NoGradGuard no_grad;
-  const Scorer scorer = [&model](const at::Tensor& histories, const at::Tensor& /*users*/) {
+  const Scorer scorer = [&model](const at::Tensor& histories, const at::Tensor& /*users*/,
+                                 const at::Tensor& /*gaps*/) {
     return model.score_all(model.encode(histories).select(1, -1));
   };
   const EvalTargets& targets = split.test;
@@ -90,7 +91,7 @@ int main(int argc, char** argv) {
         begin.push_back(split.offsets[targets.user[t]]);
         length.push_back(targets.history_length[t]);
       }
-      auto scores = scorer(pack_histories(split.items, begin, length, max_length), at::Tensor());
+      auto scores = scorer(pack_histories(split.items, begin, length, max_length), at::Tensor(), at::Tensor());
       checksum += scores.select(1, 0).sum().item<double>();
     }
     return checksum;

@@ -33,6 +33,15 @@ void Interactions::sort_and_index() {
   std::partial_sum(user_offsets.begin(), user_offsets.end(), user_offsets.begin());
 }
 
+bool Interactions::has_timestamps() const {
+  for (int64_t u = 0; u < n_users; ++u) {
+    for (int64_t row = user_offsets[u]; row < user_offsets[u + 1]; ++row) {
+      if (time[row] != row - user_offsets[u]) return true;
+    }
+  }
+  return false;
+}
+
 void Interactions::validate() const {
   const size_t n = item.size();
   SHIFTREC_ASSERT(user.size() == n && time.size() == n, "interaction columns differ in length");

@@ -40,6 +40,9 @@ struct Interactions {
 
   int64_t size() const { return static_cast<int64_t>(item.size()); }
   bool has_categories() const { return !category_offsets.empty(); }
+  // True unless every time is the row's position in its user's sequence (a source without
+  // timestamps).
+  bool has_timestamps() const;
   int64_t sequence_length(int64_t u) const { return user_offsets[u + 1] - user_offsets[u]; }
 
   // Sorts rows by (user, time) keeping the read order among ties, and rebuilds

@@ -53,6 +53,7 @@ Split empty_split(const Interactions& data, const std::string& protocol) {
   split.n_items = data.n_items;
   split.offsets = data.user_offsets;
   split.items = data.item;
+  if (data.has_timestamps()) split.times = data.time;
   split.train_length.resize(data.n_users);
   return split;
 }

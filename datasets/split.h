@@ -48,6 +48,9 @@ struct Split {
   int64_t n_items = 0;
   std::vector<int64_t> offsets;       // [n_users + 1] into items
   std::vector<int32_t> items;         // every user's full sequence, time order
+  // Aligned with items: each interaction's time, in the data's unit. Empty when the data has
+  // no timestamps (Interactions::has_timestamps()).
+  std::vector<int64_t> times;
   std::vector<int64_t> train_length;  // [n_users] training prefix length per user
   EvalTargets valid;
   EvalTargets test;

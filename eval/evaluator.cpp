@@ -8,7 +8,6 @@
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "core/text.h"
-#include "datasets/histories.h"
 #include "datasets/split.h"
 #include "eval/list_metric.h"
 #include "eval/metric.h"
@@ -233,11 +232,10 @@ ChangePointScores Evaluator::detect_change_points(const Scorer& scorer,
   std::vector<int64_t> begins, lengths;
   const auto score_windows = [&] {
     throw_if_interrupted();
-    auto histories = pack_histories(split_.items, begins, lengths, max_length);
-    const int64_t width = histories.size(1);
-    auto all = position_scorer(histories.to(device),
-                               at::tensor(std::vector<int64_t>(users.begin(), users.end()), at::kLong)
-                                   .to(device));  // [B, W, n_items]
+    const ScorerInputs inputs = scorer_inputs(
+        split_, begins, lengths, std::vector<int64_t>(users.begin(), users.end()), max_length, device);
+    const int64_t width = inputs.histories.size(1);
+    auto all = inputs.score(position_scorer);  // [B, W, n_items]
     std::vector<int64_t> rows, positions;
     std::vector<int32_t> row_users;
     for (size_t b = 0; b < users.size(); ++b) {
@@ -268,10 +266,9 @@ ChangePointScores Evaluator::detect_change_points(const Scorer& scorer,
   // Later positions of longer sequences: one history (the max_length items before) each.
   const auto score_prefixes = [&] {
     throw_if_interrupted();
-    auto histories = pack_histories(split_.items, begins, lengths, max_length).to(device);
-    auto user_tensor =
-        at::tensor(std::vector<int64_t>(users.begin(), users.end()), at::kLong).to(device);
-    const std::vector<double> batch = mass(scorer(histories, user_tensor), users, lengths);
+    const ScorerInputs inputs = scorer_inputs(
+        split_, begins, lengths, std::vector<int64_t>(users.begin(), users.end()), max_length, device);
+    const std::vector<double> batch = mass(inputs.score(scorer), users, lengths);
     for (size_t q = 0; q < users.size(); ++q) scores[users[q]][lengths[q]] = batch[q];
     users.clear();
     begins.clear();
@@ -309,8 +306,8 @@ std::vector<double> Evaluator::head_scores(const EvalTargets& targets,
       length.push_back(targets.history_length[queries[q]]);
       users.push_back(targets.user[queries[q]]);
     }
-    auto histories = pack_histories(split_.items, begin, length, max_length).to(device);
-    auto probabilities = shift_scorer_(histories, at::tensor(users, at::kLong).to(device))
+    auto probabilities = scorer_inputs(split_, begin, length, users, max_length, device)
+                             .score(shift_scorer_)
                              .to(at::kCPU).to(at::kDouble).contiguous();
     for (int64_t q = first; q < end; ++q) {
       std::fill(scores.begin() + queries[q], scores.begin() + queries[q + 1],
@@ -429,7 +426,7 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
       out.shift_scores = head_scores(targets, out.query_offsets, max_length, device);
       detectors["model"] = out.shift_scores;
     }
-    if (has_timestamps(data_)) detectors["time_since_previous"] = time_since_previous(data_, targets);
+    if (data_.has_timestamps()) detectors["time_since_previous"] = time_since_previous(data_, targets);
     out.detection = score_shift_detection(detectors, out.labels);
     add_conditional_metrics(conditional_ranks, out);
   }

@@ -9,6 +9,7 @@
 #include "core/interrupt.h"
 #include "core/progress.h"
 #include "datasets/histories.h"
+#include "datasets/time_gaps.h"
 #include "datasets/split.h"
 #include "eval/fused_ranking.h"
 
@@ -37,6 +38,17 @@ at::Tensor multi_target_ranks(const at::Tensor& scores, const at::Tensor& row_of
 
 }  // namespace
 
+ScorerInputs scorer_inputs(const Split& split, const std::vector<int64_t>& begin,
+                           const std::vector<int64_t>& length, const std::vector<int64_t>& users,
+                           int64_t max_length, c10::Device device) {
+  ScorerInputs inputs;
+  inputs.histories = pack_histories(split.items, begin, length, max_length).to(device);
+  inputs.users = at::tensor(users, at::kLong).to(device);
+  inputs.gaps = split_gap_buckets(split, begin, length, max_length);
+  if (inputs.gaps.defined()) inputs.gaps = inputs.gaps.to(device);
+  return inputs;
+}
+
 RankingResult rank_targets(const Split& split, const EvalTargets& targets, const Scorer& scorer,
                            const RankingOptions& options, c10::Device device) {
   RankingResult result;
@@ -63,10 +75,10 @@ RankingResult rank_targets(const Split& split, const EvalTargets& targets, const
                 q - first_query);
     }
     std::vector<int64_t> target_ids(targets.item.begin() + start, targets.item.begin() + end);
-    auto histories = pack_histories(split.items, begin, length, options.max_length).to(device);
     auto target_tensor = at::tensor(target_ids, at::kLong).to(device);
     auto row_tensor = at::tensor(row_of, at::kLong).to(device);
-    auto scores = scorer(histories, at::tensor(users, at::kLong).to(device));  // [Q, n_items]
+    auto scores = scorer_inputs(split, begin, length, users, options.max_length, device)
+                      .score(scorer);  // [Q, n_items]
     SHIFTREC_ASSERT(scores.dim() == 2 && scores.size(0) == end_query - first_query &&
                         scores.size(1) == split.n_items,
                     "scorer returned the wrong shape");

@@ -21,14 +21,27 @@ namespace shiftrec {
 struct Split;
 struct EvalTargets;
 
-// histories [B, L] int64 tokens (item + 1, 0 = padding, left-padded) and users [B] int64
-// (dense ids, for models that represent users by id), both on the device
-// -> scores [B, n_items] (column = item id).
-using Scorer = std::function<at::Tensor(const at::Tensor& histories, const at::Tensor& users)>;
-// histories [B, L] as above -> scores [B, L, n_items]: column t scores the item after the
+// histories [B, L] int64 tokens (item + 1, 0 = padding, left-padded), users [B] int64
+// (dense ids, for models that represent users by id) and gaps [B, L] int64 (time-gap
+// buckets to each column's next interaction, datasets/time_gaps.h; undefined when the split
+// has no timestamps), all on the device -> scores [B, n_items] (column = item id).
+using Scorer = std::function<at::Tensor(const at::Tensor& histories, const at::Tensor& users,
+                                        const at::Tensor& gaps)>;
+// Arguments as above -> scores [B, L, n_items]: column t scores the item after the
 // history's first t + 1 columns (causal), for scoring every position of a sequence at once.
-using PositionScorer =
-    std::function<at::Tensor(const at::Tensor& histories, const at::Tensor& users)>;
+using PositionScorer = Scorer;
+
+// A scorer's arguments for histories of `split`: row r reads items [begin[r], begin[r] +
+// length[r]) (their last max_length) of user users[r]; everything on `device`.
+struct ScorerInputs {
+  at::Tensor histories;  // [R, L]
+  at::Tensor users;      // [R]
+  at::Tensor gaps;       // [R, L] or undefined
+  at::Tensor score(const Scorer& scorer) const { return scorer(histories, users, gaps); }
+};
+ScorerInputs scorer_inputs(const Split& split, const std::vector<int64_t>& begin,
+                           const std::vector<int64_t>& length, const std::vector<int64_t>& users,
+                           int64_t max_length, c10::Device device);
 
 struct RankingOptions {
   int64_t batch_size = 1024;  // queries scored at once

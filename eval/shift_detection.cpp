@@ -97,15 +97,6 @@ std::vector<double> time_since_previous(const Interactions& data, const EvalTarg
   return gap;
 }
 
-bool has_timestamps(const Interactions& data) {
-  for (int64_t u = 0; u < data.n_users; ++u) {
-    for (int64_t row = data.user_offsets[u]; row < data.user_offsets[u + 1]; ++row) {
-      if (data.time[row] != row - data.user_offsets[u]) return true;
-    }
-  }
-  return false;
-}
-
 ShiftDetection score_shift_detection(const std::map<std::string, std::vector<double>>& scores,
                                      const std::vector<ShiftLabel>& labels) {
   ShiftDetection out;

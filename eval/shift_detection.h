@@ -28,8 +28,6 @@ double average_precision(const std::vector<double>& scores, const std::vector<ui
 std::vector<double> past_shift_rate(const Interactions& data, const EvalTargets& targets,
                                     int64_t window, double common_share);
 std::vector<double> time_since_previous(const Interactions& data, const EvalTargets& targets);
-// False when the source had no times (each time is then the position in the sequence).
-bool has_timestamps(const Interactions& data);
 
 struct DetectionScores {
   double roc_auc = 0.0;

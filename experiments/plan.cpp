@@ -74,34 +74,38 @@ Plan read_plan(Config& config) {
   context.n_users = plan.dataset.interactions.n_users;
   context.data = &plan.dataset.interactions;
   plan.model = model_registry().get(plan.model_name)(model_section, context);
+  if (plan.model->uses_time_gaps() && plan.split.times.empty()) {
+    model_section.fail("time_gaps", "the data has no timestamps (every time is the position in "
+                                    "the user's sequence), so there are no gaps to read");
+  }
   config.check_all_used();
   return plan;
 }
 
 
 Scorer last_state_scorer(Recommender& model) {
-  return [&model](const at::Tensor& histories, const at::Tensor& users) {
+  return [&model](const at::Tensor& histories, const at::Tensor& users, const at::Tensor& gaps) {
     torch::NoGradGuard no_grad;
     if (model.uses_user_ids()) return model.score_all(model.encode_users(users));
-    return model.score_all(model.encode(histories).select(1, -1));
+    return model.score_all(model.encode_with_gaps(histories, gaps).select(1, -1));
   };
 }
 
 Scorer shift_head_scorer(Recommender& model) {
-  return [&model](const at::Tensor& histories, const at::Tensor& /*users*/) {
+  return [&model](const at::Tensor& histories, const at::Tensor& /*users*/, const at::Tensor& gaps) {
     torch::NoGradGuard no_grad;
-    return model.shift_probability(model.encode(histories).select(1, -1));
+    return model.shift_probability(model.encode_with_gaps(histories, gaps).select(1, -1));
   };
 }
 
 PositionScorer all_states_scorer(Recommender& model) {
-  return [&model](const at::Tensor& histories, const at::Tensor& users) {
+  return [&model](const at::Tensor& histories, const at::Tensor& users, const at::Tensor& gaps) {
     torch::NoGradGuard no_grad;
     if (model.uses_user_ids()) {  // one state per user, whatever the position
       auto scores = model.score_all(model.encode_users(users));  // [B, n_items]
       return scores.unsqueeze(1).expand({histories.size(0), histories.size(1), scores.size(1)});
     }
-    auto states = model.encode(histories);  // [B, L, d]
+    auto states = model.encode_with_gaps(histories, gaps);  // [B, L, d]
     return model.score_all(states.reshape({-1, states.size(2)}))
         .view({histories.size(0), histories.size(1), -1});
   };

@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
-#include "datasets/histories.h"
+#include "eval/ranking.h"
 #include "eval/embedding_export.h"
 #include "experiments/plan.h"
 #include "experiments/run_evaluation.h"
@@ -43,8 +43,9 @@ void export_run(const std::string& run_dir, const std::string& out_path) {
       states.push_back(model.encode_users(at::arange(start, end, at::kLong).to(plan.device)));
       continue;
     }
-    auto histories = pack_histories(data.item, begin, length, model.max_length()).to(plan.device);
-    states.push_back(model.encode(histories).select(1, -1));
+    const ScorerInputs inputs = scorer_inputs(plan.split, begin, length, {}, model.max_length(),
+                                              plan.device);  // the last column's gap: unknown
+    states.push_back(model.encode_with_gaps(inputs.histories, inputs.gaps).select(1, -1));
   }
   const auto users = at::cat(states, 0);
   const auto items = model.item_embeddings();

@@ -6,6 +6,7 @@
 //   encode(histories [B, L] int64 tokens)           -> states [B, L, d]
 //       state t summarises the history up to and including column t (causal), and is
 //       used to predict the item after it. L <= max_length().
+//   encode_with_gaps(histories, gaps [B, L])         -> the same, for time-aware models
 //   score_all(states [N, d])                        -> scores [N, n_items] (column = item id)
 //   score_candidates(states [N, d], items [N, C])   -> scores [N, C] (items are 0-based ids)
 //   item_embeddings()                                -> [n_items, d] (row = item id), for export
@@ -43,6 +44,16 @@ struct Split;
 class Recommender : public torch::nn::Module {
  public:
   virtual torch::Tensor encode(const torch::Tensor& histories) = 0;
+  // Time-aware models also read gaps [B, L] int64: column t holds the bucket of the time from
+  // its interaction to the next one — the target's in training, the request's in evaluation
+  // (datasets/time_gaps.h; 0 = padding or unknown). Callers that know the gaps call this;
+  // undefined gaps mean none are known. Other models ignore them.
+  virtual torch::Tensor encode_with_gaps(const torch::Tensor& histories,
+                                         const torch::Tensor& /*gaps*/) {
+    return encode(histories);
+  }
+  // True when encode_with_gaps needs the gaps (the data must have timestamps).
+  virtual bool uses_time_gaps() const { return false; }
   virtual torch::Tensor score_all(const torch::Tensor& states) = 0;
   virtual torch::Tensor score_candidates(const torch::Tensor& states,
                                          const torch::Tensor& items) = 0;

@@ -6,6 +6,7 @@
 #include <torch/nn/init.h>
 
 #include "core/config.h"
+#include "datasets/time_gaps.h"
 
 namespace shiftrec {
 
@@ -26,6 +27,11 @@ void SASRec::reset() {
       torch::nn::Embedding(torch::nn::EmbeddingOptions(o.n_items() + 1, o.d()).padding_idx(0)));
   position_embedding_ =
       register_module("position_embedding", torch::nn::Embedding(o.max_length(), o.d()));
+  if (o.time_gaps()) {
+    gap_embedding_ = register_module(
+        "gap_embedding",
+        torch::nn::Embedding(torch::nn::EmbeddingOptions(kGapBuckets, o.d()).padding_idx(0)));
+  }
   embedding_dropout_ = register_module("embedding_dropout", Dropout(o.dropout()));
   blocks_ = register_module("blocks", torch::nn::ModuleList());
   for (int64_t b = 0; b < o.blocks(); ++b) {
@@ -39,9 +45,14 @@ void SASRec::reset() {
     if (p.dim() >= 2) torch::nn::init::xavier_normal_(p);
   }
   item_embedding_->weight[0].zero_();
+  if (gap_embedding_) gap_embedding_->weight[0].zero_();
 }
 
 torch::Tensor SASRec::encode(const torch::Tensor& histories) {
+  return encode_with_gaps(histories, torch::Tensor());
+}
+
+torch::Tensor SASRec::encode_with_gaps(const torch::Tensor& histories, const torch::Tensor& gaps) {
   const int64_t length = histories.size(1);
   TORCH_CHECK(length <= options_.max_length(), "SASRec: history width ", length,
               " exceeds max_length ", options_.max_length());
@@ -51,6 +62,12 @@ torch::Tensor SASRec::encode(const torch::Tensor& histories) {
   auto x = at::embedding(table_, histories, /*padding_idx=*/0) *
            std::sqrt(static_cast<double>(options_.d()));
   x = x + position_embedding_->forward(positions).unsqueeze(0);
+  if (options_.time_gaps()) {
+    TORCH_CHECK(gaps.defined() && gaps.sizes() == histories.sizes(),
+                "SASRec with time_gaps: expected gap buckets shaped like the histories ",
+                histories.sizes());
+    x = x + gap_embedding_->forward(gaps);
+  }
   x = embedding_dropout_->forward(x);
   auto valid = histories.ne(0).unsqueeze(-1).to(x.scalar_type());  // [B, L, 1]
   x = x * valid;
@@ -99,6 +116,8 @@ SASRecOptions sasrec_options_from_config(ConfigSection& s, int64_t n_items) {
   o.dropout(s.get_double("dropout", o.dropout(), 0.0, 0.99, "dropout rate"));
   o.max_length(s.get_int("max_length", o.max_length(), 1, 1 << 16,
                          "longest history read; longer ones keep their last max_length items"));
+  o.time_gaps(s.get_bool("time_gaps", o.time_gaps(),
+                         "add an embedding of the time to the next interaction (needs timestamps)"));
   if (o.d() % o.heads() != 0) {
     s.fail("heads", "value " + std::to_string(o.heads()) + " does not divide d = " +
                         std::to_string(o.d()));

@@ -4,6 +4,11 @@
 // causal TransformerBlocks -> LayerNorm. Positions are right-aligned: the most recent item
 // always has position max_length - 1, so a history gives the same states whatever the
 // batch's padded width. Scores are dot products with the (shared) item embeddings.
+//
+// With time_gaps on, a learned embedding of each column's gap bucket (the time to the next
+// interaction, datasets/time_gaps.h) is added to the input next to the position embedding,
+// so the last state knows how long the user has been away when it predicts. Off, no such
+// parameter exists and SASRec is unchanged.
 #pragma once
 
 #include <torch/arg.h>
@@ -23,11 +28,13 @@ struct SASRecOptions {
   TORCH_ARG(int64_t, heads) = 1;
   TORCH_ARG(double, dropout) = 0.2;
   TORCH_ARG(int64_t, max_length) = 50;
+  TORCH_ARG(bool, time_gaps) = false;
 };
 
 class ConfigSection;
 
-// Reads d, blocks, heads, dropout and max_length from [model] (shared by the hybrids).
+// Reads d, blocks, heads, dropout, max_length and time_gaps from [model] (shared by the
+// hybrids).
 SASRecOptions sasrec_options_from_config(ConfigSection& section, int64_t n_items);
 
 class SASRec : public Recommender {
@@ -36,6 +43,9 @@ class SASRec : public Recommender {
   void reset();
 
   torch::Tensor encode(const torch::Tensor& histories) override;  // [B, L] -> [B, L, d]
+  // histories [B, L], gaps [B, L] (read only with time_gaps on) -> [B, L, d]
+  torch::Tensor encode_with_gaps(const torch::Tensor& histories, const torch::Tensor& gaps) override;
+  bool uses_time_gaps() const override { return options_.time_gaps(); }
   torch::Tensor score_all(const torch::Tensor& states) override;  // [N, d] -> [N, n_items]
   torch::Tensor score_candidates(const torch::Tensor& states,
                                  const torch::Tensor& items) override;  // -> [N, C]
@@ -57,6 +67,7 @@ class SASRec : public Recommender {
   torch::Tensor table_;  // item_table() of the last encode()
   SASRecOptions options_;
   torch::nn::Embedding position_embedding_{nullptr};  // [max_length, d]
+  torch::nn::Embedding gap_embedding_{nullptr};       // [kGapBuckets, d] with time_gaps
   Dropout embedding_dropout_{nullptr};
   torch::nn::ModuleList blocks_{nullptr};
   torch::nn::LayerNorm final_norm_{nullptr};

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "datasets/histories.h"
+#include "datasets/time_gaps.h"
 #include "datasets/split.h"
 
 namespace shiftrec {
@@ -60,20 +61,28 @@ double SequenceBatcher::mean_positions_per_batch() const {
 }
 
 SequenceBatch SequenceBatcher::make_batch(const std::vector<int32_t>& users) const {
-  std::vector<int64_t> input_begin, target_begin, length;
+  std::vector<int64_t> input_begin, target_begin, length, train_end;
   input_begin.reserve(users.size());
   target_begin.reserve(users.size());
   length.reserve(users.size());
+  train_end.reserve(users.size());
   for (int32_t u : users) {
     const int64_t n = split_.train_length[u];
     input_begin.push_back(split_.offsets[u]);
     target_begin.push_back(split_.offsets[u] + 1);
     length.push_back(n - 1);
+    train_end.push_back(split_.offsets[u] + n);
   }
   int64_t positions = 0;
   for (int64_t n : length) positions += std::min(n, max_length_);
-  return {pack_histories(split_.items, input_begin, length, max_length_),
-          pack_histories(split_.items, target_begin, length, max_length_), positions};
+  SequenceBatch batch{pack_histories(split_.items, input_begin, length, max_length_),
+                      pack_histories(split_.items, target_begin, length, max_length_), {},
+                      positions};
+  // Each input's next interaction is its target, inside the training prefix.
+  if (!split_.times.empty()) {
+    batch.gaps = pack_gap_buckets(split_.times, input_begin, length, train_end, max_length_);
+  }
+  return batch;
 }
 
 }  // namespace shiftrec

@@ -12,6 +12,8 @@
 //
 //   inputs  [B, L] int64 tokens (item + 1, 0 = padding)
 //   targets [B, L] int64 tokens of the next item (0 where there is none)
+//   gaps    [B, L] int64 time-gap buckets to each input's target (datasets/time_gaps.h);
+//           undefined when the split has no timestamps
 #pragma once
 
 #include <cstdint>
@@ -28,6 +30,7 @@ struct Split;
 struct SequenceBatch {
   at::Tensor inputs;      // [B, L]
   at::Tensor targets;     // [B, L]
+  at::Tensor gaps;        // [B, L] or undefined
   int64_t positions = 0;  // supervised positions (non-zero targets)
 };
 

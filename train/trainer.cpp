@@ -123,7 +123,8 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
       throw_if_interrupted();
       SequenceBatch batch = batcher.make_batch(users);
       auto [inputs, targets] = model.training_view(batch.inputs.to(device), batch.targets.to(device));
-      auto states = model.encode(inputs);               // [B, L, d]
+      auto gaps = batch.gaps.defined() ? batch.gaps.to(device) : batch.gaps;
+      auto states = model.encode_with_gaps(inputs, gaps);  // [B, L, d]
       auto supervised = targets.ne(0);                  // [B, L]
       auto value = loss.compute(model, states.index({supervised}),
                                 targets.index({supervised}) - 1);

@@ -47,8 +47,8 @@ TEST(ChangePoints, CausalPassEqualsScoringEachPrefix) {
     auto favourite = (tokens * 7).remainder(n).unsqueeze(-1);
     return at::arange(n, at::kLong).eq(favourite).to(at::kFloat) * 4.0;
   };
-  const Scorer scorer = [&](const at::Tensor& h, const at::Tensor& /*users*/) { return from_tokens(h.select(1, -1)); };
-  const PositionScorer positions = [&](const at::Tensor& h, const at::Tensor& /*users*/) { return from_tokens(h); };
+  const Scorer scorer = [&](const at::Tensor& h, const at::Tensor& /*users*/, const at::Tensor& /*gaps*/) { return from_tokens(h.select(1, -1)); };
+  const PositionScorer positions = [&](const at::Tensor& h, const at::Tensor& /*users*/, const at::Tensor& /*gaps*/) { return from_tokens(h); };
   EvalOptions options;
   options.shift_window = 3;
   options.change_point_threshold = 0.05;

@@ -37,7 +37,7 @@ TEST(Evaluator, NewCategoryHitOfShiftTargetsByHand) {
   options.ks = {1, 3};
   Evaluator evaluator(split, d, options);
   // Every user gets scores 4, 3, 2, 1 for items 0..3: top-1 = {i0}, top-3 = {i0, i1, i2}.
-  const Scorer scorer = [](const at::Tensor& histories, const at::Tensor& /*users*/) {
+  const Scorer scorer = [](const at::Tensor& histories, const at::Tensor& /*users*/, const at::Tensor& /*gaps*/) {
     return at::tensor({4.0f, 3.0f, 2.0f, 1.0f}).unsqueeze(0).expand({histories.size(0), 4}).contiguous();
   };
   const SplitEvaluation e = evaluator.evaluate("test", scorer, 50, c10::Device(c10::kCPU));
@@ -61,7 +61,7 @@ TEST(Evaluator, ShiftTargetsRankedAmongTheItemsOutsideTheirWindow) {
   options.metrics = {"recall"};
   options.ks = {1, 3};
   Evaluator evaluator(split, d, options);
-  const Scorer scorer = [](const at::Tensor& histories, const at::Tensor& /*users*/) {
+  const Scorer scorer = [](const at::Tensor& histories, const at::Tensor& /*users*/, const at::Tensor& /*gaps*/) {
     return at::tensor({4.0f, 3.0f, 2.0f, 1.0f}).unsqueeze(0).expand({histories.size(0), 4}).contiguous();
   };
   const SplitEvaluation e = evaluator.evaluate("test", scorer, 50, c10::Device(c10::kCPU), 0, true);

@@ -89,14 +89,14 @@ TEST(ShiftDetection, BaselinesOnHandLabelledSequences) {
   EvalTargets gap_targets = t;
   gap_targets.position = {3, 5, 1, 2, 3};  // user 0 rows 3, 5, 1; user 1 rows 8, 9
   EXPECT_EQ(time_since_previous(timed, gap_targets), (std::vector<double>{5, 9, 1, 15, 17}));
-  EXPECT_TRUE(has_timestamps(timed));
+  EXPECT_TRUE(timed.has_timestamps());
   Interactions positions_only = d;
   for (int32_t u = 0; u < d.n_users; ++u) {
     for (int64_t row = d.user_offsets[u]; row < d.user_offsets[u + 1]; ++row) {
       positions_only.time[row] = row - d.user_offsets[u];
     }
   }
-  EXPECT_FALSE(has_timestamps(positions_only));
+  EXPECT_FALSE(positions_only.has_timestamps());
 }
 
 TEST(ShiftDetection, UnlabelledTargetsAreLeftOut) {

@@ -117,14 +117,21 @@ TEST(Cli, BadInputIsOneClearLineAndLeavesNoRunDirectory) {
        "eval.ks: cut-off 61 is above the 60 candidates"},
       {"unknown protocol", " --set 'eval.protocol=\"top100\"'", "",
        "eval.protocol: unknown protocol \"top100\", expected full, uniN or popN"},
+      {"time gaps without timestamps", " --set model.time_gaps=true",
+       "[data]\nsource = \"s3rec\"\npath = \"{dir}/seq.txt\"\n[model]\nd = 16\n[eval]\nks = [2]\n[train]\nearly_stop_metric = \"ndcg@2\"\n",
+       "model.time_gaps: the data has no timestamps"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
     testing::TempDir dir;
     std::string config = source_path("experiments/configs/quickstart.toml");
-    if (!c.config_text.empty()) {
+    if (!c.config_text.empty()) {  // {dir}/seq.txt: three users' item sequences
       config = dir.file("bad.toml");
-      testing::write_text(config, c.config_text);
+      std::string text = c.config_text;
+      const auto at = text.find("{dir}");
+      if (at != std::string::npos) text.replace(at, 5, dir.path());
+      testing::write_text(config, text);
+      testing::write_text(dir.file("seq.txt"), "1 1 2 3 4\n2 2 3 4\n3 4 1 2\n");
     }
     const std::string run = dir.file("run");
     const auto result = run_cli(train_args(config, run) + c.extra_args, dir);

@@ -36,6 +36,26 @@ TEST(SASRec, IsCausal) {
   EXPECT_FALSE(at::allclose(sx.select(1, 3), sy.select(1, 3), 1e-5, 1e-6));
 }
 
+TEST(SASRec, TimeGapsEnterCausallyAndOnlyWhenSwitchedOn) {
+  at::manual_seed(5);
+  SASRec timed(SASRecOptions(20).d(16).blocks(2).heads(2).dropout(0.0).max_length(6).time_gaps(true));
+  timed.eval();
+  SASRec plain = make_model();
+  torch::NoGradGuard no_grad;
+  auto x = at::tensor({0, 5, 7, 9}, at::kLong).view({1, 4});
+  auto gaps = at::tensor({0, 3, 4, 20}, at::kLong).view({1, 4});
+  auto later = at::tensor({0, 3, 4, 40}, at::kLong).view({1, 4});  // a longer wait before the target
+  auto a = timed.encode_with_gaps(x, gaps), b = timed.encode_with_gaps(x, later);
+  EXPECT_TRUE(at::allclose(a.narrow(1, 0, 3), b.narrow(1, 0, 3), 1e-5, 1e-6));
+  EXPECT_FALSE(at::allclose(a.select(1, 3), b.select(1, 3), 1e-5, 1e-6));
+  EXPECT_THROW(timed.encode(x), c10::Error);  // gaps are required, not silently zero
+  // Off: the gaps are ignored and no gap parameter exists.
+  EXPECT_TRUE(at::equal(plain.encode_with_gaps(x, gaps), plain.encode(x)));
+  EXPECT_EQ(timed.parameters().size(), plain.parameters().size() + 1);
+  EXPECT_TRUE(timed.uses_time_gaps());
+  EXPECT_FALSE(plain.uses_time_gaps());
+}
+
 TEST(SASRec, RejectsBadOptions) {
   EXPECT_THROW(SASRec(SASRecOptions(20).d(10).heads(3)), c10::Error);
   EXPECT_THROW(SASRec(SASRecOptions(0)), c10::Error);

@@ -1,0 +1,53 @@
+#include "datasets/time_gaps.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <ATen/ATen.h>
+
+#include "core/error.h"
+#include "datasets/split.h"
+
+namespace shiftrec {
+
+int64_t gap_bucket(int64_t gap) {
+  const double octaves = std::log2(1.0 + static_cast<double>(std::max<int64_t>(gap, 0)));
+  return 1 + std::min<int64_t>(kGapBuckets - 2, static_cast<int64_t>(std::floor(2.0 * octaves)));
+}
+
+at::Tensor pack_gap_buckets(const std::vector<int64_t>& times, const std::vector<int64_t>& begin,
+                            const std::vector<int64_t>& length, const std::vector<int64_t>& end,
+                            int64_t max_length) {
+  SHIFTREC_ASSERT(begin.size() == length.size() && begin.size() == end.size(),
+                  "gap rows disagree");
+  const int64_t rows = static_cast<int64_t>(begin.size());
+  int64_t width = 1;
+  for (int64_t n : length) width = std::max(width, std::min(n, max_length));
+  auto out = at::zeros({rows, width}, at::kLong);
+  int64_t* data = out.data_ptr<int64_t>();
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t n = std::min(length[r], max_length);
+    const int64_t start = begin[r] + length[r] - n;
+    SHIFTREC_ASSERT(begin[r] + length[r] <= end[r] && end[r] <= static_cast<int64_t>(times.size()),
+                    "gap row outside its sequence");
+    int64_t* row = data + r * width + (width - n);
+    for (int64_t j = 0; j < n; ++j) {
+      const int64_t i = start + j;
+      row[j] = i + 1 < end[r] ? gap_bucket(times[i + 1] - times[i]) : 0;
+    }
+  }
+  return out;
+}
+
+at::Tensor split_gap_buckets(const Split& split, const std::vector<int64_t>& begin,
+                             const std::vector<int64_t>& length, int64_t max_length) {
+  if (split.times.empty()) return {};
+  std::vector<int64_t> end(begin.size());
+  for (size_t r = 0; r < begin.size(); ++r) {
+    const auto next = std::upper_bound(split.offsets.begin(), split.offsets.end(), begin[r]);
+    end[r] = next == split.offsets.end() ? static_cast<int64_t>(split.times.size()) : *next;
+  }
+  return pack_gap_buckets(split.times, begin, length, end, max_length);
+}
+
+}  // namespace shiftrec
