@@ -223,6 +223,9 @@ SyntheticData generate_synthetic(const SyntheticOptions& o) {
                                              w.rank_cumulative.data() + size);
         item = w.category_items[begin + rank];
       }
+      if (o.record_active_interests) {
+        out.active_interests.insert(out.active_interests.end(), active.begin(), active.end());
+      }
       data.user.push_back(static_cast<int32_t>(u));
       data.item.push_back(item);
       data.time.push_back(static_cast<int64_t>(time));
@@ -237,6 +240,16 @@ SyntheticData generate_synthetic(const SyntheticOptions& o) {
   std::iota(data.category_offsets.begin(), data.category_offsets.end(), int64_t{0});
   data.category_ids = w.item_category;
   data.sort_and_index();  // already sorted: only builds offsets
+  out.n_active = o.active_interests;
+  out.item_in_category.resize(o.items);
+  for (int64_t c = 0; c < o.categories; ++c) {
+    const int64_t begin = w.category_item_offsets[c];
+    const int64_t size = w.category_item_offsets[c + 1] - begin;
+    for (int64_t r = 0; r < size; ++r) {
+      const double weight = w.rank_cumulative[r] - (r > 0 ? w.rank_cumulative[r - 1] : 0.0);
+      out.item_in_category[w.category_items[begin + r]] = weight / w.rank_cumulative[size - 1];
+    }
+  }
   out.graph_degree = o.graph_degree;
   out.graph_targets = w.graph_targets;
   out.graph_weights = w.graph_weights;

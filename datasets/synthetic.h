@@ -42,6 +42,9 @@ struct SyntheticOptions {
   double mean_gap_seconds = 3600.0;
   double shift_gap_factor = 5.0;
   uint64_t seed = 1;
+  // Not a config key: also record every interaction's active interests (for the oracle in
+  // synthetic_oracle.h; active_interests ints per interaction).
+  bool record_active_interests = false;
 
   // Reads every option from `section` (keys as the field names), validating ranges and the
   // cross-field rules (categories >= active_interests + 1, graph_degree < categories, ...).
@@ -62,6 +65,12 @@ struct SyntheticData {
   Interactions interactions;
   std::vector<int32_t> regime;  // per interaction (row-aligned), 0-based within the user
   std::vector<ChangePoint> change_points;  // sorted by (user, position)
+  // With record_active_interests: the user's active categories when each interaction was
+  // drawn, [size * active_interests] row-aligned (after the regime change at that row).
+  int64_t n_active = 0;
+  std::vector<int32_t> active_interests;
+  // [items] the probability of drawing each item given its category (the power law).
+  std::vector<double> item_in_category;
   // Shift graph: out-edges of category c are graph_targets/graph_weights
   // [c * graph_degree, (c + 1) * graph_degree).
   int64_t graph_degree = 0;
