@@ -126,6 +126,16 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
                    {"valid_seconds", r.valid_seconds},
                    {"improved", r.improved}};
       if (!r.valid_metrics.empty()) line["valid"] = metrics_json(r.valid_metrics);
+      const int64_t curve_every = plan.train.test_curve_every;
+      if (curve_every > 0 && r.epoch % curve_every == 0) {  // learning curve, never selection
+        const double t0 = seconds_since_start();
+        model.eval();
+        const auto test = evaluator.evaluate("test", scorer, max_length, plan.device).metrics;
+        line["test_curve"] = metrics_json(test);
+        line["test_seconds"] = seconds_since_start() - t0;
+        log_info("epoch " + std::to_string(r.epoch) + " test (learning curve only):" +
+                 format_metrics(test));
+      }
       append_line(metrics_path, line.dump());
     };
     TrainResult trained =

@@ -30,6 +30,9 @@ TrainOptions TrainOptions::from_config(ConfigSection s, uint64_t run_seed) {
   o.beta2 = s.get_double("beta2", o.beta2, 0.0, 0.999999, "Adam beta2");
   o.weight_decay = s.get_double("weight_decay", o.weight_decay, 0.0, 10.0, "Adam L2 penalty");
   o.eval_every = s.get_int("eval_every", o.eval_every, 1, 1 << 20, "epochs between validations");
+  o.test_curve_every = s.get_int("test_curve_every", o.test_curve_every, 0, 1 << 20,
+                                 "epochs between test evaluations logged as a learning curve "
+                                 "(never used for selection; 0 = none)");
   o.patience = s.get_int("patience", o.patience, 1, 1 << 20,
                          "validations without improvement before stopping");
   o.early_stop_metric = s.get_string("early_stop_metric", o.early_stop_metric,
@@ -65,14 +68,14 @@ bool has_trainable_parameters(Recommender& model) {
   return false;
 }
 
+}  // namespace
+
 std::string format_metrics(const std::map<std::string, double>& metrics) {
   std::ostringstream os;
   os.precision(4);
   for (const auto& [name, value] : metrics) os << ' ' << name << '=' << std::fixed << value;
   return os.str();
 }
-
-}  // namespace
 
 TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
                         const TrainOptions& options, c10::Device device,

@@ -20,6 +20,9 @@ class Loss;
 class Recommender;
 struct Split;
 
+// " name=value" for each metric, 4 decimals, for log lines.
+std::string format_metrics(const std::map<std::string, double>& metrics);
+
 struct TrainOptions {
   int64_t epochs = 200;
   int64_t batch_size = 128;
@@ -28,6 +31,9 @@ struct TrainOptions {
   double beta2 = 0.98;
   double weight_decay = 0.0;
   int64_t eval_every = 1;
+  // > 0: every this many epochs the run also logs test metrics (a learning curve, as the
+  // LightGCN paper plots; never used to select or stop). Read by the experiment, not here.
+  int64_t test_curve_every = 0;
   int64_t patience = 5;  // validations without improvement before stopping
   std::string early_stop_metric = "ndcg@10";
   bool length_buckets = true;

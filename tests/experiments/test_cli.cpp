@@ -85,6 +85,28 @@ TEST(Cli, TrainWritesACompleteRunDirectory) {
   EXPECT_EQ(results_again["splits"]["test"]["metrics"], results["splits"]["test"]["metrics"]);
 }
 
+TEST(Cli, TestLearningCurveIsLoggedAndChangesNothing) {
+  testing::TempDir dir;
+  const std::string config = source_path("experiments/configs/quickstart.toml");
+  const std::string plain = dir.file("plain"), curved = dir.file("curved");
+  ASSERT_EQ(run_cli(train_args(config, plain), dir).status, 0);
+  const auto result = run_cli(train_args(config, curved) + " --set train.test_curve_every=1", dir);
+  ASSERT_EQ(result.status, 0) << result.err;
+  const std::string lines = testing::read_text(curved + "/metrics.jsonl");
+  ASSERT_EQ(count_lines(lines), 2);
+  for (const auto& line : split(lines, '\n')) {
+    if (line.empty()) continue;
+    const auto record = nlohmann::json::parse(line);
+    EXPECT_TRUE(record["test_curve"].contains("ndcg@10")) << line;
+  }
+  // The curve is only observed: training, selection and the final numbers are unchanged.
+  const auto a = nlohmann::json::parse(testing::read_text(plain + "/results.json"));
+  const auto b = nlohmann::json::parse(testing::read_text(curved + "/results.json"));
+  EXPECT_EQ(a["best_epoch"], b["best_epoch"]);
+  EXPECT_EQ(a["splits"]["test"]["metrics"], b["splits"]["test"]["metrics"]);
+  EXPECT_EQ(a["splits"]["valid"]["metrics"], b["splits"]["valid"]["metrics"]);
+}
+
 struct BadInput {
   std::string name;
   std::string extra_args;   // appended to a valid tiny training command
