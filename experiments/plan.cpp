@@ -87,7 +87,7 @@ Scorer last_state_scorer(Recommender& model) {
   return [&model](const at::Tensor& histories, const at::Tensor& users, const at::Tensor& gaps) {
     torch::NoGradGuard no_grad;
     if (model.uses_user_ids()) return model.score_all(model.encode_users(users));
-    return model.score_all(model.encode_with_gaps(histories, gaps).select(1, -1));
+    return model.score_next(histories, model.encode_with_gaps(histories, gaps).select(1, -1));
   };
 }
 

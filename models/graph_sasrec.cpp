@@ -10,11 +10,14 @@
 // Ablation switches ([model], on top of SASRec's d, blocks, heads, dropout, max_length):
 //   graph = "bipartite" | "transition",  graph_layers = K (0 = no propagation),
 //   fusion = true | false,  transition_window = 1,
-//   shift_head = true | false,  shift_loss_weight = 0.5
+//   shift_head = true | false,  shift_loss_weight = 0.5,  shift_mixture = true | false
 // The shift head (a linear layer on the user state) predicts whether the next item is an
 // interest SHIFT — its categories share none with the visible history's and it is no repeat
 // (categories on more than 90% of items ignored, as for the labels) — trained jointly with
-// BCE; the evaluator scores shift detection with its probability.
+// BCE; the evaluator scores shift detection with its probability. With shift_mixture, the
+// head also shapes the ranking: the next-item distribution becomes (1 - p) x the softmax over
+// the non-shift items + p x the softmax over the shift items (ShiftHead::mixture_scores), so
+// the head says whether the interest moves and the item scores where.
 // With graph_layers = 0 and fusion = false no parameter is added and the model computes
 // exactly what SASRec computes at the same seed (tested).
 #include <ATen/ATen.h>
@@ -40,6 +43,7 @@ struct HybridOptions {
   int64_t transition_window = 1;
   bool shift_head = false;
   double shift_loss_weight = 0.5;
+  bool shift_mixture = false;
 };
 
 class GraphSASRec : public SASRec {
@@ -63,6 +67,11 @@ class GraphSASRec : public SASRec {
   }
 
   bool has_shift_head() const override { return hybrid_.shift_head; }
+  torch::Tensor score_next(const torch::Tensor& histories, const torch::Tensor& states) override {
+    auto scores = score_all(states);
+    if (!hybrid_.shift_mixture) return scores;
+    return shift_head_->mixture_scores(histories, states, scores);
+  }
   torch::Tensor shift_probability(const torch::Tensor& states) override {
     return shift_head_->probability(states);
   }
@@ -126,6 +135,11 @@ std::shared_ptr<Recommender> make_hybrid(ConfigSection s, const ModelContext& co
                             "predict interest shifts from the user state, trained jointly");
   o.shift_loss_weight = s.get_double("shift_loss_weight", o.shift_loss_weight, 0.0, 100.0,
                                      "weight of the shift head's BCE in the training loss");
+  o.shift_mixture = s.get_bool("shift_mixture", o.shift_mixture,
+                               "rank with the shift head's mixture of shift and non-shift items");
+  if (o.shift_mixture && !o.shift_head) {
+    s.fail("shift_mixture", "needs shift_head = true");
+  }
   if (o.shift_head && (context.data == nullptr || !context.data->has_categories())) {
     s.fail("shift_head", "needs item categories, and this dataset has none");
   }

@@ -58,6 +58,13 @@ class Recommender : public torch::nn::Module {
   virtual torch::Tensor score_candidates(const torch::Tensor& states,
                                          const torch::Tensor& items) = 0;
   virtual torch::Tensor item_embeddings() = 0;
+  // Scores of the item after each whole history, as evaluation ranks them: histories [B, L],
+  // their last states [B, d] -> [B, n_items]. score_all unless a model also reads the
+  // history itself (a shift head's mixture, models/shift_head.h).
+  virtual torch::Tensor score_next(const torch::Tensor& /*histories*/,
+                                   const torch::Tensor& last_states) {
+    return score_all(last_states);
+  }
   virtual void fit_statistics(const Split& /*split*/) {}
   virtual bool uses_user_ids() const { return false; }
   virtual torch::Tensor encode_users(const torch::Tensor& users);

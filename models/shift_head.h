@@ -25,6 +25,16 @@ class ShiftHeadImpl : public torch::nn::Module {
                      const torch::Tensor& targets);
   // The labels: [B, L] float, 1 = SHIFT (meaningful where targets != 0).
   torch::Tensor labels(const torch::Tensor& histories, const torch::Tensor& targets) const;
+  // The items that would be a SHIFT after each whole history: histories [B, L] ->
+  // [B, n_items] bool (column = item id).
+  torch::Tensor shift_items(const torch::Tensor& histories) const;
+  // The next-item distribution split by the head: with p = probability(states),
+  //   log P(i) = log((1 - p) softmax_{non-shift}(s)_i + p softmax_{shift}(s)_i),
+  // the head deciding *whether* the interest moves and the scores s [B, n_items] *where*
+  // within each group. Rows without shift items keep the non-shift softmax.
+  // histories [B, L], last states [B, d], scores [B, n_items] -> [B, n_items] log-probabilities.
+  torch::Tensor mixture_scores(const torch::Tensor& histories, const torch::Tensor& states,
+                               const torch::Tensor& scores);
 
  private:
   torch::nn::Linear linear_{nullptr};

@@ -131,6 +131,29 @@ TEST(ShiftHead, LabelsOfTrainingPositionsByHand) {
   EXPECT_EQ(states.grad()[1][0].abs().sum().item<double>(), 0.0);  // padding: no supervision
 }
 
+TEST(ShiftHead, MixtureSplitsTheDistributionBetweenShiftAndOtherItemsByTheHead) {
+  const Interactions d = testing::hand_labelled();
+  ShiftHead head(4, d);
+  // Row 0 saw i0 {A}: shift items are i1 {B} and i2 {C} (i3 shares A, i4 has no category).
+  // Row 1 saw i1 {B}, i2 {C}, i3 {A, C}: no shift item is left.
+  const auto histories = at::tensor({0, 0, 1, /**/ 2, 3, 4}, at::kLong).view({2, 3});
+  EXPECT_TRUE(at::equal(head->shift_items(histories).to(at::kInt),
+                        at::tensor({0, 1, 1, 0, 0, /**/ 0, 0, 0, 0, 0}, at::kInt).view({2, 5})));
+  const auto scores = at::tensor({3.f, 1.f, 2.f, 0.f, 4.f, /**/ 1.f, 2.f, 3.f, 4.f, 5.f}).view({2, 5});
+  const auto states = at::randn({2, 4});
+  torch::NoGradGuard no_grad;
+  const double p = head->probability(states)[0].item<double>();
+  const auto mixed = head->mixture_scores(histories, states, scores);
+  // Row 0 by hand: (1 - p) softmax over {i0, i3, i4} + p softmax over {i1, i2}.
+  const double stay = std::exp(3.0) + std::exp(0.0) + std::exp(4.0), move = std::exp(1.0) + std::exp(2.0);
+  const double expected[] = {(1 - p) * std::exp(3.0) / stay, p * std::exp(1.0) / move,
+                             p * std::exp(2.0) / move, (1 - p) * std::exp(0.0) / stay,
+                             (1 - p) * std::exp(4.0) / stay};
+  for (int i = 0; i < 5; ++i) EXPECT_NEAR(std::exp(mixed[0][i].item<double>()), expected[i], 1e-5) << i;
+  // Row 1 has no shift item: the plain softmax, whatever the head says.
+  EXPECT_TRUE(at::allclose(mixed[1], at::log_softmax(scores[1], 0), 1e-5, 1e-6));
+}
+
 // A history's states do not depend on how much padding its batch has (GRU4Rec reads its
 // rows as packed sequences; SASRec's positions are right-aligned).
 TEST(SequenceModels, StatesIgnoreTheBatchPadding) {
