@@ -13,7 +13,13 @@ mkdir -p "$out"
 for model in $models; do
   run="$out/$model"
   rm -rf "$run"
-  "${SHIFTREC_BIN:-build/shiftrec}" train --config experiments/configs/beauty_sasrec.toml \
+  config="$out/$model.toml"  # GRU4Rec has no blocks or heads
+  if [ "$model" = gru4rec ]; then
+    grep -v -E '^(blocks|heads) =' experiments/configs/beauty_sasrec.toml > "$config"
+  else
+    cp experiments/configs/beauty_sasrec.toml "$config"
+  fi
+  "${SHIFTREC_BIN:-build/shiftrec}" train --config "$config" \
     --out "$run" --set model.name=$model --set train.epochs=2 --set log_level=warn \
     --set 'eval.protocol="uni100"' ${SEQUENCE_EPOCHS_SET:-}
 done

@@ -6,6 +6,7 @@
 #include <ATen/ATen.h>
 
 #include "core/error.h"
+#include "datasets/histories.h"
 #include "datasets/split.h"
 
 namespace shiftrec {
@@ -20,23 +21,13 @@ at::Tensor pack_gap_buckets(const std::vector<int64_t>& times, const std::vector
                             int64_t max_length) {
   SHIFTREC_ASSERT(begin.size() == length.size() && begin.size() == end.size(),
                   "gap rows disagree");
-  const int64_t rows = static_cast<int64_t>(begin.size());
-  int64_t width = 1;
-  for (int64_t n : length) width = std::max(width, std::min(n, max_length));
-  auto out = at::zeros({rows, width}, at::kLong);
-  int64_t* data = out.data_ptr<int64_t>();
-  for (int64_t r = 0; r < rows; ++r) {
-    const int64_t n = std::min(length[r], max_length);
-    const int64_t start = begin[r] + length[r] - n;
+  for (size_t r = 0; r < begin.size(); ++r) {
     SHIFTREC_ASSERT(begin[r] + length[r] <= end[r] && end[r] <= static_cast<int64_t>(times.size()),
                     "gap row outside its sequence");
-    int64_t* row = data + r * width + (width - n);
-    for (int64_t j = 0; j < n; ++j) {
-      const int64_t i = start + j;
-      row[j] = i + 1 < end[r] ? gap_bucket(times[i + 1] - times[i]) : 0;
-    }
   }
-  return out;
+  return pack_left_padded(begin, length, max_length, [&](int64_t r, int64_t i) -> int64_t {
+    return i + 1 < end[r] ? gap_bucket(times[i + 1] - times[i]) : 0;
+  });
 }
 
 at::Tensor split_gap_buckets(const Split& split, const std::vector<int64_t>& begin,
