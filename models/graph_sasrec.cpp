@@ -9,6 +9,8 @@
 //                         next item in training sequences, row-normalised), fused as above
 // Ablation switches ([model], on top of SASRec's d, blocks, heads, dropout, max_length):
 //   graph = "bipartite" | "transition",  graph_layers = K (0 = no propagation),
+//   encoder = "lightgcn" (layer mean, no parameters) | "ngcf" (NGCF layers, their
+//   concatenation projected back to d; message_dropout = 0.1),
 //   fusion = true | false,  transition_window = 1,
 //   shift_head = true | false,  shift_loss_weight = 0.5,  shift_mixture = true | false
 // The shift head (a linear layer on the user state) predicts whether the next item is an
@@ -29,6 +31,7 @@
 #include "datasets/interactions.h"
 #include "graph/bipartite_graph.h"
 #include "graph/item_transitions.h"
+#include "models/ngcf_layers.h"
 #include "models/propagation.h"
 #include "models/sasrec.h"
 #include "models/shift_head.h"
@@ -44,6 +47,8 @@ struct HybridOptions {
   bool shift_head = false;
   double shift_loss_weight = 0.5;
   bool shift_mixture = false;
+  std::string encoder = "lightgcn";
+  double message_dropout = 0.1;
 };
 
 class GraphSASRec : public SASRec {
@@ -56,6 +61,12 @@ class GraphSASRec : public SASRec {
     if (hybrid_.graph == "bipartite" && hybrid_.layers > 0) {
       user_embedding_ = register_module("user_embedding", torch::nn::Embedding(n_users, base.d()));
       torch::nn::init::xavier_normal_(user_embedding_->weight);
+    }
+    if (hybrid_.encoder == "ngcf" && hybrid_.layers > 0) {
+      ngcf_ = register_module("ngcf", NgcfLayers(base.d(), hybrid_.layers, hybrid_.message_dropout));
+      ngcf_projection_ = register_module("ngcf_projection",
+                                         torch::nn::Linear(ngcf_->output_size(), base.d()));
+      torch::nn::init::xavier_normal_(ngcf_projection_->weight);
     }
     if (hybrid_.fusion) {
       gate_ = register_module("fusion_gate", torch::nn::Linear(2 * base.d(), 1));
@@ -98,10 +109,11 @@ class GraphSASRec : public SASRec {
     auto graph = ids;
     if (hybrid_.layers > 0) {
       SHIFTREC_ASSERT(adjacency_.defined(), "graph hybrid used before fit_statistics built its graph");
-      graph = hybrid_.graph == "bipartite"
-                  ? light_propagate(adjacency_, at::cat({user_embedding_->weight, ids}, 0), hybrid_.layers)
-                        .narrow(0, n_users_, n)
-                  : light_propagate(adjacency_, ids, hybrid_.layers);
+      const bool bipartite = hybrid_.graph == "bipartite";
+      auto nodes = bipartite ? at::cat({user_embedding_->weight, ids}, 0) : ids;
+      auto propagated = ngcf_ ? ngcf_projection_->forward(ngcf_->forward(adjacency_, nodes))
+                              : light_propagate(adjacency_, nodes, hybrid_.layers);
+      graph = bipartite ? propagated.narrow(0, n_users_, n) : propagated;
     }
     auto items = graph;
     if (hybrid_.fusion) {
@@ -117,6 +129,8 @@ class GraphSASRec : public SASRec {
   int64_t n_users_;
   torch::nn::Embedding user_embedding_{nullptr};
   torch::nn::Linear gate_{nullptr};
+  NgcfLayers ngcf_{nullptr};
+  torch::nn::Linear ngcf_projection_{nullptr};
   ShiftHead shift_head_{nullptr};
   torch::Tensor adjacency_;
 };
@@ -128,6 +142,13 @@ std::shared_ptr<Recommender> make_hybrid(ConfigSection s, const ModelContext& co
   o.graph = s.get_string("graph", o.graph, "bipartite (user-item) or transition (item-item)",
                          {"bipartite", "transition"});
   o.layers = s.get_int("graph_layers", o.layers, 0, 16, "propagation layers; 0 = none");
+  o.encoder = s.get_string("encoder", o.encoder,
+                           "lightgcn (layer mean) or ngcf (NGCF layers, projected to d)",
+                           {"lightgcn", "ngcf"});
+  if (o.encoder == "ngcf") {
+    o.message_dropout = s.get_double("message_dropout", o.message_dropout, 0.0, 0.99,
+                                     "NGCF encoder: dropout on each layer's messages");
+  }
   o.fusion = s.get_bool("fusion", o.fusion, "gate ID and graph embeddings per item");
   o.transition_window = s.get_int("transition_window", o.transition_window, 1, 1 << 10,
                                   "transition graph: positions a next item may be away");

@@ -96,9 +96,10 @@ TEST(GraphHybrids, ZeroLayersWithoutFusionComputeExactlySASRec) {
     return std::make_pair(value.item<double>(), grads);
   };
   const auto [reference_loss, reference_grads] = step("[model]\nname = \"sasrec\"\n" + common);
-  for (const char* name : {"graph_sasrec", "fusion_sasrec", "session_graph_sasrec"}) {
+  for (const std::string name : {"graph_sasrec", "fusion_sasrec", "session_graph_sasrec",
+                                 "graph_sasrec\"\nencoder = \"ngcf"}) {
     SCOPED_TRACE(name);
-    const auto [value, grads] = step(std::string("[model]\nname = \"") + name + "\"\n" + common +
+    const auto [value, grads] = step("[model]\nname = \"" + name + "\"\n" + common +
                                      "graph_layers = 0\nfusion = false\n");
     EXPECT_EQ(value, reference_loss);
     ASSERT_EQ(grads.size(), reference_grads.size()) << "no extra parameter may exist";
@@ -109,6 +110,21 @@ TEST(GraphHybrids, ZeroLayersWithoutFusionComputeExactlySASRec) {
       step("[model]\nname = \"graph_sasrec\"\n" + common + "graph_layers = 2\n");
   EXPECT_NE(graph_loss, reference_loss);
   EXPECT_GT(graph_grads.back().abs().sum().item<double>(), 0.0);  // user embeddings
+  // The NGCF encoder, over either graph: its layers and projection learn too.
+  for (const char* graph : {"bipartite", "transition"}) {
+    SCOPED_TRACE(graph);
+    const auto [ngcf_loss, ngcf_grads] =
+        step("[model]\nname = \"graph_sasrec\"\n" + common + "graph_layers = 2\nencoder = \"ngcf\"\n" +
+             "graph = \"" + graph + "\"\n");
+    EXPECT_TRUE(std::isfinite(ngcf_loss));
+    EXPECT_NE(ngcf_loss, graph_loss);
+    // SASRec's parameters, [user embeddings,] 2 layers x 2 linear (weight, bias), projection.
+    const size_t extra = (std::string(graph) == "bipartite" ? 1 : 0) + 8 + 2;
+    ASSERT_EQ(ngcf_grads.size(), reference_grads.size() + extra);
+    for (size_t i = reference_grads.size(); i < ngcf_grads.size(); ++i) {
+      EXPECT_GT(ngcf_grads[i].abs().sum().item<double>(), 0.0) << "parameter " << i;
+    }
+  }
 }
 
 TEST(ShiftHead, LabelsOfTrainingPositionsByHand) {
