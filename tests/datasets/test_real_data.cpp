@@ -56,6 +56,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         // amazon-s3rec/PROVENANCE.md: users / items / interactions / distinct attributes.
         Expected{"beauty_sasrec.toml", 22363, 12101, 198502, 637},
+        Expected{"beauty_bert4rec.toml", 22363, 12101, 198502, 637},
         Expected{"yelp_sasrec.toml", 30431, 20033, 316354, 1001},
         Expected{"lastfm_sasrec.toml", 1090, 3646, 52551, 388},
         // ml-1m-pos4/PROVENANCE.md (18 genres); ml-100k (19 genres incl. "unknown").
