@@ -57,8 +57,8 @@ torch::Tensor ShiftHeadImpl::mixture_scores(const torch::Tensor& histories,
   const double lowest = -std::numeric_limits<double>::infinity();
   auto stay = at::log_softmax(scores.masked_fill(shift, lowest), 1);
   auto move = at::log_softmax(scores.masked_fill(shift.logical_not(), lowest), 1);
-  auto log_p = at::log_sigmoid(linear_->forward(states));       // [B, 1]
-  auto log_not_p = at::log_sigmoid(-linear_->forward(states));  // [B, 1]
+  auto logits = linear_->forward(states);  // [B, 1]
+  auto log_p = at::log_sigmoid(logits), log_not_p = at::log_sigmoid(-logits);
   auto mixed = at::logaddexp(stay + log_not_p, move + log_p);
   // A row without shift items: its `move` is NaN; a row of only shift items: `stay` is.
   auto any_shift = shift.any(1, /*keepdim=*/true), any_stay = shift.logical_not().any(1, true);
