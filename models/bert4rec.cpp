@@ -21,6 +21,7 @@
 
 #include "core/config.h"
 #include "models/layers.h"
+#include "models/item_table_scoring.h"
 #include "models/recommender.h"
 
 namespace shiftrec {
@@ -89,12 +90,12 @@ class Bert4Rec : public Recommender {
   }
 
   torch::Tensor score_all(const torch::Tensor& states) override {
-    return at::matmul(states, item_embeddings().t());
+    return score_all_items(item_embedding_->weight, n_items_, states);
   }
   torch::Tensor score_candidates(const torch::Tensor& states, const torch::Tensor& items) override {
-    return (item_embedding_->forward(items + 1) * states.unsqueeze(-2)).sum(-1);
+    return score_item_candidates(item_embedding_->weight, states, items);
   }
-  torch::Tensor item_embeddings() override { return item_embedding_->weight.narrow(0, 1, n_items_); }
+  torch::Tensor item_embeddings() override { return item_rows(item_embedding_->weight, n_items_); }
   int64_t max_length() const override { return max_length_; }
   int64_t n_items() const override { return n_items_; }
 

@@ -7,6 +7,7 @@
 
 #include "core/config.h"
 #include "datasets/time_gaps.h"
+#include "models/item_table_scoring.h"
 
 namespace shiftrec {
 
@@ -87,17 +88,16 @@ const torch::Tensor& SASRec::current_table() {
 }
 
 torch::Tensor SASRec::score_all(const torch::Tensor& states) {
-  return at::matmul(states, current_table().narrow(0, 1, options_.n_items()).t());
+  return score_all_items(current_table(), options_.n_items(), states);
 }
 
 torch::Tensor SASRec::item_embeddings() {
   table_ = item_table();
-  return table_.narrow(0, 1, options_.n_items());
+  return item_rows(table_, options_.n_items());
 }
 
 torch::Tensor SASRec::score_candidates(const torch::Tensor& states, const torch::Tensor& items) {
-  auto embedded = at::embedding(current_table(), items + 1, /*padding_idx=*/0);  // [N, C, d]
-  return (embedded * states.unsqueeze(-2)).sum(-1);                                // [N, C]
+  return score_item_candidates(current_table(), states, items);
 }
 
 namespace {

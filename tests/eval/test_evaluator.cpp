@@ -29,6 +29,13 @@ Interactions data() {
   return d;
 }
 
+// Every user gets scores 4, 3, 2, 1 for items 0..3.
+Scorer descending_scores() {
+  return [](const at::Tensor& histories, const at::Tensor& /*users*/, const at::Tensor& /*gaps*/) {
+    return at::tensor({4.0f, 3.0f, 2.0f, 1.0f}).unsqueeze(0).expand({histories.size(0), 4}).contiguous();
+  };
+}
+
 TEST(Evaluator, NewCategoryHitOfShiftTargetsByHand) {
   const Interactions d = data();
   const Split split = leave_one_out(d);
@@ -37,9 +44,7 @@ TEST(Evaluator, NewCategoryHitOfShiftTargetsByHand) {
   options.ks = {1, 3};
   Evaluator evaluator(split, d, options);
   // Every user gets scores 4, 3, 2, 1 for items 0..3: top-1 = {i0}, top-3 = {i0, i1, i2}.
-  const Scorer scorer = [](const at::Tensor& histories, const at::Tensor& /*users*/, const at::Tensor& /*gaps*/) {
-    return at::tensor({4.0f, 3.0f, 2.0f, 1.0f}).unsqueeze(0).expand({histories.size(0), 4}).contiguous();
-  };
+  const Scorer scorer = descending_scores();
   const SplitEvaluation e = evaluator.evaluate("test", scorer, 50, c10::Device(c10::kCPU));
   const LabelSummary& shift = e.by_label.at("SHIFT");
   ASSERT_EQ(shift.count, 2);
@@ -61,9 +66,7 @@ TEST(Evaluator, ShiftTargetsRankedAmongTheItemsOutsideTheirWindow) {
   options.metrics = {"recall"};
   options.ks = {1, 3};
   Evaluator evaluator(split, d, options);
-  const Scorer scorer = [](const at::Tensor& histories, const at::Tensor& /*users*/, const at::Tensor& /*gaps*/) {
-    return at::tensor({4.0f, 3.0f, 2.0f, 1.0f}).unsqueeze(0).expand({histories.size(0), 4}).contiguous();
-  };
+  const Scorer scorer = descending_scores();  // 4, 3, 2, 1 for items 0..3
   const SplitEvaluation e = evaluator.evaluate("test", scorer, 50, c10::Device(c10::kCPU), 0, true);
   // User 0: window {A, B}, outside only i2 (C): the target i2 ranks 1st there.
   // User 1: window {B}, outside i0 (A), i2 (C), i3 (A): the target i3 (score 1) ranks 3rd.
