@@ -3,27 +3,48 @@
 # data (the quickstart set, data seed fixed), over three model seeds: test Recall@10 overall
 # and on SHIFT targets, NewCategoryHit@10 on SHIFT targets, and shift-detection ROC-AUC.
 #   bench/shift_quality.sh [OUT_DIR] [models...]
-# A model written NAME+time runs NAME with model.time_gaps = true. SHIFTREC_BIN picks the
-# binary (default build/shiftrec); extra --set options go in SHIFT_QUALITY_SET.
+# A model is NAME[+switch...]; each switch adds a setting:
+#   +time     model.time_gaps = true          +mixture  model.shift_mixture = true
+#   +graph    model.shift_graph = true        +move     model.shift_move_head = true
+#   +w5       model.shift_loss_weight = 5     +nognn    graph_layers = 0, fusion = false
+# SHIFTREC_BIN picks the binary (default build/shiftrec); extra --set options for every run go
+# in SHIFT_QUALITY_SET. Runs are two at a time (one thread each).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-runs/shift_quality}
 shift || true
 models=${*:-sasrec graph_sasrec fusion_sasrec session_graph_sasrec shift_sasrec}
 mkdir -p "$out"
+run_one() {  # model seed
+  local model=$1 seed=$2 run="$out/$1-seed$2" name=${1%%+*} extra=() switch
+  [ -d "$run" ] && return 0
+  IFS=+ read -ra switches <<<"${model#"$name"}"
+  for switch in "${switches[@]}"; do
+    case $switch in
+      "") ;;
+      time) extra+=(--set model.time_gaps=true) ;;
+      mixture) extra+=(--set model.shift_mixture=true) ;;
+      graph) extra+=(--set model.shift_graph=true) ;;
+      move) extra+=(--set model.shift_move_head=true) ;;
+      w5) extra+=(--set model.shift_loss_weight=5) ;;
+      nognn) extra+=(--set model.graph_layers=0 --set model.fusion=false) ;;
+      *) echo "unknown switch +$switch in $model" >&2; return 1 ;;
+    esac
+  done
+  # shellcheck disable=SC2086
+  "${SHIFTREC_BIN:-build/shiftrec}" train --config experiments/configs/quickstart.toml --out "$run" \
+    --set seed="$seed" --set data.synthetic.seed=42 --set model.name="$name" --set log_level=warn \
+    --set threads=1 "${extra[@]}" ${SHIFT_QUALITY_SET:-}
+}
+jobs_running=0
 for model in $models; do
   for seed in 1 2 3; do
-    run="$out/$model-seed$seed"
-    [ -d "$run" ] && continue
-    extra=()
-    name=${model%+time}
-    [ "$name" != "$model" ] && extra=(--set model.time_gaps=true)
-    # shellcheck disable=SC2086
-    "${SHIFTREC_BIN:-build/shiftrec}" train --config experiments/configs/quickstart.toml --out "$run" \
-      --set seed=$seed --set data.synthetic.seed=42 --set model.name=$name --set log_level=warn \
-      "${extra[@]}" ${SHIFT_QUALITY_SET:-}
+    run_one "$model" "$seed" &
+    jobs_running=$((jobs_running + 1))
+    if [ "$jobs_running" -ge 2 ]; then wait -n; jobs_running=$((jobs_running - 1)); fi
   done
 done
+wait
 /usr/bin/python3 - "$out" $models <<'PY'
 import json, statistics, sys
 out, models = sys.argv[1], sys.argv[2:]

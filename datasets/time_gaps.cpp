@@ -16,6 +16,10 @@ int64_t gap_bucket(int64_t gap) {
   return 1 + std::min<int64_t>(kGapBuckets - 2, static_cast<int64_t>(std::floor(2.0 * octaves)));
 }
 
+at::Tensor last_gap_buckets(const at::Tensor& gaps) {
+  return gaps.defined() ? gaps.select(1, -1) : gaps;
+}
+
 at::Tensor pack_gap_buckets(const std::vector<int64_t>& times, const std::vector<int64_t>& begin,
                             const std::vector<int64_t>& length, const std::vector<int64_t>& end,
                             int64_t max_length) {

@@ -25,6 +25,10 @@ constexpr int64_t kGapBuckets = 64;
 
 int64_t gap_bucket(int64_t gap);
 
+// Each row's last column — the gap to the interaction a history's last state predicts:
+// [B, L] -> [B]; undefined (no time gaps) stays undefined.
+at::Tensor last_gap_buckets(const at::Tensor& gaps);
+
 // Gap buckets aligned with pack_histories(items, begin, length, max_length): row r's column
 // holding interaction i gets gap_bucket(times[i + 1] - times[i]) when i + 1 < end[r] (the
 // end of the user's sequence in `times`), else 0; padding is 0.

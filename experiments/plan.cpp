@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/seed.h"
 #include "core/text.h"
+#include "datasets/time_gaps.h"
 #include "experiments/device.h"
 
 namespace shiftrec {
@@ -87,14 +88,15 @@ Scorer last_state_scorer(Recommender& model) {
   return [&model](const at::Tensor& histories, const at::Tensor& users, const at::Tensor& gaps) {
     torch::NoGradGuard no_grad;
     if (model.uses_user_ids()) return model.score_all(model.encode_users(users));
-    return model.score_next(histories, model.encode_with_gaps(histories, gaps).select(1, -1));
+    return model.score_next(histories, gaps, model.encode_with_gaps(histories, gaps).select(1, -1));
   };
 }
 
 Scorer shift_head_scorer(Recommender& model) {
   return [&model](const at::Tensor& histories, const at::Tensor& /*users*/, const at::Tensor& gaps) {
     torch::NoGradGuard no_grad;
-    return model.shift_probability(model.encode_with_gaps(histories, gaps).select(1, -1));
+    return model.shift_probability(model.encode_with_gaps(histories, gaps).select(1, -1),
+                                   last_gap_buckets(gaps));
   };
 }
 

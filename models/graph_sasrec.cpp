@@ -12,14 +12,21 @@
 //   encoder = "lightgcn" (layer mean, no parameters) | "ngcf" (NGCF layers, their
 //   concatenation projected back to d; message_dropout = 0.1),
 //   fusion = true | false,  transition_window = 1,
-//   shift_head = true | false,  shift_loss_weight = 0.5,  shift_mixture = true | false
+//   shift_head = true | false,  shift_loss_weight = 0.5,  shift_mixture = true | false,
+//   shift_move_head = true | false,  shift_move_weight = 1.0,
+//   shift_graph = true | false,  shift_graph_window = 5
 // The shift head (a linear layer on the user state) predicts whether the next item is an
 // interest SHIFT — its categories share none with the visible history's and it is no repeat
 // (categories on more than 90% of items ignored, as for the labels) — trained jointly with
 // BCE; the evaluator scores shift detection with its probability. With shift_mixture, the
 // head also shapes the ranking: the next-item distribution becomes (1 - p) x the softmax over
 // the non-shift items + p x the softmax over the shift items (ShiftHead::mixture_scores), so
-// the head says whether the interest moves and the item scores where.
+// the head says whether the interest moves and the item scores where. With shift_move_head,
+// "where" is learned apart (ShiftHead's move head: cross-entropy over the shift items at the
+// SHIFT positions, weighted shift_move_weight) and the mixture ranks shift items by it. With
+// shift_graph, the shift items' scores in the mixture also get the log-probability of their
+// category under the category shift graph counted from the training sequences, given the
+// last shift_graph_window items' categories (graph/category_shifts.h).
 // With graph_layers = 0 and fusion = false no parameter is added and the model computes
 // exactly what SASRec computes at the same seed (tested).
 #include <ATen/ATen.h>
@@ -29,6 +36,7 @@
 #include "core/config.h"
 #include "core/error.h"
 #include "datasets/interactions.h"
+#include "datasets/time_gaps.h"
 #include "graph/bipartite_graph.h"
 #include "graph/item_transitions.h"
 #include "models/ngcf_layers.h"
@@ -47,6 +55,10 @@ struct HybridOptions {
   bool shift_head = false;
   double shift_loss_weight = 0.5;
   bool shift_mixture = false;
+  bool shift_move_head = false;
+  bool shift_graph = false;
+  int64_t shift_graph_window = 5;
+  double shift_move_weight = 1.0;
   std::string encoder = "lightgcn";
   double message_dropout = 0.1;
 };
@@ -55,7 +67,7 @@ class GraphSASRec : public SASRec {
  public:
   GraphSASRec(const SASRecOptions& base, const HybridOptions& hybrid, int64_t n_users,
               const Interactions* data)
-      : SASRec(base), hybrid_(hybrid), n_users_(n_users) {
+      : SASRec(base), hybrid_(hybrid), n_users_(n_users), data_(data) {
     // Registered after SASRec's parameters, so SASRec's part draws the same initial values.
     torch::NoGradGuard no_grad;
     if (hybrid_.graph == "bipartite" && hybrid_.layers > 0) {
@@ -73,27 +85,38 @@ class GraphSASRec : public SASRec {
     }
     if (hybrid_.shift_head) {
       SHIFTREC_ASSERT(data != nullptr, "shift head without data");
-      shift_head_ = register_module("shift_head", ShiftHead(base.d(), *data));
+      shift_head_ = register_module("shift_head", ShiftHead(base.d(), *data, hybrid_.shift_move_head,
+                                                             base.time_gaps()));
     }
   }
 
   bool has_shift_head() const override { return hybrid_.shift_head; }
-  torch::Tensor score_next(const torch::Tensor& histories, const torch::Tensor& states) override {
+  torch::Tensor score_next(const torch::Tensor& histories, const torch::Tensor& gaps,
+                           const torch::Tensor& states) override {
     auto scores = score_all(states);
     if (!hybrid_.shift_mixture) return scores;
-    return shift_head_->mixture_scores(histories, states, scores);
+    auto move = hybrid_.shift_move_head ? score_all(shift_head_->move_states(states)) : scores;
+    if (hybrid_.shift_graph) move = move + shift_head_->shift_graph_log_prior(histories);
+    return shift_head_->mixture_scores(histories, last_gap_buckets(gaps), states, scores, move);
   }
-  torch::Tensor shift_probability(const torch::Tensor& states) override {
-    return shift_head_->probability(states);
+  torch::Tensor shift_probability(const torch::Tensor& states, const torch::Tensor& gaps) override {
+    return shift_head_->probability(states, gaps);
   }
 
-  torch::Tensor auxiliary_loss(const torch::Tensor& histories, const torch::Tensor& states,
-                               const torch::Tensor& targets) override {
+  torch::Tensor auxiliary_loss(const torch::Tensor& histories, const torch::Tensor& gaps,
+                               const torch::Tensor& states, const torch::Tensor& targets) override {
     if (!hybrid_.shift_head) return {};
-    return shift_head_->loss(histories, states, targets) * hybrid_.shift_loss_weight;
+    auto value = shift_head_->loss(histories, gaps, states, targets) * hybrid_.shift_loss_weight;
+    if (!hybrid_.shift_move_head) return value;
+    const auto scorer = [this](const torch::Tensor& s) { return score_all(s); };
+    return value + shift_head_->move_loss(histories, states, targets, scorer) *
+                       hybrid_.shift_move_weight;
   }
 
   void fit_statistics(const Split& split) override {
+    if (hybrid_.shift_graph) {
+      shift_head_->fit_shift_graph(split, *data_, hybrid_.shift_graph_window);
+    }
     if (hybrid_.layers == 0) return;
     const auto device = item_embedding_->weight.device();
     adjacency_ = hybrid_.graph == "bipartite"
@@ -127,6 +150,7 @@ class GraphSASRec : public SASRec {
  private:
   HybridOptions hybrid_;
   int64_t n_users_;
+  const Interactions* data_;  // the dataset (categories for the shift head); may be null
   torch::nn::Embedding user_embedding_{nullptr};
   torch::nn::Linear gate_{nullptr};
   NgcfLayers ngcf_{nullptr};
@@ -158,8 +182,29 @@ std::shared_ptr<Recommender> make_hybrid(ConfigSection s, const ModelContext& co
                                      "weight of the shift head's BCE in the training loss");
   o.shift_mixture = s.get_bool("shift_mixture", o.shift_mixture,
                                "rank with the shift head's mixture of shift and non-shift items");
+  o.shift_move_head = s.get_bool("shift_move_head", o.shift_move_head,
+                                 "learn where shifts go apart: a second head on the user state, "
+                                 "cross-entropy over the shift items at SHIFT positions");
+  if (o.shift_move_head) {
+    o.shift_move_weight = s.get_double("shift_move_weight", o.shift_move_weight, 0.0, 100.0,
+                                       "weight of the move head's cross-entropy in the loss");
+  }
+  o.shift_graph = s.get_bool("shift_graph", o.shift_graph,
+                             "rank shift items also by a category shift graph counted from "
+                             "the training sequences (needs shift_mixture)");
+  if (o.shift_graph) {
+    o.shift_graph_window = s.get_int("shift_graph_window", o.shift_graph_window, 1, 1 << 10,
+                                     "shift graph: the recent items whose categories a "
+                                     "shift moves from");
+  }
+  if (o.shift_graph && !o.shift_mixture) {
+    s.fail("shift_graph", "needs shift_mixture = true");
+  }
   if (o.shift_mixture && !o.shift_head) {
     s.fail("shift_mixture", "needs shift_head = true");
+  }
+  if (o.shift_move_head && !o.shift_head) {
+    s.fail("shift_move_head", "needs shift_head = true");
   }
   if (o.shift_head && (context.data == nullptr || !context.data->has_categories())) {
     s.fail("shift_head", "needs item categories, and this dataset has none");

@@ -10,7 +10,8 @@ torch::Tensor Recommender::encode_users(const torch::Tensor& /*users*/) {
   throw InternalError("encode_users called on a model that does not use user ids");
 }
 
-torch::Tensor Recommender::shift_probability(const torch::Tensor& /*states*/) {
+torch::Tensor Recommender::shift_probability(const torch::Tensor& /*states*/,
+                                             const torch::Tensor& /*gaps*/) {
   throw InternalError("shift_probability called on a model without a shift head");
 }
 

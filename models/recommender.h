@@ -59,9 +59,11 @@ class Recommender : public torch::nn::Module {
                                          const torch::Tensor& items) = 0;
   virtual torch::Tensor item_embeddings() = 0;
   // Scores of the item after each whole history, as evaluation ranks them: histories [B, L],
-  // their last states [B, d] -> [B, n_items]. score_all unless a model also reads the
-  // history itself (a shift head's mixture, models/shift_head.h).
+  // their gap buckets [B, L] (undefined without time gaps), their last states [B, d] ->
+  // [B, n_items]. score_all unless a model also reads the history itself (a shift head's
+  // mixture, models/shift_head.h).
   virtual torch::Tensor score_next(const torch::Tensor& /*histories*/,
+                                   const torch::Tensor& /*gaps*/,
                                    const torch::Tensor& last_states) {
     return score_all(last_states);
   }
@@ -81,13 +83,15 @@ class Recommender : public torch::nn::Module {
   virtual bool causal() const { return true; }
 
   // Models with a shift head predict whether the item after a state is an interest shift:
-  // states [N, d] -> probabilities [N]. The evaluator scores shift detection with it.
+  // states [N, d], the gap bucket to that item [N] (undefined without time gaps) ->
+  // probabilities [N]. The evaluator scores shift detection with it.
   virtual bool has_shift_head() const { return false; }
-  virtual torch::Tensor shift_probability(const torch::Tensor& states);
+  virtual torch::Tensor shift_probability(const torch::Tensor& states, const torch::Tensor& gaps);
   // A training loss a model adds to the next-item loss (a shift head's), from the batch's
-  // inputs [B, L], states [B, L, d] and next-item targets [B, L] (tokens, 0 = unsupervised).
-  // Undefined = none.
+  // inputs [B, L], their gap buckets [B, L] (undefined without time gaps), states [B, L, d]
+  // and next-item targets [B, L] (tokens, 0 = unsupervised). Undefined = none.
   virtual torch::Tensor auxiliary_loss(const torch::Tensor& /*histories*/,
+                                       const torch::Tensor& /*gaps*/,
                                        const torch::Tensor& /*states*/,
                                        const torch::Tensor& /*targets*/) {
     return {};

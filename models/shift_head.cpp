@@ -1,5 +1,6 @@
 #include "models/shift_head.h"
 
+#include <algorithm>
 #include <limits>
 
 #include <ATen/ATen.h>
@@ -7,13 +8,28 @@
 #include "core/error.h"
 #include "datasets/interactions.h"
 #include "datasets/shift_labels.h"
+#include "datasets/time_gaps.h"
+#include "graph/category_shifts.h"
 
 namespace shiftrec {
 
-ShiftHeadImpl::ShiftHeadImpl(int64_t d, const Interactions& data, double common_share) {
+ShiftHeadImpl::ShiftHeadImpl(int64_t d, const Interactions& data, bool move_head,
+                             bool reads_gaps, double common_share) {
   SHIFTREC_ASSERT(data.has_categories(), "a shift head needs item categories");
   linear_ = register_module("linear", torch::nn::Linear(d, 1));
-  const std::vector<bool> ignored = common_categories(data, common_share);
+  if (move_head) {
+    move_ = register_module("move", torch::nn::Linear(d, d));
+    torch::NoGradGuard no_grad;
+    move_->weight.zero_();  // starts as the next-item ranking itself
+    move_->bias.zero_();
+  }
+  if (reads_gaps) {
+    gap_logit_ = register_module("gap_logit", torch::nn::Embedding(kGapBuckets, 1));
+    torch::NoGradGuard no_grad;
+    gap_logit_->weight.zero_();  // starts as the plain linear head
+  }
+  ignored_ = common_categories(data, common_share);
+  const std::vector<bool>& ignored = ignored_;
   auto matrix = at::zeros({data.n_items + 1, data.n_categories}, at::kFloat);
   float* m = matrix.data_ptr<float>();
   for (int64_t i = 0; i < data.n_items; ++i) {
@@ -25,8 +41,15 @@ ShiftHeadImpl::ShiftHeadImpl(int64_t d, const Interactions& data, double common_
   categories_ = register_buffer("item_categories", matrix);
 }
 
-torch::Tensor ShiftHeadImpl::probability(const torch::Tensor& states) {
-  return at::sigmoid(linear_->forward(states).squeeze(-1));
+torch::Tensor ShiftHeadImpl::logits(const torch::Tensor& states, const torch::Tensor& gaps) {
+  auto logits = linear_->forward(states).squeeze(-1);
+  if (!reads_gaps()) return logits;
+  SHIFTREC_ASSERT(gaps.defined(), "a gap-reading shift head called without gaps");
+  return logits + gap_logit_->forward(gaps).squeeze(-1);
+}
+
+torch::Tensor ShiftHeadImpl::probability(const torch::Tensor& states, const torch::Tensor& gaps) {
+  return at::sigmoid(logits(states, gaps));
 }
 
 torch::Tensor ShiftHeadImpl::labels(const torch::Tensor& histories, const torch::Tensor& targets) const {
@@ -40,25 +63,76 @@ torch::Tensor ShiftHeadImpl::labels(const torch::Tensor& histories, const torch:
   return (has_category & overlaps.logical_not() & repeat.logical_not()).to(at::kFloat);
 }
 
-torch::Tensor ShiftHeadImpl::shift_items(const torch::Tensor& histories) const {
-  auto seen = at::embedding(categories_, histories).sum(1).gt(0).to(at::kFloat);  // [B, C]
-  auto items = categories_.narrow(0, 1, categories_.size(0) - 1);                // [n, C]
-  auto overlaps = at::matmul(seen, items.t()).gt(0);                              // [B, n]
-  auto has_category = items.sum(-1).gt(0).unsqueeze(0);                           // [1, n]
+torch::Tensor ShiftHeadImpl::shift_items_given(const torch::Tensor& seen,
+                                               const torch::Tensor& visible) const {
+  auto items = categories_.narrow(0, 1, categories_.size(0) - 1);   // [n, C]
+  auto overlaps = at::matmul(seen, items.t()).gt(0);                 // [N, n]
+  auto has_category = items.sum(-1).gt(0).unsqueeze(0);              // [1, n]
   auto counts = at::zeros(overlaps.sizes(), seen.options());  // visible items; padding adds 0
-  counts.scatter_add_(1, (histories - 1).clamp_min(0), histories.gt(0).to(at::kFloat));
+  counts.scatter_add_(1, (visible - 1).clamp_min(0), visible.gt(0).to(at::kFloat));
   return has_category & overlaps.logical_not() & counts.gt(0).logical_not();
 }
 
+torch::Tensor ShiftHeadImpl::shift_items(const torch::Tensor& histories) const {
+  auto seen = at::embedding(categories_, histories).sum(1).gt(0).to(at::kFloat);  // [B, C]
+  return shift_items_given(seen, histories);
+}
+
+void ShiftHeadImpl::fit_shift_graph(const Split& split, const Interactions& data, int64_t window) {
+  constexpr double kSmoothing = 0.01;
+  const CategoryShiftGraph g = count_category_shifts(split, data, ignored_, window, kSmoothing);
+  shift_graph_ = at::tensor(g.probability, at::kDouble)
+                     .to(categories_.device(), at::kFloat)
+                     .view({g.n_categories, g.n_categories});
+  shift_graph_window_ = window;
+}
+
+torch::Tensor ShiftHeadImpl::shift_graph_log_prior(const torch::Tensor& histories) const {
+  SHIFTREC_ASSERT(has_shift_graph(), "shift graph used before fit_shift_graph");
+  const int64_t width = std::min<int64_t>(shift_graph_window_, histories.size(1));
+  auto recent = histories.narrow(1, histories.size(1) - width, width);  // left-padded: newest
+  auto from = at::embedding(categories_, recent).sum(1).gt(0).to(at::kFloat);  // [B, C]
+  from = from / from.sum(1, /*keepdim=*/true).clamp_min(1.0);
+  auto items = categories_.narrow(0, 1, categories_.size(0) - 1);                // [n, C]
+  auto share = items / items.sum(1, /*keepdim=*/true).clamp_min(1.0);
+  auto mass = at::matmul(at::matmul(from, shift_graph_), share.t());              // [B, n]
+  return at::log(mass.clamp_min(1e-30));
+}
+
+torch::Tensor ShiftHeadImpl::move_states(const torch::Tensor& states) {
+  SHIFTREC_ASSERT(has_move_head(), "move_states without a move head");
+  return states + move_->forward(states);
+}
+
+torch::Tensor ShiftHeadImpl::move_loss(const torch::Tensor& histories, const torch::Tensor& states,
+                                       const torch::Tensor& targets, const ItemScorer& score_all) {
+  auto rows = (labels(histories, targets).gt(0) & targets.ne(0)).nonzero();  // [P, 2]
+  if (rows.size(0) == 0) return (move_->weight.sum() * 0.0);
+  auto batch = rows.select(1, 0), column = rows.select(1, 1);
+  // What each SHIFT position saw: its row's categories and items up to its column.
+  auto seen = at::embedding(categories_, histories).cumsum(1).gt(0).to(at::kFloat);  // [B, L, C]
+  auto seen_here = seen.index({batch, column});                                      // [P, C]
+  auto columns = at::arange(histories.size(1), histories.options()).unsqueeze(0);    // [1, L]
+  auto visible = histories.index_select(0, batch).masked_fill(columns.gt(column.unsqueeze(1)), 0);
+  auto shift = shift_items_given(seen_here, visible);                                // [P, n]
+  auto scores = score_all(move_states(states.index({batch, column})));               // [P, n]
+  const double lowest = -std::numeric_limits<double>::infinity();
+  auto log_p = at::log_softmax(scores.masked_fill(shift.logical_not(), lowest), 1);
+  return -log_p.gather(1, (targets.index({batch, column}) - 1).unsqueeze(1)).mean();
+}
+
 torch::Tensor ShiftHeadImpl::mixture_scores(const torch::Tensor& histories,
+                                            const torch::Tensor& gaps,
                                             const torch::Tensor& states,
-                                            const torch::Tensor& scores) {
+                                            const torch::Tensor& scores,
+                                            const torch::Tensor& move_scores) {
   const auto shift = shift_items(histories);  // [B, n]
   const double lowest = -std::numeric_limits<double>::infinity();
   auto stay = at::log_softmax(scores.masked_fill(shift, lowest), 1);
-  auto move = at::log_softmax(scores.masked_fill(shift.logical_not(), lowest), 1);
-  auto logits = linear_->forward(states);  // [B, 1]
-  auto log_p = at::log_sigmoid(logits), log_not_p = at::log_sigmoid(-logits);
+  const auto& where = move_scores.defined() ? move_scores : scores;
+  auto move = at::log_softmax(where.masked_fill(shift.logical_not(), lowest), 1);
+  auto head = logits(states, gaps).unsqueeze(1);  // [B, 1]
+  auto log_p = at::log_sigmoid(head), log_not_p = at::log_sigmoid(-head);
   auto mixed = at::logaddexp(stay + log_not_p, move + log_p);
   // A row without shift items: its `move` is NaN; a row of only shift items: `stay` is.
   auto any_shift = shift.any(1, /*keepdim=*/true), any_stay = shift.logical_not().any(1, true);
@@ -66,11 +140,11 @@ torch::Tensor ShiftHeadImpl::mixture_scores(const torch::Tensor& histories,
   return at::where(any_stay, mixed, move);
 }
 
-torch::Tensor ShiftHeadImpl::loss(const torch::Tensor& histories, const torch::Tensor& states,
-                                  const torch::Tensor& targets) {
+torch::Tensor ShiftHeadImpl::loss(const torch::Tensor& histories, const torch::Tensor& gaps,
+                                  const torch::Tensor& states, const torch::Tensor& targets) {
   auto supervised = targets.ne(0);
-  auto logits = linear_->forward(states).squeeze(-1);  // [B, L]
-  return at::binary_cross_entropy_with_logits(logits.index({supervised}),
+  auto all = logits(states, gaps);  // [B, L]
+  return at::binary_cross_entropy_with_logits(all.index({supervised}),
                                               labels(histories, targets).index({supervised}));
 }
 

@@ -4,41 +4,95 @@
 // of its categories occurs in the visible history up to its position, and it is no repeat of
 // a visible item. Categories carried by more than `common_share` of items are ignored, as
 // for the evaluation labels.
+//
+// With time gaps, the head also reads the gap to the predicted interaction directly: a
+// learned logit offset per gap bucket (datasets/time_gaps.h), so the one signal that says
+// *when* interests move does not have to survive the Transformer to reach it.
+//
+// With a shift graph (fit_shift_graph: graph/category_shifts.h, counted from the training
+// prefixes), the shift items are also ranked by where interests move between categories:
+// the log-probability of each item's category given the categories of the history's last
+// `window` items is added to their scores in the mixture.
+//
+// With a move head, the head also learns *where* a shift goes: a residual correction of the
+// user state (state + W state + b, starting at zero, so at first the next-item ranking),
+// scored against the model's item table, trained with cross-entropy at the SHIFT
+// positions over the shift items only (the items that would be a SHIFT there), so it is not
+// drowned by the far more frequent stay-in-interest targets of the next-item loss.
 #pragma once
 
+#include <functional>
+#include <vector>
+
 #include <torch/nn/module.h>
+#include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 
 namespace shiftrec {
 
 struct Interactions;
+struct Split;
 
 class ShiftHeadImpl : public torch::nn::Module {
  public:
-  ShiftHeadImpl(int64_t d, const Interactions& data, double common_share = 0.9);
-  // states [..., d] -> probabilities [...]
-  torch::Tensor probability(const torch::Tensor& states);
+  // The model's scoring of states against its item table: [N, d] -> [N, n_items].
+  using ItemScorer = std::function<torch::Tensor(const torch::Tensor&)>;
+
+  ShiftHeadImpl(int64_t d, const Interactions& data, bool move_head = false,
+                bool reads_gaps = false, double common_share = 0.9);
+  bool has_move_head() const { return !move_.is_empty(); }
+  bool reads_gaps() const { return !gap_logit_.is_empty(); }
+  // states [..., d], gaps [...] gap buckets (read only when reads_gaps()) -> logits [...]
+  torch::Tensor logits(const torch::Tensor& states, const torch::Tensor& gaps);
+  // sigmoid(logits)
+  torch::Tensor probability(const torch::Tensor& states, const torch::Tensor& gaps = {});
   // Mean BCE over supervised positions (targets != 0); histories, targets [B, L] tokens,
-  // states [B, L, d].
-  torch::Tensor loss(const torch::Tensor& histories, const torch::Tensor& states,
-                     const torch::Tensor& targets);
+  // gaps [B, L] buckets (as for logits), states [B, L, d].
+  torch::Tensor loss(const torch::Tensor& histories, const torch::Tensor& gaps,
+                     const torch::Tensor& states, const torch::Tensor& targets);
   // The labels: [B, L] float, 1 = SHIFT (meaningful where targets != 0).
   torch::Tensor labels(const torch::Tensor& histories, const torch::Tensor& targets) const;
   // The items that would be a SHIFT after each whole history: histories [B, L] ->
   // [B, n_items] bool (column = item id).
   torch::Tensor shift_items(const torch::Tensor& histories) const;
+  // Counts the category shift graph from `split`'s training prefixes (categories as for the
+  // labels) and keeps it for shift_graph_log_prior.
+  void fit_shift_graph(const Split& split, const Interactions& data, int64_t window);
+  bool has_shift_graph() const { return shift_graph_.defined(); }
+  // log P(each item's category | the categories of each history's last `window` items),
+  // an item with several categories sharing its mass: histories [B, L] -> [B, n_items].
+  torch::Tensor shift_graph_log_prior(const torch::Tensor& histories) const;
+  // The move head's states, state + W state + b: [..., d] -> [..., d] (needs the move head).
+  torch::Tensor move_states(const torch::Tensor& states);
+  // Mean cross-entropy of each SHIFT target (labels() = 1) against the shift items at its
+  // position, scored by score_all(move_states(state)); zero (still attached to the graph)
+  // when the batch has no SHIFT target. histories, targets [B, L] tokens, states [B, L, d].
+  torch::Tensor move_loss(const torch::Tensor& histories, const torch::Tensor& states,
+                          const torch::Tensor& targets, const ItemScorer& score_all);
   // The next-item distribution split by the head: with p = probability(states),
-  //   log P(i) = log((1 - p) softmax_{non-shift}(s)_i + p softmax_{shift}(s)_i),
-  // the head deciding *whether* the interest moves and the scores s [B, n_items] *where*
-  // within each group. Rows without shift items keep the non-shift softmax.
-  // histories [B, L], last states [B, d], scores [B, n_items] -> [B, n_items] log-probabilities.
-  torch::Tensor mixture_scores(const torch::Tensor& histories, const torch::Tensor& states,
-                               const torch::Tensor& scores);
+  //   log P(i) = log((1 - p) softmax_{non-shift}(s)_i + p softmax_{shift}(m)_i),
+  // the head deciding *whether* the interest moves, the scores s [B, n_items] where it stays
+  // and m where it moves: the move head's scores when given (`move_scores`), else m = s.
+  // Rows without shift items keep the non-shift softmax.
+  // histories [B, L], last gap buckets [B] (as for logits), last states [B, d],
+  // scores [B, n_items] -> [B, n_items] log-probabilities.
+  torch::Tensor mixture_scores(const torch::Tensor& histories, const torch::Tensor& gaps,
+                               const torch::Tensor& states,
+                               const torch::Tensor& scores,
+                               const torch::Tensor& move_scores = {});
 
  private:
+  // seen [N, C] 0/1 categories, visible [N, L] tokens -> [N, n_items] bool shift items
+  torch::Tensor shift_items_given(const torch::Tensor& seen, const torch::Tensor& visible) const;
+
   torch::nn::Linear linear_{nullptr};
-  torch::Tensor categories_;  // [n_items + 1, n_categories] multi-hot, row 0 = padding
+  torch::nn::Linear move_{nullptr};  // [d -> d], with the move head
+  torch::nn::Embedding gap_logit_{nullptr};  // [kGapBuckets, 1], with reads_gaps
+  torch::Tensor categories_;
+  std::vector<bool> ignored_;  // common categories, left out of labels and the shift graph
+  torch::Tensor shift_graph_;  // [C, C] P(to | from), row = from; undefined until fitted
+  int64_t shift_graph_window_ = 0;  // [n_items + 1, n_categories] multi-hot, row 0 = padding
 };
 TORCH_MODULE(ShiftHead);
 

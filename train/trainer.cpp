@@ -131,7 +131,7 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
       auto supervised = targets.ne(0);                  // [B, L]
       auto value = loss.compute(model, states.index({supervised}),
                                 targets.index({supervised}) - 1);
-      auto auxiliary = model.auxiliary_loss(inputs, states, targets);
+      auto auxiliary = model.auxiliary_loss(inputs, gaps, states, targets);
       if (auxiliary.defined()) value = value + auxiliary;
       if (options.length_buckets) {
         value = value * (static_cast<double>(batch.positions) / mean_positions);

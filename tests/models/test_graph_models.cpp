@@ -8,6 +8,7 @@
 #include "datasets/histories.h"
 #include "datasets/split.h"
 #include "datasets/synthetic.h"
+#include "datasets/time_gaps.h"
 #include "graph/bipartite_graph.h"
 #include "models/propagation.h"
 #include "models/recommender.h"
@@ -26,6 +27,7 @@ std::shared_ptr<Recommender> build(const std::string& toml, const Interactions& 
   ModelContext context;
   context.n_items = data.n_items;
   context.n_users = data.n_users;
+  context.data = &data;
   auto model = model_registry().get(name)(section, context);
   config.check_all_used();
   return model;
@@ -140,7 +142,7 @@ TEST(ShiftHead, LabelsOfTrainingPositionsByHand) {
   EXPECT_TRUE(at::equal(labels, at::tensor({1.f, 1.f, 0.f, 0.f, 0.f, 0.f, 0.f, 1.f, 0.f, 0.f}).view({2, 5})));
   auto states = at::randn({2, 5, 4});
   states.set_requires_grad(true);
-  auto loss = head->loss(histories, states, targets);
+  auto loss = head->loss(histories, {}, states, targets);
   loss.backward();
   EXPECT_TRUE(std::isfinite(loss.item<double>()));
   EXPECT_GT(states.grad().abs().sum().item<double>(), 0.0);
@@ -159,7 +161,7 @@ TEST(ShiftHead, MixtureSplitsTheDistributionBetweenShiftAndOtherItemsByTheHead) 
   const auto states = at::randn({2, 4});
   torch::NoGradGuard no_grad;
   const double p = head->probability(states)[0].item<double>();
-  const auto mixed = head->mixture_scores(histories, states, scores);
+  const auto mixed = head->mixture_scores(histories, {}, states, scores);
   // Row 0 by hand: (1 - p) softmax over {i0, i3, i4} + p softmax over {i1, i2}.
   const double stay = std::exp(3.0) + std::exp(0.0) + std::exp(4.0), move = std::exp(1.0) + std::exp(2.0);
   const double expected[] = {(1 - p) * std::exp(3.0) / stay, p * std::exp(1.0) / move,
@@ -168,6 +170,135 @@ TEST(ShiftHead, MixtureSplitsTheDistributionBetweenShiftAndOtherItemsByTheHead) 
   for (int i = 0; i < 5; ++i) EXPECT_NEAR(std::exp(mixed[0][i].item<double>()), expected[i], 1e-5) << i;
   // Row 1 has no shift item: the plain softmax, whatever the head says.
   EXPECT_TRUE(at::allclose(mixed[1], at::log_softmax(scores[1], 0), 1e-5, 1e-6));
+}
+
+TEST(ShiftHead, MixtureRanksShiftItemsByTheMoveScoresWhenGiven) {
+  const Interactions d = testing::hand_labelled();
+  ShiftHead head(4, d, /*move_head=*/true);
+  const auto histories = at::tensor({0, 0, 1}, at::kLong).view({1, 3});  // saw i0 {A}
+  const auto scores = at::tensor({3.f, 1.f, 2.f, 0.f, 4.f}).view({1, 5});
+  const auto move = at::tensor({9.f, 5.f, 7.f, -9.f, 9.f}).view({1, 5});
+  const auto states = at::randn({1, 4});
+  torch::NoGradGuard no_grad;
+  const double p = head->probability(states)[0].item<double>();
+  const auto mixed = head->mixture_scores(histories, {}, states, scores, move);
+  // Stay items {i0, i3, i4} by `scores`, shift items {i1, i2} by `move`.
+  const double stay = std::exp(3.0) + std::exp(0.0) + std::exp(4.0), moved = std::exp(5.0) + std::exp(7.0);
+  const double expected[] = {(1 - p) * std::exp(3.0) / stay, p * std::exp(5.0) / moved,
+                             p * std::exp(7.0) / moved, (1 - p) * std::exp(0.0) / stay,
+                             (1 - p) * std::exp(4.0) / stay};
+  for (int i = 0; i < 5; ++i) EXPECT_NEAR(std::exp(mixed[0][i].item<double>()), expected[i], 1e-5) << i;
+}
+
+TEST(ShiftHead, MoveLossIsCrossEntropyOverTheShiftItemsOfEachShiftPosition) {
+  const Interactions d = testing::hand_labelled();
+  ShiftHead head(5, d, /*move_head=*/true);
+  // As in LabelsOfTrainingPositionsByHand: SHIFT targets at (0, 0) i1, (0, 1) i2, (1, 2) i1.
+  const auto histories = at::tensor({1, 2, 3, 2, 1, /**/ 0, 0, 1, 2, 4}, at::kLong).view({2, 5});
+  const auto targets = at::tensor({2, 3, 2, 1, 5, /**/ 0, 0, 2, 4, 3}, at::kLong).view({2, 5});
+  auto states = at::randn({2, 5, 5});
+  states.set_requires_grad(true);
+  // A scorer whose item scores are the move state's own coordinates (5 items, d = 5).
+  const auto scorer = [](const at::Tensor& s) { return s; };
+  auto loss = head->move_loss(histories, states, targets, scorer);
+  loss.backward();
+  // By hand: shift items after i0 {A} are {i1, i2}; after i0 i1 ({A, B}) only {i2}, so that
+  // position costs nothing.
+  at::Tensor expected;
+  {
+    torch::NoGradGuard no_grad;
+    const auto a = head->move_states(states[0][0]), b = head->move_states(states[1][2]);
+    const auto pair_ce = [](const at::Tensor& m) {
+      return -(m[1] - at::logsumexp(at::stack({m[1], m[2]}), 0));
+    };
+    expected = (pair_ce(a) + 0.0 + pair_ce(b)) / 3.0;
+  }
+  EXPECT_NEAR(loss.item<double>(), expected.item<double>(), 1e-5);
+  EXPECT_GT(states.grad()[0][0].abs().sum().item<double>(), 0.0);
+  EXPECT_GT(states.grad()[1][2].abs().sum().item<double>(), 0.0);
+  EXPECT_EQ(states.grad()[0][1].abs().sum().item<double>(), 0.0);  // one candidate: CE 0
+  EXPECT_EQ(states.grad()[0][2].abs().sum().item<double>(), 0.0);  // not a SHIFT
+  EXPECT_EQ(states.grad()[1][3].abs().sum().item<double>(), 0.0);
+  // A batch without SHIFT targets: zero, and backward still works.
+  const auto none = at::tensor({0, 0, 0, 0, 0, /**/ 0, 0, 0, 0, 0}, at::kLong).view({2, 5});
+  auto zero = head->move_loss(histories, states, none, scorer);
+  EXPECT_EQ(zero.item<double>(), 0.0);
+  zero.backward();
+}
+
+TEST(ShiftHead, GapReadingHeadAddsOneLearnedLogitPerGapBucket) {
+  const Interactions d = testing::hand_labelled();
+  at::manual_seed(5);
+  ShiftHead head(4, d, /*move_head=*/false, /*reads_gaps=*/true);
+  const auto states = at::randn({2, 4});
+  const auto short_gap = at::tensor({3, 3}, at::kLong), long_gap = at::tensor({3, 40}, at::kLong);
+  auto gap_logit = head->named_parameters()["gap_logit.weight"];
+  {
+    torch::NoGradGuard no_grad;
+    // Untrained, the gap changes nothing; a logit of 2 on bucket 40 adds exactly 2.
+    EXPECT_TRUE(at::allclose(head->logits(states, short_gap), head->logits(states, long_gap)));
+    gap_logit[40][0] = 2.0;
+    const auto difference = head->logits(states, long_gap) - head->logits(states, short_gap);
+    EXPECT_NEAR(difference[0].item<double>(), 0.0, 1e-6);
+    EXPECT_NEAR(difference[1].item<double>(), 2.0, 1e-6);
+  }
+  // Trained through the BCE: only the buckets seen get gradients.
+  const auto histories = at::tensor({1, 2, 3, 2, 1}, at::kLong).view({1, 5});
+  const auto targets = at::tensor({2, 3, 2, 1, 5}, at::kLong).view({1, 5});
+  const auto gaps = at::tensor({5, 5, 7, 7, 9}, at::kLong).view({1, 5});
+  head->loss(histories, gaps, at::randn({1, 5, 4}), targets).backward();
+  auto grad = gap_logit.grad().squeeze(1).clone();
+  for (int64_t bucket : {5, 7, 9}) {
+    EXPECT_NE(grad[bucket].item<double>(), 0.0) << bucket;
+    grad[bucket] = 0.0;
+  }
+  EXPECT_EQ(grad.abs().sum().item<double>(), 0.0);  // no other bucket
+}
+
+TEST(ShiftHead, ShiftGraphPriorIsTheCategoryProbabilityFromTheRecentCategories) {
+  const Interactions d = testing::hand_labelled();
+  ShiftHead head(4, d);
+  head->fit_shift_graph(leave_one_out(d), d, /*window=*/1);  // A -> B twice, B -> C once
+  // Histories ending in i0 {A} and in i1 {B} (left-padded).
+  const auto histories = at::tensor({0, 1, /**/ 1, 2}, at::kLong).view({2, 2});
+  const auto prior = at::exp(head->shift_graph_log_prior(histories));
+  const double a_a = 0.01 / 2.04, a_b = 2.01 / 2.04, a_c = 0.01 / 2.04;
+  const double expected_a[] = {a_a, a_b, a_c, (a_a + a_c) / 2};  // i3 {A, C} shares its mass
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(prior[0][i].item<double>(), expected_a[i], 1e-6) << i;
+  EXPECT_NEAR(prior[1][2].item<double>(), 1.01 / 1.04, 1e-6);  // B -> C
+  EXPECT_LT(prior[0][4].item<double>(), 1e-20);  // i4 has only the ignored ROOT
+}
+
+// Every shift switch at once: the gap-reading head, the move head and the shift graph train
+// together (gradients reach each part) and the mixture is a distribution over the items.
+TEST(ShiftHead, AllSwitchesTrainTogetherAndTheMixtureIsADistribution) {
+  const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
+  const Split split = leave_one_out(data.interactions);
+  at::manual_seed(3);
+  auto model = build("[model]\nname = \"shift_sasrec\"\nd = 8\nmax_length = 12\ntime_gaps = true\n"
+                     "shift_mixture = true\nshift_move_head = true\nshift_graph = true\n",
+                     data.interactions);
+  model->fit_statistics(split);
+  const std::vector<int64_t> begin = {split.offsets[0], split.offsets[1], split.offsets[2]};
+  const std::vector<int64_t> length = {split.train_length[0], split.train_length[1], split.train_length[2]};
+  const auto histories = pack_histories(split.items, begin, length, 12);
+  const auto gaps = split_gap_buckets(split, begin, length, 12);
+  const int64_t width = histories.size(1);
+  auto states = model->encode_with_gaps(histories, gaps);
+  auto next = at::cat({histories.narrow(1, 1, width - 1), at::zeros({3, 1}, at::kLong)}, 1);
+  auto loss = model->auxiliary_loss(histories, gaps, states, next);
+  ASSERT_TRUE(loss.defined());
+  EXPECT_TRUE(std::isfinite(loss.item<double>()));
+  loss.backward();
+  auto params = model->named_parameters();
+  for (const char* name : {"shift_head.linear.weight", "shift_head.gap_logit.weight"}) {
+    EXPECT_GT(params[name].grad().abs().sum().item<double>(), 0.0) << name;
+  }
+  torch::NoGradGuard no_grad;
+  model->eval();
+  const auto last = model->encode_with_gaps(histories, gaps).select(1, -1);
+  const auto log_p = model->score_next(histories, gaps, last);
+  EXPECT_TRUE(at::allclose(at::logsumexp(log_p, 1), at::zeros({3}), 1e-4, 1e-5));
 }
 
 // A history's states do not depend on how much padding its batch has (GRU4Rec reads its

@@ -86,13 +86,13 @@ TEST(ModelRegistry, EveryModelHonoursTheContract) {
           EXPECT_EQ(states.size(1), width);
           last = states.select(1, -1);
           if (model->has_shift_head()) {
-            auto p = model->shift_probability(last);
+            auto p = model->shift_probability(last, last_gap_buckets(gaps));
             EXPECT_EQ(p.sizes(), (std::vector<int64_t>{batch}));
             EXPECT_TRUE(p.ge(0).all().item<bool>() && p.le(1).all().item<bool>());
           }
           // Next tokens as targets: what the trainer hands auxiliary_loss.
           auto next = at::cat({histories.narrow(1, 1, width - 1), at::zeros({batch, 1}, at::kLong)}, 1);
-          auto auxiliary = model->auxiliary_loss(histories, states, next);
+          auto auxiliary = model->auxiliary_loss(histories, gaps, states, next);
           EXPECT_EQ(auxiliary.defined(), model->has_shift_head());
           if (auxiliary.defined()) extra = auxiliary;
         }
