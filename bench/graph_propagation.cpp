@@ -1,10 +1,14 @@
 // Graph build and LightGCN propagation on a real general-CF dataset (issue 4's measurements).
 //
-//   build/bench/graph_propagation DATA_ROOT [layers] [d]   # reads gowalla-lightgcn/ under it
+//   build/bench/graph_propagation DATA_ROOT [layers] [d] [batch] [fanouts...]
+//   # reads gowalla-lightgcn/ under it; defaults 3 64 2048 10 10 10
 //
 // Prints the seconds to read the split, to build the training bipartite graph (Boost CSR),
 // to normalise it into a torch sparse tensor, and of one K-layer propagation forward (and
-// forward + backward) at width d, each the median of 5 runs.
+// forward + backward) at width d, each the median of 5 runs; then what neighbour-sampled
+// training (graph/neighbour_sampling.h) costs for one BPR batch: the subgraph around `batch`
+// random users (and the one around their 2 x batch positive and negative items), its size, the
+// sampling and the forward + backward over it.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -20,6 +24,7 @@
 #include "datasets/dataset_loader.h"
 #include "datasets/split.h"
 #include "graph/bipartite_graph.h"
+#include "graph/neighbour_sampling.h"
 #include "models/propagation.h"
 
 namespace {
@@ -73,6 +78,35 @@ int main(int argc, char** argv) {
   const double backward = median_seconds([&] {
     light_propagate(adjacency, parameters, layers).pow(2).sum().backward();
   });
+  const int64_t batch = argc > 4 ? std::atoll(argv[4]) : 2048;
+  std::vector<int64_t> fanouts;
+  for (int a = 5; a < argc; ++a) fanouts.push_back(std::atoll(argv[a]));
+  if (fanouts.empty()) fanouts = {10, 10, 10};
+  std::vector<int32_t> user_seeds, item_seeds;
+  {
+    const auto users = at::randperm(graph.n_users, at::kLong).narrow(0, 0, std::min(batch, graph.n_users));
+    const auto items = at::randint(graph.n_items, {2 * batch}, at::kLong);
+    for (int64_t i = 0; i < users.numel(); ++i) user_seeds.push_back(static_cast<int32_t>(users[i].item().toLong()));
+    for (int64_t i = 0; i < items.numel(); ++i) {
+      const auto node = static_cast<int32_t>(graph.item_node(items[i].item().toLong()));
+      if (std::find(item_seeds.begin(), item_seeds.end(), node) == item_seeds.end()) item_seeds.push_back(node);
+    }
+  }
+  SampledSubgraph around_users, around_items;
+  uint64_t draw = 0;
+  const double sample = median_seconds([&] {
+    around_users = sample_subgraph(graph, user_seeds, fanouts, ++draw, c10::kCPU);
+    around_items = sample_subgraph(graph, item_seeds, fanouts, ++draw, c10::kCPU);
+  });
+  const auto sampled_step = [&](const SampledSubgraph& sub) {
+    auto ids = at::tensor(std::vector<int64_t>(sub.nodes.begin(), sub.nodes.end()), at::kLong);
+    light_propagate(sub.adjacency, parameters.index_select(0, ids), layers)
+        .narrow(0, 0, 1).pow(2).sum().backward();
+  };
+  const double sampled = median_seconds([&] {
+    sampled_step(around_users);
+    sampled_step(around_items);
+  });
   std::printf("%lld users, %lld items, %lld training edges; read + split %.3f s (cache)\n",
               static_cast<long long>(graph.n_users), static_cast<long long>(graph.n_items),
               static_cast<long long>(graph.n_edges()), read_seconds);
@@ -80,5 +114,16 @@ int main(int argc, char** argv) {
               build, normalise);
   std::printf("LightGCN propagation, %lld layers, d=%lld: forward %.3f s, forward+backward %.3f s\n",
               static_cast<long long>(layers), static_cast<long long>(d), forward, backward);
+  std::string fanout_text;
+  for (int64_t f : fanouts) fanout_text += (fanout_text.empty() ? "" : ",") + std::to_string(f);
+  std::printf("sampled batch (%lld users, fanouts %s): subgraphs %lld + %lld nodes, %lld + %lld "
+              "edges (of %lld nodes); sampling %.3f s, forward+backward %.3f s (%.2fx the full "
+              "forward+backward)\n",
+              static_cast<long long>(user_seeds.size()), fanout_text.c_str(),
+              static_cast<long long>(around_users.nodes.size()),
+              static_cast<long long>(around_items.nodes.size()),
+              static_cast<long long>(around_users.adjacency._nnz()),
+              static_cast<long long>(around_items.adjacency._nnz()),
+              static_cast<long long>(graph.n_nodes()), sample, sampled, (sample + sampled) / backward);
   return 0;
 }

@@ -6,7 +6,8 @@
 # A model is NAME[+switch...]; each switch adds a setting:
 #   +time     model.time_gaps = true          +mixture  model.shift_mixture = true
 #   +graph    model.shift_graph = true        +move     model.shift_move_head = true
-#   +w5       model.shift_loss_weight = 5     +nognn    graph_layers = 0, fusion = false
+#   +w5, +w20 model.shift_loss_weight = 5, 20 +nognn    graph_layers = 0, fusion = false
+#   +win3, +win10  model.shift_graph_window = 3, 10
 # SHIFTREC_BIN picks the binary (default build/shiftrec); extra --set options for every run go
 # in SHIFT_QUALITY_SET. Runs are two at a time (one thread each).
 set -euo pipefail
@@ -27,6 +28,9 @@ run_one() {  # model seed
       graph) extra+=(--set model.shift_graph=true) ;;
       move) extra+=(--set model.shift_move_head=true) ;;
       w5) extra+=(--set model.shift_loss_weight=5) ;;
+      w20) extra+=(--set model.shift_loss_weight=20) ;;
+      win3) extra+=(--set model.shift_graph_window=3) ;;
+      win10) extra+=(--set model.shift_graph_window=10) ;;
       nognn) extra+=(--set model.graph_layers=0 --set model.fusion=false) ;;
       *) echo "unknown switch +$switch in $model" >&2; return 1 ;;
     esac

@@ -1,9 +1,13 @@
 #include "models/graph_cf.h"
 
+#include <unordered_map>
+
 #include <ATen/ATen.h>
 
+#include "core/config.h"
 #include "core/error.h"
 #include "graph/bipartite_graph.h"
+#include "graph/neighbour_sampling.h"
 
 namespace shiftrec {
 
@@ -15,7 +19,9 @@ GraphCollaborativeModel::GraphCollaborativeModel(int64_t n_users, int64_t n_item
 }
 
 void GraphCollaborativeModel::fit_statistics(const Split& split) {
-  adjacency_ = normalized_adjacency(build_bipartite_graph(split), user_embedding_->weight.device());
+  auto graph = std::make_shared<const BipartiteGraph>(build_bipartite_graph(split));
+  adjacency_ = normalized_adjacency(*graph, user_embedding_->weight.device());
+  graph_ = fanouts_.empty() ? nullptr : graph;
   users_out_ = items_out_ = torch::Tensor();  // a new graph: nothing cached holds
 }
 
@@ -45,7 +51,37 @@ const torch::Tensor& GraphCollaborativeModel::items() {
   return items_out_;
 }
 
+torch::Tensor GraphCollaborativeModel::propagate_around(const std::vector<int32_t>& seeds) {
+  SHIFTREC_ASSERT(graph_ != nullptr, "sampled propagation before fit_statistics");
+  const auto device = user_embedding_->weight.device();
+  // The sampler's seed comes from torch's generator, so runs repeat under the run seed.
+  const auto seed = at::randint(int64_t{1} << 62, {1}, at::kLong).item<int64_t>();
+  const SampledSubgraph sub =
+      sample_subgraph(*graph_, seeds, fanouts_, static_cast<uint64_t>(seed), device);
+  auto ids = at::tensor(std::vector<int64_t>(sub.nodes.begin(), sub.nodes.end()), at::kLong).to(device);
+  auto is_user = ids.lt(n_users_).unsqueeze(1);
+  auto nodes = at::where(is_user, user_embedding_->weight.index_select(0, ids.clamp_max(n_users_ - 1)),
+                         item_embedding_->weight.index_select(0, (ids - n_users_).clamp_min(0)));
+  return propagate(sub.adjacency, nodes).narrow(0, 0, static_cast<int64_t>(seeds.size()));
+}
+
+torch::Tensor GraphCollaborativeModel::sampled_nodes(const torch::Tensor& nodes) {
+  auto flat = nodes.reshape({-1}).to(at::kCPU, at::kLong).contiguous();
+  const int64_t* p = flat.data_ptr<int64_t>();
+  std::vector<int32_t> seeds;
+  std::vector<int64_t> row(flat.numel());
+  std::unordered_map<int64_t, int64_t> position;
+  for (int64_t i = 0; i < flat.numel(); ++i) {
+    auto [it, fresh] = position.emplace(p[i], static_cast<int64_t>(seeds.size()));
+    if (fresh) seeds.push_back(static_cast<int32_t>(p[i]));
+    row[i] = it->second;
+  }
+  auto index = at::tensor(row, at::kLong).to(user_embedding_->weight.device());
+  return propagate_around(seeds).index_select(0, index);
+}
+
 torch::Tensor GraphCollaborativeModel::encode_users(const torch::Tensor& users) {
+  if (sampling()) return sampled_nodes(users);  // user ids are their node ids
   refresh();  // each batch: the parameters changed since the last one
   return users_out_.index_select(0, users);
 }
@@ -55,20 +91,27 @@ torch::Tensor GraphCollaborativeModel::encode(const torch::Tensor& /*histories*/
 }
 
 torch::Tensor GraphCollaborativeModel::score_all(const torch::Tensor& states) {
+  if (sampling()) refresh();  // a full-softmax loss needs every item: the whole graph
   return at::matmul(states, items().t());
 }
 
 torch::Tensor GraphCollaborativeModel::score_candidates(const torch::Tensor& states,
                                                         const torch::Tensor& candidates) {
-  auto embedded = items()
-                      .index_select(0, candidates.reshape({-1}))
-                      .view({candidates.size(0), candidates.size(1), -1});  // [N, C, D]
+  auto flat = sampling() ? sampled_nodes(candidates + n_users_)  // item node ids
+                         : items().index_select(0, candidates.reshape({-1}));
+  auto embedded = flat.view({candidates.size(0), candidates.size(1), -1});  // [N, C, D]
   return (embedded * states.unsqueeze(1)).sum(-1);
 }
 
 torch::Tensor GraphCollaborativeModel::item_embeddings() {
   refresh();
   return items_out_;
+}
+
+void read_sampling_options(ConfigSection& section, GraphCollaborativeModel& model) {
+  model.set_sampled_fanouts(section.get_int_list(
+      "sampled_fanouts", {}, 1, int64_t{1} << 30,
+      "neighbour-sampled training: neighbours drawn per node at each hop (empty = whole graph)"));
 }
 
 }  // namespace shiftrec

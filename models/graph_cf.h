@@ -3,9 +3,19 @@
 // representations [n_users + n_items, D], and a user's score for an item is the dot product
 // of theirs. Users are represented by id (uses_user_ids); the graph is built from the training
 // split in fit_statistics, on the model's device.
+//
+// Neighbour-sampled training (`sampled_fanouts = [f1, ..., fK]`, graph/neighbour_sampling.h),
+// for graphs too large to propagate whole at every step: in training, a batch's users are
+// propagated over a subgraph sampled around them, and the items a loss scores
+// (score_candidates: positives and negatives) over one sampled around those items; each
+// node's sampled propagation has the full one's expectation for the first K steps and equals
+// it when every fanout covers the largest degree (tested). Evaluation always propagates the
+// whole graph. Give K = the number of layers (fewer hops leave the deeper layers to the
+// seeds' nearer neighbours only).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include <torch/nn/modules/embedding.h>
@@ -14,9 +24,13 @@
 
 namespace shiftrec {
 
+struct BipartiteGraph;
+
 class GraphCollaborativeModel : public Recommender {
  public:
   GraphCollaborativeModel(int64_t n_users, int64_t n_items, int64_t d, int64_t window);
+  // Empty = full propagation in training too (the default).
+  void set_sampled_fanouts(std::vector<int64_t> fanouts) { fanouts_ = std::move(fanouts); }
 
   void fit_statistics(const Split& split) override;
   bool uses_user_ids() const override { return true; }
@@ -38,14 +52,27 @@ class GraphCollaborativeModel : public Recommender {
 
  private:
   void refresh();
+  bool sampling() const { return is_training() && !fanouts_.empty(); }
+  // Global node ids (users first, then items) -> their sampled propagation [seeds, D];
+  // `seeds` distinct.
+  torch::Tensor propagate_around(const std::vector<int32_t>& seeds);
+  // Node ids [N] (any shape flattened, repeats allowed) -> [N, D] through propagate_around.
+  torch::Tensor sampled_nodes(const torch::Tensor& nodes);
   std::vector<int64_t> parameter_versions() const;
   const torch::Tensor& items();
 
   int64_t n_users_, n_items_, window_;
   torch::Tensor adjacency_;  // sparse, normalised; not a parameter (rebuilt from the split)
+  std::vector<int64_t> fanouts_;                  // neighbour-sampled training when set
+  std::shared_ptr<const BipartiteGraph> graph_;  // kept for sampling
   torch::Tensor users_out_, items_out_;  // of the last propagation
   bool cached_in_training_ = true;        // ... made in training mode (with autograd history)
   std::vector<int64_t> cached_versions_;  // ... from parameters at these versions
 };
+
+class ConfigSection;
+
+// Reads `sampled_fanouts` (a list of positive ints, default empty) into `model`.
+void read_sampling_options(ConfigSection& section, GraphCollaborativeModel& model);
 
 }  // namespace shiftrec

@@ -8,6 +8,7 @@
 //   d = 64
 //   layers = 3
 //   history_window = 50   # the window of shift labels (LightGCN reads no sequence)
+//   sampled_fanouts = []  # e.g. [10, 10, 10]: neighbour-sampled training (graph_cf.h)
 #include <torch/nn/init.h>
 
 #include "core/config.h"
@@ -40,7 +41,9 @@ std::shared_ptr<Recommender> make_lightgcn(ConfigSection s, const ModelContext& 
   const int64_t layers = s.get_int("layers", 3, 0, 16, "propagation layers K");
   const int64_t window = s.get_int("history_window", 50, 1, 1 << 16,
                                    "history length standing in for a max length (shift labels)");
-  return std::make_shared<LightGCN>(context.n_users, context.n_items, d, layers, window);
+  auto model = std::make_shared<LightGCN>(context.n_users, context.n_items, d, layers, window);
+  read_sampling_options(s, *model);
+  return model;
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 //   layers = 3
 //   message_dropout = 0.1
 //   history_window = 50
+//   sampled_fanouts = []  # neighbour-sampled training (graph_cf.h)
 #include <torch/nn/init.h>
 
 #include "core/config.h"
@@ -44,7 +45,9 @@ std::shared_ptr<Recommender> make_ngcf(ConfigSection s, const ModelContext& cont
   const double dropout = s.get_double("message_dropout", 0.1, 0.0, 0.99, "message dropout");
   const int64_t window = s.get_int("history_window", 50, 1, 1 << 16,
                                    "history length standing in for a max length (shift labels)");
-  return std::make_shared<Ngcf>(context.n_users, context.n_items, d, layers, dropout, window);
+  auto model = std::make_shared<Ngcf>(context.n_users, context.n_items, d, layers, dropout, window);
+  read_sampling_options(s, *model);
+  return model;
 }
 
 }  // namespace

@@ -129,6 +129,53 @@ TEST(GraphHybrids, ZeroLayersWithoutFusionComputeExactlySASRec) {
   }
 }
 
+// Neighbour-sampled training: with fanouts covering every degree it computes exactly the
+// full propagation (users and scored items); with small ones it still trains, and
+// evaluation stays on the whole graph.
+TEST(GraphCollaborative, SampledTrainingMatchesFullPropagationWhenFanoutsCoverEveryDegree) {
+  const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
+  const Split split = leave_one_out(data.interactions);
+  const auto users = at::tensor({3, 0, 3, 7}, at::kLong);  // a repeat on purpose
+  const auto candidates = at::tensor({1, 2, 2, 5, 0, 9, 1, 4}, at::kLong).view({4, 2});
+  for (const char* body : {"name = \"lightgcn\"\nlayers = 2\n",
+                           "name = \"ngcf\"\nlayers = 2\nmessage_dropout = 0.0\n"}) {
+    SCOPED_TRACE(body);
+    at::manual_seed(4);
+    auto full = build(std::string("[model]\nd = 6\n") + body, data.interactions);
+    at::manual_seed(4);
+    auto sampled = build(std::string("[model]\nd = 6\nsampled_fanouts = [1000, 1000]\n") + body,
+                         data.interactions);
+    full->fit_statistics(split);
+    sampled->fit_statistics(split);
+    full->train();
+    sampled->train();
+    const auto expected_users = full->encode_users(users);
+    const auto got_users = sampled->encode_users(users);
+    EXPECT_TRUE(at::allclose(got_users, expected_users, 1e-5, 1e-6));
+    EXPECT_TRUE(at::allclose(sampled->score_candidates(got_users, candidates),
+                             full->score_candidates(expected_users, candidates), 1e-5, 1e-6));
+  }
+  // Small fanouts: a different (sampled) propagation that still trains every embedding it
+  // touches; in evaluation the model is back on the whole graph.
+  at::manual_seed(4);
+  auto full = build("[model]\nname = \"lightgcn\"\nd = 6\nlayers = 2\n", data.interactions);
+  at::manual_seed(4);
+  auto sampled = build("[model]\nname = \"lightgcn\"\nd = 6\nlayers = 2\nsampled_fanouts = [1, 1]\n",
+                       data.interactions);
+  full->fit_statistics(split);
+  sampled->fit_statistics(split);
+  sampled->train();
+  auto states = sampled->encode_users(users);
+  EXPECT_FALSE(at::allclose(states, full->encode_users(users)));
+  auto scores = sampled->score_candidates(states, candidates);
+  scores.sum().backward();
+  for (const auto& p : sampled->parameters()) EXPECT_GT(p.grad().abs().sum().item<double>(), 0.0);
+  full->eval();
+  sampled->eval();
+  torch::NoGradGuard no_grad;
+  EXPECT_TRUE(at::allclose(sampled->encode_users(users), full->encode_users(users), 1e-6, 1e-7));
+}
+
 TEST(ShiftHead, LabelsOfTrainingPositionsByHand) {
   // Categories A, B, C, ROOT (ignored); items i0 {A}, i1 {B}, i2 {C}, i3 {A, C}, i4 {ROOT}.
   const Interactions d = testing::hand_labelled();
