@@ -25,12 +25,6 @@ void GraphCollaborativeModel::fit_statistics(const Split& split) {
   users_out_ = items_out_ = torch::Tensor();  // a new graph: nothing cached holds
 }
 
-std::vector<int64_t> GraphCollaborativeModel::parameter_versions() const {
-  std::vector<int64_t> versions;
-  for (const auto& p : parameters()) versions.push_back(static_cast<int64_t>(p._version()));
-  return versions;
-}
-
 void GraphCollaborativeModel::refresh() {
   SHIFTREC_ASSERT(adjacency_.defined(), "graph model used before fit_statistics built its graph");
   // Evaluation scores batch after batch with unchanged parameters: one propagation serves

@@ -58,7 +58,6 @@ class GraphCollaborativeModel : public Recommender {
   torch::Tensor propagate_around(const std::vector<int32_t>& seeds);
   // Node ids [N] (any shape flattened, repeats allowed) -> [N, D] through propagate_around.
   torch::Tensor sampled_nodes(const torch::Tensor& nodes);
-  std::vector<int64_t> parameter_versions() const;
   const torch::Tensor& items();
 
   int64_t n_users_, n_items_, window_;

@@ -114,6 +114,7 @@ class GraphSASRec : public SASRec {
   }
 
   void fit_statistics(const Split& split) override {
+    invalidate_table();  // a new graph
     if (hybrid_.shift_graph) {
       shift_head_->fit_shift_graph(split, *data_, hybrid_.shift_graph_window);
     }

@@ -31,6 +31,7 @@
 #include <memory>
 #include <utility>
 #include <string>
+#include <vector>
 
 #include <torch/nn/module.h>
 
@@ -98,6 +99,11 @@ class Recommender : public torch::nn::Module {
   }
   virtual int64_t max_length() const = 0;
   virtual int64_t n_items() const = 0;
+
+ protected:
+  // The version counter of every parameter: equal lists = no parameter was written in
+  // between (an optimiser step, a restored state), so a cached propagation still holds.
+  std::vector<int64_t> parameter_versions() const;
 };
 
 // What a factory needs besides its own options.

@@ -59,7 +59,7 @@ torch::Tensor SASRec::encode_with_gaps(const torch::Tensor& histories, const tor
               " exceeds max_length ", options_.max_length());
   auto positions = at::arange(options_.max_length() - length, options_.max_length(),
                               histories.options());
-  table_ = item_table();
+  refresh_table();
   auto x = at::embedding(table_, histories, /*padding_idx=*/0) *
            std::sqrt(static_cast<double>(options_.d()));
   x = x + position_embedding_->forward(positions).unsqueeze(0);
@@ -81,9 +81,24 @@ torch::Tensor SASRec::encode_with_gaps(const torch::Tensor& histories, const tor
 
 torch::Tensor SASRec::item_table() { return item_embedding_->weight; }
 
+void SASRec::refresh_table() {
+  // Evaluation encodes batch after batch with unchanged parameters: one table (for a hybrid,
+  // one graph propagation) serves them all until a parameter is written or the model moves.
+  const auto device = item_embedding_->weight.device();
+  if (!is_training() && table_.defined() && !table_in_training_ && table_.device() == device &&
+      table_versions_ == parameter_versions()) {
+    return;
+  }
+  table_ = item_table();
+  table_in_training_ = is_training();
+  table_versions_ = parameter_versions();
+}
+
+void SASRec::invalidate_table() { table_ = torch::Tensor(); }
+
 const torch::Tensor& SASRec::current_table() {
   // Recomputed when no encode() preceded, or the model moved since.
-  if (!table_.defined() || table_.device() != item_embedding_->weight.device()) table_ = item_table();
+  if (!table_.defined() || table_.device() != item_embedding_->weight.device()) refresh_table();
   return table_;
 }
 
@@ -92,7 +107,7 @@ torch::Tensor SASRec::score_all(const torch::Tensor& states) {
 }
 
 torch::Tensor SASRec::item_embeddings() {
-  table_ = item_table();
+  refresh_table();
   return item_rows(table_, options_.n_items());
 }
 

@@ -11,6 +11,8 @@
 // parameter exists and SASRec is unchanged.
 #pragma once
 
+#include <vector>
+
 #include <torch/arg.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/embedding.h>
@@ -58,13 +60,19 @@ class SASRec : public Recommender {
  protected:
   // The item table the Transformer reads and scores with: [n_items + 1, d], row 0 = padding
   // (all zeros). SASRec's is its item embedding; hybrids replace it with graph-propagated or
-  // fused representations. Called once per encode(); score_* reuse the last one.
+  // fused representations. Called once per encode() in training; in evaluation once until a
+  // parameter changes; score_* reuse the last one.
   virtual torch::Tensor item_table();
+  // Drops the cached table (a hybrid whose graph changed).
+  void invalidate_table();
   torch::nn::Embedding item_embedding_{nullptr};      // [n_items + 1, d], row 0 = padding
 
  private:
   const torch::Tensor& current_table();
+  void refresh_table();  // table_ = item_table(), unless the evaluation cache still holds
   torch::Tensor table_;  // item_table() of the last encode()
+  bool table_in_training_ = true;        // ... made in training mode (with autograd history)
+  std::vector<int64_t> table_versions_;  // ... from parameters at these versions
   SASRecOptions options_;
   torch::nn::Embedding position_embedding_{nullptr};  // [max_length, d]
   torch::nn::Embedding gap_embedding_{nullptr};       // [kGapBuckets, d] with time_gaps

@@ -69,6 +69,35 @@ TEST(LightPropagation, EqualsTheDenseFormulaOnATinyGraph) {
                            again.narrow(0, 0, users), 1e-5, 1e-6));
 }
 
+// A hybrid's item table (one graph propagation) serves every evaluation batch, but never
+// past a parameter write or a new graph.
+TEST(GraphHybrids, EvaluationReusesTheItemTableUntilAParameterOrTheGraphChanges) {
+  const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
+  const Split split = leave_one_out(data.interactions);
+  at::manual_seed(6);
+  auto model = build("[model]\nname = \"graph_sasrec\"\nd = 8\nmax_length = 12\n", data.interactions);
+  model->fit_statistics(split);
+  model->eval();
+  torch::NoGradGuard no_grad;
+  const auto histories = pack_histories(split.items, {split.offsets[0], split.offsets[1]},
+                                        {split.train_length[0], split.train_length[1]}, 12);
+  const auto first = model->item_embeddings().clone();
+  // The graph's user embeddings only reach the items through propagation: a write to them
+  // must show in the next table.
+  auto users = model->named_parameters()["user_embedding.weight"];
+  users.mul_(3.0);
+  model->encode(histories);
+  const auto after_write = model->item_embeddings().clone();
+  EXPECT_FALSE(at::allclose(after_write, first));
+  users.div_(3.0);
+  EXPECT_TRUE(at::allclose(model->item_embeddings(), first, 1e-5, 1e-6));
+  // A graph of fewer training interactions: a different propagation.
+  Split shorter = split;
+  for (auto& l : shorter.train_length) l = std::max<int64_t>(1, l - 3);
+  model->fit_statistics(shorter);
+  EXPECT_FALSE(at::allclose(model->item_embeddings(), first));
+}
+
 // With zero graph layers and fusion off, every hybrid is SASRec: same parameters from the
 // same seed, same states, same loss and the same update.
 TEST(GraphHybrids, ZeroLayersWithoutFusionComputeExactlySASRec) {
