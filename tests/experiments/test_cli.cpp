@@ -85,6 +85,25 @@ TEST(Cli, TrainWritesACompleteRunDirectory) {
   EXPECT_EQ(results_again["splits"]["test"]["metrics"], results["splits"]["test"]["metrics"]);
 }
 
+// The shift configuration end to end: gaps reach the head in training and evaluation (a
+// gap-reading head called without them is an internal error), the shift graph is fitted,
+// the mixture ranks, and the head's probability scores detection.
+TEST(Cli, ShiftQuickstartTrainsAndScoresShiftDetectionWithItsHead) {
+  testing::TempDir dir;
+  const std::string run = dir.file("run");
+  const auto result = run_cli(train_args(source_path("experiments/configs/quickstart_shift.toml"), run), dir);
+  ASSERT_EQ(result.status, 0) << result.err;
+  const auto results = nlohmann::json::parse(testing::read_text(run + "/results.json"));
+  EXPECT_EQ(results["model"], "shift_sasrec");
+  const auto& test = results["splits"]["test"];
+  const double auc = test["shift_detection"]["scores"]["model"]["roc_auc"];
+  EXPECT_GE(auc, 0.0);
+  EXPECT_LE(auc, 1.0);
+  const double shift_recall = test["by_shift_label"]["SHIFT"]["metrics"]["recall@20"];
+  EXPECT_GE(shift_recall, 0.0);
+  EXPECT_LE(shift_recall, 1.0);
+}
+
 TEST(Cli, TestLearningCurveIsLoggedAndChangesNothing) {
   testing::TempDir dir;
   const std::string config = source_path("experiments/configs/quickstart.toml");
