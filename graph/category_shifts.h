@@ -26,9 +26,10 @@ struct CategoryShiftGraph {
   int64_t shifts = 0;               // training positions counted
 };
 
-// `ignored` as common_categories(); window >= 1; smoothing > 0 (added to every cell).
+// Shift positions are the NOVEL ones of datasets/shift_labels.h (categories carried by more
+// than `common_share` of the items ignored, as there); window >= 1; smoothing > 0 (added to
+// every cell). `split` must come from `data` (same users, same sequences).
 CategoryShiftGraph count_category_shifts(const Split& split, const Interactions& data,
-                                         const std::vector<bool>& ignored, int64_t window,
-                                         double smoothing);
+                                         double common_share, int64_t window, double smoothing);
 
 }  // namespace shiftrec

@@ -14,7 +14,8 @@
 namespace shiftrec {
 
 ShiftHeadImpl::ShiftHeadImpl(int64_t d, const Interactions& data, bool move_head,
-                             bool reads_gaps, double common_share) {
+                             bool reads_gaps, double common_share)
+    : common_share_(common_share) {
   SHIFTREC_ASSERT(data.has_categories(), "a shift head needs item categories");
   linear_ = register_module("linear", torch::nn::Linear(d, 1));
   if (move_head) {
@@ -28,8 +29,7 @@ ShiftHeadImpl::ShiftHeadImpl(int64_t d, const Interactions& data, bool move_head
     torch::NoGradGuard no_grad;
     gap_logit_->weight.zero_();  // starts as the plain linear head
   }
-  ignored_ = common_categories(data, common_share);
-  const std::vector<bool>& ignored = ignored_;
+  const std::vector<bool> ignored = common_categories(data, common_share);
   auto matrix = at::zeros({data.n_items + 1, data.n_categories}, at::kFloat);
   float* m = matrix.data_ptr<float>();
   for (int64_t i = 0; i < data.n_items; ++i) {
@@ -80,7 +80,7 @@ torch::Tensor ShiftHeadImpl::shift_items(const torch::Tensor& histories) const {
 
 void ShiftHeadImpl::fit_shift_graph(const Split& split, const Interactions& data, int64_t window) {
   constexpr double kSmoothing = 0.01;
-  const CategoryShiftGraph g = count_category_shifts(split, data, ignored_, window, kSmoothing);
+  const CategoryShiftGraph g = count_category_shifts(split, data, common_share_, window, kSmoothing);
   shift_graph_ = at::tensor(g.probability, at::kDouble)
                      .to(categories_.device(), at::kFloat)
                      .view({g.n_categories, g.n_categories});

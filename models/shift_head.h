@@ -90,7 +90,7 @@ class ShiftHeadImpl : public torch::nn::Module {
   torch::nn::Linear move_{nullptr};  // [d -> d], with the move head
   torch::nn::Embedding gap_logit_{nullptr};  // [kGapBuckets, 1], with reads_gaps
   torch::Tensor categories_;
-  std::vector<bool> ignored_;  // common categories, left out of labels and the shift graph
+  double common_share_;        // categories on more items are ignored (labels, shift graph)
   torch::Tensor shift_graph_;  // [C, C] P(to | from), row = from; undefined until fitted
   int64_t shift_graph_window_ = 0;  // [n_items + 1, n_categories] multi-hot, row 0 = padding
 };

@@ -5,7 +5,6 @@
 #include <cmath>
 #include <set>
 
-#include "datasets/shift_labels.h"
 #include "datasets/split.h"
 #include "datasets/synthetic.h"
 #include "graph/bipartite_graph.h"
@@ -96,10 +95,9 @@ TEST(CategoryShifts, CountsShiftTargetsFromTheRecentCategoriesOfTrainingPrefixes
   // i4 {ROOT}. LOO training prefixes: user 0 i0 i1 i2 i1, user 1 i0 i1.
   const Interactions d = testing::hand_labelled();
   Split split = leave_one_out(d);
-  const std::vector<bool> ignored = common_categories(d, 0.9);
   // Shifts: u0 i1 after i0 (A -> B), u0 i2 after i1 (B -> C; window 2 also A), u1 i1 (A -> B);
   // u0's second i1 is a repeat.
-  const CategoryShiftGraph one = count_category_shifts(split, d, ignored, 1, 0.01);
+  const CategoryShiftGraph one = count_category_shifts(split, d, 0.9, 1, 0.01);
   EXPECT_EQ(one.shifts, 3);
   std::vector<double> expected(16, 0.0);
   expected[0 * 4 + 1] = 2.0;  // A -> B
@@ -108,13 +106,13 @@ TEST(CategoryShifts, CountsShiftTargetsFromTheRecentCategoriesOfTrainingPrefixes
   EXPECT_NEAR(one.probability[0 * 4 + 1], 2.01 / 2.04, 1e-12);
   EXPECT_NEAR(one.probability[0 * 4 + 0], 0.01 / 2.04, 1e-12);
   EXPECT_NEAR(one.probability[3 * 4 + 2], 0.25, 1e-12);  // a row never counted: uniform
-  const CategoryShiftGraph two = count_category_shifts(split, d, ignored, 2, 0.01);
+  const CategoryShiftGraph two = count_category_shifts(split, d, 0.9, 2, 0.01);
   expected[0 * 4 + 2] = 0.5;  // i2's shift is shared by A and B
   expected[1 * 4 + 2] = 0.5;
   EXPECT_EQ(two.counts, expected);
   // A training prefix that ends before u0's i2: that shift is not counted.
   split.train_length[0] = 2;
-  const CategoryShiftGraph shorter = count_category_shifts(split, d, ignored, 1, 0.01);
+  const CategoryShiftGraph shorter = count_category_shifts(split, d, 0.9, 1, 0.01);
   EXPECT_EQ(shorter.shifts, 2);
   EXPECT_EQ(shorter.counts[1 * 4 + 2], 0.0);
 }
