@@ -1,5 +1,7 @@
 #include "experiments/experiment.h"
 
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <ATen/Parallel.h>
@@ -93,17 +95,43 @@ std::string describe_models() {
   return out;
 }
 
-ExperimentResult run_experiment(Config& config, const std::string& out) {
-  const double started = seconds_since_start();
-  Plan plan = read_plan(config);
-  const double load_seconds = seconds_since_start() - started;
-  const std::string resolved = config.resolved_toml();
-  const std::string config_hash = fnv1a_hex(resolved);
+namespace {
 
-  RunDirectory run(out.empty() ? default_run_path(config.source_name()) : out);
-  log_info("run directory: " + run.final_path() + " (in progress under .partial)");
+// Training state and log of `run` belong to this config and data only.
+TrainStateFile train_state_file(const RunDirectory& run, const Plan& plan,
+                                const std::string& config_hash) {
+  return {run.file("train_state.pt"),
+          "config " + config_hash + ", data " + plan.dataset.fingerprint + ", device " +
+              plan.device.str()};
+}
+
+// Drops the metrics.jsonl lines of epochs after the stored state (a run can be killed after
+// logging an epoch and before saving it); they are run again.
+void trim_metrics_log(const std::string& path, int64_t epochs_done) {
+  std::ifstream in(path);
+  std::string line, kept;
+  int64_t line_number = 0;
+  while (std::getline(in, line)) {
+    ++line_number;
+    json record;
+    try {
+      record = json::parse(line);
+    } catch (const json::exception&) {
+      break;  // a line cut by the kill: it and anything after it are dropped
+    }
+    if (!record.contains("epoch") || !record["epoch"].is_number_integer()) {
+      throw UserError(path + ":" + std::to_string(line_number) + ": line without an epoch");
+    }
+    if (record["epoch"].get<int64_t>() <= epochs_done) kept += line + "\n";
+  }
+  write_file_atomically(path, kept);
+}
+
+// Trains `plan` into `run` (continuing from a stored training state when there is one),
+// evaluates, writes results.json and commits the run directory.
+ExperimentResult train_and_evaluate(Plan& plan, RunDirectory& run, const std::string& config_hash,
+                                    double started, double load_seconds) {
   try {
-    write_file_atomically(run.file("resolved.toml"), resolved);
     Recommender& model = *plan.model;
     model.to(plan.device);
     model.fit_statistics(plan.split);
@@ -138,8 +166,8 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
       }
       append_line(metrics_path, line.dump());
     };
-    TrainResult trained =
-        train_model(model, *plan.loss, plan.split, plan.train, plan.device, validate, on_epoch);
+    TrainResult trained = train_model(model, *plan.loss, plan.split, plan.train, plan.device,
+                                      validate, on_epoch, train_state_file(run, plan, config_hash));
     if (trained.history.empty()) append_line(metrics_path, json{{"epoch", 0}}.dump());
 
     ExperimentResult result;
@@ -227,6 +255,7 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
         {"threads", at::get_num_threads()},
         {"best_epoch", trained.best_epoch},
         {"epochs_run", trained.epochs_run},
+        {"resumed_after_epochs", trained.resumed_after},
         {"early_stop_metric", plan.train.early_stop_metric},
         {"timings",
          {{"load_seconds", load_seconds},
@@ -243,9 +272,54 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
     }
     write_file_atomically(run.file("results.json"), results.dump(2) + "\n");
     run.commit();
+    std::filesystem::remove(run.final_path() + "/train_state.pt");  // only a stopped run needs it
     result.run_path = run.final_path();
     log_info("results in " + result.run_path + "/results.json");
     return result;
+  } catch (const std::exception& e) {
+    run.fail(e.what());
+    throw;
+  }
+}
+
+}  // namespace
+
+ExperimentResult run_experiment(Config& config, const std::string& out) {
+  const double started = seconds_since_start();
+  Plan plan = read_plan(config);
+  const double load_seconds = seconds_since_start() - started;
+  const std::string resolved = config.resolved_toml();
+  RunDirectory run(out.empty() ? default_run_path(config.source_name()) : out);
+  log_info("run directory: " + run.final_path() + " (in progress under .partial)");
+  try {
+    write_file_atomically(run.file("resolved.toml"), resolved);
+  } catch (const std::exception& e) {
+    run.fail(e.what());
+    throw;
+  }
+  return train_and_evaluate(plan, run, fnv1a_hex(resolved), started, load_seconds);
+}
+
+ExperimentResult resume_experiment(const std::string& path) {
+  const double started = seconds_since_start();
+  RunDirectory run(path, RunOpen::kResume);
+  log_info("resuming " + run.final_path() + " (in progress under .partial)");
+  try {
+    const std::string stored_config = run.file("resolved.toml");
+    if (!std::filesystem::exists(stored_config)) {
+      throw UserError(stored_config + ": missing; the run stopped before it began");
+    }
+    Config config = Config::from_file(stored_config);
+    Plan plan = read_plan(config);
+    const double load_seconds = seconds_since_start() - started;
+    const std::string config_hash = fnv1a_hex(config.resolved_toml());
+    const TrainStateFile state = train_state_file(run, plan, config_hash);
+    const bool has_state = std::filesystem::exists(state.path);
+    const int64_t epochs_done = has_state ? read_train_progress(state).epochs_done : 0;
+    if (!has_state) log_warn("no training state was saved yet: training starts from epoch 1");
+    const std::string metrics = run.file("metrics.jsonl");
+    if (std::filesystem::exists(metrics)) trim_metrics_log(metrics, epochs_done);
+    return train_and_evaluate(plan, run, config_hash, started, load_seconds);
   } catch (const std::exception& e) {
     run.fail(e.what());
     throw;

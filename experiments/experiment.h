@@ -4,7 +4,8 @@
 //   create the run directory -> train with early stopping -> evaluate valid and test ->
 //   write results.json -> move the directory to its final name.
 //
-// Run directory: resolved.toml, metrics.jsonl (one JSON line per epoch), results.json.
+// Run directory: resolved.toml, metrics.jsonl (one JSON line per epoch), results.json;
+// while the run is in progress also train_state.pt (train/train_state.h).
 #pragma once
 
 #include <map>
@@ -24,6 +25,13 @@ struct ExperimentResult {
 
 // `out` empty: runs/<config stem>-<timestamp>.
 ExperimentResult run_experiment(Config& config, const std::string& out);
+
+// Continues a run that stopped before completing (killed, interrupted, or failed), given its
+// path, <path>.partial or <path>.failed: the plan is rebuilt from its resolved.toml, training
+// continues from its last training state (train.checkpoint_every), and the run completes under
+// <path> as if it had never stopped — the same metrics and metrics.jsonl on the same device and
+// thread count. results.json lists the epochs it was resumed after.
+ExperimentResult resume_experiment(const std::string& path);
 
 // Resolves the config as `train` would (loading the data, since model options may depend
 // on it) and lists every option: "path = value  # description (default ...)". Writes nothing.

@@ -1,6 +1,7 @@
 // The shiftrec command line.
 //
 //   shiftrec train --config FILE [--set key=value ...] [--out DIR]
+//   shiftrec resume --run DIR
 //   shiftrec models
 //   shiftrec eval --run DIR [--split test] [--dump-topk FILE]
 //   shiftrec compare RUN_A RUN_B [--split test] [--resamples 1000] [--json FILE]
@@ -52,6 +53,11 @@ int run(int argc, char** argv) {
   train->add_option("--set", overrides, "override a config key: --set model.d=64")
       ->take_all();
   train->add_option("--out", out, "run directory (default runs/<config>-<time>)");
+
+  std::string resume_dir;
+  auto* resume = app.add_subcommand(
+      "resume", "continue a run that stopped before completing (DIR, DIR.partial or DIR.failed)");
+  resume->add_option("--run", resume_dir, "run directory")->required();
 
   auto* models = app.add_subcommand("models", "list the registered models");
 
@@ -115,6 +121,10 @@ int run(int argc, char** argv) {
 
   if (models->parsed()) {
     std::cout << shiftrec::describe_models();
+    return 0;
+  }
+  if (resume->parsed()) {
+    shiftrec::resume_experiment(resume_dir);
     return 0;
   }
   if (export_cmd->parsed()) {

@@ -1,6 +1,7 @@
 #include "train/trainer.h"
 
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 
 #include <torch/optim/adam.h>
@@ -39,6 +40,9 @@ TrainOptions TrainOptions::from_config(ConfigSection s, uint64_t run_seed) {
                                      "validation metric to maximise, e.g. ndcg@10");
   o.length_buckets = s.get_bool("length_buckets", o.length_buckets,
                                 "batch users of similar length together (less padding)");
+  o.checkpoint_every = s.get_int(
+      "checkpoint_every", o.checkpoint_every, 0, 1 << 20,
+      "epochs between saved training states, for `shiftrec resume` (0 = none)");
   o.seed = run_seed;
   return o;
 }
@@ -52,6 +56,14 @@ std::vector<torch::Tensor> snapshot(Recommender& model) {
   for (const auto& p : model.parameters()) copy.push_back(p.detach().clone());
   for (const auto& b : model.buffers()) copy.push_back(b.detach().clone());
   return copy;
+}
+
+// Overwrites `saved` (a snapshot of the same model) with the current values, in place.
+void keep(Recommender& model, std::vector<torch::Tensor>& saved) {
+  torch::NoGradGuard no_grad;
+  size_t i = 0;
+  for (const auto& p : model.parameters()) saved[i++].copy_(p);
+  for (const auto& b : model.buffers()) saved[i++].copy_(b);
 }
 
 void restore(Recommender& model, const std::vector<torch::Tensor>& saved) {
@@ -79,7 +91,8 @@ std::string format_metrics(const std::map<std::string, double>& metrics) {
 
 TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
                         const TrainOptions& options, c10::Device device,
-                        const ValidateFn& validate, const EpochCallback& on_epoch) {
+                        const ValidateFn& validate, const EpochCallback& on_epoch,
+                        const TrainStateFile& state_file) {
   TrainResult result;
   if (!has_trainable_parameters(model)) {
     log_info("model has no trainable parameters: fitted from training statistics only");
@@ -98,10 +111,18 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
   Rng rng(derive_seed(options.seed, "train.batches"));
   const double mean_positions = batcher.mean_positions_per_batch();
   std::vector<torch::Tensor> best_state = snapshot(model);
-  int64_t validations_without_improvement = 0;
-  result.best_value = -std::numeric_limits<double>::infinity();
+  const TrainStateParts parts{model, best_state, optimizer, rng, device};
+  TrainProgress counters;
+  if (!state_file.path.empty() && std::filesystem::exists(state_file.path)) {
+    counters = load_train_state(state_file, parts);
+    log_info("resuming after epoch " + std::to_string(counters.epochs_done) + " of " +
+             std::to_string(options.epochs) +
+             (counters.finished ? " (training had finished)" : ""));
+    counters.resumed_after.push_back(counters.epochs_done);
+  }
 
-  for (int64_t epoch = 1; epoch <= options.epochs; ++epoch) {
+  for (int64_t epoch = counters.epochs_done + 1; !counters.finished && epoch <= options.epochs;
+       ++epoch) {
     EpochRecord record;
     record.epoch = epoch;
     const double start = seconds_since_start();
@@ -144,14 +165,14 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
     }
     record.train_loss = loss_sum.item<double>() / static_cast<double>(std::max<size_t>(n_batches, 1));
     record.train_seconds = seconds_since_start() - start;
-    result.train_seconds += record.train_seconds;
+    counters.train_seconds += record.train_seconds;
     progress.finish("loss " + std::to_string(record.train_loss));
     if (!std::isfinite(record.train_loss)) {
       throw UserError("training diverged: the mean loss of epoch " + std::to_string(epoch) +
                       " is " + std::to_string(record.train_loss) +
                       " (try a lower train.learning_rate)");
     }
-    result.epochs_run = epoch;
+    counters.epochs_done = epoch;
 
     const bool validate_now = epoch % options.eval_every == 0 || epoch == options.epochs;
     bool stop = false;
@@ -164,16 +185,16 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
       SHIFTREC_ASSERT(record.valid_metrics.empty() || it != record.valid_metrics.end(),
                       "validation did not compute " + options.early_stop_metric);
       if (record.valid_metrics.empty()) {  // no validation targets: the latest epoch is kept
-        result.best_epoch = epoch;
-        best_state = snapshot(model);
+        counters.best_epoch = epoch;
+        keep(model, best_state);
         record.improved = true;
-      } else if (it->second > result.best_value) {
-        result.best_value = it->second;
-        result.best_epoch = epoch;
-        best_state = snapshot(model);
-        validations_without_improvement = 0;
+      } else if (it->second > counters.best_value) {
+        counters.best_value = it->second;
+        counters.best_epoch = epoch;
+        keep(model, best_state);
+        counters.validations_without_improvement = 0;
         record.improved = true;
-      } else if (++validations_without_improvement >= options.patience) {
+      } else if (++counters.validations_without_improvement >= options.patience) {
         stop = true;
       }
       log_info("epoch " + std::to_string(epoch) + " loss " + std::to_string(record.train_loss) +
@@ -182,12 +203,25 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
     }
     result.history.push_back(record);
     if (on_epoch) on_epoch(record);
+    counters.finished = stop || epoch == options.epochs;
     if (stop) {
       log_info("early stop: no better " + options.early_stop_metric + " for " +
                std::to_string(options.patience) + " validations");
-      break;
+    }
+    const bool checkpoint_due = options.checkpoint_every > 0 &&
+                                (epoch % options.checkpoint_every == 0 || counters.finished);
+    if (!state_file.path.empty() && checkpoint_due) {
+      const double save_start = seconds_since_start();
+      save_train_state(state_file, counters, parts);
+      log_debug("training state of epoch " + std::to_string(epoch) + " saved in " +
+                std::to_string(seconds_since_start() - save_start) + " s");
     }
   }
+  result.epochs_run = counters.epochs_done;
+  result.best_epoch = counters.best_epoch;
+  result.best_value = counters.best_value;
+  result.train_seconds = counters.train_seconds;
+  result.resumed_after = counters.resumed_after;
   restore(model, best_state);
   model.eval();
   return result;

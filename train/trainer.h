@@ -1,5 +1,7 @@
 // The training loop: Adam over next-item batches, validation after every
-// `eval_every` epochs, early stopping on one validation metric, best model kept.
+// `eval_every` epochs, early stopping on one validation metric, best model kept; the loop's
+// whole state saved every `checkpoint_every` epochs so a stopped run resumes exactly
+// (train/train_state.h).
 //
 // The trainer knows no metric formula: it calls `validate`, which returns metrics by name,
 // and reads `early_stop_metric` from them (higher is better).
@@ -12,6 +14,8 @@
 #include <vector>
 
 #include <c10/core/Device.h>
+
+#include "train/train_state.h"
 
 namespace shiftrec {
 
@@ -37,6 +41,9 @@ struct TrainOptions {
   int64_t patience = 5;  // validations without improvement before stopping
   std::string early_stop_metric = "ndcg@10";
   bool length_buckets = true;
+  // > 0: the training state is written after every this many epochs (and after the last);
+  // 0: never (a stopped run then restarts from epoch 1 on resume).
+  int64_t checkpoint_every = 1;
   uint64_t seed = 0;
 
   static TrainOptions from_config(ConfigSection section, uint64_t run_seed);
@@ -56,6 +63,7 @@ struct TrainResult {
   int64_t best_epoch = 0;  // 0 when the model has no trainable parameters
   double best_value = 0.0;
   double train_seconds = 0.0;  // optimisation only, validation excluded
+  std::vector<int64_t> resumed_after;  // epochs done at each resume of this run, oldest first
   std::vector<EpochRecord> history;
 };
 
@@ -67,8 +75,14 @@ using EpochCallback = std::function<void(const EpochRecord&)>;
 // Trains `model` (already on `device`, fit_statistics already called) and leaves it holding
 // the parameters of the best validated epoch. Throws UserError when the loss becomes NaN or
 // infinite, naming the epoch.
+//
+// With `state.path` set, the loop's state is written there every options.checkpoint_every
+// epochs; when the file already exists, training continues from it (the model, optimizer,
+// generators and counters it holds) instead of from epoch 1. `history` then holds only the
+// epochs run by this call; epochs_run, best_epoch and train_seconds count the whole run.
 TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
                         const TrainOptions& options, c10::Device device,
-                        const ValidateFn& validate, const EpochCallback& on_epoch);
+                        const ValidateFn& validate, const EpochCallback& on_epoch,
+                        const TrainStateFile& state = {});
 
 }  // namespace shiftrec

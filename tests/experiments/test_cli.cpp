@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -224,6 +225,68 @@ TEST(Cli, TerminatedRunStopsCleanlyAndKeepsItsLog) {
   EXPECT_FALSE(fs::exists(run + ".partial"));
   EXPECT_EQ(testing::read_text(run + ".failed/error.txt"), "interrupted by SIGTERM\n");
   EXPECT_TRUE(fs::exists(run + ".failed/resolved.toml"));
+}
+
+// metrics.jsonl without its wall-clock fields, one JSON value per epoch.
+std::vector<nlohmann::json> epoch_log(const std::string& path) {
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(testing::read_text(path));
+  for (std::string line; std::getline(in, line);) {
+    auto record = nlohmann::json::parse(line);
+    for (const char* timing : {"train_seconds", "valid_seconds"}) record.erase(timing);
+    lines.push_back(record);
+  }
+  return lines;
+}
+
+TEST(Cli, KilledRunResumesToTheSameResultsAsAnUninterruptedOne) {
+  testing::TempDir dir;
+  // Dropout and BCE negatives draw from LibTorch's generator, batches from ours: all three
+  // must be restored for the runs to agree.
+  const std::string args =
+      "--config " + source_path("experiments/configs/quickstart.toml") +
+      " --set data.synthetic.users=300 --set data.synthetic.items=200 --set model.d=16"
+      " --set loss.name=bce --set train.epochs=30 --set train.patience=1000 --set threads=1"
+      " --set log_level=warn";
+  const std::string whole = dir.file("whole"), killed = dir.file("killed");
+  ASSERT_EQ(run_cli("train " + args + " --out " + whole, dir).status, 0);
+  // SIGTERM once the run has logged 3 epochs (of 30): it stops where it is, in some later
+  // epoch, and keeps the state of its last finished one.
+  const std::string script =
+      std::string(SHIFTREC_BINARY) + " train " + args + " --out " + killed + " 2>/dev/null & pid=$!; " +
+      "while kill -0 $pid 2>/dev/null && [ \"$(cat " + killed +
+      ".partial/metrics.jsonl 2>/dev/null | wc -l)\" -lt 3 ]; do sleep 0.01; done; "
+      "kill -TERM $pid; wait $pid";
+  testing::command_output(script);
+  ASSERT_TRUE(fs::exists(killed + ".failed/train_state.pt"))
+      << "the run ended before the signal (raise train.epochs in this test)";
+  const auto done_before = epoch_log(killed + ".failed/metrics.jsonl").size();
+  // What a kill between logging an epoch and saving its state leaves, and a line cut short:
+  // both are dropped on resume (the epoch is run again).
+  std::ofstream(killed + ".failed/metrics.jsonl", std::ios::app)
+      << "{\"epoch\": 29, \"train_loss\": 1.0}\n{\"epoch\": 30, \"tra";
+
+  const auto resumed = run_cli("resume --run " + killed + ".failed", dir);
+  ASSERT_EQ(resumed.status, 0) << resumed.err;
+  EXPECT_FALSE(fs::exists(killed + ".failed"));
+  EXPECT_FALSE(fs::exists(killed + ".partial"));
+  EXPECT_FALSE(fs::exists(killed + "/train_state.pt"));  // a complete run does not need it
+  const auto a = nlohmann::json::parse(testing::read_text(whole + "/results.json"));
+  const auto b = nlohmann::json::parse(testing::read_text(killed + "/results.json"));
+  EXPECT_EQ(a["splits"], b["splits"]);  // every metric, to the last digit
+  EXPECT_EQ(a["best_epoch"], b["best_epoch"]);
+  EXPECT_EQ(b["epochs_run"], 30);
+  EXPECT_EQ(a["resumed_after_epochs"], nlohmann::json::array());
+  ASSERT_EQ(b["resumed_after_epochs"].size(), 1u);
+  const int64_t resumed_after = b["resumed_after_epochs"][0];
+  EXPECT_GE(resumed_after, 3);
+  EXPECT_LE(resumed_after, static_cast<int64_t>(done_before));
+  EXPECT_EQ(epoch_log(whole + "/metrics.jsonl"), epoch_log(killed + "/metrics.jsonl"));
+
+  const auto again = run_cli("resume --run " + killed, dir);
+  EXPECT_EQ(again.status, 1);
+  EXPECT_EQ(again.err, "shiftrec: error: run directory " + killed +
+                           " is already complete; nothing to resume\n");
 }
 
 TEST(Cli, EvalDumpAgreesWithItsTopKAndWithResults) {

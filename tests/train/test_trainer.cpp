@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <limits>
 
 #include <ATen/ATen.h>
@@ -129,6 +130,109 @@ TEST(Trainer, NanLossIsAClearError) {
                  "train.learning_rate)");
   }
 }
+
+// A registered model and loss on the tiny fixture, built the way a run builds them: a SASRec
+// with dropout and BCE (negatives and dropout draw from LibTorch's generator) or a LightGCN
+// with BPR (pair batches).
+struct ResumeCase {
+  std::string model_toml, model_name, loss_name;
+};
+
+void PrintTo(const ResumeCase& c, std::ostream* os) { *os << c.model_name << " + " << c.loss_name; }
+
+class TrainerResume : public ::testing::TestWithParam<ResumeCase> {
+ protected:
+  // Builds the model from seed 7 (so every call starts from the same initial values) and
+  // trains it; `kill_after` > 0 throws from the epoch callback after that epoch, as a kill would.
+  TrainResult train(const TrainStateFile& state, int64_t kill_after, int64_t checkpoint_every,
+                    std::vector<at::Tensor>* parameters, std::vector<int64_t>* epochs_seen = nullptr) {
+    at::manual_seed(7);
+    Config config = Config::from_string(GetParam().model_toml + "\n[loss]\n", "t.toml");
+    ModelContext context;
+    context.n_items = data_.interactions.n_items;
+    context.n_users = data_.interactions.n_users;
+    auto model = model_registry().get(GetParam().model_name)(config.section("model"), context);
+    auto loss = loss_registry().get(GetParam().loss_name)(config.section("loss"));
+    model->fit_statistics(split_);
+    TrainOptions options;
+    options.epochs = 5;
+    options.batch_size = 16;
+    options.learning_rate = 0.01;
+    options.patience = 100;
+    options.checkpoint_every = checkpoint_every;
+    options.seed = 3;
+    // Validation by epoch: improves, then not, then improves (the kept epoch is 4, not 5).
+    int64_t epoch = std::filesystem::exists(state.path) ? read_train_progress(state).epochs_done : 0;
+    const ValidateFn validate = [&] {
+      const double script[] = {0.1, 0.3, 0.2, 0.4, 0.35};
+      return std::map<std::string, double>{{"ndcg@10", script[epoch]}};
+    };
+    TrainResult result = train_model(
+        *model, *loss, split_, options, c10::Device(c10::kCPU), validate,
+        [&](const EpochRecord& r) {
+          epoch = r.epoch;
+          if (epochs_seen != nullptr) epochs_seen->push_back(r.epoch);
+          if (r.epoch == kill_after) throw std::runtime_error("killed");
+        },
+        state);
+    for (const auto& p : model->parameters()) parameters->push_back(p.detach().clone());
+    return result;
+  }
+
+  SyntheticData data_ = generate_synthetic(testing::tiny_synthetic_options());
+  Split split_ = leave_one_out(data_.interactions);
+  testing::TempDir dir_;
+};
+
+TEST_P(TrainerResume, KilledAndResumedEqualsNeverStopped) {
+  std::vector<at::Tensor> straight, resumed, unused;
+  const TrainResult whole = train({dir_.file("straight.pt"), "f"}, 0, 1, &straight);
+  // Killed after epoch 3 with a state every 2 epochs: epoch 3 is lost and run again.
+  const TrainStateFile state{dir_.file("resumed.pt"), "f"};
+  EXPECT_THROW(train(state, 3, 2, &unused), std::runtime_error);
+  EXPECT_EQ(read_train_progress(state).epochs_done, 2);
+  std::vector<int64_t> epochs_seen;
+  const TrainResult rest = train(state, 0, 2, &resumed, &epochs_seen);
+  EXPECT_EQ(epochs_seen, (std::vector<int64_t>{3, 4, 5}));
+  EXPECT_EQ(rest.epochs_run, 5);
+  EXPECT_EQ(rest.best_epoch, whole.best_epoch);
+  EXPECT_EQ(whole.best_epoch, 4);
+  EXPECT_EQ(rest.resumed_after, (std::vector<int64_t>{2}));
+  ASSERT_EQ(straight.size(), resumed.size());
+  for (size_t i = 0; i < straight.size(); ++i) {
+    EXPECT_TRUE(at::equal(straight[i], resumed[i])) << "parameter " << i;
+  }
+  for (size_t e = 0; e < rest.history.size(); ++e) {  // the same losses, epoch by epoch
+    EXPECT_EQ(rest.history[e].train_loss, whole.history[e + 2].train_loss) << "epoch " << e + 3;
+  }
+}
+
+TEST_P(TrainerResume, AFinishedStateTrainsNoFurtherAndAForeignOneIsRefused) {
+  std::vector<at::Tensor> first, again;
+  const TrainStateFile state{dir_.file("state.pt"), "config A"};
+  train(state, 0, 1, &first);
+  EXPECT_TRUE(read_train_progress(state).finished);
+  std::vector<int64_t> epochs_seen;
+  const TrainResult result = train(state, 0, 1, &again, &epochs_seen);
+  EXPECT_TRUE(epochs_seen.empty());
+  EXPECT_EQ(result.epochs_run, 5);
+  for (size_t i = 0; i < first.size(); ++i) EXPECT_TRUE(at::equal(first[i], again[i]));
+  try {
+    train({state.path, "config B"}, 0, 1, &again);
+    FAIL() << "expected UserError";
+  } catch (const UserError& e) {
+    EXPECT_EQ(std::string(e.what()), state.path + ": training state of another config or data "
+                                                  "(config A; this run is config B)");
+  }
+  testing::write_text(state.path, "not an archive");
+  EXPECT_THROW(train(state, 0, 1, &again), UserError);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Models, TrainerResume,
+    ::testing::Values(ResumeCase{"[model]\nd = 8\nblocks = 1\nmax_length = 8\ndropout = 0.3", "sasrec", "bce"},
+                      ResumeCase{"[model]\nd = 8\nlayers = 2", "lightgcn", "bpr"}),
+    [](const ::testing::TestParamInfo<ResumeCase>& info) { return info.param.model_name; });
 
 }  // namespace
 }  // namespace shiftrec

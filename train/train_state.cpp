@@ -1,0 +1,168 @@
+#include "train/train_state.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <sstream>
+
+#include <ATen/Context.h>
+#include <torch/optim/optimizer.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+
+#include "core/error.h"
+#include "models/recommender.h"
+
+namespace shiftrec {
+namespace {
+
+// Kept with the counters; a state from an older layout is refused rather than misread.
+constexpr int64_t kStateFormat = 1;
+
+// LibTorch's global generator of `device` (dropout, negatives, masking draw from it).
+at::Generator torch_generator(c10::Device device) {
+  return at::globalContext().defaultGenerator(device);
+}
+
+void write_generator(torch::serialize::OutputArchive& archive, const std::string& key,
+                     c10::Device device) {
+  at::Generator generator = torch_generator(device);
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  archive.write(key, generator.get_state());
+}
+
+void read_generator(torch::serialize::InputArchive& archive, const std::string& key,
+                    c10::Device device) {
+  at::Tensor state;
+  archive.read(key, state);
+  at::Generator generator = torch_generator(device);
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  generator.set_state(state.to(c10::kCPU));  // states are CPU byte tensors
+}
+
+void write_progress(torch::serialize::OutputArchive& archive, const TrainStateFile& file,
+                    const TrainProgress& p) {
+  archive.write("format", c10::IValue(kStateFormat));
+  archive.write("fingerprint", c10::IValue(file.fingerprint));
+  archive.write("epochs_done", c10::IValue(p.epochs_done));
+  archive.write("best_epoch", c10::IValue(p.best_epoch));
+  archive.write("best_value", c10::IValue(p.best_value));
+  archive.write("validations_without_improvement", c10::IValue(p.validations_without_improvement));
+  archive.write("finished", c10::IValue(p.finished));
+  archive.write("train_seconds", c10::IValue(p.train_seconds));
+  archive.write("resumed_after", c10::IValue(c10::List<int64_t>(p.resumed_after)));
+}
+
+c10::IValue read_value(torch::serialize::InputArchive& archive, const std::string& key,
+                       const std::string& path) {
+  c10::IValue value;
+  if (!archive.try_read(key, value)) {
+    throw UserError(path + ": not a shiftrec training state (no '" + key + "')");
+  }
+  return value;
+}
+
+TrainProgress read_progress(torch::serialize::InputArchive& archive, const TrainStateFile& file) {
+  const int64_t format = read_value(archive, "format", file.path).toInt();
+  if (format != kStateFormat) {
+    throw UserError(file.path + ": training state format " + std::to_string(format) +
+                    ", this shiftrec reads format " + std::to_string(kStateFormat));
+  }
+  const std::string stored = read_value(archive, "fingerprint", file.path).toStringRef();
+  if (stored != file.fingerprint) {
+    throw UserError(file.path + ": training state of another config or data (" + stored +
+                    "; this run is " + file.fingerprint + ")");
+  }
+  TrainProgress p;
+  p.epochs_done = read_value(archive, "epochs_done", file.path).toInt();
+  p.best_epoch = read_value(archive, "best_epoch", file.path).toInt();
+  p.best_value = read_value(archive, "best_value", file.path).toDouble();
+  p.validations_without_improvement =
+      read_value(archive, "validations_without_improvement", file.path).toInt();
+  p.finished = read_value(archive, "finished", file.path).toBool();
+  p.train_seconds = read_value(archive, "train_seconds", file.path).toDouble();
+  for (int64_t epoch : read_value(archive, "resumed_after", file.path).toIntList()) {
+    p.resumed_after.push_back(epoch);
+  }
+  return p;
+}
+
+void open_archive(torch::serialize::InputArchive& archive, const TrainStateFile& file,
+                  c10::Device device) {
+  if (!std::filesystem::exists(file.path)) throw UserError(file.path + ": training state missing");
+  try {
+    archive.load_from(file.path, device);
+  } catch (const c10::Error& e) {
+    throw UserError(file.path + ": unreadable training state (" +
+                    std::string(e.what_without_backtrace()).substr(0, 200) + ")");
+  }
+}
+
+}  // namespace
+
+void save_train_state(const TrainStateFile& file, const TrainProgress& progress,
+                      TrainStateParts parts) {
+  const std::string temporary = file.path + ".tmp-" + std::to_string(::getpid());
+  try {
+    torch::serialize::OutputArchive archive;
+    write_progress(archive, file, progress);
+    torch::serialize::OutputArchive model, optimizer;
+    parts.model.save(model);
+    archive.write("model", model);
+    for (size_t i = 0; i < parts.best.size(); ++i) {
+      archive.write("best/" + std::to_string(i), parts.best[i]);
+    }
+    parts.optimizer.save(optimizer);
+    archive.write("optimizer", optimizer);
+    std::ostringstream batch_rng;
+    batch_rng << parts.batch_rng;
+    archive.write("rng/batches", c10::IValue(batch_rng.str()));
+    write_generator(archive, "rng/torch_cpu", c10::Device(c10::kCPU));
+    if (parts.device.is_cuda()) write_generator(archive, "rng/torch_cuda", parts.device);
+    archive.save_to(temporary);
+  } catch (const c10::Error& e) {
+    std::filesystem::remove(temporary);
+    throw UserError("cannot write training state " + file.path + ": " + e.what_without_backtrace());
+  }
+  if (std::rename(temporary.c_str(), file.path.c_str()) != 0) {
+    std::filesystem::remove(temporary);
+    throw UserError("cannot rename " + temporary + " to " + file.path);
+  }
+}
+
+TrainProgress load_train_state(const TrainStateFile& file, TrainStateParts parts) {
+  torch::serialize::InputArchive archive;
+  open_archive(archive, file, parts.device);
+  TrainProgress progress = read_progress(archive, file);
+  try {
+    torch::serialize::InputArchive model, optimizer;
+    archive.read("model", model);
+    parts.model.load(model);
+    for (size_t i = 0; i < parts.best.size(); ++i) {
+      archive.read("best/" + std::to_string(i), parts.best[i]);
+    }
+    archive.read("optimizer", optimizer);
+    parts.optimizer.load(optimizer);
+    c10::IValue batch_rng;
+    archive.read("rng/batches", batch_rng);
+    std::istringstream in(batch_rng.toStringRef());
+    in >> parts.batch_rng;
+    if (!in) throw UserError(file.path + ": unreadable batch-order generator state");
+    read_generator(archive, "rng/torch_cpu", c10::Device(c10::kCPU));
+    if (parts.device.is_cuda()) read_generator(archive, "rng/torch_cuda", parts.device);
+  } catch (const c10::Error& e) {
+    throw UserError(file.path + ": cannot restore this training state into the configured model (" +
+                    std::string(e.what_without_backtrace()).substr(0, 200) + ")");
+  }
+  return progress;
+}
+
+TrainProgress read_train_progress(const TrainStateFile& file) {
+  torch::serialize::InputArchive archive;
+  open_archive(archive, file, c10::Device(c10::kCPU));
+  return read_progress(archive, file);
+}
+
+}  // namespace shiftrec
