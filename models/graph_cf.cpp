@@ -1,5 +1,6 @@
 #include "models/graph_cf.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include <ATen/ATen.h>
@@ -75,6 +76,7 @@ torch::Tensor GraphCollaborativeModel::sampled_nodes(const torch::Tensor& nodes)
 }
 
 torch::Tensor GraphCollaborativeModel::encode_users(const torch::Tensor& users) {
+  if (is_training() && embedding_l2_ > 0.0) penalty_users_ = users;
   if (sampling()) return sampled_nodes(users);  // user ids are their node ids
   refresh();  // each batch: the parameters changed since the last one
   return users_out_.index_select(0, users);
@@ -91,10 +93,27 @@ torch::Tensor GraphCollaborativeModel::score_all(const torch::Tensor& states) {
 
 torch::Tensor GraphCollaborativeModel::score_candidates(const torch::Tensor& states,
                                                         const torch::Tensor& candidates) {
+  if (is_training() && embedding_l2_ > 0.0) penalty_items_.push_back(candidates.reshape({-1}));
   auto flat = sampling() ? sampled_nodes(candidates + n_users_)  // item node ids
                          : items().index_select(0, candidates.reshape({-1}));
   auto embedded = flat.view({candidates.size(0), candidates.size(1), -1});  // [N, C, D]
   return (embedded * states.unsqueeze(1)).sum(-1);
+}
+
+torch::Tensor GraphCollaborativeModel::batch_penalty() {
+  if (!penalty_users_.defined() && penalty_items_.empty()) return {};
+  auto squares = torch::zeros({}, user_embedding_->weight.options());
+  double batch = 1.0;
+  if (penalty_users_.defined()) {
+    squares = squares + user_embedding_->weight.index_select(0, penalty_users_).pow(2).sum();
+    batch = static_cast<double>(std::max<int64_t>(penalty_users_.numel(), 1));
+  }
+  for (const auto& items : penalty_items_) {
+    squares = squares + item_embedding_->weight.index_select(0, items).pow(2).sum();
+  }
+  penalty_users_ = torch::Tensor();
+  penalty_items_.clear();
+  return squares * (embedding_l2_ / (2.0 * batch));
 }
 
 torch::Tensor GraphCollaborativeModel::item_embeddings() {
@@ -102,10 +121,14 @@ torch::Tensor GraphCollaborativeModel::item_embeddings() {
   return items_out_;
 }
 
-void read_sampling_options(ConfigSection& section, GraphCollaborativeModel& model) {
+void read_graph_cf_options(ConfigSection& section, GraphCollaborativeModel& model) {
   model.set_sampled_fanouts(section.get_int_list(
       "sampled_fanouts", {}, 1, int64_t{1} << 30,
       "neighbour-sampled training: neighbours drawn per node at each hop (empty = whole graph)"));
+  model.set_embedding_l2(section.get_double(
+      "embedding_l2", 0.0, 0.0, 1e3,
+      "L2 on each training batch's user and scored item ID embeddings, over the batch size "
+      "(LightGCN paper 1e-4)"));
 }
 
 }  // namespace shiftrec

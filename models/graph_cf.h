@@ -31,6 +31,7 @@ class GraphCollaborativeModel : public Recommender {
   GraphCollaborativeModel(int64_t n_users, int64_t n_items, int64_t d, int64_t window);
   // Empty = full propagation in training too (the default).
   void set_sampled_fanouts(std::vector<int64_t> fanouts) { fanouts_ = std::move(fanouts); }
+  void set_embedding_l2(double lambda) { embedding_l2_ = lambda; }
 
   void fit_statistics(const Split& split) override;
   bool uses_user_ids() const override { return true; }
@@ -40,6 +41,9 @@ class GraphCollaborativeModel : public Recommender {
   torch::Tensor score_all(const torch::Tensor& states) override;
   torch::Tensor score_candidates(const torch::Tensor& states, const torch::Tensor& items) override;
   torch::Tensor item_embeddings() override;
+  // The embedding_l2 penalty of the users encoded and the items scored in training since the
+  // last call: [] (undefined when λ = 0 or nothing was read).
+  torch::Tensor batch_penalty() override;
   int64_t max_length() const override { return window_; }
   int64_t n_items() const override { return n_items_; }
 
@@ -63,6 +67,9 @@ class GraphCollaborativeModel : public Recommender {
   int64_t n_users_, n_items_, window_;
   torch::Tensor adjacency_;  // sparse, normalised; not a parameter (rebuilt from the split)
   std::vector<int64_t> fanouts_;                  // neighbour-sampled training when set
+  double embedding_l2_ = 0.0;
+  torch::Tensor penalty_users_;                // [B] users encoded in training, for the penalty
+  std::vector<torch::Tensor> penalty_items_;  // item ids scored in training, for the penalty
   std::shared_ptr<const BipartiteGraph> graph_;  // kept for sampling
   torch::Tensor users_out_, items_out_;  // of the last propagation
   bool cached_in_training_ = true;        // ... made in training mode (with autograd history)
@@ -71,7 +78,8 @@ class GraphCollaborativeModel : public Recommender {
 
 class ConfigSection;
 
-// Reads `sampled_fanouts` (a list of positive ints, default empty) into `model`.
-void read_sampling_options(ConfigSection& section, GraphCollaborativeModel& model);
+// Reads the options every general-CF graph model has — `sampled_fanouts` (a list of positive
+// ints, default empty) and `embedding_l2` (default 0) — into `model`.
+void read_graph_cf_options(ConfigSection& section, GraphCollaborativeModel& model);
 
 }  // namespace shiftrec

@@ -9,6 +9,7 @@
 //   layers = 3
 //   history_window = 50   # the window of shift labels (LightGCN reads no sequence)
 //   sampled_fanouts = []  # e.g. [10, 10, 10]: neighbour-sampled training (graph_cf.h)
+//   embedding_l2 = 0.0    # the paper's 1e-4: L2 on the batch's ID embeddings (graph_cf.h)
 #include <torch/nn/init.h>
 
 #include "core/config.h"
@@ -42,7 +43,7 @@ std::shared_ptr<Recommender> make_lightgcn(ConfigSection s, const ModelContext& 
   const int64_t window = s.get_int("history_window", 50, 1, 1 << 16,
                                    "history length standing in for a max length (shift labels)");
   auto model = std::make_shared<LightGCN>(context.n_users, context.n_items, d, layers, window);
-  read_sampling_options(s, *model);
+  read_graph_cf_options(s, *model);
   return model;
 }
 

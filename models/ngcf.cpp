@@ -9,6 +9,7 @@
 //   message_dropout = 0.1
 //   history_window = 50
 //   sampled_fanouts = []  # neighbour-sampled training (graph_cf.h)
+//   embedding_l2 = 0.0    # the paper's 1e-5: L2 on the batch's ID embeddings (graph_cf.h)
 #include <torch/nn/init.h>
 
 #include "core/config.h"
@@ -46,7 +47,7 @@ std::shared_ptr<Recommender> make_ngcf(ConfigSection s, const ModelContext& cont
   const int64_t window = s.get_int("history_window", 50, 1, 1 << 16,
                                    "history length standing in for a max length (shift labels)");
   auto model = std::make_shared<Ngcf>(context.n_users, context.n_items, d, layers, dropout, window);
-  read_sampling_options(s, *model);
+  read_graph_cf_options(s, *model);
   return model;
 }
 

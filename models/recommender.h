@@ -97,6 +97,10 @@ class Recommender : public torch::nn::Module {
                                        const torch::Tensor& /*targets*/) {
     return {};
   }
+  // A penalty a pair-trained model adds to the loss of the batch it just encoded and scored
+  // (LightGCN's L2 on the batch's ID embeddings); the trainer calls it once per batch, after
+  // the loss. Undefined = none.
+  virtual torch::Tensor batch_penalty() { return {}; }
   virtual int64_t max_length() const = 0;
   virtual int64_t n_items() const = 0;
 

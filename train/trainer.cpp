@@ -137,6 +137,8 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
       auto users = torch::tensor(batch.users, torch::kLong).to(device);
       auto items = torch::tensor(batch.items, torch::kLong).to(device);
       auto value = loss.compute(model, model.encode_users(users), items);
+      auto penalty = model.batch_penalty();
+      if (penalty.defined()) value = value + penalty;
       optimizer.zero_grad();
       value.backward();
       optimizer.step();

@@ -205,6 +205,46 @@ TEST(GraphCollaborative, SampledTrainingMatchesFullPropagationWhenFanoutsCoverEv
   EXPECT_TRUE(at::allclose(sampled->encode_users(users), full->encode_users(users), 1e-6, 1e-7));
 }
 
+TEST(GraphCollaborative, EmbeddingL2IsTheBatchsIdEmbeddingNormOverTheBatchSize) {
+  const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
+  const Split split = leave_one_out(data.interactions);
+  auto model = build("[model]\nname = \"lightgcn\"\nd = 6\nlayers = 2\nembedding_l2 = 0.5\n",
+                     data.interactions);
+  model->fit_statistics(split);
+  at::Tensor user_weight, item_weight;
+  for (const auto& p : model->named_parameters()) {
+    if (p.key() == "user_embedding.weight") user_weight = p.value();
+    if (p.key() == "item_embedding.weight") item_weight = p.value();
+  }
+  {
+    torch::NoGradGuard no_grad;
+    user_weight.fill_(1.0);  // every user row: squared norm 6
+    item_weight.fill_(2.0);  // every item row: squared norm 24
+  }
+  const auto users = at::tensor({3, 0, 3, 7}, at::kLong);                          // B = 4
+  const auto candidates = at::tensor({1, 2, 2, 5, 0, 9, 1, 4}, at::kLong).view({4, 2});  // 8
+  model->train();
+  model->score_candidates(model->encode_users(users), candidates);
+  auto penalty = model->batch_penalty();
+  ASSERT_TRUE(penalty.defined());
+  // 0.5 / 2 * (4 * 6 + 8 * 24) / 4 = 13.5; a repeated user or item counts each time.
+  EXPECT_FLOAT_EQ(penalty.item<float>(), 13.5f);
+  penalty.backward();
+  // d/de_u3 = 0.5 * 2 (twice in the batch) * e / 4 = 0.25 per coordinate; user 1 not read.
+  EXPECT_FLOAT_EQ(user_weight.grad()[3][0].item<float>(), 0.25f);
+  EXPECT_FLOAT_EQ(user_weight.grad()[1][0].item<float>(), 0.0f);
+  EXPECT_FLOAT_EQ(item_weight.grad()[2][0].item<float>(), 0.5f * 2 * 2.0f / 4);
+  EXPECT_FALSE(model->batch_penalty().defined());  // each batch's reads are counted once
+  model->eval();
+  model->score_candidates(model->encode_users(users), candidates);
+  EXPECT_FALSE(model->batch_penalty().defined());  // evaluation is never penalised
+  auto plain = build("[model]\nname = \"lightgcn\"\nd = 6\nlayers = 2\n", data.interactions);
+  plain->fit_statistics(split);
+  plain->train();
+  plain->score_candidates(plain->encode_users(users), candidates);
+  EXPECT_FALSE(plain->batch_penalty().defined());  // default 0: no penalty
+}
+
 TEST(ShiftHead, LabelsOfTrainingPositionsByHand) {
   // Categories A, B, C, ROOT (ignored); items i0 {A}, i1 {B}, i2 {C}, i3 {A, C}, i4 {ROOT}.
   const Interactions d = testing::hand_labelled();

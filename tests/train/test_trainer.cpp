@@ -114,6 +114,32 @@ TEST(Trainer, UserIdModelsTrainOnPairs) {
   EXPECT_LT(losses.back(), losses.front());  // BPR on the training pairs goes down
 }
 
+TEST(Trainer, PairTrainingAddsTheModelsBatchPenalty) {
+  Fixture f;
+  double norms[2];
+  for (int with_penalty = 0; with_penalty < 2; ++with_penalty) {
+    at::manual_seed(0);
+    Config config = Config::from_string(
+        std::string("[model]\nd = 8\nlayers = 2\n") + (with_penalty ? "embedding_l2 = 50.0\n" : "") +
+            "[loss]\n",
+        "t.toml");
+    ModelContext context;
+    context.n_items = f.data.interactions.n_items;
+    context.n_users = f.data.interactions.n_users;
+    auto model = model_registry().get("lightgcn")(config.section("model"), context);
+    auto bpr = loss_registry().get("bpr")(config.section("loss"));
+    model->fit_statistics(f.split);
+    TrainOptions options;
+    options.epochs = 3;
+    options.batch_size = 64;
+    options.learning_rate = 0.01;
+    train_model(*model, *bpr, f.split, options, c10::Device(c10::kCPU),
+                [] { return std::map<std::string, double>{}; }, nullptr);
+    norms[with_penalty] = model->parameters()[0].norm().item<double>();
+  }
+  EXPECT_LT(norms[1], 0.5 * norms[0]);  // a strong L2 on the batch's embeddings shrinks them
+}
+
 TEST(Trainer, NanLossIsAClearError) {
   at::manual_seed(0);
   Fixture f;
