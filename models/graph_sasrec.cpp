@@ -106,10 +106,11 @@ class GraphSASRec : public SASRec {
   torch::Tensor auxiliary_loss(const torch::Tensor& histories, const torch::Tensor& gaps,
                                const torch::Tensor& states, const torch::Tensor& targets) override {
     if (!hybrid_.shift_head) return {};
-    auto value = shift_head_->loss(histories, gaps, states, targets) * hybrid_.shift_loss_weight;
+    const auto labels = shift_head_->labels(histories, targets);  // [B, L], for both losses
+    auto value = shift_head_->loss(labels, gaps, states, targets) * hybrid_.shift_loss_weight;
     if (!hybrid_.shift_move_head) return value;
     const auto scorer = [this](const torch::Tensor& s) { return score_all(s); };
-    return value + shift_head_->move_loss(histories, states, targets, scorer) *
+    return value + shift_head_->move_loss(histories, labels, states, targets, scorer) *
                        hybrid_.shift_move_weight;
   }
 

@@ -104,9 +104,10 @@ torch::Tensor ShiftHeadImpl::move_states(const torch::Tensor& states) {
   return states + move_->forward(states);
 }
 
-torch::Tensor ShiftHeadImpl::move_loss(const torch::Tensor& histories, const torch::Tensor& states,
-                                       const torch::Tensor& targets, const ItemScorer& score_all) {
-  auto rows = (labels(histories, targets).gt(0) & targets.ne(0)).nonzero();  // [P, 2]
+torch::Tensor ShiftHeadImpl::move_loss(const torch::Tensor& histories, const torch::Tensor& labels,
+                                       const torch::Tensor& states, const torch::Tensor& targets,
+                                       const ItemScorer& score_all) {
+  auto rows = (labels.gt(0) & targets.ne(0)).nonzero();  // [P, 2]
   if (rows.size(0) == 0) return (move_->weight.sum() * 0.0);
   auto batch = rows.select(1, 0), column = rows.select(1, 1);
   // What each SHIFT position saw: its row's categories and items up to its column.
@@ -140,12 +141,12 @@ torch::Tensor ShiftHeadImpl::mixture_scores(const torch::Tensor& histories,
   return at::where(any_stay, mixed, move);
 }
 
-torch::Tensor ShiftHeadImpl::loss(const torch::Tensor& histories, const torch::Tensor& gaps,
+torch::Tensor ShiftHeadImpl::loss(const torch::Tensor& labels, const torch::Tensor& gaps,
                                   const torch::Tensor& states, const torch::Tensor& targets) {
   auto supervised = targets.ne(0);
   auto all = logits(states, gaps);  // [B, L]
   return at::binary_cross_entropy_with_logits(all.index({supervised}),
-                                              labels(histories, targets).index({supervised}));
+                                              labels.index({supervised}));
 }
 
 }  // namespace shiftrec

@@ -47,9 +47,9 @@ class ShiftHeadImpl : public torch::nn::Module {
   torch::Tensor logits(const torch::Tensor& states, const torch::Tensor& gaps);
   // sigmoid(logits)
   torch::Tensor probability(const torch::Tensor& states, const torch::Tensor& gaps = {});
-  // Mean BCE over supervised positions (targets != 0); histories, targets [B, L] tokens,
-  // gaps [B, L] buckets (as for logits), states [B, L, d].
-  torch::Tensor loss(const torch::Tensor& histories, const torch::Tensor& gaps,
+  // Mean BCE over supervised positions (targets != 0); labels [B, L] (labels()), gaps [B, L]
+  // buckets (as for logits), states [B, L, d], targets [B, L] tokens.
+  torch::Tensor loss(const torch::Tensor& labels, const torch::Tensor& gaps,
                      const torch::Tensor& states, const torch::Tensor& targets);
   // The labels: [B, L] float, 1 = SHIFT (meaningful where targets != 0).
   torch::Tensor labels(const torch::Tensor& histories, const torch::Tensor& targets) const;
@@ -65,11 +65,13 @@ class ShiftHeadImpl : public torch::nn::Module {
   torch::Tensor shift_graph_log_prior(const torch::Tensor& histories) const;
   // The move head's states, state + W state + b: [..., d] -> [..., d] (needs the move head).
   torch::Tensor move_states(const torch::Tensor& states);
-  // Mean cross-entropy of each SHIFT target (labels() = 1) against the shift items at its
+  // Mean cross-entropy of each SHIFT target (labels = 1) against the shift items at its
   // position, scored by score_all(move_states(state)); zero (still attached to the graph)
-  // when the batch has no SHIFT target. histories, targets [B, L] tokens, states [B, L, d].
-  torch::Tensor move_loss(const torch::Tensor& histories, const torch::Tensor& states,
-                          const torch::Tensor& targets, const ItemScorer& score_all);
+  // when the batch has no SHIFT target. histories, targets [B, L] tokens, labels [B, L]
+  // (labels(histories, targets), shared with loss()), states [B, L, d].
+  torch::Tensor move_loss(const torch::Tensor& histories, const torch::Tensor& labels,
+                          const torch::Tensor& states, const torch::Tensor& targets,
+                          const ItemScorer& score_all);
   // The next-item distribution split by the head: with p = probability(states),
   //   log P(i) = log((1 - p) softmax_{non-shift}(s)_i + p softmax_{shift}(m)_i),
   // the head deciding *whether* the interest moves, the scores s [B, n_items] where it stays

@@ -100,16 +100,20 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
   }
   // Sequence models learn every next item of the training prefixes; general-CF models
   // (uses_user_ids) learn the (user, item) pairs.
-  SequenceBatcher batcher(split, model.max_length(), options.batch_size, options.length_buckets);
-  const bool by_user = model.uses_user_ids();
+  std::unique_ptr<SequenceBatcher> sequences;
   std::unique_ptr<PairBatcher> pairs;
-  if (by_user) pairs = std::make_unique<PairBatcher>(split, options.batch_size);
+  if (model.uses_user_ids()) {
+    pairs = std::make_unique<PairBatcher>(split, options.batch_size);
+  } else {
+    sequences = std::make_unique<SequenceBatcher>(split, model.max_length(), options.batch_size,
+                                                  options.length_buckets);
+  }
   torch::optim::Adam optimizer(model.parameters(),
                                torch::optim::AdamOptions(options.learning_rate)
                                    .betas({options.beta1, options.beta2})
                                    .weight_decay(options.weight_decay));
   Rng rng(derive_seed(options.seed, "train.batches"));
-  const double mean_positions = batcher.mean_positions_per_batch();
+  const double mean_positions = sequences ? sequences->mean_positions_per_batch() : 1.0;
   std::vector<torch::Tensor> best_state = snapshot(model);
   const TrainStateParts parts{model, best_state, optimizer, rng, device};
   TrainProgress counters;
@@ -127,9 +131,9 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
     record.epoch = epoch;
     const double start = seconds_since_start();
     model.train();
-    const auto plan = by_user ? std::vector<std::vector<int32_t>>{} : batcher.epoch_plan(rng);
-    const auto pair_plan = by_user ? pairs->epoch(rng) : std::vector<PairBatch>{};
-    const size_t n_batches = by_user ? pair_plan.size() : plan.size();
+    const auto plan = sequences ? sequences->epoch_plan(rng) : std::vector<std::vector<int32_t>>{};
+    const auto pair_plan = pairs ? pairs->epoch(rng) : std::vector<PairBatch>{};
+    const size_t n_batches = pairs ? pair_plan.size() : plan.size();
     Progress progress("epoch " + std::to_string(epoch), static_cast<int64_t>(n_batches));
     auto loss_sum = torch::zeros({}, torch::TensorOptions().device(device));
     for (const auto& batch : pair_plan) {
@@ -147,7 +151,7 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
     }
     for (const auto& users : plan) {
       throw_if_interrupted();
-      SequenceBatch batch = batcher.make_batch(users);
+      SequenceBatch batch = sequences->make_batch(users);
       auto [inputs, targets] = model.training_view(batch.inputs.to(device), batch.targets.to(device));
       auto gaps = batch.gaps.defined() ? batch.gaps.to(device) : batch.gaps;
       auto states = model.encode_with_gaps(inputs, gaps);  // [B, L, d]

@@ -258,7 +258,7 @@ TEST(ShiftHead, LabelsOfTrainingPositionsByHand) {
   EXPECT_TRUE(at::equal(labels, at::tensor({1.f, 1.f, 0.f, 0.f, 0.f, 0.f, 0.f, 1.f, 0.f, 0.f}).view({2, 5})));
   auto states = at::randn({2, 5, 4});
   states.set_requires_grad(true);
-  auto loss = head->loss(histories, {}, states, targets);
+  auto loss = head->loss(head->labels(histories, targets), {}, states, targets);
   loss.backward();
   EXPECT_TRUE(std::isfinite(loss.item<double>()));
   EXPECT_GT(states.grad().abs().sum().item<double>(), 0.0);
@@ -316,7 +316,7 @@ TEST(ShiftHead, MoveLossIsCrossEntropyOverTheShiftItemsOfEachShiftPosition) {
   states.set_requires_grad(true);
   // A scorer whose item scores are the move state's own coordinates (5 items, d = 5).
   const auto scorer = [](const at::Tensor& s) { return s; };
-  auto loss = head->move_loss(histories, states, targets, scorer);
+  auto loss = head->move_loss(histories, head->labels(histories, targets), states, targets, scorer);
   loss.backward();
   // By hand: shift items after i0 {A} are {i1, i2}; after i0 i1 ({A, B}) only {i2}, so that
   // position costs nothing.
@@ -337,7 +337,7 @@ TEST(ShiftHead, MoveLossIsCrossEntropyOverTheShiftItemsOfEachShiftPosition) {
   EXPECT_EQ(states.grad()[1][3].abs().sum().item<double>(), 0.0);
   // A batch without SHIFT targets: zero, and backward still works.
   const auto none = at::tensor({0, 0, 0, 0, 0, /**/ 0, 0, 0, 0, 0}, at::kLong).view({2, 5});
-  auto zero = head->move_loss(histories, states, none, scorer);
+  auto zero = head->move_loss(histories, head->labels(histories, none), states, none, scorer);
   EXPECT_EQ(zero.item<double>(), 0.0);
   zero.backward();
 }
@@ -362,7 +362,7 @@ TEST(ShiftHead, GapReadingHeadAddsOneLearnedLogitPerGapBucket) {
   const auto histories = at::tensor({1, 2, 3, 2, 1}, at::kLong).view({1, 5});
   const auto targets = at::tensor({2, 3, 2, 1, 5}, at::kLong).view({1, 5});
   const auto gaps = at::tensor({5, 5, 7, 7, 9}, at::kLong).view({1, 5});
-  head->loss(histories, gaps, at::randn({1, 5, 4}), targets).backward();
+  head->loss(head->labels(histories, targets), gaps, at::randn({1, 5, 4}), targets).backward();
   auto grad = gap_logit.grad().squeeze(1).clone();
   for (int64_t bucket : {5, 7, 9}) {
     EXPECT_NE(grad[bucket].item<double>(), 0.0) << bucket;
