@@ -37,8 +37,8 @@ double timed_load(const std::string& path, const std::string& cache, bool use_ca
 int main(int argc, char** argv) {
   shiftrec::set_log_level(shiftrec::LogLevel::kWarn);
   const std::string cache = std::filesystem::temp_directory_path() / "shiftrec-bench-cache";
-  std::printf("%-28s %12s %9s %9s %9s %7s %8s\n", "config", "interactions", "parse_s",
-              "store_s", "cached_s", "ratio", "split_s");
+  std::printf("%-28s %12s %9s %9s %9s %7s %8s\n", "config", "interactions", "parse_s", "store_s",
+              "cached_s", "ratio", "split_s");
   for (int i = 1; i < argc; ++i) {
     std::filesystem::remove_all(cache);
     shiftrec::Dataset dataset;

@@ -51,9 +51,11 @@ int main(int argc, char** argv) {
       write_seconds = now() - start;
     }
     shiftrec::Config config = shiftrec::Config::from_string(
-        "[data]\nsource = \"csv\"\npath = \"" + dir + "/interactions.csv\"\n"
-        "user_column = \"user\"\nitem_column = \"item\"\ntime_column = \"timestamp\"\n"
-        "cache = false\n", "scaling.toml");
+        "[data]\nsource = \"csv\"\npath = \"" + dir +
+            "/interactions.csv\"\n"
+            "user_column = \"user\"\nitem_column = \"item\"\ntime_column = \"timestamp\"\n"
+            "cache = false\n",
+        "scaling.toml");
     double start = now();
     const shiftrec::Dataset dataset = shiftrec::load_dataset(config.section("data"), 1);
     const double parse_seconds = now() - start;
@@ -62,7 +64,8 @@ int main(int argc, char** argv) {
     const double split_seconds = now() - start;
     std::printf("%12lld %9.2f %9.2f %9.2f %12.2f %11.0f\n",
                 static_cast<long long>(dataset.interactions.size()), write_seconds, parse_seconds,
-                split_seconds, static_cast<double>(dataset.interactions.size()) / parse_seconds / 1e6,
+                split_seconds,
+                static_cast<double>(dataset.interactions.size()) / parse_seconds / 1e6,
                 peak_rss_mb());
     std::fflush(stdout);
   }

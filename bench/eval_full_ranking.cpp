@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
   using namespace shiftrec;
   const std::string kind = argc > 1 ? argv[1] : "";
   if (!(kind == "beauty" && argc >= 3) && !(kind == "synthetic" && argc >= 4)) {
-    std::fprintf(stderr, "usage: %s beauty FILE [batch] | synthetic USERS ITEMS [batch]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s beauty FILE [batch] | synthetic USERS ITEMS [batch]\n",
+                 argv[0]);
     return 1;
   }
   retain_freed_memory();
@@ -68,7 +69,8 @@ int main(int argc, char** argv) {
   }
   const Split split = leave_one_out(data);
   const int64_t max_length = 50;
-  SASRec model(SASRecOptions(data.n_items).d(64).blocks(2).heads(1).dropout(0.0).max_length(max_length));
+  SASRec model(
+      SASRecOptions(data.n_items).d(64).blocks(2).heads(1).dropout(0.0).max_length(max_length));
   model.eval();
   torch::NoGradGuard no_grad;
   const Scorer scorer = [&model](const at::Tensor& histories, const at::Tensor& /*users*/,
@@ -77,8 +79,9 @@ int main(int argc, char** argv) {
   };
   const EvalTargets& targets = split.test;
   std::printf("%s: %lld users, %lld items, %lld test targets, batch %lld, threads %d\n",
-              kind.c_str(), static_cast<long long>(data.n_users), static_cast<long long>(data.n_items),
-              static_cast<long long>(targets.size()), static_cast<long long>(batch), at::get_num_threads());
+              kind.c_str(), static_cast<long long>(data.n_users),
+              static_cast<long long>(data.n_items), static_cast<long long>(targets.size()),
+              static_cast<long long>(batch), at::get_num_threads());
   const double rss_data = peak_rss_mb();
 
   // Floor: histories packed, encoded, the last state times every item embedding. Nothing else.
@@ -91,7 +94,8 @@ int main(int argc, char** argv) {
         begin.push_back(split.offsets[targets.user[t]]);
         length.push_back(targets.history_length[t]);
       }
-      auto scores = scorer(pack_histories(split.items, begin, length, max_length), at::Tensor(), at::Tensor());
+      auto scores = scorer(pack_histories(split.items, begin, length, max_length), at::Tensor(),
+                           at::Tensor());
       checksum += scores.select(1, 0).sum().item<double>();
     }
     return checksum;

@@ -69,27 +69,31 @@ int main(int argc, char** argv) {
   BipartiteGraph graph;
   const double build = median_seconds([&] { graph = build_bipartite_graph(split); });
   at::Tensor adjacency;
-  const double normalise = median_seconds([&] { adjacency = normalized_adjacency(graph, c10::kCPU); });
+  const double normalise =
+      median_seconds([&] { adjacency = normalized_adjacency(graph, c10::kCPU); });
   at::manual_seed(0);
   auto nodes = at::randn({graph.n_nodes(), d}) * 0.1;
-  const double forward = median_seconds([&] { light_propagate(adjacency, nodes, layers).sum().item<float>(); });
+  const double forward =
+      median_seconds([&] { light_propagate(adjacency, nodes, layers).sum().item<float>(); });
   auto parameters = nodes.clone();
   parameters.set_requires_grad(true);
-  const double backward = median_seconds([&] {
-    light_propagate(adjacency, parameters, layers).pow(2).sum().backward();
-  });
+  const double backward = median_seconds(
+      [&] { light_propagate(adjacency, parameters, layers).pow(2).sum().backward(); });
   const int64_t batch = argc > 4 ? std::atoll(argv[4]) : 2048;
   std::vector<int64_t> fanouts;
   for (int a = 5; a < argc; ++a) fanouts.push_back(std::atoll(argv[a]));
   if (fanouts.empty()) fanouts = {10, 10, 10};
   std::vector<int32_t> user_seeds, item_seeds;
   {
-    const auto users = at::randperm(graph.n_users, at::kLong).narrow(0, 0, std::min(batch, graph.n_users));
+    const auto users =
+        at::randperm(graph.n_users, at::kLong).narrow(0, 0, std::min(batch, graph.n_users));
     const auto items = at::randint(graph.n_items, {2 * batch}, at::kLong);
-    for (int64_t i = 0; i < users.numel(); ++i) user_seeds.push_back(static_cast<int32_t>(users[i].item().toLong()));
+    for (int64_t i = 0; i < users.numel(); ++i)
+      user_seeds.push_back(static_cast<int32_t>(users[i].item().toLong()));
     for (int64_t i = 0; i < items.numel(); ++i) {
       const auto node = static_cast<int32_t>(graph.item_node(items[i].item().toLong()));
-      if (std::find(item_seeds.begin(), item_seeds.end(), node) == item_seeds.end()) item_seeds.push_back(node);
+      if (std::find(item_seeds.begin(), item_seeds.end(), node) == item_seeds.end())
+        item_seeds.push_back(node);
     }
   }
   SampledSubgraph around_users, around_items;
@@ -101,7 +105,10 @@ int main(int argc, char** argv) {
   const auto sampled_step = [&](const SampledSubgraph& sub) {
     auto ids = at::tensor(std::vector<int64_t>(sub.nodes.begin(), sub.nodes.end()), at::kLong);
     light_propagate(sub.adjacency, parameters.index_select(0, ids), layers)
-        .narrow(0, 0, 1).pow(2).sum().backward();
+        .narrow(0, 0, 1)
+        .pow(2)
+        .sum()
+        .backward();
   };
   const double sampled = median_seconds([&] {
     sampled_step(around_users);
@@ -110,20 +117,22 @@ int main(int argc, char** argv) {
   std::printf("%lld users, %lld items, %lld training edges; read + split %.3f s (cache)\n",
               static_cast<long long>(graph.n_users), static_cast<long long>(graph.n_items),
               static_cast<long long>(graph.n_edges()), read_seconds);
-  std::printf("bipartite graph build (Boost CSR): %.3f s; normalised torch sparse: %.3f s\n",
-              build, normalise);
-  std::printf("LightGCN propagation, %lld layers, d=%lld: forward %.3f s, forward+backward %.3f s\n",
-              static_cast<long long>(layers), static_cast<long long>(d), forward, backward);
+  std::printf("bipartite graph build (Boost CSR): %.3f s; normalised torch sparse: %.3f s\n", build,
+              normalise);
+  std::printf(
+      "LightGCN propagation, %lld layers, d=%lld: forward %.3f s, forward+backward %.3f s\n",
+      static_cast<long long>(layers), static_cast<long long>(d), forward, backward);
   std::string fanout_text;
   for (int64_t f : fanouts) fanout_text += (fanout_text.empty() ? "" : ",") + std::to_string(f);
-  std::printf("sampled batch (%lld users, fanouts %s): subgraphs %lld + %lld nodes, %lld + %lld "
-              "edges (of %lld nodes); sampling %.3f s, forward+backward %.3f s (%.2fx the full "
-              "forward+backward)\n",
-              static_cast<long long>(user_seeds.size()), fanout_text.c_str(),
-              static_cast<long long>(around_users.nodes.size()),
-              static_cast<long long>(around_items.nodes.size()),
-              static_cast<long long>(around_users.adjacency._nnz()),
-              static_cast<long long>(around_items.adjacency._nnz()),
-              static_cast<long long>(graph.n_nodes()), sample, sampled, (sample + sampled) / backward);
+  std::printf(
+      "sampled batch (%lld users, fanouts %s): subgraphs %lld + %lld nodes, %lld + %lld "
+      "edges (of %lld nodes); sampling %.3f s, forward+backward %.3f s (%.2fx the full "
+      "forward+backward)\n",
+      static_cast<long long>(user_seeds.size()), fanout_text.c_str(),
+      static_cast<long long>(around_users.nodes.size()),
+      static_cast<long long>(around_items.nodes.size()),
+      static_cast<long long>(around_users.adjacency._nnz()),
+      static_cast<long long>(around_items.adjacency._nnz()),
+      static_cast<long long>(graph.n_nodes()), sample, sampled, (sample + sampled) / backward);
   return 0;
 }

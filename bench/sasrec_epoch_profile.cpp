@@ -1,6 +1,7 @@
 // Where one SASRec training epoch spends its time, phase by phase, on a real dataset.
 //
-//   build/bench/sasrec_epoch_profile FILE [max_length] [batch_size] [buckets 0|1] [epochs] [d] [dropout] [threads]
+//   build/bench/sasrec_epoch_profile FILE [max_length] [batch_size] [buckets 0|1] [epochs] [d]
+//   [dropout] [threads]
 //
 // FILE is an S3-Rec sequence file (e.g. $SHIFTREC_DATA/amazon-s3rec/Beauty.txt). Uses the
 // reference hyperparameters (d=50, 2 blocks, 1 head, dropout 0.5, BCE with 1 negative,
@@ -15,8 +16,8 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <ATen/TensorIndexing.h>
-#include <torch/optim/adam.h>
 #include <torch/csrc/autograd/profiler_legacy.h>
+#include <torch/optim/adam.h>
 #include <torch/utils.h>
 
 #include "core/allocator.h"
@@ -38,7 +39,10 @@ double now() {
 int main(int argc, char** argv) {
   using namespace shiftrec;
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s S3REC_FILE [max_length] [batch] [buckets] [epochs] [d] [dropout] [threads]\n", argv[0]);
+    std::fprintf(
+        stderr,
+        "usage: %s S3REC_FILE [max_length] [batch] [buckets] [epochs] [d] [dropout] [threads]\n",
+        argv[0]);
     return 1;
   }
   if (std::getenv("SHIFTREC_DEFAULT_MALLOC") == nullptr) retain_freed_memory();
@@ -48,13 +52,15 @@ int main(int argc, char** argv) {
   const int epochs = argc > 5 ? std::atoi(argv[5]) : 2;
   const int64_t d = argc > 6 ? std::atoll(argv[6]) : 50;
   const double dropout = argc > 7 ? std::atof(argv[7]) : 0.5;
-  const int threads = argc > 8 ? std::atoi(argv[8]) : static_cast<int>(std::thread::hardware_concurrency());
+  const int threads =
+      argc > 8 ? std::atoi(argv[8]) : static_cast<int>(std::thread::hardware_concurrency());
   at::set_num_threads(threads);
   at::manual_seed(1);
 
   const Interactions data = read_s3rec_sequences(argv[1]);
   const Split split = leave_one_out(data);
-  SASRec model(SASRecOptions(data.n_items).d(d).blocks(2).heads(1).dropout(dropout).max_length(max_length));
+  SASRec model(
+      SASRecOptions(data.n_items).d(d).blocks(2).heads(1).dropout(dropout).max_length(max_length));
   torch::optim::Adam optimizer(model.parameters(),
                                torch::optim::AdamOptions(1e-3).betas({0.9, 0.98}));
   SequenceBatcher batcher(split, max_length, batch_size, buckets);
@@ -84,8 +90,10 @@ int main(int argc, char** argv) {
       auto positives = batch.targets.index({mask}) - 1;
       auto selected = states.index({mask});
       auto negatives = sample_negatives(positives, data.n_items, 1);
-      auto scores = model.score_candidates(selected, at::cat({positives.unsqueeze(1), negatives}, 1));
-      auto loss = at::softplus(scores.select(1, 0).neg()).mean() + at::softplus(scores.select(1, 1)).mean();
+      auto scores =
+          model.score_candidates(selected, at::cat({positives.unsqueeze(1), negatives}, 1));
+      auto loss =
+          at::softplus(scores.select(1, 0).neg()).mean() + at::softplus(scores.select(1, 1)).mean();
       double t3 = now();
       optimizer.zero_grad();
       loss.backward();

@@ -22,10 +22,12 @@ using namespace shiftrec;
 int main(int argc, char** argv) {
   const std::string path = argc > 1 ? argv[1] : "experiments/configs/quickstart.toml";
   Config config = Config::from_file(path);
-  const auto seed = static_cast<uint64_t>(config.section("").get_int("seed", 42, 0, ConfigSection::kIntMax, "seed"));
+  const auto seed = static_cast<uint64_t>(
+      config.section("").get_int("seed", 42, 0, ConfigSection::kIntMax, "seed"));
   SyntheticOptions options = SyntheticOptions::from_config(config.section("data.synthetic"), seed);
   options.record_active_interests = true;
-  const int64_t max_length = config.section("model").get_int("max_length", 50, 1, 1 << 16, "history");
+  const int64_t max_length =
+      config.section("model").get_int("max_length", 50, 1, 1 << 16, "history");
   const SyntheticData data = generate_synthetic(options);
   const Split split = leave_one_out(data.interactions);
   Evaluator evaluator(split, data.interactions, EvalOptions::from_config(config.section("eval")));
@@ -46,7 +48,9 @@ int main(int argc, char** argv) {
   std::printf("%s: %lld users, %lld items, %lld test targets\n\n", path.c_str(),
               static_cast<long long>(split.n_users), static_cast<long long>(split.n_items),
               static_cast<long long>(split.test.size()));
-  std::printf("| oracle | NDCG@10 | Recall@10 | SHIFT Recall@10 | SHIFT Recall@20 | SHIFT cond_Recall@10 | SHIFT NewCatHit@10 | shift ROC-AUC |\n");
+  std::printf(
+      "| oracle | NDCG@10 | Recall@10 | SHIFT Recall@10 | SHIFT Recall@20 | SHIFT cond_Recall@10 | "
+      "SHIFT NewCatHit@10 | shift ROC-AUC |\n");
   std::printf("|---|---|---|---|---|---|---|---|\n");
   for (OracleKnowledge knowledge :
        {OracleKnowledge::kFilterGraph, OracleKnowledge::kFilterGapNoGraph,
@@ -55,18 +59,21 @@ int main(int argc, char** argv) {
                               const at::Tensor& /*gaps*/) {
       auto scores = at::empty({histories.size(0), split.n_items}, at::kFloat);
       for (int64_t r = 0; r < histories.size(0); ++r) {
-        const auto p = oracle.next_item_probabilities(target_row[users[r].item<int64_t>()], knowledge);
+        const auto p =
+            oracle.next_item_probabilities(target_row[users[r].item<int64_t>()], knowledge);
         float* row = scores.data_ptr<float>() + r * split.n_items;
-        for (int64_t i = 0; i < split.n_items; ++i) row[i] = static_cast<float>(std::log(p[i]) + jitter[i]);
+        for (int64_t i = 0; i < split.n_items; ++i)
+          row[i] = static_cast<float>(std::log(p[i]) + jitter[i]);
       }
       return scores;
     };
     const SplitEvaluation e = evaluator.evaluate("test", scorer, max_length, c10::Device(c10::kCPU),
-                                                  /*top_k=*/0, /*shift_detection=*/true);
+                                                 /*top_k=*/0, /*shift_detection=*/true);
     const auto& shift = e.by_label.at("SHIFT").metrics;
-    std::printf("| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.3f |\n", oracle_name(knowledge).c_str(),
-                e.metrics.at("ndcg@10"), e.metrics.at("recall@10"), shift.at("recall@10"),
-                shift.at("recall@20"), shift.count("cond_recall@10") ? shift.at("cond_recall@10") : -1.0,
+    std::printf("| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.3f |\n",
+                oracle_name(knowledge).c_str(), e.metrics.at("ndcg@10"), e.metrics.at("recall@10"),
+                shift.at("recall@10"), shift.at("recall@20"),
+                shift.count("cond_recall@10") ? shift.at("cond_recall@10") : -1.0,
                 shift.at("newcat_hit@10"), e.detection.by_score.at("model").roc_auc);
   }
   return 0;

@@ -57,7 +57,8 @@ struct AtomicWriter::State {
 };
 
 AtomicWriter::AtomicWriter(std::string path)
-    : path_(std::move(path)), temporary_(path_ + ".tmp-" + std::to_string(::getpid())),
+    : path_(std::move(path)),
+      temporary_(path_ + ".tmp-" + std::to_string(::getpid())),
       state_(new State) {
   state_->out.open(temporary_, std::ios::binary | std::ios::trunc);
   if (!state_->out) {

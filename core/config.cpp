@@ -30,13 +30,20 @@ std::string join_path(const std::string& table_path, const std::string& key) {
 
 std::string type_name(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::table: return "table";
-    case toml::node_type::array: return "array";
-    case toml::node_type::string: return "string";
-    case toml::node_type::integer: return "integer";
-    case toml::node_type::floating_point: return "float";
-    case toml::node_type::boolean: return "boolean";
-    default: return "date/time";
+    case toml::node_type::table:
+      return "table";
+    case toml::node_type::array:
+      return "array";
+    case toml::node_type::string:
+      return "string";
+    case toml::node_type::integer:
+      return "integer";
+    case toml::node_type::floating_point:
+      return "float";
+    case toml::node_type::boolean:
+      return "boolean";
+    default:
+      return "date/time";
   }
 }
 
@@ -107,9 +114,9 @@ Config Config::from_string(const std::string& text, const std::string& source_na
     impl->table = toml::parse(text, source_name);
   } catch (const toml::parse_error& e) {
     const auto& begin = e.source().begin;
-    throw ConfigError(source_name + ":" + std::to_string(begin.line) + ":" +
-                          std::to_string(begin.column),
-                      "invalid TOML: " + std::string(e.description()));
+    throw ConfigError(
+        source_name + ":" + std::to_string(begin.line) + ":" + std::to_string(begin.column),
+        "invalid TOML: " + std::string(e.description()));
   }
   return Config(std::move(impl));
 }
@@ -201,8 +208,8 @@ void Config::check_all_used() const {
             location = origin->second;
           } else {
             const auto& begin = key->source().begin;
-            location = impl.source + ":" + std::to_string(begin.line) + ":" +
-                       std::to_string(begin.column);
+            location =
+                impl.source + ":" + std::to_string(begin.line) + ":" + std::to_string(begin.column);
           }
           throw ConfigError(location, message);
         }
@@ -275,9 +282,9 @@ ConfigSection ConfigSection::sub(const std::string& name) const {
 namespace {
 
 template <typename T>
-void record(Config::Impl& impl, const std::string& table_path, const std::string& key,
-            T value, const std::string& type, const std::string& default_text,
-            const std::string& value_text, const std::string& description) {
+void record(Config::Impl& impl, const std::string& table_path, const std::string& key, T value,
+            const std::string& type, const std::string& default_text, const std::string& value_text,
+            const std::string& description) {
   impl.accessed[table_path].insert(key);
   toml::table& table = table_at(impl.resolved, path_parts(table_path), impl.source);
   table.insert_or_assign(key, std::move(value));
@@ -310,8 +317,8 @@ int64_t ConfigSection::get_int(const std::string& key, int64_t default_value, in
                     range_text(key, std::to_string(min_value), std::to_string(max_value)));
     }
   }
-  record(*impl_, path_, key, value, "integer", std::to_string(default_value),
-         std::to_string(value), description);
+  record(*impl_, path_, key, value, "integer", std::to_string(default_value), std::to_string(value),
+         description);
   return value;
 }
 
@@ -357,8 +364,7 @@ std::string ConfigSection::get_string(const std::string& key, const std::string&
   if (const toml::node* node = find_node(impl_->table, path_, key)) {
     if (!node->is_string()) fail(key, "expected a string, got " + describe(*node));
     value = node->as_string()->get();
-    if (!choices.empty() &&
-        std::find(choices.begin(), choices.end(), value) == choices.end()) {
+    if (!choices.empty() && std::find(choices.begin(), choices.end(), value) == choices.end()) {
       std::string message = "unknown value \"" + value + "\", expected one of: " + join(choices);
       const std::string nearest = nearest_name(value, choices);
       if (!nearest.empty()) message += " (did you mean \"" + nearest + "\"?)";
@@ -393,8 +399,8 @@ std::vector<T> read_list(ConfigSection& section, Config::Impl& impl, const std::
   }
   toml::array resolved;
   for (const auto& v : values) resolved.push_back(v);
-  record(impl, path, key, std::move(resolved), element_word + " list",
-         format_list(default_value), format_list(values), description);
+  record(impl, path, key, std::move(resolved), element_word + " list", format_list(default_value),
+         format_list(values), description);
   return values;
 }
 
@@ -404,15 +410,14 @@ std::vector<int64_t> ConfigSection::get_int_list(const std::string& key,
                                                  const std::vector<int64_t>& default_value,
                                                  int64_t min_value, int64_t max_value,
                                                  const std::string& description) {
-  return read_list<int64_t>(*this, *impl_, path_, key, default_value, "integer", description,
-                            [&](int64_t v) {
-                              if (v < min_value || v > max_value) {
-                                fail(key, "element " + std::to_string(v) +
-                                              " is out of range: " +
-                                              range_text(key + "[i]", std::to_string(min_value),
-                                                         std::to_string(max_value)));
-                              }
-                            });
+  return read_list<int64_t>(
+      *this, *impl_, path_, key, default_value, "integer", description, [&](int64_t v) {
+        if (v < min_value || v > max_value) {
+          fail(key,
+               "element " + std::to_string(v) + " is out of range: " +
+                   range_text(key + "[i]", std::to_string(min_value), std::to_string(max_value)));
+        }
+      });
 }
 
 std::vector<std::string> ConfigSection::get_string_list(

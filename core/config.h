@@ -31,10 +31,10 @@ namespace shiftrec {
 
 // One option as declared by the component that read it.
 struct OptionInfo {
-  std::string path;         // dotted, e.g. "model.d"
-  std::string type;         // "integer", "float", "boolean", "string", "integer list", ...
+  std::string path;  // dotted, e.g. "model.d"
+  std::string type;  // "integer", "float", "boolean", "string", "integer list", ...
   std::string default_value;
-  std::string value;        // the resolved value
+  std::string value;  // the resolved value
   std::string description;
 };
 
@@ -89,9 +89,8 @@ class ConfigSection {
                          const std::string& description,
                          const std::vector<std::string>& choices = {});
   std::vector<int64_t> get_int_list(const std::string& key,
-                                    const std::vector<int64_t>& default_value,
-                                    int64_t min_value, int64_t max_value,
-                                    const std::string& description);
+                                    const std::vector<int64_t>& default_value, int64_t min_value,
+                                    int64_t max_value, const std::string& description);
   std::vector<std::string> get_string_list(const std::string& key,
                                            const std::vector<std::string>& default_value,
                                            const std::string& description);

@@ -42,9 +42,9 @@ class InternalError : public std::logic_error {
 }  // namespace shiftrec
 
 // Checks an internal invariant; failure is a shiftrec bug, reported with file and line.
-#define SHIFTREC_ASSERT(cond, msg)                                         \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
+#define SHIFTREC_ASSERT(cond, msg)                                        \
+  do {                                                                    \
+    if (!(cond)) {                                                        \
       ::shiftrec::throw_internal_error(__FILE__, __LINE__, #cond, (msg)); \
-    }                                                                      \
+    }                                                                     \
   } while (0)

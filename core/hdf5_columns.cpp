@@ -10,13 +10,21 @@ namespace {
 template <typename T>
 hid_t type_of();
 template <>
-hid_t type_of<int32_t>() { return H5T_NATIVE_INT32; }
+hid_t type_of<int32_t>() {
+  return H5T_NATIVE_INT32;
+}
 template <>
-hid_t type_of<int64_t>() { return H5T_NATIVE_INT64; }
+hid_t type_of<int64_t>() {
+  return H5T_NATIVE_INT64;
+}
 template <>
-hid_t type_of<uint8_t>() { return H5T_NATIVE_UINT8; }
+hid_t type_of<uint8_t>() {
+  return H5T_NATIVE_UINT8;
+}
 template <>
-hid_t type_of<int8_t>() { return H5T_NATIVE_INT8; }
+hid_t type_of<int8_t>() {
+  return H5T_NATIVE_INT8;
+}
 
 }  // namespace
 
@@ -28,11 +36,12 @@ void write_column(hid_t file, const char* name, const std::vector<T>& values) {
   const hid_t properties = H5Pcreate(H5P_DATASET_CREATE);
   H5Pset_chunk(properties, 1, &chunk);
   H5Pset_fletcher32(properties);
-  const hid_t set = H5Dcreate2(file, name, type_of<T>(), space, H5P_DEFAULT, properties, H5P_DEFAULT);
-  const herr_t status = set < 0 ? -1
-                        : size == 0 ? 0
-                                    : H5Dwrite(set, type_of<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                                               values.data());
+  const hid_t set =
+      H5Dcreate2(file, name, type_of<T>(), space, H5P_DEFAULT, properties, H5P_DEFAULT);
+  const herr_t status =
+      set < 0     ? -1
+      : size == 0 ? 0
+                  : H5Dwrite(set, type_of<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
   if (set >= 0) H5Dclose(set);
   H5Pclose(properties);
   H5Sclose(space);
@@ -49,10 +58,10 @@ bool read_column(hid_t file, const char* name, std::vector<T>& values) {
   const bool one_dimensional = H5Sget_simple_extent_ndims(space) == 1;
   if (one_dimensional) H5Sget_simple_extent_dims(space, &size, nullptr);
   values.resize(size);
-  const herr_t status = !one_dimensional ? -1
-                        : size == 0      ? 0
-                                         : H5Dread(set, type_of<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                                                   values.data());
+  const herr_t status =
+      !one_dimensional ? -1
+      : size == 0      ? 0
+                       : H5Dread(set, type_of<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
   H5Sclose(space);
   H5Dclose(set);
   return status >= 0;

@@ -57,8 +57,8 @@ void Progress::draw(const std::string& status, bool final_line) {
     std::fflush(stderr);
   } else {
     std::snprintf(line, sizeof(line), "%s %lld/%lld (%.0f%%) %.1fs %s", label_.c_str(),
-                  static_cast<long long>(done_), static_cast<long long>(total_),
-                  100.0 * fraction, elapsed, status.c_str());
+                  static_cast<long long>(done_), static_cast<long long>(total_), 100.0 * fraction,
+                  elapsed, status.c_str());
     log_info(line);
   }
 }

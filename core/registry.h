@@ -74,6 +74,6 @@ class Registry {
 #define SHIFTREC_CONCAT_INNER(a, b) a##b
 #define SHIFTREC_CONCAT(a, b) SHIFTREC_CONCAT_INNER(a, b)
 // Registers `factory` under `name` in the registry returned by `registry_getter()`.
-#define SHIFTREC_REGISTER(registry_getter, name, description, factory)                 \
+#define SHIFTREC_REGISTER(registry_getter, name, description, factory)                    \
   static const bool SHIFTREC_CONCAT(shiftrec_registered_, __COUNTER__) [[maybe_unused]] = \
       registry_getter().add(name, description, factory)

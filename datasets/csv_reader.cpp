@@ -55,12 +55,13 @@ class CsvReader : public DatasetReader {
       }
       if (rating >= 0 && file.parse_double(fields[rating], "a rating") < min_rating_) continue;
       const int64_t item_id = file.parse_int(fields[item], "an item id");
-      const int64_t t = time >= 0 ? static_cast<int64_t>(std::llround(
-                                        file.parse_double(fields[time], "a timestamp")))
-                                  : file.line_number();
+      const int64_t t =
+          time >= 0
+              ? static_cast<int64_t>(std::llround(file.parse_double(fields[time], "a timestamp")))
+              : file.line_number();
       if (category >= 0) {
-        builder.set_categories(item_id,
-                               split_categories(std::string(fields[category]), category_separator_));
+        builder.set_categories(
+            item_id, split_categories(std::string(fields[category]), category_separator_));
       }
       builder.add(file.parse_int(fields[user], "a user id"), item_id, t, file);
     }

@@ -65,8 +65,8 @@ Dataset load_dataset(ConfigSection s, uint64_t run_seed) {
   dataset.fingerprint = fnv1a_hex(key);
 
   if (synthetic) {
-    log_info("generating synthetic data: " + std::to_string(synthetic_options.users) +
-             " users, " + std::to_string(synthetic_options.items) + " items");
+    log_info("generating synthetic data: " + std::to_string(synthetic_options.users) + " users, " +
+             std::to_string(synthetic_options.items) + " items");
     SyntheticData generated = generate_synthetic(synthetic_options);
     dataset.interactions = std::move(generated.interactions);
     dataset.regime = std::move(generated.regime);

@@ -12,10 +12,10 @@ FilterOptions FilterOptions::from_config(ConfigSection s) {
   o.duplicates = s.get_string("duplicates", o.duplicates,
                               "repeated (user, item) pairs: keep_all, keep_first or keep_last",
                               {"keep_all", "keep_first", "keep_last"});
-  o.min_user_interactions = s.get_int("min_user_interactions", o.min_user_interactions, 0,
-                                      1 << 30, "k-core: users need at least this many");
-  o.min_item_interactions = s.get_int("min_item_interactions", o.min_item_interactions, 0,
-                                      1 << 30, "k-core: items need at least this many");
+  o.min_user_interactions = s.get_int("min_user_interactions", o.min_user_interactions, 0, 1 << 30,
+                                      "k-core: users need at least this many");
+  o.min_item_interactions = s.get_int("min_item_interactions", o.min_item_interactions, 0, 1 << 30,
+                                      "k-core: items need at least this many");
   o.min_sequence_length = s.get_int("min_sequence_length", o.min_sequence_length, 0, 1 << 30,
                                     "drop users with shorter sequences (after the k-core)");
   return o;

@@ -47,7 +47,8 @@ void Interactions::validate() const {
   SHIFTREC_ASSERT(user.size() == n && time.size() == n, "interaction columns differ in length");
   SHIFTREC_ASSERT(static_cast<int64_t>(user_offsets.size()) == n_users + 1,
                   "user_offsets has the wrong length");
-  SHIFTREC_ASSERT(given_split.empty() || given_split.size() == n, "given_split has the wrong length");
+  SHIFTREC_ASSERT(given_split.empty() || given_split.size() == n,
+                  "given_split has the wrong length");
   SHIFTREC_ASSERT(user_offsets.back() == static_cast<int64_t>(n), "user_offsets does not end at n");
   for (size_t i = 0; i < n; ++i) {
     SHIFTREC_ASSERT(user[i] >= 0 && user[i] < n_users, "user id out of range");

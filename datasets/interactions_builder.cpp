@@ -21,15 +21,15 @@ void InteractionsBuilder::set_categories(int64_t item, const std::vector<std::st
   std::vector<int32_t>& ids = categories_[item];
   ids.clear();
   for (const auto& name : categories) {
-    auto [it, inserted] =
-        category_ids_.emplace(name, static_cast<int32_t>(category_names_.size()));
+    auto [it, inserted] = category_ids_.emplace(name, static_cast<int32_t>(category_names_.size()));
     if (inserted) category_names_.push_back(name);
     ids.push_back(it->second);
   }
 }
 
 Interactions InteractionsBuilder::build(const std::string& source, bool require_categories) {
-  if (data_.item.empty()) throw UserError(source + ": no interactions (empty file or all filtered)");
+  if (data_.item.empty())
+    throw UserError(source + ": no interactions (empty file or all filtered)");
   Interactions out = std::move(data_);
   out.n_users = static_cast<int64_t>(out.user_original_ids.size());
   out.n_items = static_cast<int64_t>(out.item_original_ids.size());

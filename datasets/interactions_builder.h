@@ -36,7 +36,7 @@ class InteractionsBuilder {
  private:
   std::unordered_map<int64_t, int32_t> user_ids_, item_ids_;
   Interactions data_;
-  std::vector<std::string> item_first_seen_;  // [dense item] "file:line"
+  std::vector<std::string> item_first_seen_;                      // [dense item] "file:line"
   std::unordered_map<int64_t, std::vector<int32_t>> categories_;  // original item -> ids
   std::unordered_map<std::string, int32_t> category_ids_;
   std::vector<std::string> category_names_;

@@ -15,7 +15,9 @@ namespace {
 
 constexpr int64_t kFormatVersion = 2;
 
-std::string path_for(const std::string& dir, const std::string& key) { return dir + "/" + key + ".h5"; }
+std::string path_for(const std::string& dir, const std::string& key) {
+  return dir + "/" + key + ".h5";
+}
 
 }  // namespace
 
@@ -53,7 +55,8 @@ std::optional<Interactions> load_cached(const std::string& dir, const std::strin
       size_t start = 0;
       while (start <= joined.size()) {
         const size_t end = joined.find('\n', start);
-        d.category_names.push_back(joined.substr(start, end == std::string::npos ? std::string::npos : end - start));
+        d.category_names.push_back(
+            joined.substr(start, end == std::string::npos ? std::string::npos : end - start));
         if (end == std::string::npos) break;
         start = end + 1;
       }

@@ -72,9 +72,10 @@ class RecBoleReader : public DatasetReader {
       if (line.empty()) continue;
       const auto fields = tab_fields(file, line, header.size());
       if (rating >= 0 && file.parse_double(fields[rating], "a rating") < min_rating_) continue;
-      const int64_t t = time >= 0 ? static_cast<int64_t>(std::llround(
-                                        file.parse_double(fields[time], "a timestamp")))
-                                  : file.line_number();
+      const int64_t t =
+          time >= 0
+              ? static_cast<int64_t>(std::llround(file.parse_double(fields[time], "a timestamp")))
+              : file.line_number();
       builder.add(file.parse_int(fields[user], "a user id"),
                   file.parse_int(fields[item], "an item id"), t, file);
     }

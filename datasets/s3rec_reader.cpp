@@ -58,7 +58,8 @@ Interactions read_s3rec_sequences(const std::string& path, const std::string& at
   while (file.next_line(line)) {
     const auto fields = split_whitespace(line);
     if (fields.empty()) continue;
-    if (fields.size() < 2) file.fail("expected \"user item [item ...]\", found a user without items");
+    if (fields.size() < 2)
+      file.fail("expected \"user item [item ...]\", found a user without items");
     const int64_t user = file.parse_int(fields[0], "a user id");
     for (size_t k = 1; k < fields.size(); ++k) {
       builder.add(user, file.parse_int(fields[k], "an item id"), static_cast<int64_t>(k - 1), file);
@@ -91,7 +92,9 @@ class S3RecReader : public DatasetReader {
   bool require_categories_ = true;
 };
 
-std::unique_ptr<DatasetReader> make_s3rec(ConfigSection s) { return std::make_unique<S3RecReader>(s); }
+std::unique_ptr<DatasetReader> make_s3rec(ConfigSection s) {
+  return std::make_unique<S3RecReader>(s);
+}
 
 }  // namespace
 

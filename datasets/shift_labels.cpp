@@ -8,11 +8,16 @@ namespace shiftrec {
 
 const char* shift_label_name(ShiftLabel label) {
   switch (label) {
-    case ShiftLabel::kRepeatItem: return "REPEAT-ITEM";
-    case ShiftLabel::kInWindow: return "IN-WINDOW";
-    case ShiftLabel::kRevisit: return "REVISIT";
-    case ShiftLabel::kNovel: return "NOVEL";
-    default: return "UNLABELLED";
+    case ShiftLabel::kRepeatItem:
+      return "REPEAT-ITEM";
+    case ShiftLabel::kInWindow:
+      return "IN-WINDOW";
+    case ShiftLabel::kRevisit:
+      return "REVISIT";
+    case ShiftLabel::kNovel:
+      return "NOVEL";
+    default:
+      return "UNLABELLED";
   }
 }
 
@@ -100,7 +105,8 @@ std::vector<ShiftLabel> label_targets(const Interactions& data, const EvalTarget
   for (int64_t t = 0; t < targets.size();) {
     const int32_t user = targets.user[t];
     const std::vector<ShiftLabel>& sequence = labeller.label(user);
-    for (; t < targets.size() && targets.user[t] == user; ++t) labels[t] = sequence[targets.position[t]];
+    for (; t < targets.size() && targets.user[t] == user; ++t)
+      labels[t] = sequence[targets.position[t]];
   }
   return labels;
 }

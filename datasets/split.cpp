@@ -127,7 +127,8 @@ Split temporal_split(const Interactions& data, int64_t valid_cut, int64_t test_c
 
 Split split_from_config(ConfigSection s, const Interactions& data) {
   const std::string protocol = s.get_string(
-      "protocol", "loo", "loo (leave-one-out), ratio (per user), temporal (global cut times) or given (from the data)",
+      "protocol", "loo",
+      "loo (leave-one-out), ratio (per user), temporal (global cut times) or given (from the data)",
       {"loo", "ratio", "temporal", "given"});
   if (protocol == "loo") return leave_one_out(data);
   if (protocol == "given") {
@@ -146,10 +147,10 @@ Split split_from_config(ConfigSection s, const Interactions& data) {
     }
     return ratio_split(data, train, valid);
   }
-  const double valid_quantile = s.get_double(
-      "valid_quantile", 0.8, 0.0, 1.0, "share of all interactions before the valid cut");
-  const double test_quantile = s.get_double(
-      "test_quantile", 0.9, 0.0, 1.0, "share of all interactions before the test cut");
+  const double valid_quantile = s.get_double("valid_quantile", 0.8, 0.0, 1.0,
+                                             "share of all interactions before the valid cut");
+  const double test_quantile =
+      s.get_double("test_quantile", 0.9, 0.0, 1.0, "share of all interactions before the test cut");
   int64_t valid_cut = s.get_int("valid_cut", 0, ConfigSection::kIntMin, ConfigSection::kIntMax,
                                 "valid cut time (0 = from valid_quantile)");
   int64_t test_cut = s.get_int("test_cut", 0, ConfigSection::kIntMin, ConfigSection::kIntMax,
@@ -165,8 +166,9 @@ Split split_from_config(ConfigSection s, const Interactions& data) {
 
 Split given_split(const Interactions& data) {
   if (data.given_split.empty()) {
-    throw UserError("split protocol \"given\" needs a data source that comes with a split "
-                    "(e.g. lightgcn train/test files)");
+    throw UserError(
+        "split protocol \"given\" needs a data source that comes with a split "
+        "(e.g. lightgcn train/test files)");
   }
   Split split = empty_split(data, "given");
   for (int64_t u = 0; u < data.n_users; ++u) {
@@ -189,7 +191,8 @@ Split given_split(const Interactions& data) {
 int64_t time_quantile(const Interactions& data, double share) {
   SHIFTREC_ASSERT(!data.time.empty() && share >= 0 && share <= 1, "bad quantile");
   std::vector<int64_t> times = data.time;
-  const size_t k = std::min(times.size() - 1, static_cast<size_t>(share * static_cast<double>(times.size())));
+  const size_t k =
+      std::min(times.size() - 1, static_cast<size_t>(share * static_cast<double>(times.size())));
   std::nth_element(times.begin(), times.begin() + static_cast<int64_t>(k), times.end());
   return times[k];
 }

@@ -31,9 +31,9 @@ namespace shiftrec {
 class ConfigSection;
 
 struct EvalTargets {
-  std::vector<int32_t> user;      // [T]
-  std::vector<int32_t> position;  // [T] index of the target within the user's sequence
-  std::vector<int32_t> item;      // [T] the target item
+  std::vector<int32_t> user;            // [T]
+  std::vector<int32_t> position;        // [T] index of the target within the user's sequence
+  std::vector<int32_t> item;            // [T] the target item
   std::vector<int32_t> history_length;  // [T] items of the user's sequence the model sees
   int64_t size() const { return static_cast<int64_t>(user.size()); }
   // Targets that share one history form a query (a user's several test items under ratio,
@@ -46,8 +46,8 @@ struct Split {
   std::string protocol;
   int64_t n_users = 0;
   int64_t n_items = 0;
-  std::vector<int64_t> offsets;       // [n_users + 1] into items
-  std::vector<int32_t> items;         // every user's full sequence, time order
+  std::vector<int64_t> offsets;  // [n_users + 1] into items
+  std::vector<int32_t> items;    // every user's full sequence, time order
   // Aligned with items: each interaction's time, in the data's unit. Empty when the data has
   // no timestamps (Interactions::has_timestamps()).
   std::vector<int64_t> times;

@@ -48,7 +48,8 @@ SyntheticOptions SyntheticOptions::from_config(ConfigSection s, uint64_t default
   if (o.categories < o.active_interests + 1) {
     s.fail("categories", "value " + std::to_string(o.categories) +
                              " leaves no category to shift to: expected at least "
-                             "active_interests + 1 = " + std::to_string(o.active_interests + 1));
+                             "active_interests + 1 = " +
+                             std::to_string(o.active_interests + 1));
   }
   if (o.graph_degree >= o.categories) {
     s.fail("graph_degree", "value " + std::to_string(o.graph_degree) +
@@ -74,12 +75,12 @@ int64_t draw_cumulative(Rng& rng, const double* begin, const double* end) {
 }
 
 struct World {
-  std::vector<int32_t> item_category;             // [items]
-  std::vector<int64_t> category_item_offsets;     // [categories + 1]
-  std::vector<int32_t> category_items;            // items grouped by category, rank order
-  std::vector<double> rank_cumulative;            // cumulative power-law weights per rank
-  std::vector<int32_t> graph_targets;             // [categories * degree]
-  std::vector<double> graph_weights;              // [categories * degree]
+  std::vector<int32_t> item_category;          // [items]
+  std::vector<int64_t> category_item_offsets;  // [categories + 1]
+  std::vector<int32_t> category_items;         // items grouped by category, rank order
+  std::vector<double> rank_cumulative;         // cumulative power-law weights per rank
+  std::vector<int32_t> graph_targets;          // [categories * degree]
+  std::vector<double> graph_weights;           // [categories * degree]
 };
 
 World build_world(const SyntheticOptions& o) {
@@ -125,7 +126,8 @@ World build_world(const SyntheticOptions& o) {
       do {
         target = static_cast<int32_t>(uniform_index(rng, static_cast<uint64_t>(o.categories)));
         fresh = target != c;
-        for (int64_t k = 0; k < e && fresh; ++k) fresh = w.graph_targets[c * o.graph_degree + k] != target;
+        for (int64_t k = 0; k < e && fresh; ++k)
+          fresh = w.graph_targets[c * o.graph_degree + k] != target;
       } while (!fresh);
       w.graph_targets[c * o.graph_degree + e] = target;
       w.graph_weights[c * o.graph_degree + e] = 1.0 / static_cast<double>(e + 1);
@@ -208,8 +210,8 @@ SyntheticData generate_synthetic(const SyntheticOptions& o) {
         active[slot] = fresh;
         ++regime;
         gap *= o.shift_gap_factor;
-        out.change_points.push_back({static_cast<int32_t>(u), static_cast<int32_t>(p), dropped,
-                                     fresh, followed});
+        out.change_points.push_back(
+            {static_cast<int32_t>(u), static_cast<int32_t>(p), dropped, fresh, followed});
       }
       time += gap;
       int32_t item;
@@ -219,8 +221,8 @@ SyntheticData generate_synthetic(const SyntheticOptions& o) {
         const int32_t c = active[uniform_index(rng, active.size())];
         const int64_t begin = w.category_item_offsets[c];
         const int64_t size = w.category_item_offsets[c + 1] - begin;
-        const int64_t rank = draw_cumulative(rng, w.rank_cumulative.data(),
-                                             w.rank_cumulative.data() + size);
+        const int64_t rank =
+            draw_cumulative(rng, w.rank_cumulative.data(), w.rank_cumulative.data() + size);
         item = w.category_items[begin + rank];
       }
       if (o.record_active_interests) {

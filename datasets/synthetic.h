@@ -63,7 +63,7 @@ struct ChangePoint {
 
 struct SyntheticData {
   Interactions interactions;
-  std::vector<int32_t> regime;  // per interaction (row-aligned), 0-based within the user
+  std::vector<int32_t> regime;             // per interaction (row-aligned), 0-based within the user
   std::vector<ChangePoint> change_points;  // sorted by (user, position)
   // With record_active_interests: the user's active categories when each interaction was
   // drawn, [size * active_interests] row-aligned (after the regime change at that row).

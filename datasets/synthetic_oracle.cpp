@@ -10,10 +10,14 @@ namespace shiftrec {
 
 std::string oracle_name(OracleKnowledge knowledge) {
   switch (knowledge) {
-    case OracleKnowledge::kFilterGraph: return "items + shift graph, no gaps";
-    case OracleKnowledge::kFilterGapNoGraph: return "items + gaps, no shift graph";
-    case OracleKnowledge::kFilterGapGraph: return "items + gaps + shift graph";
-    case OracleKnowledge::kCurrentRegime: return "true current interests";
+    case OracleKnowledge::kFilterGraph:
+      return "items + shift graph, no gaps";
+    case OracleKnowledge::kFilterGapNoGraph:
+      return "items + gaps, no shift graph";
+    case OracleKnowledge::kFilterGapGraph:
+      return "items + gaps + shift graph";
+    case OracleKnowledge::kCurrentRegime:
+      return "true current interests";
   }
   return "";
 }
@@ -30,12 +34,14 @@ std::vector<double> replacement(const SyntheticData& data, const std::vector<int
   double graph_total = 0.0;
   const int64_t degree = data.graph_degree;
   for (int64_t e = 0; e < degree; ++e) {
-    if (!active(data.graph_targets[dropped * degree + e])) graph_total += data.graph_weights[dropped * degree + e];
+    if (!active(data.graph_targets[dropped * degree + e]))
+      graph_total += data.graph_weights[dropped * degree + e];
   }
   const double uniform_share = graph_total > 0.0 ? 1.0 - graph_follow : 1.0;
   for (int64_t e = 0; e < degree && graph_total > 0.0; ++e) {
     const int32_t target = data.graph_targets[dropped * degree + e];
-    if (!active(target)) q[target] += graph_follow * data.graph_weights[dropped * degree + e] / graph_total;
+    if (!active(target))
+      q[target] += graph_follow * data.graph_weights[dropped * degree + e] / graph_total;
   }
   const double inactive = static_cast<double>(n_categories - static_cast<int64_t>(set.size()));
   for (int32_t c = 0; c < n_categories; ++c) {
@@ -51,7 +57,8 @@ SyntheticOracle::SyntheticOracle(const SyntheticData& data, const SyntheticOptio
   const int64_t n_categories = data.interactions.n_categories, k = data.n_active;
   // Every sorted k-subset of the categories, in lexicographic order.
   double count = 1.0;
-  for (int64_t j = 0; j < k; ++j) count = count * static_cast<double>(n_categories - j) / static_cast<double>(j + 1);
+  for (int64_t j = 0; j < k; ++j)
+    count = count * static_cast<double>(n_categories - j) / static_cast<double>(j + 1);
   if (count > 50000.0) {
     throw UserError("the synthetic oracle enumerates every set of active interests: " +
                     std::to_string(static_cast<int64_t>(count)) + " sets is more than 50,000");
@@ -75,7 +82,8 @@ SyntheticOracle::SyntheticOracle(const SyntheticData& data, const SyntheticOptio
     for (int64_t s = 0; s < n_sets_; ++s) {
       const std::vector<int32_t> from(sets_.begin() + s * k, sets_.begin() + (s + 1) * k);
       for (int64_t slot = 0; slot < k; ++slot) {
-        const auto q = replacement(data, from, from[slot], graph ? options.graph_follow : 0.0, n_categories);
+        const auto q =
+            replacement(data, from, from[slot], graph ? options.graph_follow : 0.0, n_categories);
         for (int32_t c = 0; c < n_categories; ++c) {
           if (q[c] == 0.0) continue;
           std::vector<int32_t> to = from;
@@ -109,12 +117,14 @@ std::vector<double> SyntheticOracle::advance(const std::vector<double>& belief, 
   for (int64_t s = 0; s < n_sets_; ++s) {
     const double mass = change * belief[s];
     if (mass == 0.0) continue;
-    for (int64_t m = offsets[s]; m < offsets[s + 1]; ++m) next[moves[m].to] += mass * moves[m].probability;
+    for (int64_t m = offsets[s]; m < offsets[s + 1]; ++m)
+      next[moves[m].to] += mass * moves[m].probability;
   }
   return next;
 }
 
-std::vector<double> SyntheticOracle::items_from_categories(const std::vector<double>& weights) const {
+std::vector<double> SyntheticOracle::items_from_categories(
+    const std::vector<double>& weights) const {
   const Interactions& d = data_.interactions;
   std::vector<double> out(d.n_items);
   for (int64_t i = 0; i < d.n_items; ++i) {
@@ -133,7 +143,8 @@ std::vector<double> SyntheticOracle::next_item_probabilities(int64_t row,
   std::vector<double> weights(d.n_categories, 0.0);
   if (knowledge == OracleKnowledge::kCurrentRegime) {
     if (data_.active_interests.size() != static_cast<size_t>(d.size() * k)) {
-      throw UserError("the true-interests oracle needs data generated with record_active_interests");
+      throw UserError(
+          "the true-interests oracle needs data generated with record_active_interests");
     }
     for (int64_t a = 0; a < k; ++a) weights[data_.active_interests[row * k + a]] += share;
     return items_from_categories(weights);

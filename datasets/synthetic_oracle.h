@@ -51,8 +51,7 @@ class SyntheticOracle {
   // Category weights [categories] of a belief over interest sets -> item probabilities.
   std::vector<double> items_from_categories(const std::vector<double>& category_weights) const;
   // One step: with probability `change` every set moves along its moves.
-  std::vector<double> advance(const std::vector<double>& belief, double change,
-                              bool graph) const;
+  std::vector<double> advance(const std::vector<double>& belief, double change, bool graph) const;
 
   const SyntheticData& data_;
   SyntheticOptions options_;

@@ -19,8 +19,8 @@ class TaobaoReader : public DatasetReader {
  public:
   explicit TaobaoReader(ConfigSection s) {
     path_ = data_path(s, "path", "UserBehavior.csv", true);
-    const auto keep = s.get_string_list("behaviours", kBehaviours,
-                                        "behaviour types to keep: pv, cart, fav, buy");
+    const auto keep =
+        s.get_string_list("behaviours", kBehaviours, "behaviour types to keep: pv, cart, fav, buy");
     for (const auto& b : keep) {
       if (std::find(kBehaviours.begin(), kBehaviours.end(), b) == kBehaviours.end()) {
         s.fail("behaviours", "unknown behaviour \"" + b + "\", expected pv, cart, fav or buy");
@@ -38,8 +38,10 @@ class TaobaoReader : public DatasetReader {
       if (line.empty()) continue;
       const auto fields = split_fields(line, ",");
       if (fields.size() != 5) {
-        file.fail("expected user_id,item_id,category_id,behavior_type,timestamp (5 fields), "
-                  "found " + std::to_string(fields.size()));
+        file.fail(
+            "expected user_id,item_id,category_id,behavior_type,timestamp (5 fields), "
+            "found " +
+            std::to_string(fields.size()));
       }
       const int64_t user = file.parse_int(fields[0], "a user id");
       const int64_t item = file.parse_int(fields[1], "an item id");

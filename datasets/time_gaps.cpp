@@ -23,8 +23,7 @@ at::Tensor last_gap_buckets(const at::Tensor& gaps) {
 at::Tensor pack_gap_buckets(const std::vector<int64_t>& times, const std::vector<int64_t>& begin,
                             const std::vector<int64_t>& length, const std::vector<int64_t>& end,
                             int64_t max_length) {
-  SHIFTREC_ASSERT(begin.size() == length.size() && begin.size() == end.size(),
-                  "gap rows disagree");
+  SHIFTREC_ASSERT(begin.size() == length.size() && begin.size() == end.size(), "gap rows disagree");
   for (size_t r = 0; r < begin.size(); ++r) {
     SHIFTREC_ASSERT(begin[r] + length[r] <= end[r] && end[r] <= static_cast<int64_t>(times.size()),
                     "gap row outside its sequence");

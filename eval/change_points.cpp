@@ -44,9 +44,13 @@ ChangePointScores match_change_points(const std::vector<std::vector<int32_t>>& t
       delay += static_cast<double>(detected[u][j] - truth[u][i]);
     }
   }
-  out.precision = out.detected > 0 ? static_cast<double>(out.matched) / static_cast<double>(out.detected) : 0.0;
-  out.recall = out.planted > 0 ? static_cast<double>(out.matched) / static_cast<double>(out.planted) : 0.0;
-  out.f1 = out.precision + out.recall > 0 ? 2 * out.precision * out.recall / (out.precision + out.recall) : 0.0;
+  out.precision =
+      out.detected > 0 ? static_cast<double>(out.matched) / static_cast<double>(out.detected) : 0.0;
+  out.recall =
+      out.planted > 0 ? static_cast<double>(out.matched) / static_cast<double>(out.planted) : 0.0;
+  out.f1 = out.precision + out.recall > 0
+               ? 2 * out.precision * out.recall / (out.precision + out.recall)
+               : 0.0;
   out.mean_delay = out.matched > 0 ? delay / static_cast<double>(out.matched) : 0.0;
   return out;
 }

@@ -16,8 +16,8 @@ struct ChangePointScores {
   int64_t planted = 0;
   int64_t detected = 0;
   int64_t matched = 0;
-  double precision = 0.0;   // matched / detected (0 with no detection)
-  double recall = 0.0;      // matched / planted
+  double precision = 0.0;  // matched / detected (0 with no detection)
+  double recall = 0.0;     // matched / planted
   double f1 = 0.0;
   double mean_delay = 0.0;  // over matched pairs; 0 with none
 };

@@ -27,11 +27,10 @@ void write_matrix(hid_t file, const char* name, const EmbeddingTable& table) {
   H5Pset_chunk(properties, 2, chunk);
   const hid_t set =
       H5Dcreate2(file, name, H5T_NATIVE_FLOAT, space, H5P_DEFAULT, properties, H5P_DEFAULT);
-  const herr_t status = set < 0 ? -1
-                        : table.values.empty()
-                            ? 0
-                            : H5Dwrite(set, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                                       table.values.data());
+  const herr_t status = set < 0                ? -1
+                        : table.values.empty() ? 0
+                                               : H5Dwrite(set, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL,
+                                                          H5P_DEFAULT, table.values.data());
   if (set >= 0) H5Dclose(set);
   H5Pclose(properties);
   H5Sclose(space);
@@ -44,7 +43,7 @@ void write_ids(hid_t file, const char* name, const std::vector<int64_t>& ids) {
   const hid_t set =
       H5Dcreate2(file, name, H5T_NATIVE_INT64, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   const herr_t status =
-      set < 0 ? -1
+      set < 0       ? -1
       : ids.empty() ? 0
                     : H5Dwrite(set, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, ids.data());
   if (set >= 0) H5Dclose(set);
@@ -63,7 +62,8 @@ void write_categories(hid_t file, const EmbeddingExport& data) {
   const hid_t space = H5Screate_simple(1, &size, nullptr);
   const hid_t set =
       H5Dcreate2(file, "item_categories", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  const herr_t status = set < 0 ? -1 : H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data());
+  const herr_t status =
+      set < 0 ? -1 : H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data());
   if (set >= 0) H5Dclose(set);
   H5Sclose(space);
   H5Tclose(type);
@@ -97,11 +97,12 @@ void write_int_attribute(hid_t file, const char* name, int64_t value) {
 }  // namespace
 
 void write_embeddings_hdf5(const std::string& path, const EmbeddingExport& data) {
-  SHIFTREC_ASSERT(static_cast<int64_t>(data.users.values.size()) == data.users.rows * data.users.dim &&
-                      static_cast<int64_t>(data.items.values.size()) == data.items.rows * data.items.dim &&
-                      static_cast<int64_t>(data.users.ids.size()) == data.users.rows &&
-                      static_cast<int64_t>(data.items.ids.size()) == data.items.rows,
-                  "embedding export tables are inconsistent");
+  SHIFTREC_ASSERT(
+      static_cast<int64_t>(data.users.values.size()) == data.users.rows * data.users.dim &&
+          static_cast<int64_t>(data.items.values.size()) == data.items.rows * data.items.dim &&
+          static_cast<int64_t>(data.users.ids.size()) == data.users.rows &&
+          static_cast<int64_t>(data.items.ids.size()) == data.items.rows,
+      "embedding export tables are inconsistent");
   const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
   const hid_t file = H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (file < 0) throw UserError("cannot create " + temporary);

@@ -21,7 +21,7 @@ struct EmbeddingTable {
   std::vector<float> values;  // [rows * dim], row-major
   int64_t rows = 0;
   int64_t dim = 0;
-  std::vector<int64_t> ids;   // [rows] original ids
+  std::vector<int64_t> ids;  // [rows] original ids
 };
 
 struct EmbeddingExport {

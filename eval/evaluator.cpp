@@ -30,8 +30,8 @@ EvalOptions EvalOptions::from_config(ConfigSection s) {
     const bool numeric = !digits.empty() && digits.size() <= 9 &&
                          digits.find_first_not_of("0123456789") == std::string::npos;
     if (!numeric || std::stoll(digits) <= 0) {
-      s.fail("protocol", "unknown protocol \"" + o.protocol +
-                             "\", expected full, uniN or popN (e.g. uni100)");
+      s.fail("protocol",
+             "unknown protocol \"" + o.protocol + "\", expected full, uniN or popN (e.g. uni100)");
     }
     o.sampled_negatives = std::stoll(digits);
     o.sampling = popular ? NegativeSampling::kPopularity : NegativeSampling::kUniform;
@@ -69,8 +69,10 @@ EvalOptions EvalOptions::from_config(ConfigSection s) {
       s.fail("metrics", message + "; known: " + join(known));
     }
     if (list && o.sampled_negatives > 0) {
-      s.fail("metrics", "\"" + name + "\" needs each target's top-k list over all items, "
-                        "which the " + o.protocol + " protocol does not have (use protocol = \"full\")");
+      s.fail("metrics", "\"" + name +
+                            "\" needs each target's top-k list over all items, "
+                            "which the " +
+                            o.protocol + " protocol does not have (use protocol = \"full\")");
     }
   }
   return o;
@@ -107,12 +109,12 @@ const std::vector<int32_t>& Evaluator::negatives(const std::string& split_name) 
   SHIFTREC_ASSERT(options_.sampled_negatives > 0, "negatives of a full-ranking protocol");
   auto it = negatives_.find(split_name);
   if (it == negatives_.end()) {
-    it = negatives_
-             .emplace(split_name, draw_sampled_negatives(split_, split_.targets(split_name),
-                                                         options_.sampled_negatives,
-                                                         options_.negatives_seed,
-                                                         options_.sampling))
-             .first;
+    it =
+        negatives_
+            .emplace(split_name, draw_sampled_negatives(split_, split_.targets(split_name),
+                                                        options_.sampled_negatives,
+                                                        options_.negatives_seed, options_.sampling))
+            .first;
   }
   return it->second;
 }
@@ -160,8 +162,7 @@ std::string Evaluator::candidates_fingerprint(const std::string& split_name) {
   std::string bytes = options_.protocol + (options_.mask_history ? ":masked:" : ":unmasked:") +
                       std::to_string(split_.n_items) + ":";
   const auto append = [&bytes](const auto& values) {
-    bytes.append(reinterpret_cast<const char*>(values.data()),
-                 values.size() * sizeof(values[0]));
+    bytes.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(values[0]));
   };
   append(targets.user);
   append(targets.item);
@@ -181,15 +182,17 @@ void Evaluator::add_new_category_hits(const EvalTargets& targets, const RankingR
       double hits = 0.0;
       for (int64_t t = 0; t < targets.size(); ++t) {
         const ShiftLabel label = out.labels[t];
-        const bool member = std::string(group) == "SHIFT" ? is_shift(label)
-                                                           : shift_label_name(label) == std::string(group);
+        const bool member = std::string(group) == "SHIFT"
+                                ? is_shift(label)
+                                : shift_label_name(label) == std::string(group);
         if (!member) continue;
         hits += shares_category(data_, ignored, targets.item[t],
                                 ranked.top_k.data() + t * ranked.top_k_width, used)
                     ? 1.0
                     : 0.0;
       }
-      summary.metrics["newcat_hit@" + std::to_string(k)] = hits / static_cast<double>(summary.count);
+      summary.metrics["newcat_hit@" + std::to_string(k)] =
+          hits / static_cast<double>(summary.count);
     }
   }
 }
@@ -205,7 +208,8 @@ void Evaluator::add_conditional_metrics(const std::vector<int64_t>& conditional_
       SHIFTREC_ASSERT(conditional_ranks[t] >= 1, "a SHIFT target outside its own candidates");
       ranks.push_back(conditional_ranks[t]);
     }
-    if (static_cast<int64_t>(ranks.size()) > offsets.back()) offsets.push_back(static_cast<int64_t>(ranks.size()));
+    if (static_cast<int64_t>(ranks.size()) > offsets.back())
+      offsets.push_back(static_cast<int64_t>(ranks.size()));
   }
   for (const auto& [name, value] : mean_metrics(options_.rank_metric_names(), ranks, offsets)) {
     shift.metrics["cond_" + name] = value;
@@ -232,8 +236,9 @@ ChangePointScores Evaluator::detect_change_points(const Scorer& scorer,
   std::vector<int64_t> begins, lengths;
   const auto score_windows = [&] {
     throw_if_interrupted();
-    const ScorerInputs inputs = scorer_inputs(
-        split_, begins, lengths, std::vector<int64_t>(users.begin(), users.end()), max_length, device);
+    const ScorerInputs inputs =
+        scorer_inputs(split_, begins, lengths, std::vector<int64_t>(users.begin(), users.end()),
+                      max_length, device);
     const int64_t width = inputs.histories.size(1);
     auto all = inputs.score(position_scorer);  // [B, W, n_items]
     std::vector<int64_t> rows, positions;
@@ -245,7 +250,8 @@ ChangePointScores Evaluator::detect_change_points(const Scorer& scorer,
         positions.push_back(p);
       }
     }
-    auto selected = all.reshape({-1, split_.n_items}).index_select(0, at::tensor(rows, at::kLong).to(device));
+    auto selected =
+        all.reshape({-1, split_.n_items}).index_select(0, at::tensor(rows, at::kLong).to(device));
     const std::vector<double> batch = mass(selected, row_users, positions);
     for (size_t r = 0; r < rows.size(); ++r) scores[row_users[r]][positions[r]] = batch[r];
     users.clear();
@@ -266,8 +272,9 @@ ChangePointScores Evaluator::detect_change_points(const Scorer& scorer,
   // Later positions of longer sequences: one history (the max_length items before) each.
   const auto score_prefixes = [&] {
     throw_if_interrupted();
-    const ScorerInputs inputs = scorer_inputs(
-        split_, begins, lengths, std::vector<int64_t>(users.begin(), users.end()), max_length, device);
+    const ScorerInputs inputs =
+        scorer_inputs(split_, begins, lengths, std::vector<int64_t>(users.begin(), users.end()),
+                      max_length, device);
     const std::vector<double> batch = mass(inputs.score(scorer), users, lengths);
     for (size_t q = 0; q < users.size(); ++q) scores[users[q]][lengths[q]] = batch[q];
     users.clear();
@@ -293,8 +300,8 @@ ChangePointScores Evaluator::detect_change_points(const Scorer& scorer,
 }
 
 std::vector<double> Evaluator::head_scores(const EvalTargets& targets,
-                                          const std::vector<int64_t>& queries,
-                                          int64_t max_length, c10::Device device) const {
+                                           const std::vector<int64_t>& queries, int64_t max_length,
+                                           c10::Device device) const {
   std::vector<double> scores(targets.size());
   const int64_t n_queries = static_cast<int64_t>(queries.size()) - 1;
   for (int64_t first = 0; first < n_queries; first += options_.batch_size) {
@@ -308,7 +315,9 @@ std::vector<double> Evaluator::head_scores(const EvalTargets& targets,
     }
     auto probabilities = scorer_inputs(split_, begin, length, users, max_length, device)
                              .score(shift_scorer_)
-                             .to(at::kCPU).to(at::kDouble).contiguous();
+                             .to(at::kCPU)
+                             .to(at::kDouble)
+                             .contiguous();
     for (int64_t q = first; q < end; ++q) {
       std::fill(scores.begin() + queries[q], scores.begin() + queries[q + 1],
                 probabilities.data_ptr<double>()[q - first]);
@@ -401,8 +410,8 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
     }
   }
   if (labels != nullptr) {
-    out.by_label = metrics_by_label(options_.rank_metric_names(), out.ranks, *labels,
-                                    out.query_offsets);
+    out.by_label =
+        metrics_by_label(options_.rank_metric_names(), out.ranks, *labels, out.query_offsets);
     out.labels = *labels;
     if (!ranked.top_k.empty()) add_new_category_hits(targets, ranked, out);
   }
@@ -426,7 +435,8 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
       out.shift_scores = head_scores(targets, out.query_offsets, max_length, device);
       detectors["model"] = out.shift_scores;
     }
-    if (data_.has_timestamps()) detectors["time_since_previous"] = time_since_previous(data_, targets);
+    if (data_.has_timestamps())
+      detectors["time_since_previous"] = time_since_previous(data_, targets);
     out.detection = score_shift_detection(detectors, out.labels);
     add_conditional_metrics(conditional_ranks, out);
   }

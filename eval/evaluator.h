@@ -34,9 +34,9 @@
 #include "eval/change_points.h"
 #include "eval/label_breakdown.h"
 #include "eval/negatives_file.h"
+#include "eval/ranking.h"
 #include "eval/sampled_negatives.h"
 #include "eval/shift_detection.h"
-#include "eval/ranking.h"
 
 namespace shiftrec {
 
@@ -92,15 +92,14 @@ class Evaluator {
   Evaluator(const Split& split, const Interactions& data, EvalOptions options);
   // `top_k` > 0 also keeps every target's top-k list (k capped at n_items);
   // `shift_detection` also scores shift detection (data with categories only).
-  SplitEvaluation evaluate(const std::string& split_name, const Scorer& scorer,
-                           int64_t max_length, c10::Device device, int64_t top_k = 0,
-                           bool shift_detection = false);
+  SplitEvaluation evaluate(const std::string& split_name, const Scorer& scorer, int64_t max_length,
+                           c10::Device device, int64_t top_k = 0, bool shift_detection = false);
   // Scores every position p >= 1 of every user's sequence from the items before it and
   // matches the detections with `planted` (sorted by user, position). `position_scorer`
   // scores every state of a causal pass; `scorer` the positions beyond max_length (all
   // positions when `position_scorer` is empty, for non-causal models).
-  ChangePointScores detect_change_points(const Scorer& scorer, const PositionScorer& position_scorer,
-                                         int64_t max_length,
+  ChangePointScores detect_change_points(const Scorer& scorer,
+                                         const PositionScorer& position_scorer, int64_t max_length,
                                          c10::Device device,
                                          const std::vector<ChangePoint>& planted);
   const EvalOptions& options() const { return options_; }
@@ -132,9 +131,9 @@ class Evaluator {
   const Split& split_;
   const Interactions& data_;
   EvalOptions options_;
-  std::map<std::string, std::vector<int32_t>> negatives_;  // split name -> [T * N]
-  std::map<std::string, std::vector<ShiftLabel>> labels_;  // split name -> [T]
-  std::vector<int64_t> train_counts_;  // [n_items], for list metrics
+  std::map<std::string, std::vector<int32_t>> negatives_;        // split name -> [T * N]
+  std::map<std::string, std::vector<ShiftLabel>> labels_;        // split name -> [T]
+  std::vector<int64_t> train_counts_;                            // [n_items], for list metrics
   std::map<std::string, std::vector<double>> past_shift_rates_;  // split name -> [T]
   Scorer shift_scorer_;
 };

@@ -63,7 +63,8 @@ void rank_row(const float* row, int64_t n, const int64_t* targets, int64_t n_tar
     }
   }
   std::sort_heap(heap.begin(), heap.end(), before);  // best first
-  for (int64_t j = 0; j < k; ++j) top[j] = j < static_cast<int64_t>(heap.size()) ? heap[j].second : 0;
+  for (int64_t j = 0; j < k; ++j)
+    top[j] = j < static_cast<int64_t>(heap.size()) ? heap[j].second : 0;
 }
 
 }  // namespace

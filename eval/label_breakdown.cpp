@@ -42,8 +42,11 @@ std::map<std::string, LabelSummary> metrics_by_label(const std::vector<std::stri
   for (const auto& [name, group] : groups) {
     LabelSummary& summary = out[name];
     summary.count = static_cast<int64_t>(group.ranks.size());
-    summary.share = ranks.empty() ? 0.0 : static_cast<double>(summary.count) / static_cast<double>(ranks.size());
-    if (summary.count > 0) summary.metrics = mean_metrics(metric_names, group.ranks, group.query_offsets);
+    summary.share = ranks.empty()
+                        ? 0.0
+                        : static_cast<double>(summary.count) / static_cast<double>(ranks.size());
+    if (summary.count > 0)
+      summary.metrics = mean_metrics(metric_names, group.ranks, group.query_offsets);
   }
   return out;
 }

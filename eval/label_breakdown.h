@@ -21,11 +21,10 @@ struct LabelSummary {
 
 // ranks [T] 1-based, labels [T], query_offsets as in mean_metrics (empty: one query per
 // target). A label's metrics average over the queries with a target of that label, each
-// scored on those targets only (ranks stay among all candidates). Keys: "REPEAT-ITEM", "IN-WINDOW", "SHIFT", "REVISIT",
-// "NOVEL", "UNLABELLED".
-std::map<std::string, LabelSummary> metrics_by_label(const std::vector<std::string>& metric_names,
-                                                     const std::vector<int64_t>& ranks,
-                                                     const std::vector<ShiftLabel>& labels,
-                                                     const std::vector<int64_t>& query_offsets = {});
+// scored on those targets only (ranks stay among all candidates). Keys: "REPEAT-ITEM", "IN-WINDOW",
+// "SHIFT", "REVISIT", "NOVEL", "UNLABELLED".
+std::map<std::string, LabelSummary> metrics_by_label(
+    const std::vector<std::string>& metric_names, const std::vector<int64_t>& ranks,
+    const std::vector<ShiftLabel>& labels, const std::vector<int64_t>& query_offsets = {});
 
 }  // namespace shiftrec

@@ -37,9 +37,9 @@ std::vector<double> query_values(const RankMetric& metric, const std::vector<int
     }
     return values;
   }
-  SHIFTREC_ASSERT(query_offsets.front() == 0 &&
-                      query_offsets.back() == static_cast<int64_t>(ranks.size()),
-                  "query offsets do not cover the ranks");
+  SHIFTREC_ASSERT(
+      query_offsets.front() == 0 && query_offsets.back() == static_cast<int64_t>(ranks.size()),
+      "query offsets do not cover the ranks");
   std::vector<double> values(query_offsets.size() - 1);
   std::vector<int64_t> sorted;
   for (size_t q = 0; q + 1 < query_offsets.size(); ++q) {
@@ -94,7 +94,8 @@ class Ndcg : public RankMetric {
     double dcg = 0.0;
     for (int64_t i = 0; i < hits; ++i) dcg += 1.0 / std::log2(static_cast<double>(r[i]) + 1.0);
     double ideal = 0.0;
-    for (int64_t j = 1; j <= std::min(k(), n); ++j) ideal += 1.0 / std::log2(static_cast<double>(j) + 1.0);
+    for (int64_t j = 1; j <= std::min(k(), n); ++j)
+      ideal += 1.0 / std::log2(static_cast<double>(j) + 1.0);
     return dcg / ideal;
   }
 };

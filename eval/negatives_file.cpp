@@ -50,8 +50,8 @@ FrozenNegatives read_negatives(const std::string& path) {
   for (const char* split : {"valid", "test"}) {
     std::vector<int32_t> items;
     if (!ok || H5Lexists(file, split, H5P_DEFAULT) <= 0) continue;
-    ok = read_column(file, split, items) &&
-         static_cast<int64_t>(items.size()) % out.per_target == 0;
+    ok =
+        read_column(file, split, items) && static_cast<int64_t>(items.size()) % out.per_target == 0;
     out.by_split[split] = std::move(items);
   }
   H5Fclose(file);

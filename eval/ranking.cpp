@@ -9,8 +9,8 @@
 #include "core/interrupt.h"
 #include "core/progress.h"
 #include "datasets/histories.h"
-#include "datasets/time_gaps.h"
 #include "datasets/split.h"
+#include "datasets/time_gaps.h"
 #include "eval/fused_ranking.h"
 
 namespace shiftrec {
@@ -94,9 +94,9 @@ RankingResult rank_targets(const Split& split, const EvalTargets& targets, const
         }
       }
       scores = scores.clone(at::MemoryFormat::Contiguous);  // never write into the scorer's tensor
-      scores.index_put_({at::tensor(rows, at::kLong).to(device), at::tensor(columns, at::kLong).to(device)},
-                        at::scalar_tensor(-std::numeric_limits<float>::infinity(),
-                                          scores.options()));
+      scores.index_put_(
+          {at::tensor(rows, at::kLong).to(device), at::tensor(columns, at::kLong).to(device)},
+          at::scalar_tensor(-std::numeric_limits<float>::infinity(), scores.options()));
     }
     scores = scores.contiguous();
     const bool one_per_query = end - start == end_query - first_query;

@@ -45,8 +45,8 @@ ScorerInputs scorer_inputs(const Split& split, const std::vector<int64_t>& begin
 
 struct RankingOptions {
   int64_t batch_size = 1024;  // queries scored at once
-  int64_t max_length = 50;  // histories keep their last max_length items
-  int64_t top_k = 0;        // > 0: also return each target's top-k item ids (k capped at n_items)
+  int64_t max_length = 50;    // histories keep their last max_length items
+  int64_t top_k = 0;          // > 0: also return each target's top-k item ids (k capped at n_items)
   // Sampled protocol: when non-null, each target is ranked only against its own
   // `n_negatives` items in (*negatives)[t * n_negatives ...], not against all items.
   const std::vector<int32_t>* negatives = nullptr;

@@ -14,7 +14,8 @@ class WeightedItems {
  public:
   explicit WeightedItems(const std::vector<int64_t>& weights) : cumulative_(weights.size()) {
     int64_t sum = 0;
-    for (size_t i = 0; i < weights.size(); ++i) cumulative_[i] = static_cast<double>(sum += weights[i]);
+    for (size_t i = 0; i < weights.size(); ++i)
+      cumulative_[i] = static_cast<double>(sum += weights[i]);
   }
   int32_t draw(Rng& rng) const {
     const double x = uniform01(rng) * cumulative_.back();
@@ -33,23 +34,25 @@ std::vector<int32_t> draw_sampled_negatives(const Split& split, const EvalTarget
                                             NegativeSampling sampling) {
   std::vector<int32_t> out(static_cast<size_t>(targets.size() * count));
   const bool by_popularity = sampling == NegativeSampling::kPopularity;
-  const std::vector<int64_t> popularity = by_popularity ? split.train_item_counts() : std::vector<int64_t>{};
+  const std::vector<int64_t> popularity =
+      by_popularity ? split.train_item_counts() : std::vector<int64_t>{};
   const WeightedItems weighted(by_popularity ? popularity : std::vector<int64_t>{1});
   int64_t drawable = split.n_items;  // items that can ever be drawn
-  if (by_popularity) drawable = std::count_if(popularity.begin(), popularity.end(), [](int64_t c) { return c > 0; });
+  if (by_popularity)
+    drawable = std::count_if(popularity.begin(), popularity.end(), [](int64_t c) { return c > 0; });
   std::vector<int32_t> touched, drawn;
   for (int64_t t = 0; t < targets.size(); ++t) {
     const int32_t u = targets.user[t];
-    touched.assign(split.items.begin() + split.offsets[u], split.items.begin() + split.offsets[u + 1]);
+    touched.assign(split.items.begin() + split.offsets[u],
+                   split.items.begin() + split.offsets[u + 1]);
     std::sort(touched.begin(), touched.end());
     touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
     int64_t available = drawable;
     for (int32_t item : touched) available -= !by_popularity || popularity[item] > 0;
     if (available < count) {
-      throw UserError("sampled protocol needs " + std::to_string(count) +
-                      " negatives, but user " + std::to_string(u) + " left only " +
-                      std::to_string(available) + " items untouched" +
-                      (by_popularity ? " (with training interactions)" : ""));
+      throw UserError("sampled protocol needs " + std::to_string(count) + " negatives, but user " +
+                      std::to_string(u) + " left only " + std::to_string(available) +
+                      " items untouched" + (by_popularity ? " (with training interactions)" : ""));
     }
     Rng rng(derive_seed(seed, "eval.negatives", static_cast<uint64_t>(t)));
     drawn.clear();
@@ -58,9 +61,10 @@ std::vector<int32_t> draw_sampled_negatives(const Split& split, const EvalTarget
     int64_t attempts = 0;
     const int64_t max_attempts = 64 * count + 1024;
     while (static_cast<int64_t>(drawn.size()) < count && attempts++ < max_attempts) {
-      const auto item = by_popularity ? weighted.draw(rng)
-                                      : static_cast<int32_t>(uniform_index(
-                                            rng, static_cast<uint64_t>(split.n_items)));
+      const auto item =
+          by_popularity
+              ? weighted.draw(rng)
+              : static_cast<int32_t>(uniform_index(rng, static_cast<uint64_t>(split.n_items)));
       if (std::binary_search(touched.begin(), touched.end(), item)) continue;
       if (std::find(drawn.begin(), drawn.end(), item) != drawn.end()) continue;
       drawn.push_back(item);

@@ -14,7 +14,8 @@ namespace {
 std::vector<size_t> by_score_descending(const std::vector<double>& scores) {
   std::vector<size_t> order(scores.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scores[a] > scores[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return scores[a] > scores[b]; });
   return order;
 }
 
@@ -82,7 +83,8 @@ std::vector<double> past_shift_rate(const Interactions& data, const EvalTargets&
     }
     for (; t < targets.size() && targets.user[t] == user; ++t) {
       const int64_t h = targets.history_length[t];
-      rate[t] = labelled[h] > 0 ? static_cast<double>(shifts[h]) / static_cast<double>(labelled[h]) : 0.0;
+      rate[t] =
+          labelled[h] > 0 ? static_cast<double>(shifts[h]) / static_cast<double>(labelled[h]) : 0.0;
     }
   }
   return rate;

@@ -79,9 +79,9 @@ double wilcoxon_signed_rank_p(const std::vector<double>& a, const std::vector<do
     return std::min(1.0, 2.0 * tail / std::pow(2.0, static_cast<double>(n)));
   }
   const double mean = total / 2.0;
-  const double variance = static_cast<double>(n) * static_cast<double>(n + 1) *
-                              static_cast<double>(2 * n + 1) / 24.0 -
-                          tie_correction / 48.0;
+  const double variance =
+      static_cast<double>(n) * static_cast<double>(n + 1) * static_cast<double>(2 * n + 1) / 24.0 -
+      tie_correction / 48.0;
   if (variance <= 0.0) return 1.0;
   const double deviation = std::max(0.0, std::fabs(w_plus - mean) - 0.5);
   return std::min(1.0, std::erfc(deviation / std::sqrt(variance) / std::sqrt(2.0)));

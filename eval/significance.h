@@ -18,8 +18,7 @@ struct PairedInterval {
 // Resamples the queries with replacement `resamples` times (seeded, so reproducible) and
 // takes the (1 - level)/2 and (1 + level)/2 percentiles of the resampled mean differences.
 PairedInterval paired_bootstrap(const std::vector<double>& a, const std::vector<double>& b,
-                                int64_t resamples = 1000, double level = 0.95,
-                                uint64_t seed = 0);
+                                int64_t resamples = 1000, double level = 0.95, uint64_t seed = 0);
 
 // Two-sided p-value of the Wilcoxon signed-rank test of b - a: zero differences dropped,
 // tied |differences| get their average rank. Exact distribution of W+ when there are at most

@@ -33,9 +33,9 @@ OutsideWindowMass::OutsideWindowMass(const Interactions& data, int64_t window, d
   }
 }
 
-std::vector<double> OutsideWindowMass::operator()(const at::Tensor& scores,
-                                                  const std::vector<int32_t>& user,
-                                                  const std::vector<int64_t>& history_length) const {
+std::vector<double> OutsideWindowMass::operator()(
+    const at::Tensor& scores, const std::vector<int32_t>& user,
+    const std::vector<int64_t>& history_length) const {
   SHIFTREC_ASSERT(scores.dim() == 2 && scores.size(0) == static_cast<int64_t>(user.size()) &&
                       scores.size(1) == data_.n_items,
                   "window mass: scores do not match the queries");
@@ -44,7 +44,11 @@ std::vector<double> OutsideWindowMass::operator()(const at::Tensor& scores,
 
 std::vector<double> OutsideWindowMass::mass(const at::Tensor& scores, const at::Tensor& outside) {
   auto probabilities = at::softmax(scores.to(at::kFloat), 1);
-  auto mass = (probabilities * outside.to(scores.device())).sum(1).to(at::kCPU).to(at::kDouble).contiguous();
+  auto mass = (probabilities * outside.to(scores.device()))
+                  .sum(1)
+                  .to(at::kCPU)
+                  .to(at::kDouble)
+                  .contiguous();
   return std::vector<double>(mass.data_ptr<double>(), mass.data_ptr<double>() + mass.size(0));
 }
 
@@ -60,7 +64,8 @@ at::Tensor OutsideWindowMass::outside_mask(const std::vector<int32_t>& user,
     float* row = mask + q * data_.n_items;
     for (int64_t i = 0; i < data_.n_items; ++i) row[i] = has_category_[i] ? 1.0f : 0.0f;
     const int64_t begin = data_.user_offsets[user[q]];
-    for (int64_t p = std::max<int64_t>(0, history_length[q] - window_); p < history_length[q]; ++p) {
+    for (int64_t p = std::max<int64_t>(0, history_length[q] - window_); p < history_length[q];
+         ++p) {
       const int32_t item = data_.item[begin + p];
       for (int64_t k = data_.category_offsets[item]; k < data_.category_offsets[item + 1]; ++k) {
         const int32_t c = data_.category_ids[k];

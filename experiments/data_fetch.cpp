@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 
 struct CatalogEntry {
   std::string url;
-  std::string md5;  // empty: no published checksum
+  std::string md5;      // empty: no published checksum
   std::string archive;  // "zip" or "gz"
 };
 
@@ -90,7 +90,8 @@ std::string fetch_dataset(const std::string& name, const std::string& to_dir,
   const CatalogEntry& entry = it->second;
   const fs::path target = fs::path(to_dir) / name;
   const fs::path partial = fs::path(to_dir) / ("." + name + ".partial");
-  if (fs::exists(target)) throw UserError(target.string() + " already exists; remove it to fetch again");
+  if (fs::exists(target))
+    throw UserError(target.string() + " already exists; remove it to fetch again");
   std::error_code ec;
   fs::remove_all(partial, ec);
   fs::create_directories(partial, ec);
@@ -119,7 +120,8 @@ std::string fetch_dataset(const std::string& name, const std::string& to_dir,
         entry.archive == "zip"
             ? run("unzip -q " + quoted(archive) + " -d " + quoted(unpacked.string()))
             : run("gzip -dc " + quoted(archive) + " > " +
-                  quoted((unpacked / fs::path(entry.url).filename().replace_extension("")).string()));
+                  quoted(
+                      (unpacked / fs::path(entry.url).filename().replace_extension("")).string()));
     if (status != 0) throw UserError("cannot unpack " + entry.url);
     fs::remove(archive);
     fs::rename(unpacked, target, ec);

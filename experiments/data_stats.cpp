@@ -35,13 +35,15 @@ std::string dataset_stats(Config& config, int64_t window) {
   os << "interactions " << d.size() << "\n";
   os << "density      "
      << fixed(static_cast<double>(d.size()) /
-                  (static_cast<double>(d.n_users) * static_cast<double>(d.n_items)), 6)
+                  (static_cast<double>(d.n_users) * static_cast<double>(d.n_items)),
+              6)
      << "\n";
   std::vector<int64_t> lengths(d.n_users);
   for (int64_t u = 0; u < d.n_users; ++u) lengths[u] = d.sequence_length(u);
   std::sort(lengths.begin(), lengths.end());
   const auto quantile = [&](double q) {
-    return lengths[std::min<size_t>(lengths.size() - 1, static_cast<size_t>(q * static_cast<double>(lengths.size())))];
+    return lengths[std::min<size_t>(lengths.size() - 1,
+                                    static_cast<size_t>(q * static_cast<double>(lengths.size())))];
   };
   os << "sequence length  min " << lengths.front() << "  p25 " << quantile(0.25) << "  median "
      << quantile(0.5) << "  p75 " << quantile(0.75) << "  p90 " << quantile(0.9) << "  max "
@@ -71,11 +73,19 @@ std::string dataset_stats(Config& config, int64_t window) {
                            ShiftLabel::kNovel, ShiftLabel::kUnlabelled}) {
     const int64_t n = counts[shift_label_name(label)];
     if (is_shift(label)) shift += n;
-    os << "  " << shift_label_name(label) << std::string(13 - std::string(shift_label_name(label)).size(), ' ')
-       << n << "  " << fixed(labels.empty() ? 0.0 : 100.0 * static_cast<double>(n) / static_cast<double>(labels.size()), 1) << "%\n";
+    os << "  " << shift_label_name(label)
+       << std::string(13 - std::string(shift_label_name(label)).size(), ' ') << n << "  "
+       << fixed(labels.empty()
+                    ? 0.0
+                    : 100.0 * static_cast<double>(n) / static_cast<double>(labels.size()),
+                1)
+       << "%\n";
   }
   os << "  SHIFT        " << shift << "  "
-     << fixed(labels.empty() ? 0.0 : 100.0 * static_cast<double>(shift) / static_cast<double>(labels.size()), 1)
+     << fixed(labels.empty()
+                  ? 0.0
+                  : 100.0 * static_cast<double>(shift) / static_cast<double>(labels.size()),
+              1)
      << "%\n";
   return os.str();
 }

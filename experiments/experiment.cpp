@@ -10,8 +10,8 @@
 #include <boost/version.hpp>
 #include <cmath>
 
-#include <nlohmann/json.hpp>
 #include <toml++/toml.h>
+#include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -81,8 +81,8 @@ std::string list_options(Config& config) {
   read_plan(config);
   std::string out;
   for (const auto& option : config.options()) {
-    out += option.path + " = " + option.value + "  # " + option.description + " (" +
-           option.type + ", default " + option.default_value + ")\n";
+    out += option.path + " = " + option.value + "  # " + option.description + " (" + option.type +
+           ", default " + option.default_value + ")\n";
   }
   return out;
 }
@@ -100,9 +100,9 @@ namespace {
 // Training state and log of `run` belong to this config and data only.
 TrainStateFile train_state_file(const RunDirectory& run, const Plan& plan,
                                 const std::string& config_hash) {
-  return {run.file("train_state.pt"),
-          "config " + config_hash + ", data " + plan.dataset.fingerprint + ", device " +
-              plan.device.str()};
+  return {run.file("train_state.pt"), "config " + config_hash + ", data " +
+                                          plan.dataset.fingerprint + ", device " +
+                                          plan.device.str()};
 }
 
 // Drops the metrics.jsonl lines of epochs after the stored state (a run can be killed after
@@ -161,8 +161,8 @@ ExperimentResult train_and_evaluate(Plan& plan, RunDirectory& run, const std::st
         const auto test = evaluator.evaluate("test", scorer, max_length, plan.device).metrics;
         line["test_curve"] = metrics_json(test);
         line["test_seconds"] = seconds_since_start() - t0;
-        log_info("epoch " + std::to_string(r.epoch) + " test (learning curve only):" +
-                 format_metrics(test));
+        log_info("epoch " + std::to_string(r.epoch) +
+                 " test (learning curve only):" + format_metrics(test));
       }
       append_line(metrics_path, line.dump());
     };
@@ -193,10 +193,10 @@ ExperimentResult train_and_evaluate(Plan& plan, RunDirectory& run, const std::st
       if (!evaluation.by_label.empty()) {
         json labels = json::object();
         for (const auto& [label, summary] : evaluation.by_label) {
-          labels[label] = {{"count", summary.count},
-                           {"share", summary.share},
-                           {"metrics", summary.count > 0 ? metrics_json(summary.metrics)
-                                                         : json(nullptr)}};
+          labels[label] = {
+              {"count", summary.count},
+              {"share", summary.share},
+              {"metrics", summary.count > 0 ? metrics_json(summary.metrics) : json(nullptr)}};
         }
         splits[split_name]["by_shift_label"] = labels;
         splits[split_name]["shift_detection"] = detection_json(evaluation.detection);
@@ -214,8 +214,8 @@ ExperimentResult train_and_evaluate(Plan& plan, RunDirectory& run, const std::st
     json change_points = nullptr;
     if (!plan.dataset.change_points.empty() && plan.dataset.interactions.has_categories()) {
       const ChangePointScores cp = evaluator.detect_change_points(
-          scorer, model.causal() ? all_states_scorer(model) : PositionScorer(), max_length, plan.device,
-                                                                  plan.dataset.change_points);
+          scorer, model.causal() ? all_states_scorer(model) : PositionScorer(), max_length,
+          plan.device, plan.dataset.change_points);
       change_points = {{"margin", plan.eval.change_point_margin},
                        {"threshold", plan.eval.change_point_threshold},
                        {"planted", cp.planted},
@@ -226,45 +226,44 @@ ExperimentResult train_and_evaluate(Plan& plan, RunDirectory& run, const std::st
                        {"f1", cp.f1},
                        {"mean_delay", cp.mean_delay}};
     }
-    const double per_epoch =
-        trained.epochs_run > 0 ? trained.train_seconds / static_cast<double>(trained.epochs_run)
-                               : 0.0;
-    json results = {
-        {"run_format", kRunFormat},
-        {"model", plan.model_name},
-        {"loss", plan.loss_name},
-        {"dataset",
-         {{"source", plan.dataset.source},
-          {"description", plan.dataset.description},
-          {"users", plan.dataset.interactions.n_users},
-          {"items", plan.dataset.interactions.n_items},
-          {"interactions", plan.dataset.interactions.size()}}},
-        {"protocol",
-         {{"split", plan.split.protocol},
-          {"valid_cut", plan.split.valid_cut},
-          {"test_cut", plan.split.test_cut},
-          {"ranking", plan.eval.protocol},
-          {"negatives_seed", plan.eval.negatives_seed},
-          {"mask_history", plan.eval.mask_history},
-          {"ties", "pessimistic"}}},
-        {"seed", plan.seed},
-        {"config_hash", config_hash},
-        {"data_fingerprint", plan.dataset.fingerprint},
-        {"versions", library_versions()},
-        {"device", plan.device.str()},
-        {"threads", at::get_num_threads()},
-        {"best_epoch", trained.best_epoch},
-        {"epochs_run", trained.epochs_run},
-        {"resumed_after_epochs", trained.resumed_after},
-        {"early_stop_metric", plan.train.early_stop_metric},
-        {"timings",
-         {{"load_seconds", load_seconds},
-          {"train_seconds", trained.train_seconds},
-          {"seconds_per_epoch", per_epoch},
-          {"final_eval_seconds", eval_seconds},
-          {"total_seconds", seconds_since_start() - started}}},
-        {"splits", splits},
-        {"change_points", change_points}};
+    const double per_epoch = trained.epochs_run > 0
+                                 ? trained.train_seconds / static_cast<double>(trained.epochs_run)
+                                 : 0.0;
+    json results = {{"run_format", kRunFormat},
+                    {"model", plan.model_name},
+                    {"loss", plan.loss_name},
+                    {"dataset",
+                     {{"source", plan.dataset.source},
+                      {"description", plan.dataset.description},
+                      {"users", plan.dataset.interactions.n_users},
+                      {"items", plan.dataset.interactions.n_items},
+                      {"interactions", plan.dataset.interactions.size()}}},
+                    {"protocol",
+                     {{"split", plan.split.protocol},
+                      {"valid_cut", plan.split.valid_cut},
+                      {"test_cut", plan.split.test_cut},
+                      {"ranking", plan.eval.protocol},
+                      {"negatives_seed", plan.eval.negatives_seed},
+                      {"mask_history", plan.eval.mask_history},
+                      {"ties", "pessimistic"}}},
+                    {"seed", plan.seed},
+                    {"config_hash", config_hash},
+                    {"data_fingerprint", plan.dataset.fingerprint},
+                    {"versions", library_versions()},
+                    {"device", plan.device.str()},
+                    {"threads", at::get_num_threads()},
+                    {"best_epoch", trained.best_epoch},
+                    {"epochs_run", trained.epochs_run},
+                    {"resumed_after_epochs", trained.resumed_after},
+                    {"early_stop_metric", plan.train.early_stop_metric},
+                    {"timings",
+                     {{"load_seconds", load_seconds},
+                      {"train_seconds", trained.train_seconds},
+                      {"seconds_per_epoch", per_epoch},
+                      {"final_eval_seconds", eval_seconds},
+                      {"total_seconds", seconds_since_start() - started}}},
+                    {"splits", splits},
+                    {"change_points", change_points}};
     save_checkpoint(model, run.file("model.pt"));
     write_target_tables(run.file("targets.tsv"), target_tables);
     if (plan.eval.sampled_negatives > 0) {

@@ -16,8 +16,8 @@
 #include <cstdio>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
 #include <c10/util/Exception.h>
+#include <CLI/CLI.hpp>
 
 #include "core/allocator.h"
 #include "core/config.h"
@@ -50,8 +50,7 @@ int run(int argc, char** argv) {
 
   auto* train = app.add_subcommand("train", "train a model and evaluate it into a run directory");
   train->add_option("--config", config_path, "TOML experiment config")->required();
-  train->add_option("--set", overrides, "override a config key: --set model.d=64")
-      ->take_all();
+  train->add_option("--set", overrides, "override a config key: --set model.d=64")->take_all();
   train->add_option("--out", out, "run directory (default runs/<config>-<time>)");
 
   std::string resume_dir;
@@ -67,7 +66,8 @@ int run(int argc, char** argv) {
   export_cmd->add_option("--out", export_out, "output .h5 file")->required();
 
   shiftrec::EvalRunOptions eval_options;
-  auto* eval = app.add_subcommand("eval", "re-evaluate a finished run; optionally dump top-k lists");
+  auto* eval =
+      app.add_subcommand("eval", "re-evaluate a finished run; optionally dump top-k lists");
   eval->add_option("--run", eval_options.run_dir, "run directory")->required();
   eval->add_option("--split", eval_options.split, "valid or test (default test)");
   eval->add_option("--dump-topk", eval_options.dump_topk,
@@ -75,12 +75,14 @@ int run(int argc, char** argv) {
 
   shiftrec::CompareOptions compare_options;
   auto* compare = app.add_subcommand(
-      "compare", "paired comparison of two runs on the same targets: bootstrap interval and "
-                 "Wilcoxon p per metric, overall and per shift label");
+      "compare",
+      "paired comparison of two runs on the same targets: bootstrap interval and "
+      "Wilcoxon p per metric, overall and per shift label");
   compare->add_option("run_a", compare_options.run_a, "run directory A")->required();
   compare->add_option("run_b", compare_options.run_b, "run directory B")->required();
   compare->add_option("--split", compare_options.split, "valid or test (default test)");
-  compare->add_option("--resamples", compare_options.resamples, "bootstrap resamples (default 1000)")
+  compare
+      ->add_option("--resamples", compare_options.resamples, "bootstrap resamples (default 1000)")
       ->check(CLI::Range(int64_t{10}, int64_t{1000000}));
   compare->add_option("--json", compare_options.json_out, "also write the rows to this JSON file");
 
@@ -164,8 +166,8 @@ int run(int argc, char** argv) {
     auto root = config.root();
     const auto seed = static_cast<uint64_t>(
         root.get_int("seed", 42, 0, shiftrec::ConfigSection::kIntMax, "run seed"));
-    auto options_read = shiftrec::SyntheticOptions::from_config(
-        config.section("data").sub("synthetic"), seed);
+    auto options_read =
+        shiftrec::SyntheticOptions::from_config(config.section("data").sub("synthetic"), seed);
     shiftrec::save_synthetic(shiftrec::generate_synthetic(options_read), out);
     shiftrec::log_info("synthetic data written to " + out);
     return 0;

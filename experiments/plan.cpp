@@ -28,24 +28,22 @@ Plan read_plan(Config& config) {
     root.fail("device", e.what());
   }
   plan.threads = root.get_int("threads", 0, 0, 1024, "CPU threads for LibTorch; 0 = all cores");
-  const std::string level =
-      root.get_string("log_level", "info", "debug, info, warn, error or off",
-                      {"debug", "info", "warn", "error", "off"});
+  const std::string level = root.get_string("log_level", "info", "debug, info, warn, error or off",
+                                            {"debug", "info", "warn", "error", "off"});
   set_log_level(parse_log_level(level));
 
   ConfigSection model_section = config.section("model");
   plan.model_name = model_section.get_string("name", "sasrec", "registered model to train",
                                              model_registry().names());
   ConfigSection loss_section = config.section("loss");
-  plan.loss_name =
-      loss_section.get_string("name", "bce", "training loss", loss_registry().names());
+  plan.loss_name = loss_section.get_string("name", "bce", "training loss", loss_registry().names());
   plan.train = TrainOptions::from_config(config.section("train"), plan.seed);
   plan.eval = EvalOptions::from_config(config.section("eval"));
   const auto names = plan.eval.metric_names();
   if (std::find(names.begin(), names.end(), plan.train.early_stop_metric) == names.end()) {
-    config.section("train").fail(
-        "early_stop_metric", "\"" + plan.train.early_stop_metric +
-                                 "\" is not computed; expected one of: " + join(names));
+    config.section("train").fail("early_stop_metric",
+                                 "\"" + plan.train.early_stop_metric +
+                                     "\" is not computed; expected one of: " + join(names));
   }
   plan.loss = loss_registry().get(plan.loss_name)(loss_section);
 
@@ -65,9 +63,10 @@ Plan read_plan(Config& config) {
                                                              : plan.dataset.interactions.n_items;
   for (int64_t k : plan.eval.ks) {
     if (k > candidates) {
-      config.section("eval").fail(
-          "ks", "cut-off " + std::to_string(k) + " is above the " + std::to_string(candidates) +
-                    " candidates each target is ranked among (protocol " + plan.eval.protocol + ")");
+      config.section("eval").fail("ks", "cut-off " + std::to_string(k) + " is above the " +
+                                            std::to_string(candidates) +
+                                            " candidates each target is ranked among (protocol " +
+                                            plan.eval.protocol + ")");
     }
   }
   ModelContext context;
@@ -76,13 +75,13 @@ Plan read_plan(Config& config) {
   context.data = &plan.dataset.interactions;
   plan.model = model_registry().get(plan.model_name)(model_section, context);
   if (plan.model->uses_time_gaps() && plan.split.times.empty()) {
-    model_section.fail("time_gaps", "the data has no timestamps (every time is the position in "
-                                    "the user's sequence), so there are no gaps to read");
+    model_section.fail("time_gaps",
+                       "the data has no timestamps (every time is the position in "
+                       "the user's sequence), so there are no gaps to read");
   }
   config.check_all_used();
   return plan;
 }
-
 
 Scorer last_state_scorer(Recommender& model) {
   return [&model](const at::Tensor& histories, const at::Tensor& users, const at::Tensor& gaps) {
@@ -93,11 +92,12 @@ Scorer last_state_scorer(Recommender& model) {
 }
 
 Scorer shift_head_scorer(Recommender& model) {
-  return [&model](const at::Tensor& histories, const at::Tensor& /*users*/, const at::Tensor& gaps) {
-    torch::NoGradGuard no_grad;
-    return model.shift_probability(model.encode_with_gaps(histories, gaps).select(1, -1),
-                                   last_gap_buckets(gaps));
-  };
+  return
+      [&model](const at::Tensor& histories, const at::Tensor& /*users*/, const at::Tensor& gaps) {
+        torch::NoGradGuard no_grad;
+        return model.shift_probability(model.encode_with_gaps(histories, gaps).select(1, -1),
+                                       last_gap_buckets(gaps));
+      };
 }
 
 PositionScorer all_states_scorer(Recommender& model) {

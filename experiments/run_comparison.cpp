@@ -86,9 +86,11 @@ Comparison compare_runs(const CompareOptions& options) {
   const RunRecord b = read_run(options.run_b, options.split);
   const auto& split_a = a.results["splits"][options.split];
   const auto& split_b = b.results["splits"][options.split];
-  if (split_a.value("candidates", std::string("a")) != split_b.value("candidates", std::string("b"))) {
+  if (split_a.value("candidates", std::string("a")) !=
+      split_b.value("candidates", std::string("b"))) {
     throw UserError("cannot compare " + options.run_a + " and " + options.run_b + ": their " +
-                    options.split + " targets or candidates differ (data, split, protocol, "
+                    options.split +
+                    " targets or candidates differ (data, split, protocol, "
                     "negatives or history masking)");
   }
   const TargetTable& ta = a.targets;
@@ -113,13 +115,15 @@ Comparison compare_runs(const CompareOptions& options) {
   }
   Comparison out;
   std::vector<std::string> groups{"ALL"};
-  const bool labelled = std::any_of(ta.label.begin(), ta.label.end(),
-                                    [](const std::string& l) { return l != "-"; });
+  const bool labelled =
+      std::any_of(ta.label.begin(), ta.label.end(), [](const std::string& l) { return l != "-"; });
   if (labelled && same_labels) {
-    for (const char* g : {"SHIFT", "REVISIT", "NOVEL", "IN-WINDOW", "REPEAT-ITEM"}) groups.push_back(g);
+    for (const char* g : {"SHIFT", "REVISIT", "NOVEL", "IN-WINDOW", "REPEAT-ITEM"})
+      groups.push_back(g);
   } else if (labelled) {
-    out.notes.push_back("per-label rows left out: the runs label shifts differently (different "
-                        "windows; set the same eval.shift_window to compare per label)");
+    out.notes.push_back(
+        "per-label rows left out: the runs label shifts differently (different "
+        "windows; set the same eval.shift_window to compare per label)");
   }
   const std::vector<int64_t> queries = ta.query_offsets();
   std::vector<int64_t> ranks_a, ranks_b, offsets;
@@ -131,7 +135,8 @@ Comparison compare_runs(const CompareOptions& options) {
       const auto metric = make_metric(name);
       const std::vector<double> va = query_values(*metric, ranks_a, offsets);
       const std::vector<double> vb = query_values(*metric, ranks_b, offsets);
-      const PairedInterval interval = paired_bootstrap(va, vb, options.resamples, 0.95, options.seed);
+      const PairedInterval interval =
+          paired_bootstrap(va, vb, options.resamples, 0.95, options.seed);
       out.rows.push_back({name, group, static_cast<int64_t>(va.size()), mean_of(va), mean_of(vb),
                           interval.mean_difference, interval.low, interval.high,
                           wilcoxon_signed_rank_p(va, vb)});
@@ -140,13 +145,18 @@ Comparison compare_runs(const CompareOptions& options) {
   if (!options.json_out.empty()) {
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& r : out.rows) {
-      rows.push_back({{"metric", r.metric}, {"group", r.group}, {"queries", r.queries},
-                      {"a", r.mean_a}, {"b", r.mean_b}, {"difference", r.difference},
-                      {"ci95", {r.low, r.high}}, {"wilcoxon_p", r.p_value}});
+      rows.push_back({{"metric", r.metric},
+                      {"group", r.group},
+                      {"queries", r.queries},
+                      {"a", r.mean_a},
+                      {"b", r.mean_b},
+                      {"difference", r.difference},
+                      {"ci95", {r.low, r.high}},
+                      {"wilcoxon_p", r.p_value}});
     }
     const nlohmann::json document = {{"run_a", options.run_a}, {"run_b", options.run_b},
                                      {"split", options.split}, {"resamples", options.resamples},
-                                     {"rows", rows}, {"notes", out.notes}};
+                                     {"rows", rows},           {"notes", out.notes}};
     write_file_atomically(options.json_out, document.dump(2) + "\n");
   }
   return out;
@@ -162,7 +172,8 @@ std::string format_comparison(const Comparison& comparison, const CompareOptions
                 "queries", "A", "B", "B-A", "95% interval", "p");
   os << line;
   for (const auto& r : comparison.rows) {
-    std::snprintf(line, sizeof line, "%-14s %-12s %8lld %9.4f %9.4f %+10.4f   [%+8.4f, %+8.4f] %9.2g\n",
+    std::snprintf(line, sizeof line,
+                  "%-14s %-12s %8lld %9.4f %9.4f %+10.4f   [%+8.4f, %+8.4f] %9.2g\n",
                   r.metric.c_str(), r.group.c_str(), static_cast<long long>(r.queries), r.mean_a,
                   r.mean_b, r.difference, r.low, r.high, r.p_value);
     os << line;

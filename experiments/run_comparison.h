@@ -33,7 +33,7 @@ struct ComparisonRow {
   double difference = 0.0;  // mean_b - mean_a
   double low = 0.0;         // 95% paired bootstrap interval of the difference
   double high = 0.0;
-  double p_value = 1.0;     // Wilcoxon signed-rank, two-sided
+  double p_value = 1.0;  // Wilcoxon signed-rank, two-sided
 };
 
 struct Comparison {

@@ -78,8 +78,8 @@ std::string evaluate_run(const EvalRunOptions& options) {
   Recommender& model = *plan.model;
   const int64_t k = *std::max_element(plan.eval.ks.begin(), plan.eval.ks.end());
   Evaluator evaluator = run_evaluator(run, options.run_dir);
-  const SplitEvaluation evaluation = evaluator.evaluate(
-      options.split, last_state_scorer(model), model.max_length(), plan.device, k, true);
+  const SplitEvaluation evaluation = evaluator.evaluate(options.split, last_state_scorer(model),
+                                                        model.max_length(), plan.device, k, true);
 
   if (!options.dump_topk.empty()) {
     const Interactions& data = plan.dataset.interactions;

@@ -1,13 +1,13 @@
 #include "experiments/run_export.h"
 
 #include <ATen/ATen.h>
-#include <nlohmann/json.hpp>
 #include <torch/utils.h>
+#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "core/log.h"
-#include "eval/ranking.h"
 #include "eval/embedding_export.h"
+#include "eval/ranking.h"
 #include "experiments/plan.h"
 #include "experiments/run_evaluation.h"
 
@@ -61,8 +61,8 @@ void export_run(const std::string& run_dir, const std::string& out_path) {
                     {"run", run_dir}};
   write_embeddings_hdf5(out_path, out);
   log_info("exported " + std::to_string(out.users.rows) + " user and " +
-           std::to_string(out.items.rows) + " item embeddings (d = " +
-           std::to_string(out.items.dim) + ") to " + out_path);
+           std::to_string(out.items.rows) +
+           " item embeddings (d = " + std::to_string(out.items.dim) + ") to " + out_path);
 }
 
 }  // namespace shiftrec

@@ -33,12 +33,14 @@ void add_target_rows(std::map<std::string, TargetTable>& tables, const std::stri
     table.rank.push_back(evaluation.ranks[t]);
     table.label.push_back(evaluation.labels.empty() ? "-" : shift_label_name(evaluation.labels[t]));
     char score[32] = "-";
-    if (!evaluation.shift_scores.empty()) std::snprintf(score, sizeof score, "%.6g", evaluation.shift_scores[t]);
+    if (!evaluation.shift_scores.empty())
+      std::snprintf(score, sizeof score, "%.6g", evaluation.shift_scores[t]);
     table.shift_score.push_back(score);
   }
 }
 
-void write_target_tables(const std::string& path, const std::map<std::string, TargetTable>& tables) {
+void write_target_tables(const std::string& path,
+                         const std::map<std::string, TargetTable>& tables) {
   AtomicWriter writer(path);
   std::ostream& os = writer.stream();
   os << kHeader << '\n';

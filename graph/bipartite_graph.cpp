@@ -27,15 +27,16 @@ BipartiteGraph build_bipartite_graph(const Split& split) {
     }
   }
   std::sort(edges.begin(), edges.end());
-  using Csr = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property,
-                                                 boost::no_property, boost::no_property,
-                                                 int64_t, int64_t>;
+  using Csr =
+      boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, boost::no_property,
+                                         boost::no_property, int64_t, int64_t>;
   const Csr csr(boost::edges_are_sorted, edges.begin(), edges.end(),
                 static_cast<int64_t>(graph.n_nodes()));
   graph.offsets.assign(1, 0);
   graph.neighbours.reserve(edges.size());
   for (int64_t node = 0; node < graph.n_nodes(); ++node) {
-    graph.offsets.push_back(graph.offsets.back() + static_cast<int64_t>(boost::out_degree(node, csr)));
+    graph.offsets.push_back(graph.offsets.back() +
+                            static_cast<int64_t>(boost::out_degree(node, csr)));
     for (auto [e, end] = boost::out_edges(node, csr); e != end; ++e) {
       graph.neighbours.push_back(static_cast<int32_t>(boost::target(*e, csr)));
     }
@@ -58,8 +59,8 @@ at::Tensor normalized_adjacency(const BipartiteGraph& graph, c10::Device device)
       const int64_t other = graph.neighbours[k];
       rows[k] = node;
       columns[k] = other;
-      weight[k] = static_cast<float>(
-          1.0 / std::sqrt(static_cast<double>(graph.degree(node)) * static_cast<double>(graph.degree(other))));
+      weight[k] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(graph.degree(node)) *
+                                                     static_cast<double>(graph.degree(other))));
     }
   }
   // Rows ascending, columns ascending within a row: already the coalesced order.

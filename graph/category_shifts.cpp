@@ -55,7 +55,8 @@ CategoryShiftGraph count_category_shifts(const Split& split, const Interactions&
   for (int64_t a = 0; a < n; ++a) {
     double total = 0.0;
     for (int64_t b = 0; b < n; ++b) total += g.counts[a * n + b] + smoothing;
-    for (int64_t b = 0; b < n; ++b) g.probability[a * n + b] = (g.counts[a * n + b] + smoothing) / total;
+    for (int64_t b = 0; b < n; ++b)
+      g.probability[a * n + b] = (g.counts[a * n + b] + smoothing) / total;
   }
   return g;
 }

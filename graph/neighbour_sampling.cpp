@@ -45,7 +45,8 @@ SampledSubgraph sample_subgraph(const BipartiteGraph& graph, const std::vector<i
                    graph.neighbours.begin() + graph.offsets[node + 1]);
       const int64_t take = std::min(fanout, degree);
       for (int64_t i = 0; i < take; ++i) {  // partial Fisher-Yates
-        const auto j = i + static_cast<int64_t>(uniform_index(rng, static_cast<uint64_t>(degree - i)));
+        const auto j =
+            i + static_cast<int64_t>(uniform_index(rng, static_cast<uint64_t>(degree - i)));
         std::swap(drawn[i], drawn[j]);
       }
       const double scale = static_cast<double>(degree) / static_cast<double>(take);
@@ -56,8 +57,9 @@ SampledSubgraph sample_subgraph(const BipartiteGraph& graph, const std::vector<i
         if (fresh) next.push_back(other);
         rows.push_back(row);
         columns.push_back(column);
-        values.push_back(static_cast<float>(
-            scale / std::sqrt(static_cast<double>(degree) * static_cast<double>(graph.degree(other)))));
+        values.push_back(
+            static_cast<float>(scale / std::sqrt(static_cast<double>(degree) *
+                                                 static_cast<double>(graph.degree(other)))));
       }
     }
     frontier.swap(next);
@@ -65,9 +67,8 @@ SampledSubgraph sample_subgraph(const BipartiteGraph& graph, const std::vector<i
   const auto n = static_cast<int64_t>(out.nodes.size());
   auto indices = at::stack({at::tensor(rows, at::kLong), at::tensor(columns, at::kLong)});
   if (rows.empty()) indices = at::empty({2, 0}, at::kLong);
-  out.adjacency = at::sparse_coo_tensor(indices, at::tensor(values, at::kFloat), {n, n})
-                      .coalesce()
-                      .to(device);
+  out.adjacency =
+      at::sparse_coo_tensor(indices, at::tensor(values, at::kFloat), {n, n}).coalesce().to(device);
   return out;
 }
 

@@ -20,8 +20,8 @@
 #include <torch/nn/modules/normalization.h>
 
 #include "core/config.h"
-#include "models/layers.h"
 #include "models/item_table_scoring.h"
+#include "models/layers.h"
 #include "models/recommender.h"
 
 namespace shiftrec {
@@ -33,13 +33,15 @@ class Bert4Rec : public Recommender {
            int64_t max_length, double mask_probability)
       : n_items_(n_items), d_(d), max_length_(max_length), mask_probability_(mask_probability) {
     item_embedding_ = register_module(
-        "item_embedding", torch::nn::Embedding(torch::nn::EmbeddingOptions(n_items + 2, d).padding_idx(0)));
-    position_embedding_ = register_module("position_embedding", torch::nn::Embedding(max_length, d));
+        "item_embedding",
+        torch::nn::Embedding(torch::nn::EmbeddingOptions(n_items + 2, d).padding_idx(0)));
+    position_embedding_ =
+        register_module("position_embedding", torch::nn::Embedding(max_length, d));
     dropout_ = register_module("embedding_dropout", Dropout(dropout));
     blocks_ = register_module("blocks", torch::nn::ModuleList());
     for (int64_t b = 0; b < blocks; ++b) blocks_->push_back(TransformerBlock(d, heads, dropout));
-    final_norm_ = register_module(
-        "final_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d}).eps(1e-8)));
+    final_norm_ = register_module("final_norm",
+                                  torch::nn::LayerNorm(torch::nn::LayerNormOptions({d}).eps(1e-8)));
     torch::NoGradGuard no_grad;
     for (auto& p : parameters()) {
       if (p.dim() >= 2) torch::nn::init::xavier_normal_(p);
@@ -75,7 +77,8 @@ class Bert4Rec : public Recommender {
       if (tokens.size(1) > max_length_) tokens = tokens.narrow(1, 1, max_length_);
     }
     const int64_t length = tokens.size(1);
-    TORCH_CHECK(length <= max_length_, "BERT4Rec: width ", length, " exceeds max_length ", max_length_);
+    TORCH_CHECK(length <= max_length_, "BERT4Rec: width ", length, " exceeds max_length ",
+                max_length_);
     auto positions = at::arange(max_length_ - length, max_length_, tokens.options());
     auto x = item_embedding_->forward(tokens) * std::sqrt(static_cast<double>(d_));
     x = dropout_->forward(x + position_embedding_->forward(positions).unsqueeze(0));
@@ -85,7 +88,8 @@ class Bert4Rec : public Recommender {
     auto allowed = (tokens.ne(0).unsqueeze(1) |
                     at::eye(length, tokens.options().dtype(at::kBool)).unsqueeze(0))
                        .unsqueeze(1);  // [B, 1, L, L]
-    for (const auto& block : *blocks_) x = block->as<TransformerBlock>()->forward(x, allowed) * valid;
+    for (const auto& block : *blocks_)
+      x = block->as<TransformerBlock>()->forward(x, allowed) * valid;
     return final_norm_->forward(x);
   }
 
@@ -115,7 +119,8 @@ std::shared_ptr<Recommender> make_bert4rec(ConfigSection s, const ModelContext& 
   const int64_t heads = s.get_int("heads", 2, 1, 1024, "attention heads (must divide d)");
   const double dropout = s.get_double("dropout", 0.2, 0.0, 0.99, "dropout rate");
   const int64_t max_length = s.get_int("max_length", 50, 2, 1 << 16, "longest sequence read");
-  const double mask = s.get_double("mask_probability", 0.2, 0.01, 1.0, "share of items masked in training");
+  const double mask =
+      s.get_double("mask_probability", 0.2, 0.01, 1.0, "share of items masked in training");
   if (d % heads != 0) {
     s.fail("heads", "value " + std::to_string(heads) + " does not divide d = " + std::to_string(d));
   }
@@ -124,8 +129,8 @@ std::shared_ptr<Recommender> make_bert4rec(ConfigSection s, const ModelContext& 
 
 }  // namespace
 
-SHIFTREC_REGISTER_MODEL("bert4rec",
-                        "BERT4Rec (Sun et al. 2019): bidirectional Transformer, masked-item training",
-                        make_bert4rec);
+SHIFTREC_REGISTER_MODEL(
+    "bert4rec", "BERT4Rec (Sun et al. 2019): bidirectional Transformer, masked-item training",
+    make_bert4rec);
 
 }  // namespace shiftrec

@@ -53,10 +53,12 @@ torch::Tensor GraphCollaborativeModel::propagate_around(const std::vector<int32_
   const auto seed = at::randint(int64_t{1} << 62, {1}, at::kLong).item<int64_t>();
   const SampledSubgraph sub =
       sample_subgraph(*graph_, seeds, fanouts_, static_cast<uint64_t>(seed), device);
-  auto ids = at::tensor(std::vector<int64_t>(sub.nodes.begin(), sub.nodes.end()), at::kLong).to(device);
+  auto ids =
+      at::tensor(std::vector<int64_t>(sub.nodes.begin(), sub.nodes.end()), at::kLong).to(device);
   auto is_user = ids.lt(n_users_).unsqueeze(1);
-  auto nodes = at::where(is_user, user_embedding_->weight.index_select(0, ids.clamp_max(n_users_ - 1)),
-                         item_embedding_->weight.index_select(0, (ids - n_users_).clamp_min(0)));
+  auto nodes =
+      at::where(is_user, user_embedding_->weight.index_select(0, ids.clamp_max(n_users_ - 1)),
+                item_embedding_->weight.index_select(0, (ids - n_users_).clamp_min(0)));
   return propagate(sub.adjacency, nodes).narrow(0, 0, static_cast<int64_t>(seeds.size()));
 }
 

@@ -65,13 +65,13 @@ class GraphCollaborativeModel : public Recommender {
   const torch::Tensor& items();
 
   int64_t n_users_, n_items_, window_;
-  torch::Tensor adjacency_;  // sparse, normalised; not a parameter (rebuilt from the split)
-  std::vector<int64_t> fanouts_;                  // neighbour-sampled training when set
+  torch::Tensor adjacency_;       // sparse, normalised; not a parameter (rebuilt from the split)
+  std::vector<int64_t> fanouts_;  // neighbour-sampled training when set
   double embedding_l2_ = 0.0;
-  torch::Tensor penalty_users_;                // [B] users encoded in training, for the penalty
-  std::vector<torch::Tensor> penalty_items_;  // item ids scored in training, for the penalty
+  torch::Tensor penalty_users_;                  // [B] users encoded in training, for the penalty
+  std::vector<torch::Tensor> penalty_items_;     // item ids scored in training, for the penalty
   std::shared_ptr<const BipartiteGraph> graph_;  // kept for sampling
-  torch::Tensor users_out_, items_out_;  // of the last propagation
+  torch::Tensor users_out_, items_out_;          // of the last propagation
   bool cached_in_training_ = true;        // ... made in training mode (with autograd history)
   std::vector<int64_t> cached_versions_;  // ... from parameters at these versions
 };

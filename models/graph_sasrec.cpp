@@ -75,9 +75,10 @@ class GraphSASRec : public SASRec {
       torch::nn::init::xavier_normal_(user_embedding_->weight);
     }
     if (hybrid_.encoder == "ngcf" && hybrid_.layers > 0) {
-      ngcf_ = register_module("ngcf", NgcfLayers(base.d(), hybrid_.layers, hybrid_.message_dropout));
-      ngcf_projection_ = register_module("ngcf_projection",
-                                         torch::nn::Linear(ngcf_->output_size(), base.d()));
+      ngcf_ =
+          register_module("ngcf", NgcfLayers(base.d(), hybrid_.layers, hybrid_.message_dropout));
+      ngcf_projection_ =
+          register_module("ngcf_projection", torch::nn::Linear(ngcf_->output_size(), base.d()));
       torch::nn::init::xavier_normal_(ngcf_projection_->weight);
     }
     if (hybrid_.fusion) {
@@ -85,8 +86,8 @@ class GraphSASRec : public SASRec {
     }
     if (hybrid_.shift_head) {
       SHIFTREC_ASSERT(data != nullptr, "shift head without data");
-      shift_head_ = register_module("shift_head", ShiftHead(base.d(), *data, hybrid_.shift_move_head,
-                                                             base.time_gaps()));
+      shift_head_ = register_module(
+          "shift_head", ShiftHead(base.d(), *data, hybrid_.shift_move_head, base.time_gaps()));
     }
   }
 
@@ -121,9 +122,10 @@ class GraphSASRec : public SASRec {
     }
     if (hybrid_.layers == 0) return;
     const auto device = item_embedding_->weight.device();
-    adjacency_ = hybrid_.graph == "bipartite"
-                     ? normalized_adjacency(build_bipartite_graph(split), device)
-                     : transition_matrix(build_item_transitions(split, hybrid_.transition_window), device);
+    adjacency_ =
+        hybrid_.graph == "bipartite"
+            ? normalized_adjacency(build_bipartite_graph(split), device)
+            : transition_matrix(build_item_transitions(split, hybrid_.transition_window), device);
   }
 
  protected:
@@ -133,7 +135,8 @@ class GraphSASRec : public SASRec {
     auto ids = weight.narrow(0, 1, n);
     auto graph = ids;
     if (hybrid_.layers > 0) {
-      SHIFTREC_ASSERT(adjacency_.defined(), "graph hybrid used before fit_statistics built its graph");
+      SHIFTREC_ASSERT(adjacency_.defined(),
+                      "graph hybrid used before fit_statistics built its graph");
       const bool bipartite = hybrid_.graph == "bipartite";
       auto nodes = bipartite ? at::cat({user_embedding_->weight, ids}, 0) : ids;
       auto propagated = ngcf_ ? ngcf_projection_->forward(ngcf_->forward(adjacency_, nodes))

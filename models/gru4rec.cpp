@@ -30,12 +30,16 @@ namespace {
 
 class Gru4Rec : public Recommender {
  public:
-  Gru4Rec(int64_t n_items, int64_t d, int64_t hidden, int64_t layers, double dropout, int64_t max_length)
+  Gru4Rec(int64_t n_items, int64_t d, int64_t hidden, int64_t layers, double dropout,
+          int64_t max_length)
       : n_items_(n_items), max_length_(max_length) {
     item_embedding_ = register_module(
-        "item_embedding", torch::nn::Embedding(torch::nn::EmbeddingOptions(n_items + 1, d).padding_idx(0)));
+        "item_embedding",
+        torch::nn::Embedding(torch::nn::EmbeddingOptions(n_items + 1, d).padding_idx(0)));
     dropout_ = register_module("dropout", torch::nn::Dropout(dropout));
-    gru_ = register_module("gru", torch::nn::GRU(torch::nn::GRUOptions(d, hidden).num_layers(layers).batch_first(true)));
+    gru_ = register_module(
+        "gru",
+        torch::nn::GRU(torch::nn::GRUOptions(d, hidden).num_layers(layers).batch_first(true)));
     projection_ = register_module("projection", torch::nn::Linear(hidden, d));
     torch::NoGradGuard no_grad;
     torch::nn::init::xavier_normal_(item_embedding_->weight);
@@ -44,8 +48,8 @@ class Gru4Rec : public Recommender {
 
   torch::Tensor encode(const torch::Tensor& histories) override {  // [B, L] -> [B, L, d]
     const int64_t width = histories.size(1);
-    auto lengths = histories.ne(0).sum(1);                        // [B]
-    auto safe = lengths.clamp_min(1);                              // empty rows: one padding step
+    auto lengths = histories.ne(0).sum(1);  // [B]
+    auto safe = lengths.clamp_min(1);       // empty rows: one padding step
     // Left-padded -> left-aligned: column j of row b reads column j + (L - len_b) (mod L).
     auto columns = at::arange(width, histories.options()).unsqueeze(0);
     auto shift = (width - safe).unsqueeze(1);
@@ -53,8 +57,9 @@ class Gru4Rec : public Recommender {
     auto x = dropout_->forward(item_embedding_->forward(aligned));
     auto packed = torch::nn::utils::rnn::pack_padded_sequence(x, safe.to(at::kCPU), true, false);
     auto output = std::get<0>(gru_->forward_with_packed_input(packed));
-    auto unpacked = std::get<0>(torch::nn::utils::rnn::pad_packed_sequence(output, true, 0.0, width));
-    auto states = projection_->forward(unpacked);                  // [B, L, d], left-aligned
+    auto unpacked =
+        std::get<0>(torch::nn::utils::rnn::pad_packed_sequence(output, true, 0.0, width));
+    auto states = projection_->forward(unpacked);  // [B, L, d], left-aligned
     // Back to left-padded: column j of row b reads column j - (L - len_b) (mod L).
     auto back = (columns - shift).remainder(width).unsqueeze(-1).expand({-1, -1, states.size(2)});
     auto restored = states.gather(1, back.expand({histories.size(0), width, states.size(2)}));

@@ -4,7 +4,9 @@
 
 namespace shiftrec {
 
-at::Tensor item_rows(const at::Tensor& table, int64_t n_items) { return table.narrow(0, 1, n_items); }
+at::Tensor item_rows(const at::Tensor& table, int64_t n_items) {
+  return table.narrow(0, 1, n_items);
+}
 
 at::Tensor score_all_items(const at::Tensor& table, int64_t n_items, const at::Tensor& states) {
   return at::matmul(states, item_rows(table, n_items).t());

@@ -6,7 +6,8 @@
 
 namespace shiftrec {
 
-at::Tensor light_propagate(const at::Tensor& adjacency, const at::Tensor& embeddings, int64_t layers) {
+at::Tensor light_propagate(const at::Tensor& adjacency, const at::Tensor& embeddings,
+                           int64_t layers) {
   SHIFTREC_ASSERT(layers >= 0, "negative number of layers");
   if (layers == 0) return embeddings;
   at::Tensor layer = embeddings;

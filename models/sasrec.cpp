@@ -57,8 +57,8 @@ torch::Tensor SASRec::encode_with_gaps(const torch::Tensor& histories, const tor
   const int64_t length = histories.size(1);
   TORCH_CHECK(length <= options_.max_length(), "SASRec: history width ", length,
               " exceeds max_length ", options_.max_length());
-  auto positions = at::arange(options_.max_length() - length, options_.max_length(),
-                              histories.options());
+  auto positions =
+      at::arange(options_.max_length() - length, options_.max_length(), histories.options());
   refresh_table();
   auto x = at::embedding(table_, histories, /*padding_idx=*/0) *
            std::sqrt(static_cast<double>(options_.d()));
@@ -131,11 +131,12 @@ SASRecOptions sasrec_options_from_config(ConfigSection& s, int64_t n_items) {
   o.dropout(s.get_double("dropout", o.dropout(), 0.0, 0.99, "dropout rate"));
   o.max_length(s.get_int("max_length", o.max_length(), 1, 1 << 16,
                          "longest history read; longer ones keep their last max_length items"));
-  o.time_gaps(s.get_bool("time_gaps", o.time_gaps(),
-                         "add an embedding of the time to the next interaction (needs timestamps)"));
+  o.time_gaps(
+      s.get_bool("time_gaps", o.time_gaps(),
+                 "add an embedding of the time to the next interaction (needs timestamps)"));
   if (o.d() % o.heads() != 0) {
-    s.fail("heads", "value " + std::to_string(o.heads()) + " does not divide d = " +
-                        std::to_string(o.d()));
+    s.fail("heads",
+           "value " + std::to_string(o.heads()) + " does not divide d = " + std::to_string(o.d()));
   }
   return o;
 }

@@ -46,12 +46,13 @@ class SASRec : public Recommender {
 
   torch::Tensor encode(const torch::Tensor& histories) override;  // [B, L] -> [B, L, d]
   // histories [B, L], gaps [B, L] (read only with time_gaps on) -> [B, L, d]
-  torch::Tensor encode_with_gaps(const torch::Tensor& histories, const torch::Tensor& gaps) override;
+  torch::Tensor encode_with_gaps(const torch::Tensor& histories,
+                                 const torch::Tensor& gaps) override;
   bool uses_time_gaps() const override { return options_.time_gaps(); }
   torch::Tensor score_all(const torch::Tensor& states) override;  // [N, d] -> [N, n_items]
   torch::Tensor score_candidates(const torch::Tensor& states,
                                  const torch::Tensor& items) override;  // -> [N, C]
-  torch::Tensor item_embeddings() override;  // [n_items, d]
+  torch::Tensor item_embeddings() override;                             // [n_items, d]
   int64_t max_length() const override { return options_.max_length(); }
   int64_t n_items() const override { return options_.n_items(); }
 
@@ -65,13 +66,13 @@ class SASRec : public Recommender {
   virtual torch::Tensor item_table();
   // Drops the cached table (a hybrid whose graph changed).
   void invalidate_table();
-  torch::nn::Embedding item_embedding_{nullptr};      // [n_items + 1, d], row 0 = padding
+  torch::nn::Embedding item_embedding_{nullptr};  // [n_items + 1, d], row 0 = padding
 
  private:
   const torch::Tensor& current_table();
-  void refresh_table();  // table_ = item_table(), unless the evaluation cache still holds
-  torch::Tensor table_;  // item_table() of the last encode()
-  bool table_in_training_ = true;        // ... made in training mode (with autograd history)
+  void refresh_table();            // table_ = item_table(), unless the evaluation cache still holds
+  torch::Tensor table_;            // item_table() of the last encode()
+  bool table_in_training_ = true;  // ... made in training mode (with autograd history)
   std::vector<int64_t> table_versions_;  // ... from parameters at these versions
   SASRecOptions options_;
   torch::nn::Embedding position_embedding_{nullptr};  // [max_length, d]

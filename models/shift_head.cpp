@@ -13,8 +13,8 @@
 
 namespace shiftrec {
 
-ShiftHeadImpl::ShiftHeadImpl(int64_t d, const Interactions& data, bool move_head,
-                             bool reads_gaps, double common_share)
+ShiftHeadImpl::ShiftHeadImpl(int64_t d, const Interactions& data, bool move_head, bool reads_gaps,
+                             double common_share)
     : common_share_(common_share) {
   SHIFTREC_ASSERT(data.has_categories(), "a shift head needs item categories");
   linear_ = register_module("linear", torch::nn::Linear(d, 1));
@@ -52,9 +52,10 @@ torch::Tensor ShiftHeadImpl::probability(const torch::Tensor& states, const torc
   return at::sigmoid(logits(states, gaps));
 }
 
-torch::Tensor ShiftHeadImpl::labels(const torch::Tensor& histories, const torch::Tensor& targets) const {
+torch::Tensor ShiftHeadImpl::labels(const torch::Tensor& histories,
+                                    const torch::Tensor& targets) const {
   auto seen = at::embedding(categories_, histories).cumsum(1).gt(0);  // [B, L, C]: up to t
-  auto target_categories = at::embedding(categories_, targets);      // [B, L, C]
+  auto target_categories = at::embedding(categories_, targets);       // [B, L, C]
   auto overlaps = (target_categories * seen.to(at::kFloat)).sum(-1).gt(0);
   auto has_category = target_categories.sum(-1).gt(0);
   const int64_t length = histories.size(1);
@@ -65,10 +66,10 @@ torch::Tensor ShiftHeadImpl::labels(const torch::Tensor& histories, const torch:
 
 torch::Tensor ShiftHeadImpl::shift_items_given(const torch::Tensor& seen,
                                                const torch::Tensor& visible) const {
-  auto items = categories_.narrow(0, 1, categories_.size(0) - 1);   // [n, C]
-  auto overlaps = at::matmul(seen, items.t()).gt(0);                 // [N, n]
-  auto has_category = items.sum(-1).gt(0).unsqueeze(0);              // [1, n]
-  auto counts = at::zeros(overlaps.sizes(), seen.options());  // visible items; padding adds 0
+  auto items = categories_.narrow(0, 1, categories_.size(0) - 1);  // [n, C]
+  auto overlaps = at::matmul(seen, items.t()).gt(0);               // [N, n]
+  auto has_category = items.sum(-1).gt(0).unsqueeze(0);            // [1, n]
+  auto counts = at::zeros(overlaps.sizes(), seen.options());       // visible items; padding adds 0
   counts.scatter_add_(1, (visible - 1).clamp_min(0), visible.gt(0).to(at::kFloat));
   return has_category & overlaps.logical_not() & counts.gt(0).logical_not();
 }
@@ -80,7 +81,8 @@ torch::Tensor ShiftHeadImpl::shift_items(const torch::Tensor& histories) const {
 
 void ShiftHeadImpl::fit_shift_graph(const Split& split, const Interactions& data, int64_t window) {
   constexpr double kSmoothing = 0.01;
-  const CategoryShiftGraph g = count_category_shifts(split, data, common_share_, window, kSmoothing);
+  const CategoryShiftGraph g =
+      count_category_shifts(split, data, common_share_, window, kSmoothing);
   shift_graph_ = at::tensor(g.probability, at::kDouble)
                      .to(categories_.device(), at::kFloat)
                      .view({g.n_categories, g.n_categories});
@@ -93,9 +95,9 @@ torch::Tensor ShiftHeadImpl::shift_graph_log_prior(const torch::Tensor& historie
   auto recent = histories.narrow(1, histories.size(1) - width, width);  // left-padded: newest
   auto from = at::embedding(categories_, recent).sum(1).gt(0).to(at::kFloat);  // [B, C]
   from = from / from.sum(1, /*keepdim=*/true).clamp_min(1.0);
-  auto items = categories_.narrow(0, 1, categories_.size(0) - 1);                // [n, C]
+  auto items = categories_.narrow(0, 1, categories_.size(0) - 1);  // [n, C]
   auto share = items / items.sum(1, /*keepdim=*/true).clamp_min(1.0);
-  auto mass = at::matmul(at::matmul(from, shift_graph_), share.t());              // [B, n]
+  auto mass = at::matmul(at::matmul(from, shift_graph_), share.t());  // [B, n]
   return at::log(mass.clamp_min(1e-30));
 }
 
@@ -115,16 +117,15 @@ torch::Tensor ShiftHeadImpl::move_loss(const torch::Tensor& histories, const tor
   auto seen_here = seen.index({batch, column});                                      // [P, C]
   auto columns = at::arange(histories.size(1), histories.options()).unsqueeze(0);    // [1, L]
   auto visible = histories.index_select(0, batch).masked_fill(columns.gt(column.unsqueeze(1)), 0);
-  auto shift = shift_items_given(seen_here, visible);                                // [P, n]
-  auto scores = score_all(move_states(states.index({batch, column})));               // [P, n]
+  auto shift = shift_items_given(seen_here, visible);                   // [P, n]
+  auto scores = score_all(move_states(states.index({batch, column})));  // [P, n]
   const double lowest = -std::numeric_limits<double>::infinity();
   auto log_p = at::log_softmax(scores.masked_fill(shift.logical_not(), lowest), 1);
   return -log_p.gather(1, (targets.index({batch, column}) - 1).unsqueeze(1)).mean();
 }
 
 torch::Tensor ShiftHeadImpl::mixture_scores(const torch::Tensor& histories,
-                                            const torch::Tensor& gaps,
-                                            const torch::Tensor& states,
+                                            const torch::Tensor& gaps, const torch::Tensor& states,
                                             const torch::Tensor& scores,
                                             const torch::Tensor& move_scores) {
   const auto shift = shift_items(histories);  // [B, n]
@@ -145,8 +146,7 @@ torch::Tensor ShiftHeadImpl::loss(const torch::Tensor& labels, const torch::Tens
                                   const torch::Tensor& states, const torch::Tensor& targets) {
   auto supervised = targets.ne(0);
   auto all = logits(states, gaps);  // [B, L]
-  return at::binary_cross_entropy_with_logits(all.index({supervised}),
-                                              labels.index({supervised}));
+  return at::binary_cross_entropy_with_logits(all.index({supervised}), labels.index({supervised}));
 }
 
 }  // namespace shiftrec

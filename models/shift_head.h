@@ -80,8 +80,7 @@ class ShiftHeadImpl : public torch::nn::Module {
   // histories [B, L], last gap buckets [B] (as for logits), last states [B, d],
   // scores [B, n_items] -> [B, n_items] log-probabilities.
   torch::Tensor mixture_scores(const torch::Tensor& histories, const torch::Tensor& gaps,
-                               const torch::Tensor& states,
-                               const torch::Tensor& scores,
+                               const torch::Tensor& states, const torch::Tensor& scores,
                                const torch::Tensor& move_scores = {});
 
  private:
@@ -89,11 +88,11 @@ class ShiftHeadImpl : public torch::nn::Module {
   torch::Tensor shift_items_given(const torch::Tensor& seen, const torch::Tensor& visible) const;
 
   torch::nn::Linear linear_{nullptr};
-  torch::nn::Linear move_{nullptr};  // [d -> d], with the move head
+  torch::nn::Linear move_{nullptr};          // [d -> d], with the move head
   torch::nn::Embedding gap_logit_{nullptr};  // [kGapBuckets, 1], with reads_gaps
   torch::Tensor categories_;
-  double common_share_;        // categories on more items are ignored (labels, shift graph)
-  torch::Tensor shift_graph_;  // [C, C] P(to | from), row = from; undefined until fitted
+  double common_share_;             // categories on more items are ignored (labels, shift graph)
+  torch::Tensor shift_graph_;       // [C, C] P(to | from), row = from; undefined until fitted
   int64_t shift_graph_window_ = 0;  // [n_items + 1, n_categories] multi-hot, row 0 = padding
 };
 TORCH_MODULE(ShiftHead);

@@ -15,7 +15,8 @@ namespace shiftrec::testing {
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "shiftrec-test-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "shiftrec-test-XXXXXX").string();
     path_ = ::mkdtemp(pattern.data());
   }
   ~TempDir() {

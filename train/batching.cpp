@@ -5,8 +5,8 @@
 
 #include "core/error.h"
 #include "datasets/histories.h"
-#include "datasets/time_gaps.h"
 #include "datasets/split.h"
+#include "datasets/time_gaps.h"
 
 namespace shiftrec {
 
@@ -76,7 +76,8 @@ SequenceBatch SequenceBatcher::make_batch(const std::vector<int32_t>& users) con
   int64_t positions = 0;
   for (int64_t n : length) positions += std::min(n, max_length_);
   SequenceBatch batch{pack_histories(split_.items, input_begin, length, max_length_),
-                      pack_histories(split_.items, target_begin, length, max_length_), {},
+                      pack_histories(split_.items, target_begin, length, max_length_),
+                      {},
                       positions};
   // Each input's next interaction is its target, inside the training prefix.
   if (!split_.times.empty()) {

@@ -36,8 +36,8 @@ struct SequenceBatch {
 
 class SequenceBatcher {
  public:
-  SequenceBatcher(const Split& split, int64_t max_length, int64_t batch_size,
-                  bool length_buckets, int64_t bucket_pool = 64);
+  SequenceBatcher(const Split& split, int64_t max_length, int64_t batch_size, bool length_buckets,
+                  int64_t bucket_pool = 64);
 
   // The batches of one epoch, as lists of user ids, in training order.
   std::vector<std::vector<int32_t>> epoch_plan(Rng& rng) const;

@@ -16,7 +16,7 @@ class BceLoss : public Loss {
 
   at::Tensor compute(Recommender& model, const at::Tensor& states,
                      const at::Tensor& positives) override {
-    auto negatives = sample_negatives(positives, model.n_items(), negatives_);   // [N, n]
+    auto negatives = sample_negatives(positives, model.n_items(), negatives_);  // [N, n]
     auto candidates = at::cat({positives.unsqueeze(1), negatives}, 1);          // [N, 1 + n]
     auto scores = model.score_candidates(states, candidates);
     // softplus(-x) = -log σ(x); softplus(x) = -log(1 - σ(x)).

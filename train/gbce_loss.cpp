@@ -24,7 +24,7 @@ class GbceLoss : public Loss {
     const double beta = alpha * (t_ * (1.0 - 1.0 / alpha) + 1.0 / alpha);
     auto negatives = sample_negatives(positives, model.n_items(), negatives_);  // [N, n]
     auto scores = model.score_candidates(states, at::cat({positives.unsqueeze(1), negatives}, 1));
-    auto positive_term = at::softplus(scores.select(1, 0).neg()) * beta;     // [N]
+    auto positive_term = at::softplus(scores.select(1, 0).neg()) * beta;        // [N]
     auto negative_term = at::softplus(scores.narrow(1, 1, negatives_)).sum(1);  // [N]
     return ((positive_term + negative_term) / static_cast<double>(1 + negatives_)).mean();
   }
@@ -35,7 +35,8 @@ class GbceLoss : public Loss {
 };
 
 std::unique_ptr<Loss> make_gbce(ConfigSection s) {
-  const int64_t negatives = s.get_int("negatives", 256, 1, 1 << 20, "uniform negatives per positive");
+  const int64_t negatives =
+      s.get_int("negatives", 256, 1, 1 << 20, "uniform negatives per positive");
   const double t = s.get_double("calibration", 0.75, 0.0, 1.0,
                                 "gSASRec's t: 0 = plain BCE, 1 = fully calibrated");
   return std::make_unique<GbceLoss>(negatives, t);

@@ -29,7 +29,8 @@ std::vector<PairBatch> PairBatcher::epoch(Rng& rng) const {
   std::vector<PairBatch> batches;
   for (size_t start = 0; start < order.size(); start += static_cast<size_t>(batch_size_)) {
     PairBatch batch;
-    for (size_t k = start; k < std::min(order.size(), start + static_cast<size_t>(batch_size_)); ++k) {
+    for (size_t k = start; k < std::min(order.size(), start + static_cast<size_t>(batch_size_));
+         ++k) {
       batch.users.push_back(users_[order[k]]);
       batch.items.push_back(items_[order[k]]);
     }

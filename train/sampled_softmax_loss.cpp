@@ -33,8 +33,7 @@ std::unique_ptr<Loss> make_sampled_softmax(ConfigSection s) {
 
 }  // namespace
 
-SHIFTREC_REGISTER_LOSS("sampled_softmax",
-                       "softmax over the positive and uniform sampled negatives",
+SHIFTREC_REGISTER_LOSS("sampled_softmax", "softmax over the positive and uniform sampled negatives",
                        make_sampled_softmax);
 
 }  // namespace shiftrec

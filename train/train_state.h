@@ -35,8 +35,8 @@ struct TrainProgress {
   int64_t best_epoch = 0;
   double best_value = -std::numeric_limits<double>::infinity();
   int64_t validations_without_improvement = 0;
-  bool finished = false;          // early-stopped, or every epoch run
-  double train_seconds = 0.0;     // optimisation time summed over every session of the run
+  bool finished = false;               // early-stopped, or every epoch run
+  double train_seconds = 0.0;          // optimisation time summed over every session of the run
   std::vector<int64_t> resumed_after;  // epochs_done at each earlier resume, oldest first
 };
 

@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <sstream>
 
-#include <torch/optim/adam.h>
 #include <ATen/TensorIndexing.h>
+#include <torch/optim/adam.h>
 #include <torch/utils.h>
 
 #include "core/config.h"
@@ -17,8 +17,8 @@
 #include "datasets/split.h"
 #include "models/recommender.h"
 #include "train/batching.h"
-#include "train/pair_batching.h"
 #include "train/loss.h"
+#include "train/pair_batching.h"
 
 namespace shiftrec {
 
@@ -40,9 +40,9 @@ TrainOptions TrainOptions::from_config(ConfigSection s, uint64_t run_seed) {
                                      "validation metric to maximise, e.g. ndcg@10");
   o.length_buckets = s.get_bool("length_buckets", o.length_buckets,
                                 "batch users of similar length together (less padding)");
-  o.checkpoint_every = s.get_int(
-      "checkpoint_every", o.checkpoint_every, 0, 1 << 20,
-      "epochs between saved training states, for `shiftrec resume` (0 = none)");
+  o.checkpoint_every =
+      s.get_int("checkpoint_every", o.checkpoint_every, 0, 1 << 20,
+                "epochs between saved training states, for `shiftrec resume` (0 = none)");
   o.seed = run_seed;
   return o;
 }
@@ -90,9 +90,8 @@ std::string format_metrics(const std::map<std::string, double>& metrics) {
 }
 
 TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
-                        const TrainOptions& options, c10::Device device,
-                        const ValidateFn& validate, const EpochCallback& on_epoch,
-                        const TrainStateFile& state_file) {
+                        const TrainOptions& options, c10::Device device, const ValidateFn& validate,
+                        const EpochCallback& on_epoch, const TrainStateFile& state_file) {
   TrainResult result;
   if (!has_trainable_parameters(model)) {
     log_info("model has no trainable parameters: fitted from training statistics only");
@@ -108,10 +107,9 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
     sequences = std::make_unique<SequenceBatcher>(split, model.max_length(), options.batch_size,
                                                   options.length_buckets);
   }
-  torch::optim::Adam optimizer(model.parameters(),
-                               torch::optim::AdamOptions(options.learning_rate)
-                                   .betas({options.beta1, options.beta2})
-                                   .weight_decay(options.weight_decay));
+  torch::optim::Adam optimizer(model.parameters(), torch::optim::AdamOptions(options.learning_rate)
+                                                       .betas({options.beta1, options.beta2})
+                                                       .weight_decay(options.weight_decay));
   Rng rng(derive_seed(options.seed, "train.batches"));
   const double mean_positions = sequences ? sequences->mean_positions_per_batch() : 1.0;
   std::vector<torch::Tensor> best_state = snapshot(model);
@@ -152,12 +150,12 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
     for (const auto& users : plan) {
       throw_if_interrupted();
       SequenceBatch batch = sequences->make_batch(users);
-      auto [inputs, targets] = model.training_view(batch.inputs.to(device), batch.targets.to(device));
+      auto [inputs, targets] =
+          model.training_view(batch.inputs.to(device), batch.targets.to(device));
       auto gaps = batch.gaps.defined() ? batch.gaps.to(device) : batch.gaps;
       auto states = model.encode_with_gaps(inputs, gaps);  // [B, L, d]
-      auto supervised = targets.ne(0);                  // [B, L]
-      auto value = loss.compute(model, states.index({supervised}),
-                                targets.index({supervised}) - 1);
+      auto supervised = targets.ne(0);                     // [B, L]
+      auto value = loss.compute(model, states.index({supervised}), targets.index({supervised}) - 1);
       auto auxiliary = model.auxiliary_loss(inputs, gaps, states, targets);
       if (auxiliary.defined()) value = value + auxiliary;
       if (options.length_buckets) {
@@ -169,7 +167,8 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
       loss_sum += value.detach();
       progress.advance(1);
     }
-    record.train_loss = loss_sum.item<double>() / static_cast<double>(std::max<size_t>(n_batches, 1));
+    record.train_loss =
+        loss_sum.item<double>() / static_cast<double>(std::max<size_t>(n_batches, 1));
     record.train_seconds = seconds_since_start() - start;
     counters.train_seconds += record.train_seconds;
     progress.finish("loss " + std::to_string(record.train_loss));

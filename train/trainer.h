@@ -50,10 +50,10 @@ struct TrainOptions {
 };
 
 struct EpochRecord {
-  int64_t epoch = 0;           // 1-based
-  double train_loss = 0.0;     // mean over batches
+  int64_t epoch = 0;        // 1-based
+  double train_loss = 0.0;  // mean over batches
   double train_seconds = 0.0;
-  double valid_seconds = 0.0;  // 0 when not validated this epoch
+  double valid_seconds = 0.0;                   // 0 when not validated this epoch
   std::map<std::string, double> valid_metrics;  // empty when not validated this epoch
   bool improved = false;
 };
@@ -62,7 +62,7 @@ struct TrainResult {
   int64_t epochs_run = 0;
   int64_t best_epoch = 0;  // 0 when the model has no trainable parameters
   double best_value = 0.0;
-  double train_seconds = 0.0;  // optimisation only, validation excluded
+  double train_seconds = 0.0;          // optimisation only, validation excluded
   std::vector<int64_t> resumed_after;  // epochs done at each resume of this run, oldest first
   std::vector<EpochRecord> history;
 };
@@ -81,8 +81,7 @@ using EpochCallback = std::function<void(const EpochRecord&)>;
 // generators and counters it holds) instead of from epoch 1. `history` then holds only the
 // epochs run by this call; epochs_run, best_epoch and train_seconds count the whole run.
 TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
-                        const TrainOptions& options, c10::Device device,
-                        const ValidateFn& validate, const EpochCallback& on_epoch,
-                        const TrainStateFile& state = {});
+                        const TrainOptions& options, c10::Device device, const ValidateFn& validate,
+                        const EpochCallback& on_epoch, const TrainStateFile& state = {});
 
 }  // namespace shiftrec

@@ -64,8 +64,9 @@ TEST(Config, OutOfRangeNamesBounds) {
 
 TEST(Config, ListElementsAreChecked) {
   Config config = Config::from_string("[model]\nks = [10, \"x\"]\n", "exp.toml");
-  EXPECT_NE(error_of([&] { read_model(config); }).find("exp.toml:2:6: model.ks: expected a list "
-                                                       "of integers, found element string"),
+  EXPECT_NE(error_of([&] { read_model(config); })
+                .find("exp.toml:2:6: model.ks: expected a list "
+                      "of integers, found element string"),
             std::string::npos);
 }
 
@@ -93,7 +94,7 @@ TEST(Config, OverrideOrderDefaultsThenFileThenCommandLine) {
   config.apply_override("model.dropout=0.5");
   config.apply_override("model.name=popularity");  // a bare word is a string
   ModelOptions o = read_model(config);
-  EXPECT_EQ(o.d, 64);               // file beats default
+  EXPECT_EQ(o.d, 64);                // file beats default
   EXPECT_DOUBLE_EQ(o.dropout, 0.5);  // --set beats file
   EXPECT_EQ(o.name, "popularity");
   EXPECT_EQ(o.ks, std::vector<int64_t>{10});  // default

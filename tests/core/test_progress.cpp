@@ -31,7 +31,7 @@ TEST(Progress, OffATerminalLinesAreThrottledAndNeverRedrawn) {
     progress.finish();
   }
   const std::string err = ::testing::internal::GetCapturedStderr();
-  EXPECT_EQ(count_lines(err), 4) << err;  // each step (interval 0) plus the final line
+  EXPECT_EQ(count_lines(err), 4) << err;         // each step (interval 0) plus the final line
   EXPECT_EQ(err.find('\r'), std::string::npos);  // no bar redraws in a log
   EXPECT_NE(err.find("slow 3/3 (100%)"), std::string::npos) << err;
 }

@@ -19,7 +19,8 @@ TEST(Registry, UnknownNameListsKnownNamesAndNearest) {
     registry.get("alpah");
     FAIL() << "expected UserError";
   } catch (const UserError& e) {
-    EXPECT_STREQ(e.what(), "unknown widget \"alpah\" (did you mean \"alpha\"?); known: alpha, beta");
+    EXPECT_STREQ(e.what(),
+                 "unknown widget \"alpah\" (did you mean \"alpha\"?); known: alpha, beta");
   }
   EXPECT_THROW(registry.add("alpha", "again", [] { return 3; }), InternalError);
   EXPECT_EQ(registry.names(), (std::vector<std::string>{"alpha", "beta"}));

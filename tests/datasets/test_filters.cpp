@@ -47,9 +47,9 @@ TEST(Filters, KCoreIsIterative) {
   // 2-core. Item 3 has one interaction (user 2): dropping it leaves user 2 with one
   // interaction (item 2), so user 2 goes; then item 2 has one (user 1) and goes; then user 1
   // has only item 0 and goes. Users 0 and 3 with items 0 and 1 remain.
-  const Interactions d = make(4, 4,
-                              {{0, 0, 1}, {0, 1, 2}, {1, 0, 1}, {1, 2, 2},
-                               {2, 2, 1}, {2, 3, 2}, {3, 0, 1}, {3, 1, 2}});
+  const Interactions d = make(
+      4, 4,
+      {{0, 0, 1}, {0, 1, 2}, {1, 0, 1}, {1, 2, 2}, {2, 2, 1}, {2, 3, 2}, {3, 0, 1}, {3, 1, 2}});
   FilterOptions o;
   o.min_user_interactions = 2;
   o.min_item_interactions = 2;

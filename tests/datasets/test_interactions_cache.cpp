@@ -44,10 +44,10 @@ TEST(InteractionsCache, RoundTripAndCorruptFilesAreMisses) {
 }
 
 Dataset load(const testing::TempDir& dir) {
-  Config config = Config::from_string("[data]\nsource = \"csv\"\nroot = \"" + dir.path() +
-                                          "\"\npath = \"d.csv\"\ncache_dir = \"" +
-                                          dir.file("cache") + "\"\n",
-                                      "test.toml");
+  Config config =
+      Config::from_string("[data]\nsource = \"csv\"\nroot = \"" + dir.path() +
+                              "\"\npath = \"d.csv\"\ncache_dir = \"" + dir.file("cache") + "\"\n",
+                          "test.toml");
   return load_dataset(config.section("data"), 1);
 }
 

@@ -36,8 +36,8 @@ struct Files {
 
 // `data_toml` is the body of the [data] table; root points at the files' folder.
 Interactions read(const Files& files, const std::string& data_toml) {
-  Config config = Config::from_string(
-      "[data]\nroot = \"" + files.dir.path() + "\"\n" + data_toml, "test.toml");
+  Config config =
+      Config::from_string("[data]\nroot = \"" + files.dir.path() + "\"\n" + data_toml, "test.toml");
   ConfigSection data = config.section("data");
   const std::string source = data.get_string("source", "", "reader");
   auto reader = reader_registry().get(source)(data);
@@ -76,10 +76,11 @@ TEST(Readers, MovieLensWithGenresGzipAndRatingFilter) {
   Files f;
   f.add_gzip("ratings.dat.gz", "1::10::5::300\n1::20::2::100\n2::10::4::50\n1::30::4::200\n");
   f.add("movies.dat", "10::A (1995)::Action|Comedy\n20::B (1996)::Drama\n30::C (1997)::Drama\n");
-  const Interactions d = read(f, "source = \"movielens\"\npath = \"ratings.dat.gz\"\n"
-                                 "items_path = \"movies.dat\"\nmin_rating = 4.0\n");
+  const Interactions d = read(f,
+                              "source = \"movielens\"\npath = \"ratings.dat.gz\"\n"
+                              "items_path = \"movies.dat\"\nmin_rating = 4.0\n");
   EXPECT_EQ(d.n_users, 2);
-  EXPECT_EQ(d.size(), 3);  // the rating of 2 is dropped
+  EXPECT_EQ(d.size(), 3);   // the rating of 2 is dropped
   EXPECT_EQ(d.n_items, 2);  // item 20 had only that rating
   EXPECT_EQ(d.user_original_ids, (std::vector<int64_t>{1, 2}));
   // User 1 in time order: 30 (t=200) then 10 (t=300).
@@ -92,11 +93,14 @@ TEST(Readers, MovieLensWithGenresGzipAndRatingFilter) {
 
 TEST(Readers, RecBoleAtomicFiles) {
   Files f;
-  f.add("x.inter", "user_id:token\titem_id:token\trating:float\ttimestamp:float\n"
-                   "7\t1\t5\t20\n7\t2\t3\t10\n8\t2\t4\t5\n");
-  f.add("x.item", "item_id:token\tmovie_title:token_seq\tclass:token_seq\n"
-                  "1\tToy\tAnimation Comedy\n2\tHeat\tAction\n");
-  const Interactions d = read(f, "source = \"recbole\"\npath = \"x.inter\"\nitems_path = \"x.item\"\n");
+  f.add("x.inter",
+        "user_id:token\titem_id:token\trating:float\ttimestamp:float\n"
+        "7\t1\t5\t20\n7\t2\t3\t10\n8\t2\t4\t5\n");
+  f.add("x.item",
+        "item_id:token\tmovie_title:token_seq\tclass:token_seq\n"
+        "1\tToy\tAnimation Comedy\n2\tHeat\tAction\n");
+  const Interactions d =
+      read(f, "source = \"recbole\"\npath = \"x.inter\"\nitems_path = \"x.item\"\n");
   EXPECT_EQ(d.size(), 3);
   EXPECT_EQ(d.item_original_ids[d.item[0]], 2);  // user 7's earliest
   EXPECT_EQ(categories_of(d, 1), (std::vector<std::string>{"Animation", "Comedy"}));
@@ -105,7 +109,8 @@ TEST(Readers, RecBoleAtomicFiles) {
 TEST(Readers, TaobaoWithBehaviourFilter) {
   Files f;
   f.add("ub.csv", "1,100,5,pv,10\n1,101,6,buy,20\n2,100,5,cart,15\n");
-  const Interactions d = read(f, "source = \"taobao\"\npath = \"ub.csv\"\nbehaviours = [\"pv\", \"buy\"]\n");
+  const Interactions d =
+      read(f, "source = \"taobao\"\npath = \"ub.csv\"\nbehaviours = [\"pv\", \"buy\"]\n");
   EXPECT_EQ(d.size(), 2);
   EXPECT_EQ(d.n_users, 1);
   EXPECT_EQ(categories_of(d, 101), (std::vector<std::string>{"6"}));
@@ -130,16 +135,18 @@ TEST(Readers, S3RecWithAttributes) {
 TEST(Readers, CsvWithNamedColumnsAndCategories) {
   Files f;
   f.add("d.tsv", "uid\tiid\tts\tcats\n5\t9\t3\ta|b\n5\t8\t1\tc\n");
-  const Interactions d = read(f, "source = \"csv\"\npath = \"d.tsv\"\ndelimiter = \"\\t\"\n"
-                                 "user_column = \"uid\"\nitem_column = \"iid\"\n"
-                                 "time_column = \"ts\"\ncategory_column = \"cats\"\n");
+  const Interactions d = read(f,
+                              "source = \"csv\"\npath = \"d.tsv\"\ndelimiter = \"\\t\"\n"
+                              "user_column = \"uid\"\nitem_column = \"iid\"\n"
+                              "time_column = \"ts\"\ncategory_column = \"cats\"\n");
   EXPECT_EQ(d.item_original_ids[d.item[0]], 8);
   EXPECT_EQ(categories_of(d, 9), (std::vector<std::string>{"a", "b"}));
   // Without a header, columns are 0-based indices and time is the row order.
   Files g;
   g.add("d.csv", "5,9\n5,8\n");
-  const Interactions e = read(g, "source = \"csv\"\npath = \"d.csv\"\nheader = false\n"
-                                 "user_column = \"0\"\nitem_column = \"1\"\n");
+  const Interactions e = read(g,
+                              "source = \"csv\"\npath = \"d.csv\"\nheader = false\n"
+                              "user_column = \"0\"\nitem_column = \"1\"\n");
   EXPECT_EQ(e.item_original_ids[e.item[0]], 9);
 }
 
@@ -147,8 +154,9 @@ TEST(Readers, LightGcnGivenSplit) {
   Files f;
   f.add_gzip("train.txt.gz", "0 5 6\n1 6\n");
   f.add("test.txt", "0 7\n1 5 8\n");
-  const Interactions d = read(f, "source = \"lightgcn\"\npath = \"train.txt.gz\"\n"
-                                 "test_path = \"test.txt\"\n");
+  const Interactions d = read(f,
+                              "source = \"lightgcn\"\npath = \"train.txt.gz\"\n"
+                              "test_path = \"test.txt\"\n");
   EXPECT_EQ(d.size(), 6);
   EXPECT_EQ(d.given_split, (std::vector<int8_t>{0, 0, 2, 0, 2, 2}));
   const Split s = given_split(d);
@@ -180,44 +188,83 @@ TEST(Readers, BrokenFileCorpusGivesOneLocatedError) {
   const std::string header = "user_id:token\titem_id:token\ttimestamp:float\n";
   const std::string lg = "source = \"lightgcn\"\npath = \"train.txt\"\ntest_path = \"test.txt\"\n";
   const std::vector<Broken> corpus = {
-      {"truncated line", {{"r.dat", "1::2::5::9\n1::3::4\n"}}, ml,
+      {"truncated line",
+       {{"r.dat", "1::2::5::9\n1::3::4\n"}},
+       ml,
        "{dir}/r.dat:2: expected UserID::MovieID::Rating::Timestamp (4 fields), found 3"},
-      {"non-numeric user", {{"r.dat", "u1::2::5::9\n"}}, ml,
+      {"non-numeric user",
+       {{"r.dat", "u1::2::5::9\n"}},
+       ml,
        "{dir}/r.dat:1: \"u1\" is not a user id (expected an integer)"},
-      {"non-numeric time", {{"r.dat", "1::2::5::9\n1::2::5::soon\n"}}, ml,
+      {"non-numeric time",
+       {{"r.dat", "1::2::5::9\n1::2::5::soon\n"}},
+       ml,
        "{dir}/r.dat:2: \"soon\" is not a timestamp (expected an integer)"},
-      {"empty file", {{"r.dat", ""}}, ml, "{dir}/r.dat: no interactions (empty file or all filtered)"},
+      {"empty file",
+       {{"r.dat", ""}},
+       ml,
+       "{dir}/r.dat: no interactions (empty file or all filtered)"},
       {"missing file", {}, ml, "{dir}/r.dat: cannot open (missing or unreadable)"},
-      {"item without genre", {{"r.dat", "1::2::5::9\n1::3::5::9\n"}, {"m.dat", "2::A::Drama\n"}},
-       ml_genres, "{dir}/r.dat:2: item 3 has no category, and categories are required"},
-      {"bad movies line", {{"r.dat", "1::2::5::9\n"}, {"m.dat", "2::A\n"}}, ml_genres,
+      {"item without genre",
+       {{"r.dat", "1::2::5::9\n1::3::5::9\n"}, {"m.dat", "2::A::Drama\n"}},
+       ml_genres,
+       "{dir}/r.dat:2: item 3 has no category, and categories are required"},
+      {"bad movies line",
+       {{"r.dat", "1::2::5::9\n"}, {"m.dat", "2::A\n"}},
+       ml_genres,
        "{dir}/m.dat:1: expected MovieID::Title::Genres (3 fields), found 2"},
-      {"wrong column count", {{"x.inter", header + "1\t2\t3\n1\t2\n"}}, rb,
+      {"wrong column count",
+       {{"x.inter", header + "1\t2\t3\n1\t2\n"}},
+       rb,
        "{dir}/x.inter:3: expected 3 tab-separated fields, found 2"},
-      {"missing header column", {{"x.inter", "user_id:token\tts:float\n1\t2\n"}}, rb,
+      {"missing header column",
+       {{"x.inter", "user_id:token\tts:float\n1\t2\n"}},
+       rb,
        "{dir}/x.inter:1: header needs user_id and item_id columns"},
-      {"non-numeric timestamp", {{"x.inter", header + "1\t2\tx\n"}}, rb,
+      {"non-numeric timestamp",
+       {{"x.inter", header + "1\t2\tx\n"}},
+       rb,
        "{dir}/x.inter:2: \"x\" is not a timestamp (expected a number)"},
-      {"unknown behaviour", {{"u.csv", "1,2,3,pv,10\n1,2,3,click,11\n"}}, tb,
+      {"unknown behaviour",
+       {{"u.csv", "1,2,3,pv,10\n1,2,3,click,11\n"}},
+       tb,
        "{dir}/u.csv:2: unknown behaviour type \"click\", expected pv, cart, fav, buy"},
-      {"taobao column count", {{"u.csv", "1,2,3,pv\n"}}, tb,
+      {"taobao column count",
+       {{"u.csv", "1,2,3,pv\n"}},
+       tb,
        "{dir}/u.csv:1: expected user_id,item_id,category_id,behavior_type,timestamp (5 fields), "
        "found 4"},
-      {"invalid json", {{"s.txt", "1 2 3\n"}, {"a.json", "{\"2\": [1, }"}}, s3,
+      {"invalid json",
+       {{"s.txt", "1 2 3\n"}, {"a.json", "{\"2\": [1, }"}},
+       s3,
        "{dir}/a.json: invalid JSON at byte 11"},
-      {"json item key", {{"s.txt", "1 2 3\n"}, {"a.json", "{\"two\": [1]}"}}, s3,
+      {"json item key",
+       {{"s.txt", "1 2 3\n"}, {"a.json", "{\"two\": [1]}"}},
+       s3,
        "{dir}/a.json: key \"two\" is not an integer item id"},
-      {"item without attributes", {{"s.txt", "1 2 3\n"}, {"a.json", "{\"2\": [1]}"}}, s3,
+      {"item without attributes",
+       {{"s.txt", "1 2 3\n"}, {"a.json", "{\"2\": [1]}"}},
+       s3,
        "{dir}/s.txt:1: item 3 has no category, and categories are required"},
-      {"user without items", {{"s.txt", "1 2 3\n4\n"}, {"a.json", "{}"}}, s3,
+      {"user without items",
+       {{"s.txt", "1 2 3\n4\n"}, {"a.json", "{}"}},
+       s3,
        "{dir}/s.txt:2: expected \"user item [item ...]\", found a user without items"},
-      {"lightgcn non-numeric item", {{"train.txt", "0 1 2\n1 3 x\n"}, {"test.txt", "0 3\n"}}, lg,
+      {"lightgcn non-numeric item",
+       {{"train.txt", "0 1 2\n1 3 x\n"}, {"test.txt", "0 3\n"}},
+       lg,
        "{dir}/train.txt:2: \"x\" is not an item id (expected an integer)"},
-      {"lightgcn missing test file", {{"train.txt", "0 1 2\n"}}, lg,
+      {"lightgcn missing test file",
+       {{"train.txt", "0 1 2\n"}},
+       lg,
        "{dir}/test.txt: cannot open (missing or unreadable)"},
-      {"csv column count", {{"c.csv", "user_id,item_id,ts\n1,2,3\n1,2\n"}}, csv,
+      {"csv column count",
+       {{"c.csv", "user_id,item_id,ts\n1,2,3\n1,2\n"}},
+       csv,
        "{dir}/c.csv:3: expected 3 fields, found 2"},
-      {"csv unknown column", {{"c.csv", "user,item_id,ts\n1,2,3\n"}}, csv,
+      {"csv unknown column",
+       {{"c.csv", "user,item_id,ts\n1,2,3\n"}},
+       csv,
        "test.toml (default for data.user_column): data.user_column: column \"user_id\" is not in "
        "the header of {dir}/c.csv"},
   };
@@ -235,7 +282,8 @@ TEST(Readers, BrokenFileCorpusGivesOneLocatedError) {
 
 TEST(Readers, TruncatedGzipIsAnError) {
   std::string text;
-  for (int i = 0; i < 5000; ++i) text += "1::" + std::to_string(i) + "::5::" + std::to_string(i) + "\n";
+  for (int i = 0; i < 5000; ++i)
+    text += "1::" + std::to_string(i) + "::5::" + std::to_string(i) + "\n";
   Files f;
   f.add_gzip("r.dat.gz", text, /*keep_bytes=*/2000);
   const std::string message = error_of(f, "source = \"movielens\"\npath = \"r.dat.gz\"\n");

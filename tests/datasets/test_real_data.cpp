@@ -32,7 +32,8 @@ TEST_P(RealData, CountsMatchProvenanceAndSplitLeaksNothing) {
     GTEST_SKIP() << "SHIFTREC_DATA is not set: no shared datasets here";
   }
   const Expected& e = GetParam();
-  Config config = Config::from_file(std::string(SHIFTREC_SOURCE_DIR) + "/experiments/configs/" + e.config);
+  Config config =
+      Config::from_file(std::string(SHIFTREC_SOURCE_DIR) + "/experiments/configs/" + e.config);
   const Dataset dataset = load_dataset(config.section("data"), 42);
   const Interactions& d = dataset.interactions;
   EXPECT_EQ(d.n_users, e.users);

@@ -32,14 +32,14 @@ TEST(ShiftLabels, SequencesLabelledByHand) {
   const auto t = targets({{0, 1}, {0, 2}, {0, 3}, {0, 4}, {0, 5}, {1, 1}, {1, 2}, {1, 3}});
   // Window 1: only the previous item counts as "recent".
   EXPECT_EQ(names(label_targets(d, t, 1)),
-            (std::vector<std::string>{"NOVEL",        // i1 {B}: B never seen
-                                      "NOVEL",        // i2 {C}
-                                      "REPEAT-ITEM",  // i1 again
-                                      "REPEAT-ITEM",  // i0 again
-                                      "UNLABELLED",   // i4 carries only the ignored ROOT
-                                      "NOVEL",        // user 1: i1 {B} after i0 {A}
-                                      "REVISIT",      // i3 {A, C}: A seen at 0, not in window
-                                      "IN-WINDOW"})); // i2 {C} right after i3 {A, C}
+            (std::vector<std::string>{"NOVEL",         // i1 {B}: B never seen
+                                      "NOVEL",         // i2 {C}
+                                      "REPEAT-ITEM",   // i1 again
+                                      "REPEAT-ITEM",   // i0 again
+                                      "UNLABELLED",    // i4 carries only the ignored ROOT
+                                      "NOVEL",         // user 1: i1 {B} after i0 {A}
+                                      "REVISIT",       // i3 {A, C}: A seen at 0, not in window
+                                      "IN-WINDOW"}));  // i2 {C} right after i3 {A, C}
   // Window 2 brings i0 {A} into i3's window.
   EXPECT_EQ(names(label_targets(d, targets({{1, 2}}), 2)), (std::vector<std::string>{"IN-WINDOW"}));
   // Without ignoring ROOT, every non-repeat target shares it with its window.

@@ -62,7 +62,8 @@ TEST(Split, NoProtocolLeaksTargetsIntoTraining) {
     testing::expect_no_leakage(split, d);
   }
   const Split loo = leave_one_out(d);
-  for (int64_t t = 0; t < loo.test.size(); ++t) EXPECT_GT(loo.test.position[t], loo.valid.position[t]);
+  for (int64_t t = 0; t < loo.test.size(); ++t)
+    EXPECT_GT(loo.test.position[t], loo.valid.position[t]);
 }
 
 TEST(Split, RatioByHand) {

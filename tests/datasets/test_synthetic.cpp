@@ -71,12 +71,14 @@ TEST(Synthetic, NewInterestsFollowTheSharedShiftGraph) {
   for (const ChangePoint& c : data.change_points) {
     bool is_neighbour = false;
     for (int64_t e = 0; e < data.graph_degree; ++e) {
-      is_neighbour |= data.graph_targets[c.dropped_category * data.graph_degree + e] == c.new_category;
+      is_neighbour |=
+          data.graph_targets[c.dropped_category * data.graph_degree + e] == c.new_category;
     }
     if (c.followed_graph) EXPECT_TRUE(is_neighbour);
     followed += is_neighbour ? 1 : 0;
   }
-  const double share = static_cast<double>(followed) / static_cast<double>(data.change_points.size());
+  const double share =
+      static_cast<double>(followed) / static_cast<double>(data.change_points.size());
   // graph_follow = 0.9, minus draws whose neighbours were all active, plus uniform draws that
   // land on a neighbour by chance: the share stays within 0.05 of 0.9.
   EXPECT_NEAR(share, o.graph_follow, 0.05);
@@ -92,7 +94,8 @@ TEST(Synthetic, RegimesConcentrateOnTheNewInterest) {
   int64_t in_new = 0, total = 0;
   for (const ChangePoint& c : data.change_points) {
     const int64_t begin = d.user_offsets[c.user] + c.position;
-    for (int64_t row = begin; row < d.user_offsets[c.user + 1] && data.regime[row] == data.regime[begin]; ++row) {
+    for (int64_t row = begin;
+         row < d.user_offsets[c.user + 1] && data.regime[row] == data.regime[begin]; ++row) {
       ++total;
       in_new += d.category_ids[d.category_offsets[d.item[row]]] == c.new_category ? 1 : 0;
     }
@@ -107,7 +110,8 @@ TEST(Synthetic, SavesPlainFiles) {
   save_synthetic(data, dir.file("out"));
   const std::string interactions = testing::read_text(dir.file("out/interactions.csv"));
   EXPECT_EQ(interactions.rfind("user,item,timestamp,regime\n", 0), 0u);
-  EXPECT_EQ(std::count(interactions.begin(), interactions.end(), '\n'), data.interactions.size() + 1);
+  EXPECT_EQ(std::count(interactions.begin(), interactions.end(), '\n'),
+            data.interactions.size() + 1);
   const std::string change_points = testing::read_text(dir.file("out/change_points.csv"));
   EXPECT_EQ(std::count(change_points.begin(), change_points.end(), '\n'),
             static_cast<int64_t>(data.change_points.size()) + 1);

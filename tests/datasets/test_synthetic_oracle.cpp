@@ -84,10 +84,12 @@ TEST(SyntheticOracle, WithoutNoiseOrChangesTwoSeenCategoriesAreTheWholeBelief) {
     while (row < end && category(d.item[row - 1]) == category(d.item[first])) ++row;
     if (row >= end) continue;
     const int32_t a = category(d.item[first]), b = category(d.item[row - 1]);
-    for (OracleKnowledge knowledge : {OracleKnowledge::kFilterGraph, OracleKnowledge::kFilterGapGraph}) {
+    for (OracleKnowledge knowledge :
+         {OracleKnowledge::kFilterGraph, OracleKnowledge::kFilterGapGraph}) {
       const auto p = oracle.next_item_probabilities(row, knowledge);
       for (int64_t i = 0; i < d.n_items; ++i) {
-        const double expected = category(i) == a || category(i) == b ? 0.5 * data.item_in_category[i] : 0.0;
+        const double expected =
+            category(i) == a || category(i) == b ? 0.5 * data.item_in_category[i] : 0.0;
         EXPECT_NEAR(p[i], expected, 1e-12) << "user " << u << " item " << i;
       }
     }
@@ -102,8 +104,7 @@ TEST(SyntheticOracle, EachOracleIsADistributionAndMoreKnowledgePredictsTheItemsB
   const SyntheticOracle oracle(data, o);
   const Interactions& d = data.interactions;
   const OracleKnowledge kinds[] = {OracleKnowledge::kCurrentRegime,
-                                   OracleKnowledge::kFilterGapGraph,
-                                   OracleKnowledge::kFilterGraph,
+                                   OracleKnowledge::kFilterGapGraph, OracleKnowledge::kFilterGraph,
                                    OracleKnowledge::kFilterGapNoGraph};
   double log_likelihood[4] = {0, 0, 0, 0};
   for (int64_t u = 0; u < d.n_users; ++u) {

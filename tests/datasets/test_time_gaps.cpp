@@ -13,12 +13,12 @@ namespace shiftrec {
 namespace {
 
 TEST(TimeGaps, BucketsAreHalfOctavesOfOnePlusTheGap) {
-  EXPECT_EQ(gap_bucket(0), 1);     // 2 * log2(1) = 0
-  EXPECT_EQ(gap_bucket(-7), 1);    // clock skew counts as no gap
-  EXPECT_EQ(gap_bucket(1), 3);     // 2 * log2(2) = 2
-  EXPECT_EQ(gap_bucket(2), 4);     // 2 * log2(3) = 3.17
-  EXPECT_EQ(gap_bucket(3), 5);     // 2 * log2(4) = 4
-  EXPECT_EQ(gap_bucket(3599), 24);  // 2 * log2(3600) = 23.6
+  EXPECT_EQ(gap_bucket(0), 1);                               // 2 * log2(1) = 0
+  EXPECT_EQ(gap_bucket(-7), 1);                              // clock skew counts as no gap
+  EXPECT_EQ(gap_bucket(1), 3);                               // 2 * log2(2) = 2
+  EXPECT_EQ(gap_bucket(2), 4);                               // 2 * log2(3) = 3.17
+  EXPECT_EQ(gap_bucket(3), 5);                               // 2 * log2(4) = 4
+  EXPECT_EQ(gap_bucket(3599), 24);                           // 2 * log2(3600) = 23.6
   EXPECT_EQ(gap_bucket(int64_t{1} << 40), kGapBuckets - 1);  // capped
 }
 

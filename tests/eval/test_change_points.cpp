@@ -13,7 +13,8 @@ namespace shiftrec {
 namespace {
 
 TEST(ChangePoints, RunsOfHighScoresAreOneDetection) {
-  EXPECT_EQ(detections_from_scores({0, 0.6, 0.7, 0.2, 0.9, 0.5}, 0.5), (std::vector<int32_t>{1, 4}));
+  EXPECT_EQ(detections_from_scores({0, 0.6, 0.7, 0.2, 0.9, 0.5}, 0.5),
+            (std::vector<int32_t>{1, 4}));
   EXPECT_TRUE(detections_from_scores({0.1, 0.2}, 0.5).empty());
 }
 
@@ -47,16 +48,18 @@ TEST(ChangePoints, CausalPassEqualsScoringEachPrefix) {
     auto favourite = (tokens * 7).remainder(n).unsqueeze(-1);
     return at::arange(n, at::kLong).eq(favourite).to(at::kFloat) * 4.0;
   };
-  const Scorer scorer = [&](const at::Tensor& h, const at::Tensor& /*users*/, const at::Tensor& /*gaps*/) { return from_tokens(h.select(1, -1)); };
-  const PositionScorer positions = [&](const at::Tensor& h, const at::Tensor& /*users*/, const at::Tensor& /*gaps*/) { return from_tokens(h); };
+  const Scorer scorer = [&](const at::Tensor& h, const at::Tensor& /*users*/,
+                            const at::Tensor& /*gaps*/) { return from_tokens(h.select(1, -1)); };
+  const PositionScorer positions = [&](const at::Tensor& h, const at::Tensor& /*users*/,
+                                       const at::Tensor& /*gaps*/) { return from_tokens(h); };
   EvalOptions options;
   options.shift_window = 3;
   options.change_point_threshold = 0.05;
   Evaluator evaluator(split, data.interactions, options);
-  const ChangePointScores pass = evaluator.detect_change_points(scorer, positions, 50, c10::kCPU,
-                                                                data.change_points);
-  const ChangePointScores prefixes = evaluator.detect_change_points(scorer, positions, 1, c10::kCPU,
-                                                                    data.change_points);
+  const ChangePointScores pass =
+      evaluator.detect_change_points(scorer, positions, 50, c10::kCPU, data.change_points);
+  const ChangePointScores prefixes =
+      evaluator.detect_change_points(scorer, positions, 1, c10::kCPU, data.change_points);
   EXPECT_GT(pass.detected, 0);
   EXPECT_EQ(pass.planted, static_cast<int64_t>(data.change_points.size()));
   EXPECT_EQ(pass.detected, prefixes.detected);

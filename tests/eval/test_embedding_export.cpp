@@ -31,17 +31,20 @@ TEST(EmbeddingExport, H5pyReadsWhatWasWritten) {
 
   const std::string out = run_python(
       "import json, h5py\n"
-      "with h5py.File('" + dir.file("e.h5") + "', 'r') as f:\n"
-      "    print(json.dumps({\n"
-      "        'user_embeddings': f['user_embeddings'][()].tolist(),\n"
-      "        'item_embeddings': f['item_embeddings'][()].tolist(),\n"
-      "        'user_dtype': str(f['user_embeddings'].dtype),\n"
-      "        'chunked': f['item_embeddings'].chunks is not None,\n"
-      "        'user_ids': f['user_ids'][()].tolist(),\n"
-      "        'item_ids': f['item_ids'][()].tolist(),\n"
-      "        'item_categories': [c.tolist() for c in f['item_categories'][()]],\n"
-      "        'attrs': {k: (v if isinstance(v, str) else int(v)) for k, v in f.attrs.items()},\n"
-      "    }))\n",
+      "with h5py.File('" +
+          dir.file("e.h5") +
+          "', 'r') as f:\n"
+          "    print(json.dumps({\n"
+          "        'user_embeddings': f['user_embeddings'][()].tolist(),\n"
+          "        'item_embeddings': f['item_embeddings'][()].tolist(),\n"
+          "        'user_dtype': str(f['user_embeddings'].dtype),\n"
+          "        'chunked': f['item_embeddings'].chunks is not None,\n"
+          "        'user_ids': f['user_ids'][()].tolist(),\n"
+          "        'item_ids': f['item_ids'][()].tolist(),\n"
+          "        'item_categories': [c.tolist() for c in f['item_categories'][()]],\n"
+          "        'attrs': {k: (v if isinstance(v, str) else int(v)) for k, v in "
+          "f.attrs.items()},\n"
+          "    }))\n",
       dir);
   nlohmann::json read;
   ASSERT_NO_THROW(read = nlohmann::json::parse(out)) << out;

@@ -32,7 +32,10 @@ Interactions data() {
 // Every user gets scores 4, 3, 2, 1 for items 0..3.
 Scorer descending_scores() {
   return [](const at::Tensor& histories, const at::Tensor& /*users*/, const at::Tensor& /*gaps*/) {
-    return at::tensor({4.0f, 3.0f, 2.0f, 1.0f}).unsqueeze(0).expand({histories.size(0), 4}).contiguous();
+    return at::tensor({4.0f, 3.0f, 2.0f, 1.0f})
+        .unsqueeze(0)
+        .expand({histories.size(0), 4})
+        .contiguous();
   };
 }
 

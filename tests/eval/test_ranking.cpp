@@ -40,7 +40,8 @@ Split two_users() {
 TEST(Ranking, RanksTargetsFromTheRightHistoriesInBatches) {
   const Split s = two_users();
   std::vector<int64_t> last_tokens;
-  const Scorer scorer = [&](const at::Tensor& histories, const at::Tensor& /*users*/, const at::Tensor& /*gaps*/) {
+  const Scorer scorer = [&](const at::Tensor& histories, const at::Tensor& /*users*/,
+                            const at::Tensor& /*gaps*/) {
     auto last = histories.select(1, -1);
     for (int64_t r = 0; r < last.size(0); ++r) last_tokens.push_back(last[r].item<int64_t>());
     // score[b, i] = ((last token) * i) mod 5
@@ -80,15 +81,17 @@ TEST(Ranking, ScorerReadsTheGapFromTheLastHistoryItemToTheRequest) {
   rank_targets(s, s.test, scorer, options, c10::Device(c10::kCPU));
   ASSERT_EQ(seen.size(), 1u);
   // User 0 sees items at times 10, 30 and is asked at 100; user 1 sees 5, 6, asked at 1000.
-  const auto expected = at::tensor({gap_bucket(20), gap_bucket(70), gap_bucket(1), gap_bucket(994)},
-                                   at::kLong).view({2, 2});
+  const auto expected =
+      at::tensor({gap_bucket(20), gap_bucket(70), gap_bucket(1), gap_bucket(994)}, at::kLong)
+          .view({2, 2});
   EXPECT_TRUE(at::equal(seen[0], expected));
 }
 
 TEST(Ranking, SampledProtocolRanksOnlyAgainstTheGivenNegatives) {
   const Split s = two_users();
   // Fixed scores per item for everyone: item i scores i.
-  const Scorer scorer = [](const at::Tensor& histories, const at::Tensor& /*users*/, const at::Tensor& /*gaps*/) {
+  const Scorer scorer = [](const at::Tensor& histories, const at::Tensor& /*users*/,
+                           const at::Tensor& /*gaps*/) {
     return at::arange(5, at::kFloat).unsqueeze(0).expand({histories.size(0), 5}).contiguous();
   };
   // User 0 (target 3) against items {4, 0}: only item 4 beats it -> rank 2.
@@ -104,7 +107,8 @@ TEST(Ranking, SampledProtocolRanksOnlyAgainstTheGivenNegatives) {
 TEST(Ranking, MaskingHistoryRemovesOnlyTheHistorysItems) {
   const Split s = two_users();
   // Item i scores -i for everyone: lower ids rank higher.
-  const Scorer scorer = [](const at::Tensor& histories, const at::Tensor& /*users*/, const at::Tensor& /*gaps*/) {
+  const Scorer scorer = [](const at::Tensor& histories, const at::Tensor& /*users*/,
+                           const at::Tensor& /*gaps*/) {
     return at::arange(5, at::kFloat).neg().unsqueeze(0).expand({histories.size(0), 5}).contiguous();
   };
   RankingOptions options;
@@ -134,7 +138,8 @@ TEST(Ranking, SeveralTargetsOfOneHistoryAreScoredOnceAndRankedAmongAllItems) {
   s.test.history_length = {2, 2, 2, 1};
   EXPECT_EQ(s.test.query_offsets(), (std::vector<int64_t>{0, 3, 4}));
   int64_t rows_scored = 0;
-  const Scorer scorer = [&](const at::Tensor& histories, const at::Tensor& /*users*/, const at::Tensor& /*gaps*/) {
+  const Scorer scorer = [&](const at::Tensor& histories, const at::Tensor& /*users*/,
+                            const at::Tensor& /*gaps*/) {
     rows_scored += histories.size(0);
     return at::arange(5, at::kFloat).unsqueeze(0).expand({histories.size(0), 5}).contiguous();
   };
@@ -176,7 +181,8 @@ TEST(Ranking, FusedCpuPathEqualsTheTensorPath) {
       s.test.history_length.push_back(2);
     }
   }
-  const Scorer scorer = [&](const at::Tensor& histories, const at::Tensor& /*users*/, const at::Tensor& /*gaps*/) {
+  const Scorer scorer = [&](const at::Tensor& histories, const at::Tensor& /*users*/,
+                            const at::Tensor& /*gaps*/) {
     // Few distinct values: ties everywhere.
     auto items = at::arange(s.n_items, at::kLong).unsqueeze(0);
     return (histories.select(1, -1).unsqueeze(1) * items).remainder(4).to(at::kFloat);
@@ -188,13 +194,15 @@ TEST(Ranking, FusedCpuPathEqualsTheTensorPath) {
     options.mask_history = mask;
     const RankingResult fused = rank_targets(s, s.test, scorer, options, c10::Device(c10::kCPU));
     options.fused_cpu = false;
-    const RankingResult reference = rank_targets(s, s.test, scorer, options, c10::Device(c10::kCPU));
+    const RankingResult reference =
+        rank_targets(s, s.test, scorer, options, c10::Device(c10::kCPU));
     EXPECT_EQ(fused.ranks, reference.ranks) << "mask " << mask;
     ASSERT_EQ(fused.top_k.size(), reference.top_k.size());
     // Tie order inside a list may differ; the scores down each list may not.
     for (int64_t t = 0; t < s.test.size(); ++t) {
-      const auto histories = at::tensor({static_cast<int64_t>(s.items[s.offsets[s.test.user[t]] + 1] + 1)},
-                                        at::kLong).view({1, 1});
+      const auto histories =
+          at::tensor({static_cast<int64_t>(s.items[s.offsets[s.test.user[t]] + 1] + 1)}, at::kLong)
+              .view({1, 1});
       auto row = scorer(histories, at::Tensor(), at::Tensor())[0];
       for (int64_t j = 0; j < 5; ++j) {
         const int32_t a = fused.top_k[t * 5 + j], b = reference.top_k[t * 5 + j];
@@ -207,7 +215,8 @@ TEST(Ranking, FusedCpuPathEqualsTheTensorPath) {
 
 TEST(Ranking, NanScoresAreAnError) {
   const Split s = two_users();
-  const Scorer scorer = [](const at::Tensor& histories, const at::Tensor& /*users*/, const at::Tensor& /*gaps*/) {
+  const Scorer scorer = [](const at::Tensor& histories, const at::Tensor& /*users*/,
+                           const at::Tensor& /*gaps*/) {
     return at::full({histories.size(0), 5}, std::nanf(""));
   };
   EXPECT_THROW(rank_targets(s, s.test, scorer, RankingOptions{}, c10::Device(c10::kCPU)),

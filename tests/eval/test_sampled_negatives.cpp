@@ -60,9 +60,11 @@ TEST(SampledNegatives, PopularityDrawsFollowTrainingCountsAndSkipUnseenItems) {
   // The most popular item is drawn more often than items of median popularity.
   std::vector<int32_t> order(split.n_items);
   std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return counts[a] > counts[b]; });
+  std::sort(order.begin(), order.end(),
+            [&](int32_t a, int32_t b) { return counts[a] > counts[b]; });
   double median_draws = 0;
-  for (int64_t i = split.n_items / 2 - 5; i < split.n_items / 2 + 5; ++i) median_draws += times[order[i]] / 10.0;
+  for (int64_t i = split.n_items / 2 - 5; i < split.n_items / 2 + 5; ++i)
+    median_draws += times[order[i]] / 10.0;
   EXPECT_GT(static_cast<double>(times[order[0]]), 2.0 * median_draws);
 }
 

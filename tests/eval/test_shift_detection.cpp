@@ -74,7 +74,8 @@ TEST(ShiftDetection, BaselinesOnHandLabelledSequences) {
   // Window 1. User 0 positions 1..5: NOVEL NOVEL REPEAT REPEAT UNLABELLED;
   // user 1 positions 1..3: NOVEL REVISIT IN-WINDOW (position 0 never counts).
   EvalTargets t;
-  for (auto [u, h] : std::vector<std::pair<int32_t, int32_t>>{{0, 1}, {0, 5}, {0, 6}, {1, 3}, {1, 4}}) {
+  for (auto [u, h] :
+       std::vector<std::pair<int32_t, int32_t>>{{0, 1}, {0, 5}, {0, 6}, {1, 3}, {1, 4}}) {
     t.user.push_back(u);
     t.position.push_back(std::min(h, static_cast<int32_t>(d.sequence_length(u)) - 1));
     t.item.push_back(0);
@@ -85,7 +86,8 @@ TEST(ShiftDetection, BaselinesOnHandLabelledSequences) {
   // 2 of 2; 2 of 3.
   EXPECT_EQ(rate, (std::vector<double>{0.0, 0.5, 0.5, 1.0, 2.0 / 3.0}));
   Interactions timed = d;
-  for (size_t row = 0; row < timed.time.size(); ++row) timed.time[row] = static_cast<int64_t>(row * row);
+  for (size_t row = 0; row < timed.time.size(); ++row)
+    timed.time[row] = static_cast<int64_t>(row * row);
   EvalTargets gap_targets = t;
   gap_targets.position = {3, 5, 1, 2, 3};  // user 0 rows 3, 5, 1; user 1 rows 8, 9
   EXPECT_EQ(time_since_previous(timed, gap_targets), (std::vector<double>{5, 9, 1, 15, 17}));
@@ -101,8 +103,8 @@ TEST(ShiftDetection, BaselinesOnHandLabelledSequences) {
 
 TEST(ShiftDetection, UnlabelledTargetsAreLeftOut) {
   const ShiftDetection detection = score_shift_detection(
-      {{"s", {0.9, 0.1, 0.2, 0.8}}},
-      {ShiftLabel::kNovel, ShiftLabel::kInWindow, ShiftLabel::kUnlabelled, ShiftLabel::kRepeatItem});
+      {{"s", {0.9, 0.1, 0.2, 0.8}}}, {ShiftLabel::kNovel, ShiftLabel::kInWindow,
+                                      ShiftLabel::kUnlabelled, ShiftLabel::kRepeatItem});
   EXPECT_EQ(detection.targets, 3);
   EXPECT_EQ(detection.shifts, 1);
   EXPECT_DOUBLE_EQ(detection.by_score.at("s").roc_auc, 1.0);

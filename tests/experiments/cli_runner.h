@@ -21,8 +21,8 @@ struct CliResult {
 inline CliResult run_cli(const std::string& arguments, const TempDir& scratch,
                          const std::string& prefix = "") {
   const std::string out = scratch.file("cli.stdout"), err = scratch.file("cli.stderr");
-  const std::string command = prefix + " " + std::string(SHIFTREC_BINARY) + " " + arguments + " >" + out +
-                              " 2>" + err + " </dev/null";
+  const std::string command = prefix + " " + std::string(SHIFTREC_BINARY) + " " + arguments + " >" +
+                              out + " 2>" + err + " </dev/null";
   const int raw = std::system(command.c_str());
   CliResult result;
   result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;

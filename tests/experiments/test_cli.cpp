@@ -34,14 +34,16 @@ int count_lines(const std::string& text) {
 TEST(Cli, TrainWritesACompleteRunDirectory) {
   testing::TempDir dir;
   const std::string run = dir.file("run");
-  const auto result = run_cli(train_args(source_path("experiments/configs/quickstart.toml"), run), dir);
+  const auto result =
+      run_cli(train_args(source_path("experiments/configs/quickstart.toml"), run), dir);
   ASSERT_EQ(result.status, 0) << result.err;
   EXPECT_FALSE(fs::exists(run + ".partial"));
   const std::string resolved = testing::read_text(run + "/resolved.toml");
   EXPECT_NE(resolved.find("users = 80"), std::string::npos);
   EXPECT_EQ(count_lines(testing::read_text(run + "/metrics.jsonl")), 2);  // one per epoch
-  const auto first_epoch = nlohmann::json::parse(
-      testing::read_text(run + "/metrics.jsonl").substr(0, testing::read_text(run + "/metrics.jsonl").find('\n')));
+  const auto first_epoch =
+      nlohmann::json::parse(testing::read_text(run + "/metrics.jsonl")
+                                .substr(0, testing::read_text(run + "/metrics.jsonl").find('\n')));
   EXPECT_EQ(first_epoch["epoch"], 1);
   EXPECT_TRUE(first_epoch["valid"].contains("ndcg@10"));
 
@@ -92,7 +94,8 @@ TEST(Cli, TrainWritesACompleteRunDirectory) {
 TEST(Cli, ShiftQuickstartTrainsAndScoresShiftDetectionWithItsHead) {
   testing::TempDir dir;
   const std::string run = dir.file("run");
-  const auto result = run_cli(train_args(source_path("experiments/configs/quickstart_shift.toml"), run), dir);
+  const auto result =
+      run_cli(train_args(source_path("experiments/configs/quickstart_shift.toml"), run), dir);
   ASSERT_EQ(result.status, 0) << result.err;
   const auto results = nlohmann::json::parse(testing::read_text(run + "/results.json"));
   EXPECT_EQ(results["model"], "shift_sasrec");
@@ -169,7 +172,8 @@ TEST(Cli, BadInputIsOneClearLineAndLeavesNoRunDirectory) {
        " --set model.name=shift_sasrec --set model.shift_graph=true", "",
        "model.shift_graph: needs shift_mixture = true"},
       {"time gaps without timestamps", " --set model.time_gaps=true",
-       "[data]\nsource = \"s3rec\"\npath = \"{dir}/seq.txt\"\n[model]\nd = 16\n[eval]\nks = [2]\n[train]\nearly_stop_metric = \"ndcg@2\"\n",
+       "[data]\nsource = \"s3rec\"\npath = \"{dir}/seq.txt\"\n[model]\nd = 16\n[eval]\nks = "
+       "[2]\n[train]\nearly_stop_metric = \"ndcg@2\"\n",
        "model.time_gaps: the data has no timestamps"},
   };
   for (const auto& c : cases) {
@@ -204,11 +208,12 @@ TEST(Cli, MissingConfigAndExistingOutput) {
   EXPECT_EQ(missing.err, "shiftrec: error: " + dir.file("nope.toml") +
                              ": cannot open config file (missing or unreadable)\n");
   fs::create_directory(dir.file("taken"));
-  auto taken = run_cli(train_args(source_path("experiments/configs/quickstart.toml"),
-                                  dir.file("taken")), dir);
+  auto taken = run_cli(
+      train_args(source_path("experiments/configs/quickstart.toml"), dir.file("taken")), dir);
   EXPECT_EQ(taken.status, 1);
   EXPECT_NE(taken.err.find("run directory " + dir.file("taken") + " already exists"),
-            std::string::npos) << taken.err;
+            std::string::npos)
+      << taken.err;
 }
 
 TEST(Cli, TerminatedRunStopsCleanlyAndKeepsItsLog) {
@@ -220,7 +225,8 @@ TEST(Cli, TerminatedRunStopsCleanlyAndKeepsItsLog) {
           " --set train.epochs=10000 --set train.patience=10000 --set log_level=warn --out " + run,
       dir, "timeout --preserve-status -s TERM 3");
   EXPECT_EQ(result.status, 1);
-  EXPECT_NE(result.err.find("shiftrec: error: interrupted by SIGTERM"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("shiftrec: error: interrupted by SIGTERM"), std::string::npos)
+      << result.err;
   EXPECT_FALSE(fs::exists(run));
   EXPECT_FALSE(fs::exists(run + ".partial"));
   EXPECT_EQ(testing::read_text(run + ".failed/error.txt"), "interrupted by SIGTERM\n");
@@ -253,8 +259,8 @@ TEST(Cli, KilledRunResumesToTheSameResultsAsAnUninterruptedOne) {
   // SIGTERM once the run has logged 3 epochs (of 30): it stops where it is, in some later
   // epoch, and keeps the state of its last finished one.
   const std::string script =
-      std::string(SHIFTREC_BINARY) + " train " + args + " --out " + killed + " 2>/dev/null & pid=$!; " +
-      "while kill -0 $pid 2>/dev/null && [ \"$(cat " + killed +
+      std::string(SHIFTREC_BINARY) + " train " + args + " --out " + killed +
+      " 2>/dev/null & pid=$!; " + "while kill -0 $pid 2>/dev/null && [ \"$(cat " + killed +
       ".partial/metrics.jsonl 2>/dev/null | wc -l)\" -lt 3 ]; do sleep 0.01; done; "
       "kill -TERM $pid; wait $pid";
   testing::command_output(script);
@@ -292,7 +298,8 @@ TEST(Cli, KilledRunResumesToTheSameResultsAsAnUninterruptedOne) {
 TEST(Cli, EvalDumpAgreesWithItsTopKAndWithResults) {
   testing::TempDir dir;
   const std::string run = dir.file("run");
-  ASSERT_EQ(run_cli(train_args(source_path("experiments/configs/quickstart.toml"), run), dir).status, 0);
+  ASSERT_EQ(
+      run_cli(train_args(source_path("experiments/configs/quickstart.toml"), run), dir).status, 0);
   const auto eval = run_cli("eval --run " + run + " --dump-topk " + dir.file("top.tsv"), dir);
   ASSERT_EQ(eval.status, 0) << eval.err;
   std::istringstream dump(testing::read_text(dir.file("top.tsv")));
@@ -326,7 +333,8 @@ TEST(Cli, EvalDumpAgreesWithItsTopKAndWithResults) {
 
   const auto bad_split = run_cli("eval --run " + run + " --split train", dir);
   EXPECT_EQ(bad_split.status, 1);
-  EXPECT_NE(bad_split.err.find("unknown split \"train\", expected valid or test"), std::string::npos);
+  EXPECT_NE(bad_split.err.find("unknown split \"train\", expected valid or test"),
+            std::string::npos);
   const auto missing = run_cli("eval --run " + dir.file("nope"), dir);
   EXPECT_NE(missing.err.find(dir.file("nope") + ": no such run directory"), std::string::npos);
   std::string text = testing::read_text(run + "/results.json");
@@ -335,7 +343,8 @@ TEST(Cli, EvalDumpAgreesWithItsTopKAndWithResults) {
   const auto old = run_cli("eval --run " + run, dir);
   EXPECT_EQ(old.status, 1);
   EXPECT_NE(old.err.find("run written by an incompatible shiftrec (run_format 9, expected 1)"),
-            std::string::npos) << old.err;
+            std::string::npos)
+      << old.err;
 }
 
 // Sampled protocols store their negatives with the run; eval --run ranks against exactly those,
@@ -344,15 +353,19 @@ TEST(Cli, SampledNegativesAreStoredReusedAndGuardComparisons) {
   testing::TempDir dir;
   const std::string config = source_path("experiments/configs/quickstart.toml");
   const std::string a = dir.file("a"), b = dir.file("b"), c = dir.file("c");
-  const std::string pop = " --set 'eval.protocol=\"pop20\"' --set 'eval.metrics=[\"recall\",\"ndcg\"]'";
-  for (const auto& [run, extra] : {std::pair{a, ""}, {b, " --set seed=7 --set data.synthetic.seed=42"}, {c, " --set eval.negatives_seed=5"}}) {
+  const std::string pop =
+      " --set 'eval.protocol=\"pop20\"' --set 'eval.metrics=[\"recall\",\"ndcg\"]'";
+  for (const auto& [run, extra] : {std::pair{a, ""},
+                                   {b, " --set seed=7 --set data.synthetic.seed=42"},
+                                   {c, " --set eval.negatives_seed=5"}}) {
     const auto trained = run_cli(train_args(config, run) + pop + extra, dir);
     ASSERT_EQ(trained.status, 0) << trained.err;
   }
   for (const auto& run : {a, b, c}) EXPECT_TRUE(fs::exists(run + "/negatives.h5")) << run;
   // targets.tsv: a header and one row per valid and test target, ranks among 21 candidates.
   const std::string table = testing::read_text(a + "/targets.tsv");
-  EXPECT_EQ(table.substr(0, table.find('\n')), "split\tuser\tposition\titem\thistory\trank\tlabel\tshift_score");
+  EXPECT_EQ(table.substr(0, table.find('\n')),
+            "split\tuser\tposition\titem\thistory\trank\tlabel\tshift_score");
   EXPECT_EQ(count_lines(table), 1 + 80 + 80);
   const auto results = nlohmann::json::parse(testing::read_text(a + "/results.json"));
   // Shift detection of the model and both baselines, and the planted change points scored.
@@ -401,19 +414,23 @@ TEST(Cli, SampledNegativesAreStoredReusedAndGuardComparisons) {
 TEST(Cli, ExportWritesEmbeddingsThatH5pyReads) {
   testing::TempDir dir;
   const std::string run = dir.file("run");
-  ASSERT_EQ(run_cli(train_args(source_path("experiments/configs/quickstart.toml"), run), dir).status, 0);
+  ASSERT_EQ(
+      run_cli(train_args(source_path("experiments/configs/quickstart.toml"), run), dir).status, 0);
   const auto exported = run_cli("export --run " + run + " --out " + dir.file("emb.h5"), dir);
   ASSERT_EQ(exported.status, 0) << exported.err;
-  testing::write_text(dir.file("read.py"),
-                      "import json, h5py, numpy\n"
-                      "with h5py.File('" + dir.file("emb.h5") + "', 'r') as f:\n"
-                      "    u, i = f['user_embeddings'][()], f['item_embeddings'][()]\n"
-                      "    print(json.dumps({'users': list(u.shape), 'items': list(i.shape),\n"
-                      "        'finite': bool(numpy.isfinite(u).all() and numpy.isfinite(i).all()),\n"
-                      "        'nonzero': bool(numpy.abs(i).sum() > 0),\n"
-                      "        'user_ids': sorted(f['user_ids'][()].tolist()) == list(range(80)),\n"
-                      "        'categories': len(f['item_categories']),\n"
-                      "        'config_hash': f.attrs['config_hash'], 'model': f.attrs['model']}))\n");
+  testing::write_text(
+      dir.file("read.py"),
+      "import json, h5py, numpy\n"
+      "with h5py.File('" +
+          dir.file("emb.h5") +
+          "', 'r') as f:\n"
+          "    u, i = f['user_embeddings'][()], f['item_embeddings'][()]\n"
+          "    print(json.dumps({'users': list(u.shape), 'items': list(i.shape),\n"
+          "        'finite': bool(numpy.isfinite(u).all() and numpy.isfinite(i).all()),\n"
+          "        'nonzero': bool(numpy.abs(i).sum() > 0),\n"
+          "        'user_ids': sorted(f['user_ids'][()].tolist()) == list(range(80)),\n"
+          "        'categories': len(f['item_categories']),\n"
+          "        'config_hash': f.attrs['config_hash'], 'model': f.attrs['model']}))\n");
   // Debian's python3 (with python3-h5py), as a user's notebook reads it.
   int status = -1;
   const std::string out =
@@ -429,7 +446,8 @@ TEST(Cli, ExportWritesEmbeddingsThatH5pyReads) {
   EXPECT_EQ(h5["categories"], 60);
   EXPECT_EQ(h5["config_hash"], results["config_hash"]);
   EXPECT_EQ(h5["model"], "sasrec");
-  const auto missing = run_cli("export --run " + dir.file("none") + " --out " + dir.file("x.h5"), dir);
+  const auto missing =
+      run_cli("export --run " + dir.file("none") + " --out " + dir.file("x.h5"), dir);
   EXPECT_EQ(missing.status, 1);
   EXPECT_FALSE(fs::exists(dir.file("x.h5")));
 }
@@ -444,9 +462,10 @@ TEST(Cli, ModelsListsTheRegistry) {
 
 TEST(Cli, DataStatsReportsCountsAndShiftLabelShares) {
   testing::TempDir dir;
-  const auto result = run_cli("data stats --config " +
-                                  source_path("experiments/configs/quickstart.toml") +
-                                  " --set data.synthetic.users=50 --window 5", dir);
+  const auto result =
+      run_cli("data stats --config " + source_path("experiments/configs/quickstart.toml") +
+                  " --set data.synthetic.users=50 --window 5",
+              dir);
   ASSERT_EQ(result.status, 0) << result.err;
   EXPECT_NE(result.out.find("users        50\n"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("test targets by shift label (window 5)"), std::string::npos);
@@ -470,8 +489,9 @@ TEST(Cli, DataFetchChecksAndUnpacksFromALocalCopy) {
   // and a gzip file with no published checksum.
   fs::create_directories(dir.file("src/ml-mini"));
   testing::write_text(dir.file("src/ml-mini/ratings.dat"), "1::2::5::9\n");
-  ASSERT_EQ(std::system(("cd " + dir.file("src") +
-                         " && /usr/bin/python3 -m zipfile -c ../mini.zip ml-mini").c_str()),
+  ASSERT_EQ(std::system(
+                ("cd " + dir.file("src") + " && /usr/bin/python3 -m zipfile -c ../mini.zip ml-mini")
+                    .c_str()),
             0);
   testing::write_text(dir.file("checkins.txt"), "0\t2010-10-19T23:55:27Z\n");
   ASSERT_EQ(std::system(("gzip -k " + dir.file("checkins.txt")).c_str()), 0);
@@ -480,9 +500,10 @@ TEST(Cli, DataFetchChecksAndUnpacksFromALocalCopy) {
                       "[mini]\nurl = \"file://" + dir.file("mini.zip") + "\"\nmd5 = \"" + md5 +
                           "\"\narchive = \"zip\"\n[bad]\nurl = \"file://" + dir.file("mini.zip") +
                           "\"\nmd5 = \"00000000000000000000000000000000\"\n"
-                          "[nosum]\nurl = \"file://" + dir.file("checkins.txt.gz") +
-                          "\"\narchive = \"gz\"\n");
-  const std::string catalog = " --catalog " + dir.file("catalog.toml") + " --to " + dir.file("data");
+                          "[nosum]\nurl = \"file://" +
+                          dir.file("checkins.txt.gz") + "\"\narchive = \"gz\"\n");
+  const std::string catalog =
+      " --catalog " + dir.file("catalog.toml") + " --to " + dir.file("data");
 
   const auto ok = run_cli("data fetch mini" + catalog, dir);
   ASSERT_EQ(ok.status, 0) << ok.err;
@@ -496,7 +517,8 @@ TEST(Cli, DataFetchChecksAndUnpacksFromALocalCopy) {
   EXPECT_EQ(bad.status, 1);
   EXPECT_NE(bad.err.find("checksum mismatch for file://" + dir.file("mini.zip") +
                          ": expected MD5 00000000000000000000000000000000, got " + md5),
-            std::string::npos) << bad.err;
+            std::string::npos)
+      << bad.err;
   EXPECT_FALSE(fs::exists(dir.file("data/bad")));
   EXPECT_FALSE(fs::exists(dir.file("data/.bad.partial")));
 
@@ -511,18 +533,19 @@ TEST(Cli, DataFetchChecksAndUnpacksFromALocalCopy) {
   EXPECT_EQ(unknown.status, 1);
   EXPECT_NE(unknown.err.find("unknown dataset \"ml-2m\" (did you mean \"ml-1m\"?); known: "
                              "gowalla, ml-100k, ml-1m, ml-20m"),
-            std::string::npos) << unknown.err;
+            std::string::npos)
+      << unknown.err;
 }
 
 TEST(Cli, DataGenerateWritesPlainFiles) {
   testing::TempDir dir;
-  const auto result = run_cli("data generate --config " +
-                                  source_path("experiments/configs/quickstart.toml") +
-                                  " --set data.synthetic.users=20 --out " + dir.file("synth"),
-                              dir);
+  const auto result =
+      run_cli("data generate --config " + source_path("experiments/configs/quickstart.toml") +
+                  " --set data.synthetic.users=20 --out " + dir.file("synth"),
+              dir);
   ASSERT_EQ(result.status, 0) << result.err;
-  for (const char* file : {"interactions.csv", "item_categories.csv", "change_points.csv",
-                           "shift_graph.csv"}) {
+  for (const char* file :
+       {"interactions.csv", "item_categories.csv", "change_points.csv", "shift_graph.csv"}) {
     EXPECT_TRUE(fs::exists(dir.file(std::string("synth/") + file))) << file;
   }
 }

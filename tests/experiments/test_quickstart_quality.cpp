@@ -16,8 +16,9 @@ using testing::source_path;
 
 nlohmann::json train(const std::string& config, const testing::TempDir& dir,
                      const std::string& name) {
-  const auto result = run_cli("train --config " + source_path(config) +
-                                  " --set log_level=warn --out " + dir.file(name), dir);
+  const auto result = run_cli(
+      "train --config " + source_path(config) + " --set log_level=warn --out " + dir.file(name),
+      dir);
   EXPECT_EQ(result.status, 0) << result.err;
   return nlohmann::json::parse(testing::read_text(dir.file(name + "/results.json")));
 }
@@ -40,7 +41,8 @@ TEST(QuickstartQuality, SASRecBeatsPopularityByAWideMargin) {
   // The paired comparison agrees: B - A > 0 with an interval away from 0 and a tiny p, and it
   // has per-label rows (both runs label with the same window).
   const auto compare = run_cli("compare " + dir.file("pop") + " " + dir.file("sasrec") +
-                                   " --json " + dir.file("compare.json"), dir);
+                                   " --json " + dir.file("compare.json"),
+                               dir);
   ASSERT_EQ(compare.status, 0) << compare.err;
   const auto rows = nlohmann::json::parse(testing::read_text(dir.file("compare.json")))["rows"];
   bool overall = false, shift = false;

@@ -55,8 +55,8 @@ TEST(RunDirectory, ALiveRunIsNeitherReopenedNorReplaced) {
   testing::TempDir dir;
   const std::string path = dir.file("run");
   RunDirectory live(path);
-  const std::string busy = "run " + path + " is still running in another process (" + path +
-                           ".partial is locked)";
+  const std::string busy =
+      "run " + path + " is still running in another process (" + path + ".partial is locked)";
   EXPECT_EQ(error_of(path, RunOpen::kResume), busy);
   EXPECT_EQ(error_of(path, RunOpen::kCreate), busy);
   EXPECT_TRUE(fs::is_directory(path + ".partial"));  // untouched by either attempt
@@ -75,9 +75,8 @@ TEST(RunDirectory, AKilledRunsPartialFolderIsResumedOrReplaced) {
   }  // destroyed without commit: treated as failed
   EXPECT_TRUE(fs::exists(path + ".failed/error.txt"));
   fs::create_directories(path + ".partial");
-  EXPECT_EQ(error_of(path, RunOpen::kResume),
-            path + " has both " + path + ".partial and " + path +
-                ".failed; remove the one not to resume");
+  EXPECT_EQ(error_of(path, RunOpen::kResume), path + " has both " + path + ".partial and " + path +
+                                                  ".failed; remove the one not to resume");
   fs::remove_all(path + ".failed");
   RunDirectory fresh(path);  // a new run at the same --out replaces the stale folder
   EXPECT_FALSE(fs::exists(fresh.file("metrics.jsonl")));

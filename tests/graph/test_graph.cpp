@@ -42,7 +42,8 @@ TEST(BipartiteGraph, TrainingEdgesOnlyAndHandComputedNormalisation) {
       {0, 0, h, 0.5, 0}, {0, 0, 0, 0.5, h}, {h, 0, 0, 0, 0}, {0.5, 0.5, 0, 0, 0}, {0, h, 0, 0, 0}};
   const at::Tensor dense = normalized_adjacency(g, c10::kCPU).to_dense();
   for (int a = 0; a < 5; ++a) {
-    for (int b = 0; b < 5; ++b) EXPECT_NEAR(dense[a][b].item<float>(), expected[a][b], 1e-6) << a << "," << b;
+    for (int b = 0; b < 5; ++b)
+      EXPECT_NEAR(dense[a][b].item<float>(), expected[a][b], 1e-6) << a << "," << b;
   }
 }
 

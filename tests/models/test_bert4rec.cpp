@@ -10,9 +10,10 @@ namespace shiftrec {
 namespace {
 
 std::shared_ptr<Recommender> bert4rec(int64_t n_items, double mask_probability) {
-  Config config = Config::from_string("[model]\nd = 8\nheads = 2\nmax_length = 6\nmask_probability = " +
-                                          std::to_string(mask_probability) + "\n",
-                                      "t.toml");
+  Config config =
+      Config::from_string("[model]\nd = 8\nheads = 2\nmax_length = 6\nmask_probability = " +
+                              std::to_string(mask_probability) + "\n",
+                          "t.toml");
   ModelContext context;
   context.n_items = n_items;
   auto model = model_registry().get("bert4rec")(config.section("model"), context);
@@ -33,7 +34,8 @@ TEST(Bert4Rec, MaskingNeverTouchesPaddingAndAlwaysMasksSomething) {
     const auto [corrupted, labels] = model->training_view(inputs, targets);
     // The whole sequence x1..xn, right-aligned and cut to max_length = 6.
     ASSERT_EQ(corrupted.sizes(), (std::vector<int64_t>{2, 6}));
-    const auto sequence = at::tensor({0, 0, 3, 4, 5, 6, /**/ 0, 0, 0, 0, 7, 8}, at::kLong).view({2, 6});
+    const auto sequence =
+        at::tensor({0, 0, 3, 4, 5, 6, /**/ 0, 0, 0, 0, 7, 8}, at::kLong).view({2, 6});
     const auto masked = corrupted.eq(n_items + 1);
     EXPECT_FALSE((masked & sequence.eq(0)).any().item<bool>()) << "padding masked";
     EXPECT_TRUE(at::equal(corrupted.masked_select(masked.logical_not()),

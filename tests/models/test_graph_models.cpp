@@ -41,8 +41,10 @@ TEST(LightPropagation, EqualsTheDenseFormulaOnATinyGraph) {
   at::manual_seed(1);
   const at::Tensor e = at::randn({dense.size(0), 6}, at::kDouble);
   // (E + A E + A^2 E + A^3 E) / 4
-  const at::Tensor expected = (e + dense.mm(e) + dense.mm(dense.mm(e)) + dense.mm(dense.mm(dense.mm(e)))) / 4.0;
-  EXPECT_TRUE(at::allclose(light_propagate(sparse, e.to(at::kFloat), 3).to(at::kDouble), expected, 1e-5, 1e-6));
+  const at::Tensor expected =
+      (e + dense.mm(e) + dense.mm(dense.mm(e)) + dense.mm(dense.mm(dense.mm(e)))) / 4.0;
+  EXPECT_TRUE(at::allclose(light_propagate(sparse, e.to(at::kFloat), 3).to(at::kDouble), expected,
+                           1e-5, 1e-6));
   EXPECT_TRUE(light_propagate(sparse, e, 0).is_same(e));
 
   // The LightGCN model's user states are the same formula over its own parameters.
@@ -51,9 +53,12 @@ TEST(LightPropagation, EqualsTheDenseFormulaOnATinyGraph) {
   model->eval();
   torch::NoGradGuard no_grad;
   auto params = model->named_parameters();
-  const at::Tensor nodes = at::cat({params["user_embedding.weight"], params["item_embedding.weight"]}, 0).to(at::kDouble);
-  const at::Tensor formula = (nodes + dense.mm(nodes) + dense.mm(dense.mm(nodes)) +
-                              dense.mm(dense.mm(dense.mm(nodes)))) / 4.0;
+  const at::Tensor nodes =
+      at::cat({params["user_embedding.weight"], params["item_embedding.weight"]}, 0)
+          .to(at::kDouble);
+  const at::Tensor formula =
+      (nodes + dense.mm(nodes) + dense.mm(dense.mm(nodes)) + dense.mm(dense.mm(dense.mm(nodes)))) /
+      4.0;
   const int64_t users = data.interactions.n_users;
   EXPECT_TRUE(at::allclose(model->encode_users(at::arange(users, at::kLong)).to(at::kDouble),
                            formula.narrow(0, 0, users), 1e-5, 1e-6));
@@ -62,9 +67,12 @@ TEST(LightPropagation, EqualsTheDenseFormulaOnATinyGraph) {
   // Evaluation reuses one propagation across batches, but never past a parameter write
   // (a restored best state is an in-place copy).
   params["user_embedding.weight"].mul_(2.0);
-  const at::Tensor doubled = at::cat({params["user_embedding.weight"], params["item_embedding.weight"]}, 0).to(at::kDouble);
+  const at::Tensor doubled =
+      at::cat({params["user_embedding.weight"], params["item_embedding.weight"]}, 0)
+          .to(at::kDouble);
   const at::Tensor again = (doubled + dense.mm(doubled) + dense.mm(dense.mm(doubled)) +
-                            dense.mm(dense.mm(dense.mm(doubled)))) / 4.0;
+                            dense.mm(dense.mm(dense.mm(doubled)))) /
+                           4.0;
   EXPECT_TRUE(at::allclose(model->encode_users(at::arange(users, at::kLong)).to(at::kDouble),
                            again.narrow(0, 0, users), 1e-5, 1e-6));
 }
@@ -75,7 +83,8 @@ TEST(GraphHybrids, EvaluationReusesTheItemTableUntilAParameterOrTheGraphChanges)
   const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
   const Split split = leave_one_out(data.interactions);
   at::manual_seed(6);
-  auto model = build("[model]\nname = \"graph_sasrec\"\nd = 8\nmax_length = 12\n", data.interactions);
+  auto model =
+      build("[model]\nname = \"graph_sasrec\"\nd = 8\nmax_length = 12\n", data.interactions);
   model->fit_statistics(split);
   model->eval();
   torch::NoGradGuard no_grad;
@@ -130,11 +139,12 @@ TEST(GraphHybrids, ZeroLayersWithoutFusionComputeExactlySASRec) {
   for (const std::string name : {"graph_sasrec", "fusion_sasrec", "session_graph_sasrec",
                                  "graph_sasrec\"\nencoder = \"ngcf"}) {
     SCOPED_TRACE(name);
-    const auto [value, grads] = step("[model]\nname = \"" + name + "\"\n" + common +
-                                     "graph_layers = 0\nfusion = false\n");
+    const auto [value, grads] =
+        step("[model]\nname = \"" + name + "\"\n" + common + "graph_layers = 0\nfusion = false\n");
     EXPECT_EQ(value, reference_loss);
     ASSERT_EQ(grads.size(), reference_grads.size()) << "no extra parameter may exist";
-    for (size_t i = 0; i < grads.size(); ++i) EXPECT_TRUE(at::equal(grads[i], reference_grads[i])) << i;
+    for (size_t i = 0; i < grads.size(); ++i)
+      EXPECT_TRUE(at::equal(grads[i], reference_grads[i])) << i;
   }
   // With layers the hybrid computes something else (and the graph parameters learn).
   const auto [graph_loss, graph_grads] =
@@ -145,8 +155,8 @@ TEST(GraphHybrids, ZeroLayersWithoutFusionComputeExactlySASRec) {
   for (const char* graph : {"bipartite", "transition"}) {
     SCOPED_TRACE(graph);
     const auto [ngcf_loss, ngcf_grads] =
-        step("[model]\nname = \"graph_sasrec\"\n" + common + "graph_layers = 2\nencoder = \"ngcf\"\n" +
-             "graph = \"" + graph + "\"\n");
+        step("[model]\nname = \"graph_sasrec\"\n" + common +
+             "graph_layers = 2\nencoder = \"ngcf\"\n" + "graph = \"" + graph + "\"\n");
     EXPECT_TRUE(std::isfinite(ngcf_loss));
     EXPECT_NE(ngcf_loss, graph_loss);
     // SASRec's parameters, [user embeddings,] 2 layers x 2 linear (weight, bias), projection.
@@ -189,8 +199,9 @@ TEST(GraphCollaborative, SampledTrainingMatchesFullPropagationWhenFanoutsCoverEv
   at::manual_seed(4);
   auto full = build("[model]\nname = \"lightgcn\"\nd = 6\nlayers = 2\n", data.interactions);
   at::manual_seed(4);
-  auto sampled = build("[model]\nname = \"lightgcn\"\nd = 6\nlayers = 2\nsampled_fanouts = [1, 1]\n",
-                       data.interactions);
+  auto sampled =
+      build("[model]\nname = \"lightgcn\"\nd = 6\nlayers = 2\nsampled_fanouts = [1, 1]\n",
+            data.interactions);
   full->fit_statistics(split);
   sampled->fit_statistics(split);
   sampled->train();
@@ -221,7 +232,7 @@ TEST(GraphCollaborative, EmbeddingL2IsTheBatchsIdEmbeddingNormOverTheBatchSize) 
     user_weight.fill_(1.0);  // every user row: squared norm 6
     item_weight.fill_(2.0);  // every item row: squared norm 24
   }
-  const auto users = at::tensor({3, 0, 3, 7}, at::kLong);                          // B = 4
+  const auto users = at::tensor({3, 0, 3, 7}, at::kLong);                                // B = 4
   const auto candidates = at::tensor({1, 2, 2, 5, 0, 9, 1, 4}, at::kLong).view({4, 2});  // 8
   model->train();
   model->score_candidates(model->encode_users(users), candidates);
@@ -255,7 +266,8 @@ TEST(ShiftHead, LabelsOfTrainingPositionsByHand) {
   // Row 0: B new (shift), C new (shift), repeat, repeat, no category.
   // Row 1: padding, padding, B new after A (shift), i3 {A, C} shares A, i2 {C} shares C.
   const auto labels = head->labels(histories, targets);
-  EXPECT_TRUE(at::equal(labels, at::tensor({1.f, 1.f, 0.f, 0.f, 0.f, 0.f, 0.f, 1.f, 0.f, 0.f}).view({2, 5})));
+  EXPECT_TRUE(at::equal(
+      labels, at::tensor({1.f, 1.f, 0.f, 0.f, 0.f, 0.f, 0.f, 1.f, 0.f, 0.f}).view({2, 5})));
   auto states = at::randn({2, 5, 4});
   states.set_requires_grad(true);
   auto loss = head->loss(head->labels(histories, targets), {}, states, targets);
@@ -273,17 +285,20 @@ TEST(ShiftHead, MixtureSplitsTheDistributionBetweenShiftAndOtherItemsByTheHead) 
   const auto histories = at::tensor({0, 0, 1, /**/ 2, 3, 4}, at::kLong).view({2, 3});
   EXPECT_TRUE(at::equal(head->shift_items(histories).to(at::kInt),
                         at::tensor({0, 1, 1, 0, 0, /**/ 0, 0, 0, 0, 0}, at::kInt).view({2, 5})));
-  const auto scores = at::tensor({3.f, 1.f, 2.f, 0.f, 4.f, /**/ 1.f, 2.f, 3.f, 4.f, 5.f}).view({2, 5});
+  const auto scores =
+      at::tensor({3.f, 1.f, 2.f, 0.f, 4.f, /**/ 1.f, 2.f, 3.f, 4.f, 5.f}).view({2, 5});
   const auto states = at::randn({2, 4});
   torch::NoGradGuard no_grad;
   const double p = head->probability(states)[0].item<double>();
   const auto mixed = head->mixture_scores(histories, {}, states, scores);
   // Row 0 by hand: (1 - p) softmax over {i0, i3, i4} + p softmax over {i1, i2}.
-  const double stay = std::exp(3.0) + std::exp(0.0) + std::exp(4.0), move = std::exp(1.0) + std::exp(2.0);
+  const double stay = std::exp(3.0) + std::exp(0.0) + std::exp(4.0),
+               move = std::exp(1.0) + std::exp(2.0);
   const double expected[] = {(1 - p) * std::exp(3.0) / stay, p * std::exp(1.0) / move,
                              p * std::exp(2.0) / move, (1 - p) * std::exp(0.0) / stay,
                              (1 - p) * std::exp(4.0) / stay};
-  for (int i = 0; i < 5; ++i) EXPECT_NEAR(std::exp(mixed[0][i].item<double>()), expected[i], 1e-5) << i;
+  for (int i = 0; i < 5; ++i)
+    EXPECT_NEAR(std::exp(mixed[0][i].item<double>()), expected[i], 1e-5) << i;
   // Row 1 has no shift item: the plain softmax, whatever the head says.
   EXPECT_TRUE(at::allclose(mixed[1], at::log_softmax(scores[1], 0), 1e-5, 1e-6));
 }
@@ -299,11 +314,13 @@ TEST(ShiftHead, MixtureRanksShiftItemsByTheMoveScoresWhenGiven) {
   const double p = head->probability(states)[0].item<double>();
   const auto mixed = head->mixture_scores(histories, {}, states, scores, move);
   // Stay items {i0, i3, i4} by `scores`, shift items {i1, i2} by `move`.
-  const double stay = std::exp(3.0) + std::exp(0.0) + std::exp(4.0), moved = std::exp(5.0) + std::exp(7.0);
+  const double stay = std::exp(3.0) + std::exp(0.0) + std::exp(4.0),
+               moved = std::exp(5.0) + std::exp(7.0);
   const double expected[] = {(1 - p) * std::exp(3.0) / stay, p * std::exp(5.0) / moved,
                              p * std::exp(7.0) / moved, (1 - p) * std::exp(0.0) / stay,
                              (1 - p) * std::exp(4.0) / stay};
-  for (int i = 0; i < 5; ++i) EXPECT_NEAR(std::exp(mixed[0][i].item<double>()), expected[i], 1e-5) << i;
+  for (int i = 0; i < 5; ++i)
+    EXPECT_NEAR(std::exp(mixed[0][i].item<double>()), expected[i], 1e-5) << i;
 }
 
 TEST(ShiftHead, MoveLossIsCrossEntropyOverTheShiftItemsOfEachShiftPosition) {
@@ -382,7 +399,7 @@ TEST(ShiftHead, ShiftGraphPriorIsTheCategoryProbabilityFromTheRecentCategories) 
   const double expected_a[] = {a_a, a_b, a_c, (a_a + a_c) / 2};  // i3 {A, C} shares its mass
   for (int i = 0; i < 4; ++i) EXPECT_NEAR(prior[0][i].item<double>(), expected_a[i], 1e-6) << i;
   EXPECT_NEAR(prior[1][2].item<double>(), 1.01 / 1.04, 1e-6);  // B -> C
-  EXPECT_LT(prior[0][4].item<double>(), 1e-20);  // i4 has only the ignored ROOT
+  EXPECT_LT(prior[0][4].item<double>(), 1e-20);                // i4 has only the ignored ROOT
 }
 
 // Every shift switch at once: the gap-reading head, the move head and the shift graph train
@@ -391,12 +408,14 @@ TEST(ShiftHead, AllSwitchesTrainTogetherAndTheMixtureIsADistribution) {
   const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
   const Split split = leave_one_out(data.interactions);
   at::manual_seed(3);
-  auto model = build("[model]\nname = \"shift_sasrec\"\nd = 8\nmax_length = 12\ntime_gaps = true\n"
-                     "shift_mixture = true\nshift_move_head = true\nshift_graph = true\n",
-                     data.interactions);
+  auto model = build(
+      "[model]\nname = \"shift_sasrec\"\nd = 8\nmax_length = 12\ntime_gaps = true\n"
+      "shift_mixture = true\nshift_move_head = true\nshift_graph = true\n",
+      data.interactions);
   model->fit_statistics(split);
   const std::vector<int64_t> begin = {split.offsets[0], split.offsets[1], split.offsets[2]};
-  const std::vector<int64_t> length = {split.train_length[0], split.train_length[1], split.train_length[2]};
+  const std::vector<int64_t> length = {split.train_length[0], split.train_length[1],
+                                       split.train_length[2]};
   const auto histories = pack_histories(split.items, begin, length, 12);
   const auto gaps = split_gap_buckets(split, begin, length, 12);
   const int64_t width = histories.size(1);
@@ -425,12 +444,13 @@ TEST(SequenceModels, StatesIgnoreTheBatchPadding) {
   for (const char* name : {"gru4rec", "sasrec"}) {
     SCOPED_TRACE(name);
     at::manual_seed(2);
-    auto model = build(std::string("[model]\nname = \"") + name + "\"\nmax_length = 12\n", data.interactions);
+    auto model = build(std::string("[model]\nname = \"") + name + "\"\nmax_length = 12\n",
+                       data.interactions);
     model->eval();
     torch::NoGradGuard no_grad;
-    const at::Tensor narrow = pack_histories(split.items, {split.offsets[0], split.offsets[1]},
-                                             {3, 5}, 12);  // width 5
-    const at::Tensor wide = at::cat({at::zeros({2, 4}, at::kLong), narrow}, 1);  // width 9
+    const at::Tensor narrow =
+        pack_histories(split.items, {split.offsets[0], split.offsets[1]}, {3, 5}, 12);  // width 5
+    const at::Tensor wide = at::cat({at::zeros({2, 4}, at::kLong), narrow}, 1);         // width 9
     const at::Tensor a = model->encode(narrow), b = model->encode(wide);
     EXPECT_TRUE(at::allclose(a, b.narrow(1, 4, 5), 1e-5, 1e-6));
     if (std::string(name) == "gru4rec") {  // padding columns carry no state

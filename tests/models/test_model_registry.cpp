@@ -22,8 +22,9 @@ namespace {
 
 TEST(ModelRegistry, ExpectedModelsAreRegistered) {
   // Guards against the linker dropping a registration file.
-  for (const char* name : {"sasrec", "popularity", "lightgcn", "ngcf", "graph_sasrec",
-                           "fusion_sasrec", "session_graph_sasrec", "shift_sasrec", "gru4rec", "bert4rec"}) {
+  for (const char* name :
+       {"sasrec", "popularity", "lightgcn", "ngcf", "graph_sasrec", "fusion_sasrec",
+        "session_graph_sasrec", "shift_sasrec", "gru4rec", "bert4rec"}) {
     EXPECT_TRUE(model_registry().contains(name)) << name;
   }
   for (const char* name : {"bce", "ce", "bpr", "sampled_softmax", "gbce"}) {
@@ -42,7 +43,8 @@ TEST(ModelRegistry, EveryModelHonoursTheContract) {
       for (const bool timed : {false, true}) {
         SCOPED_TRACE("model " + name + ", loss " + loss_name + (timed ? ", time_gaps" : ""));
         at::manual_seed(3);
-        Config config = Config::from_string(timed ? "[model]\ntime_gaps = true\n" : "", "walk.toml");
+        Config config =
+            Config::from_string(timed ? "[model]\ntime_gaps = true\n" : "", "walk.toml");
         ModelContext context;
         context.n_items = n_items;
         context.n_users = data.interactions.n_users;
@@ -91,7 +93,8 @@ TEST(ModelRegistry, EveryModelHonoursTheContract) {
             EXPECT_TRUE(p.ge(0).all().item<bool>() && p.le(1).all().item<bool>());
           }
           // Next tokens as targets: what the trainer hands auxiliary_loss.
-          auto next = at::cat({histories.narrow(1, 1, width - 1), at::zeros({batch, 1}, at::kLong)}, 1);
+          auto next =
+              at::cat({histories.narrow(1, 1, width - 1), at::zeros({batch, 1}, at::kLong)}, 1);
           auto auxiliary = model->auxiliary_loss(histories, gaps, states, next);
           EXPECT_EQ(auxiliary.defined(), model->has_shift_head());
           if (auxiliary.defined()) extra = auxiliary;
@@ -122,7 +125,7 @@ TEST(ModelRegistry, EveryModelHonoursTheContract) {
   }
   // SASRec and its four hybrids read time gaps.
   EXPECT_EQ(timed_models, (std::set<std::string>{"sasrec", "graph_sasrec", "fusion_sasrec",
-                                                  "session_graph_sasrec", "shift_sasrec"}));
+                                                 "session_graph_sasrec", "shift_sasrec"}));
 }
 
 TEST(ModelRegistry, UnknownModelListsKnownOnes) {

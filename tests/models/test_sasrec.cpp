@@ -38,13 +38,15 @@ TEST(SASRec, IsCausal) {
 
 TEST(SASRec, TimeGapsEnterCausallyAndOnlyWhenSwitchedOn) {
   at::manual_seed(5);
-  SASRec timed(SASRecOptions(20).d(16).blocks(2).heads(2).dropout(0.0).max_length(6).time_gaps(true));
+  SASRec timed(
+      SASRecOptions(20).d(16).blocks(2).heads(2).dropout(0.0).max_length(6).time_gaps(true));
   timed.eval();
   SASRec plain = make_model();
   torch::NoGradGuard no_grad;
   auto x = at::tensor({0, 5, 7, 9}, at::kLong).view({1, 4});
   auto gaps = at::tensor({0, 3, 4, 20}, at::kLong).view({1, 4});
-  auto later = at::tensor({0, 3, 4, 40}, at::kLong).view({1, 4});  // a longer wait before the target
+  auto later =
+      at::tensor({0, 3, 4, 40}, at::kLong).view({1, 4});  // a longer wait before the target
   auto a = timed.encode_with_gaps(x, gaps), b = timed.encode_with_gaps(x, later);
   EXPECT_TRUE(at::allclose(a.narrow(1, 0, 3), b.narrow(1, 0, 3), 1e-5, 1e-6));
   EXPECT_FALSE(at::allclose(a.select(1, 3), b.select(1, 3), 1e-5, 1e-6));

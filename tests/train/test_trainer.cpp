@@ -10,9 +10,9 @@
 
 #include "core/config.h"
 #include "core/error.h"
-#include "models/recommender.h"
 #include "datasets/split.h"
 #include "datasets/synthetic.h"
+#include "models/recommender.h"
 #include "models/sasrec.h"
 #include "tests/fixtures.h"
 #include "train/loss.h"
@@ -33,9 +33,10 @@ class ScoreSumLoss : public Loss {
 };
 
 struct Fixture {
-  Fixture() : data(generate_synthetic(testing::tiny_synthetic_options())),
-              split(leave_one_out(data.interactions)),
-              model(SASRecOptions(data.interactions.n_items).d(8).blocks(1).max_length(8)) {}
+  Fixture()
+      : data(generate_synthetic(testing::tiny_synthetic_options())),
+        split(leave_one_out(data.interactions)),
+        model(SASRecOptions(data.interactions.n_items).d(8).blocks(1).max_length(8)) {}
   SyntheticData data;
   Split split;
   SASRec model;
@@ -58,10 +59,9 @@ TEST(Trainer, EarlyStopKeepsTheBestEpoch) {
     return std::map<std::string, double>{{"ndcg@10", script.at(call++)}};
   };
   std::vector<int64_t> epochs;
-  const TrainResult result = train_model(f.model, loss, f.split, options, c10::Device(c10::kCPU),
-                                         validate, [&](const EpochRecord& r) {
-                                           epochs.push_back(r.epoch);
-                                         });
+  const TrainResult result =
+      train_model(f.model, loss, f.split, options, c10::Device(c10::kCPU), validate,
+                  [&](const EpochRecord& r) { epochs.push_back(r.epoch); });
   EXPECT_EQ(result.epochs_run, 4);  // epochs 3 and 4 did not improve on epoch 2
   EXPECT_EQ(result.best_epoch, 2);
   EXPECT_DOUBLE_EQ(result.best_value, 0.3);
@@ -107,9 +107,10 @@ TEST(Trainer, UserIdModelsTrainOnPairs) {
   options.batch_size = 64;
   options.learning_rate = 0.01;
   std::vector<double> losses;
-  train_model(*model, *bpr, f.split, options, c10::Device(c10::kCPU),
-              [] { return std::map<std::string, double>{}; },
-              [&](const EpochRecord& r) { losses.push_back(r.train_loss); });
+  train_model(
+      *model, *bpr, f.split, options, c10::Device(c10::kCPU),
+      [] { return std::map<std::string, double>{}; },
+      [&](const EpochRecord& r) { losses.push_back(r.train_loss); });
   ASSERT_EQ(losses.size(), 5u);
   EXPECT_LT(losses.back(), losses.front());  // BPR on the training pairs goes down
 }
@@ -119,10 +120,10 @@ TEST(Trainer, PairTrainingAddsTheModelsBatchPenalty) {
   double norms[2];
   for (int with_penalty = 0; with_penalty < 2; ++with_penalty) {
     at::manual_seed(0);
-    Config config = Config::from_string(
-        std::string("[model]\nd = 8\nlayers = 2\n") + (with_penalty ? "embedding_l2 = 50.0\n" : "") +
-            "[loss]\n",
-        "t.toml");
+    Config config =
+        Config::from_string(std::string("[model]\nd = 8\nlayers = 2\n") +
+                                (with_penalty ? "embedding_l2 = 50.0\n" : "") + "[loss]\n",
+                            "t.toml");
     ModelContext context;
     context.n_items = f.data.interactions.n_items;
     context.n_users = f.data.interactions.n_users;
@@ -133,8 +134,9 @@ TEST(Trainer, PairTrainingAddsTheModelsBatchPenalty) {
     options.epochs = 3;
     options.batch_size = 64;
     options.learning_rate = 0.01;
-    train_model(*model, *bpr, f.split, options, c10::Device(c10::kCPU),
-                [] { return std::map<std::string, double>{}; }, nullptr);
+    train_model(
+        *model, *bpr, f.split, options, c10::Device(c10::kCPU),
+        [] { return std::map<std::string, double>{}; }, nullptr);
     norms[with_penalty] = model->parameters()[0].norm().item<double>();
   }
   EXPECT_LT(norms[1], 0.5 * norms[0]);  // a strong L2 on the batch's embeddings shrinks them
@@ -171,7 +173,8 @@ class TrainerResume : public ::testing::TestWithParam<ResumeCase> {
   // Builds the model from seed 7 (so every call starts from the same initial values) and
   // trains it; `kill_after` > 0 throws from the epoch callback after that epoch, as a kill would.
   TrainResult train(const TrainStateFile& state, int64_t kill_after, int64_t checkpoint_every,
-                    std::vector<at::Tensor>* parameters, std::vector<int64_t>* epochs_seen = nullptr) {
+                    std::vector<at::Tensor>* parameters,
+                    std::vector<int64_t>* epochs_seen = nullptr) {
     at::manual_seed(7);
     Config config = Config::from_string(GetParam().model_toml + "\n[loss]\n", "t.toml");
     ModelContext context;
@@ -188,7 +191,8 @@ class TrainerResume : public ::testing::TestWithParam<ResumeCase> {
     options.checkpoint_every = checkpoint_every;
     options.seed = 3;
     // Validation by epoch: improves, then not, then improves (the kept epoch is 4, not 5).
-    int64_t epoch = std::filesystem::exists(state.path) ? read_train_progress(state).epochs_done : 0;
+    int64_t epoch =
+        std::filesystem::exists(state.path) ? read_train_progress(state).epochs_done : 0;
     const ValidateFn validate = [&] {
       const double script[] = {0.1, 0.3, 0.2, 0.4, 0.35};
       return std::map<std::string, double>{{"ndcg@10", script[epoch]}};
@@ -247,8 +251,9 @@ TEST_P(TrainerResume, AFinishedStateTrainsNoFurtherAndAForeignOneIsRefused) {
     train({state.path, "config B"}, 0, 1, &again);
     FAIL() << "expected UserError";
   } catch (const UserError& e) {
-    EXPECT_EQ(std::string(e.what()), state.path + ": training state of another config or data "
-                                                  "(config A; this run is config B)");
+    EXPECT_EQ(std::string(e.what()), state.path +
+                                         ": training state of another config or data "
+                                         "(config A; this run is config B)");
   }
   testing::write_text(state.path, "not an archive");
   EXPECT_THROW(train(state, 0, 1, &again), UserError);
@@ -256,7 +261,8 @@ TEST_P(TrainerResume, AFinishedStateTrainsNoFurtherAndAForeignOneIsRefused) {
 
 INSTANTIATE_TEST_SUITE_P(
     Models, TrainerResume,
-    ::testing::Values(ResumeCase{"[model]\nd = 8\nblocks = 1\nmax_length = 8\ndropout = 0.3", "sasrec", "bce"},
+    ::testing::Values(ResumeCase{"[model]\nd = 8\nblocks = 1\nmax_length = 8\ndropout = 0.3",
+                                 "sasrec", "bce"},
                       ResumeCase{"[model]\nd = 8\nlayers = 2", "lightgcn", "bpr"}),
     [](const ::testing::TestParamInfo<ResumeCase>& info) { return info.param.model_name; });
 
