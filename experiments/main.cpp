@@ -2,6 +2,8 @@
 //
 //   shiftrec train --config FILE [--set key=value ...] [--out DIR]
 //   shiftrec resume --run DIR
+//   shiftrec sweep --config FILE [--set ...] [--grid 'key=[v1, v2]' ...] [--seeds 1,2,3] --out DIR
+//   shiftrec leaderboard RUN... [--split test] [--metrics ndcg@10,SHIFT:recall@10]
 //   shiftrec models
 //   shiftrec eval --run DIR [--split test] [--dump-topk FILE]
 //   shiftrec compare RUN_A RUN_B [--split test] [--resamples 1000] [--json FILE]
@@ -28,9 +30,11 @@
 #include "experiments/data_fetch.h"
 #include "experiments/data_stats.h"
 #include "experiments/experiment.h"
+#include "experiments/leaderboard.h"
 #include "experiments/run_comparison.h"
 #include "experiments/run_evaluation.h"
 #include "experiments/run_export.h"
+#include "experiments/sweep.h"
 
 namespace {
 
@@ -57,6 +61,28 @@ int run(int argc, char** argv) {
   auto* resume = app.add_subcommand(
       "resume", "continue a run that stopped before completing (DIR, DIR.partial or DIR.failed)");
   resume->add_option("--run", resume_dir, "run directory")->required();
+
+  shiftrec::SweepOptions sweep_options;
+  auto* sweep = app.add_subcommand(
+      "sweep", "run a config over a grid of option values and seeds, then print the leaderboard");
+  sweep->add_option("--config", sweep_options.config_path, "TOML experiment config")->required();
+  sweep->add_option("--set", sweep_options.overrides, "override a config key in every run")
+      ->take_all();
+  sweep->add_option("--grid", sweep_options.grid, "key=[v1, v2, ...]: one run per value")
+      ->take_all();
+  sweep->add_option("--seeds", sweep_options.seeds, "run seeds, e.g. 1,2,3")->delimiter(',');
+  sweep->add_option("--metrics", sweep_options.metrics, "leaderboard metrics")->delimiter(',');
+  sweep->add_option("--out", sweep_options.out, "folder of the run directories")->required();
+
+  shiftrec::LeaderboardOptions board_options;
+  auto* leaderboard = app.add_subcommand(
+      "leaderboard", "finished runs grouped by configuration: mean ± sd over seeds per metric");
+  leaderboard->add_option("runs", board_options.runs, "run directories")->required();
+  leaderboard->add_option("--split", board_options.split, "valid or test (default test)");
+  leaderboard->add_option("--metrics", board_options.metrics,
+                          "ndcg@10, SHIFT:recall@10, shift_roc_auc, seconds_per_epoch, ... "
+                          "(default: every metric of the split)")
+      ->delimiter(',');
 
   auto* models = app.add_subcommand("models", "list the registered models");
 
@@ -123,6 +149,14 @@ int run(int argc, char** argv) {
 
   if (models->parsed()) {
     std::cout << shiftrec::describe_models();
+    return 0;
+  }
+  if (sweep->parsed()) {
+    std::cout << shiftrec::run_sweep(sweep_options);
+    return 0;
+  }
+  if (leaderboard->parsed()) {
+    std::cout << shiftrec::format_leaderboard(shiftrec::build_leaderboard(board_options));
     return 0;
   }
   if (resume->parsed()) {

@@ -295,6 +295,42 @@ TEST(Cli, KilledRunResumesToTheSameResultsAsAnUninterruptedOne) {
                            " is already complete; nothing to resume\n");
 }
 
+TEST(Cli, SweepRunsTheGridOverSeedsSkipsWhatIsDoneAndResumesWhatStopped) {
+  testing::TempDir dir;
+  const std::string out = dir.file("sweep");
+  const std::string args = "sweep --config " + source_path("experiments/configs/quickstart.toml") +
+                           kTiny + " --set threads=1 --grid 'loss.name=[\"ce\", \"bce\"]'" +
+                           " --seeds 1,2 --metrics ndcg@10,SHIFT:recall@10 --out " + out;
+  const auto first = run_cli(args, dir);
+  ASSERT_EQ(first.status, 0) << first.err;
+  for (const char* run : {"loss.name=ce,seed=1", "loss.name=ce,seed=2", "loss.name=bce,seed=1",
+                          "loss.name=bce,seed=2"}) {
+    EXPECT_TRUE(fs::exists(out + "/" + run + "/results.json")) << run;
+  }
+  // Two variants of two runs each, the table the leaderboard command prints for them.
+  EXPECT_EQ(count_lines(first.out), 4) << first.out;
+  EXPECT_NE(first.out.find("| loss.name=ce | 2 |"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("| loss.name=bce | 2 |"), std::string::npos) << first.out;
+  const auto board = run_cli("leaderboard " + out + "/* --metrics ndcg@10,SHIFT:recall@10", dir);
+  EXPECT_EQ(board.out, first.out);
+  // The same sweep again: complete runs are skipped; a stopped one is resumed.
+  fs::rename(out + "/loss.name=bce,seed=2", out + "/loss.name=bce,seed=2.failed");
+  const auto again = run_cli(args + " --set log_level=info", dir);
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_EQ(again.out, first.out);  // the resumed run trains to the same result
+  EXPECT_NE(again.err.find("[1/4] loss.name=ce,seed=1: complete, skipped"), std::string::npos);
+  EXPECT_NE(again.err.find("[4/4] loss.name=bce,seed=2: stopped earlier, resuming"),
+            std::string::npos) << again.err;
+  // A key no variant reads: one error before any run starts.
+  const auto typo = run_cli("sweep --config " + source_path("experiments/configs/quickstart.toml") +
+                                kTiny + " --grid 'model.dd=[8, 16]' --out " + dir.file("typo"),
+                            dir);
+  EXPECT_EQ(typo.status, 1);
+  EXPECT_NE(typo.err.find("sweep run model.dd=8: "), std::string::npos) << typo.err;
+  EXPECT_NE(typo.err.find("unknown key 'model.dd'"), std::string::npos) << typo.err;
+  EXPECT_FALSE(fs::exists(dir.file("typo")));
+}
+
 TEST(Cli, EvalDumpAgreesWithItsTopKAndWithResults) {
   testing::TempDir dir;
   const std::string run = dir.file("run");

@@ -1,0 +1,232 @@
+#include "experiments/leaderboard.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <toml++/toml.h>
+
+#include "core/error.h"
+
+namespace shiftrec {
+namespace {
+
+using json = nlohmann::json;
+
+// Options that cannot change what a run learns: runs differing only there are one variant.
+const std::set<std::string> kNotPartOfTheVariant = {
+    "seed", "log_level", "threads", "device", "train.test_curve_every", "train.checkpoint_every"};
+
+struct RunRecord {
+  std::string path;
+  json results;
+  std::map<std::string, std::string> options;  // dotted path -> value as written in TOML
+};
+
+std::string value_text(const toml::node& node) {
+  if (const auto* text = node.as_string()) return text->get();
+  std::ostringstream os;
+  if (const auto* array = node.as_array()) {
+    os << *array;
+  } else {
+    node.visit([&](const auto& value) { os << value; });
+  }
+  return os.str();
+}
+
+void flatten(const toml::table& table, const std::string& prefix,
+             std::map<std::string, std::string>& out) {
+  for (const auto& [key, node] : table) {
+    const std::string path = prefix + std::string(key.str());
+    if (const auto* sub = node.as_table()) {
+      flatten(*sub, path + ".", out);
+    } else if (!kNotPartOfTheVariant.count(path)) {
+      out[path] = value_text(node);
+    }
+  }
+}
+
+RunRecord read_run(const std::string& dir) {
+  namespace fs = std::filesystem;
+  RunRecord run;
+  run.path = dir;
+  for (const char* file : {"resolved.toml", "results.json"}) {
+    if (!fs::exists(dir + "/" + file)) {
+      throw UserError(dir + ": not a complete shiftrec run (missing " + file + ")");
+    }
+  }
+  try {
+    std::ifstream in(dir + "/results.json");
+    run.results = json::parse(in);
+  } catch (const json::exception& e) {
+    throw UserError(dir + "/results.json: invalid JSON: " + e.what());
+  }
+  toml::table resolved;
+  try {
+    resolved = toml::parse_file(dir + "/resolved.toml");
+  } catch (const toml::parse_error& e) {
+    throw UserError(dir + "/resolved.toml: invalid TOML: " + std::string(e.description()));
+  }
+  flatten(resolved, "", run.options);
+  // Synthetic data follows the run seed unless given its own: then it is part of the seed.
+  const auto it = run.options.find("data.synthetic.seed");
+  if (it != run.options.end() && resolved["seed"].is_integer() &&
+      it->second == std::to_string(resolved["seed"].value_or(int64_t{0}))) {
+    run.options.erase(it);
+  }
+  return run;
+}
+
+double metric_of(const RunRecord& run, const std::string& split, const std::string& metric) {
+  const json& splits = run.results.value("splits", json::object());
+  if (!splits.contains(split)) throw UserError(run.path + ": no split '" + split + "'");
+  const json& part = splits[split];
+  const json* value = nullptr;
+  if (metric == "seconds_per_epoch") {
+    value = &run.results["timings"]["seconds_per_epoch"];
+  } else if (metric == "shift_roc_auc") {
+    if (part.contains("shift_detection")) {
+      value = &part["shift_detection"]["scores"]["model"]["roc_auc"];
+    }
+  } else if (const auto colon = metric.find(':'); colon != std::string::npos) {
+    const std::string label = metric.substr(0, colon), name = metric.substr(colon + 1);
+    if (part.contains("by_shift_label") && part["by_shift_label"].contains(label) &&
+        part["by_shift_label"][label]["metrics"].is_object() &&
+        part["by_shift_label"][label]["metrics"].contains(name)) {
+      value = &part["by_shift_label"][label]["metrics"][name];
+    }
+  } else if (part["metrics"].contains(metric)) {
+    value = &part["metrics"][metric];
+  }
+  if (value == nullptr || !value->is_number()) {
+    throw UserError(run.path + ": no " + split + " metric '" + metric + "'");
+  }
+  return value->get<double>();
+}
+
+std::string variant_key(const RunRecord& run) {
+  std::string key;
+  for (const auto& [path, value] : run.options) key += path + "=" + value + "\n";
+  return key;
+}
+
+}  // namespace
+
+Leaderboard build_leaderboard(const LeaderboardOptions& options) {
+  if (options.runs.empty()) throw UserError("leaderboard: no run directories given");
+  std::vector<RunRecord> runs;
+  for (const auto& dir : options.runs) runs.push_back(read_run(dir));
+  Leaderboard board;
+  board.metrics = options.metrics;
+  if (board.metrics.empty()) {
+    const json& splits = runs.front().results.value("splits", json::object());
+    if (!splits.contains(options.split)) {
+      throw UserError(runs.front().path + ": no split '" + options.split + "'");
+    }
+    for (const auto& [name, value] : splits[options.split]["metrics"].items()) {
+      board.metrics.push_back(name);
+    }
+  }
+  // Variants in order of first appearance; the options where variants differ name them.
+  std::vector<std::string> keys;
+  std::map<std::string, std::vector<const RunRecord*>> groups;
+  for (const auto& run : runs) {
+    const std::string key = variant_key(run);
+    if (!groups.count(key)) keys.push_back(key);
+    groups[key].push_back(&run);
+  }
+  // Options that differ between runs name the variants: those every run has when that tells
+  // the variants apart (an option only some have, such as a loss's negatives, follows from one
+  // they all have), else those each variant has, else all of them.
+  std::set<std::string> varying, everywhere;
+  for (const auto& run : runs) {
+    for (const auto& [path, value] : run.options) {
+      bool in_all = true;
+      for (const auto& other : runs) {
+        auto it = other.options.find(path);
+        if (it == other.options.end() || it->second != value) varying.insert(path);
+        in_all = in_all && it != other.options.end();
+      }
+      if (in_all) everywhere.insert(path);
+    }
+  }
+  enum class Naming { kShared, kPresent, kAll };
+  const auto name_of = [&](const RunRecord& run, Naming naming) {
+    std::string name;
+    for (const auto& path : varying) {
+      auto it = run.options.find(path);
+      if (naming == Naming::kShared && !everywhere.count(path)) continue;
+      if (naming == Naming::kPresent && it == run.options.end()) continue;
+      name += (name.empty() ? "" : ", ") + path + "=" +
+              (it == run.options.end() ? "(unset)" : it->second);
+    }
+    return name;
+  };
+  Naming naming = Naming::kAll;
+  for (const Naming candidate : {Naming::kShared, Naming::kPresent}) {
+    std::set<std::string> names;
+    for (const auto& key : keys) names.insert(name_of(*groups[key].front(), candidate));
+    if (names.size() == keys.size()) {
+      naming = candidate;
+      break;
+    }
+  }
+  for (const auto& key : keys) {
+    const auto& members = groups[key];
+    LeaderboardRow row;
+    row.variant = name_of(*members.front(), naming);
+    if (row.variant.empty()) {
+      auto it = members.front()->options.find("model.name");
+      row.variant = it != members.front()->options.end() ? it->second : "all";
+    }
+    for (const auto* run : members) row.runs.push_back(run->path);
+    for (const auto& metric : board.metrics) {
+      std::vector<double> values;
+      for (const auto* run : members) values.push_back(metric_of(*run, options.split, metric));
+      double mean = 0.0;
+      for (double v : values) mean += v;
+      mean /= static_cast<double>(values.size());
+      double squares = 0.0;
+      for (double v : values) squares += (v - mean) * (v - mean);
+      row.mean.push_back(mean);
+      row.sd.push_back(values.size() > 1 ? std::sqrt(squares / static_cast<double>(values.size() - 1))
+                                         : 0.0);
+    }
+    board.rows.push_back(std::move(row));
+  }
+  if (!board.metrics.empty()) {
+    std::stable_sort(board.rows.begin(), board.rows.end(),
+                     [](const LeaderboardRow& a, const LeaderboardRow& b) {
+                       return a.mean[0] > b.mean[0];
+                     });
+  }
+  return board;
+}
+
+std::string format_leaderboard(const Leaderboard& board) {
+  std::string out = "| variant | runs |";
+  std::string rule = "|---|---|";
+  for (const auto& metric : board.metrics) {
+    out += " " + metric + " |";
+    rule += "---|";
+  }
+  out += "\n" + rule + "\n";
+  for (const auto& row : board.rows) {
+    out += "| " + row.variant + " | " + std::to_string(row.runs.size()) + " |";
+    for (size_t m = 0; m < row.mean.size(); ++m) {
+      char cell[64];
+      std::snprintf(cell, sizeof(cell), " %.4f ± %.4f |", row.mean[m], row.sd[m]);
+      out += cell;
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace shiftrec

@@ -1,0 +1,54 @@
+// `shiftrec leaderboard RUN...`: finished runs grouped by configuration, one row per
+// variant with the mean and sample standard deviation over its runs (seeds) of each metric.
+//
+// Two runs are the same variant when their resolved.toml agree on every option but the ones
+// that cannot change what is learned: `seed`, `log_level`, `threads`, `device`,
+// `train.test_curve_every` and `train.checkpoint_every` (and `data.synthetic.seed` when it
+// equals the run seed, as it does unless set: the seed then draws the data too). A variant is named by the options on
+// which the variants differ ("model.name=graph_sasrec, model.layers=2"; the model name when
+// there is one variant). Rows are sorted by the first metric, best first.
+//
+// Metric names:
+//   "ndcg@10"            a metric of the split (results.json splits.<split>.metrics)
+//   "SHIFT:recall@10"    the same restricted to one shift label's targets (by_shift_label)
+//   "shift_roc_auc"      ROC-AUC of the model's shift score (shift_detection)
+//   "seconds_per_epoch"  training time per epoch (timings)
+//
+//   shiftrec leaderboard runs/sweep/* --metrics ndcg@10,SHIFT:recall@10
+//   | variant | runs | ndcg@10 | SHIFT:recall@10 |
+//   |---|---|---|---|
+//   | model.name=graph_sasrec | 3 | 0.2657 ± 0.0015 | 0.0059 ± 0.0029 |
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace shiftrec {
+
+struct LeaderboardOptions {
+  std::vector<std::string> runs;  // complete run directories
+  std::string split = "test";
+  std::vector<std::string> metrics;  // empty: the split's metrics of the first run
+};
+
+struct LeaderboardRow {
+  std::string variant;
+  std::vector<std::string> runs;  // in the order given
+  std::vector<double> mean;       // per metric, in LeaderboardOptions order
+  std::vector<double> sd;         // sample sd (n - 1); 0 for a single run
+};
+
+struct Leaderboard {
+  std::vector<std::string> metrics;
+  std::vector<LeaderboardRow> rows;  // best first by metrics[0]
+};
+
+// Throws UserError naming the run for a missing or incomplete run directory, an unknown split,
+// or a metric a run does not report.
+Leaderboard build_leaderboard(const LeaderboardOptions& options);
+
+// A Markdown table: variant, runs, then "mean ± sd" per metric (4 decimals).
+std::string format_leaderboard(const Leaderboard& board);
+
+}  // namespace shiftrec

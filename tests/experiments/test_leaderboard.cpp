@@ -1,0 +1,127 @@
+#include "experiments/leaderboard.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "core/error.h"
+#include "experiments/sweep.h"
+#include "tests/fixtures.h"
+
+namespace shiftrec {
+namespace {
+
+// A finished run as the leaderboard reads it: resolved.toml and results.json, by hand.
+std::string make_run(const testing::TempDir& dir, const std::string& name, const std::string& toml,
+                     double ndcg, double shift_recall) {
+  const std::string path = dir.file(name);
+  std::filesystem::create_directories(path);
+  testing::write_text(path + "/resolved.toml", toml);
+  testing::write_text(
+      path + "/results.json",
+      "{\"timings\": {\"seconds_per_epoch\": 2.0}, \"splits\": {\"test\": {\"metrics\": "
+      "{\"ndcg@10\": " + std::to_string(ndcg) + "}, \"by_shift_label\": {\"SHIFT\": "
+      "{\"metrics\": {\"recall@10\": " + std::to_string(shift_recall) + "}}, \"NOVEL\": "
+      "{\"metrics\": null}}}}}");
+  return path;
+}
+
+const std::string kSasrec = "threads = 1\n[model]\nname = 'sasrec'\nd = 8\n";
+const std::string kGraph = "[model]\nname = 'graph_sasrec'\nd = 8\nlayers = 2\n";
+
+TEST(Leaderboard, GroupsRunsByConfigurationAndAveragesOverSeeds) {
+  testing::TempDir dir;
+  std::vector<std::string> runs = {
+      make_run(dir, "a1", "seed = 1\n" + kSasrec, 0.1, 0.0),
+      make_run(dir, "b1", "seed = 1\n" + kGraph, 0.25, 0.3),
+      make_run(dir, "a2", "seed = 2\n" + kSasrec, 0.2, 0.1),
+      // seed, threads and log_level do not make another variant
+      make_run(dir, "a3", "seed = 3\nlog_level = 'warn'\nthreads = 2\n[model]\nname = 'sasrec'\nd = 8\n",
+               0.3, 0.2),
+      make_run(dir, "b2", "seed = 2\n" + kGraph, 0.35, 0.3),
+      // synthetic data drawn from the run seed belongs to the seed; from its own, to the variant
+      make_run(dir, "c1", "seed = 1\n" + kSasrec + "[data.synthetic]\nseed = 1\n", 0.1, 0.0),
+      make_run(dir, "c2", "seed = 2\n" + kSasrec + "[data.synthetic]\nseed = 2\n", 0.2, 0.1),
+      make_run(dir, "d1", "seed = 2\n" + kSasrec + "[data.synthetic]\nseed = 7\n", 0.0, 0.0)};
+  LeaderboardOptions options;
+  options.runs = runs;
+  options.metrics = {"ndcg@10", "SHIFT:recall@10", "seconds_per_epoch"};
+  const Leaderboard board = build_leaderboard(options);
+  ASSERT_EQ(board.rows.size(), 3u);
+  // Best first by ndcg@10; named by the options each variant has that differ between them
+  // (the one option all have, model.name, does not tell the two sasrec variants apart).
+  EXPECT_EQ(board.rows[0].variant, "model.layers=2, model.name=graph_sasrec");
+  EXPECT_EQ(board.rows[0].runs, (std::vector<std::string>{runs[1], runs[4]}));
+  EXPECT_NEAR(board.rows[0].mean[0], 0.3, 1e-12);
+  EXPECT_NEAR(board.rows[0].sd[0], 0.0707106781, 1e-9);  // sample sd of 0.25, 0.35
+  EXPECT_NEAR(board.rows[0].sd[1], 0.0, 1e-12);
+  EXPECT_EQ(board.rows[1].variant, "model.name=sasrec");
+  EXPECT_EQ(board.rows[1].runs,
+            (std::vector<std::string>{runs[0], runs[2], runs[3], runs[5], runs[6]}));
+  EXPECT_NEAR(board.rows[1].mean[0], 0.18, 1e-12);   // 0.1, 0.2, 0.3, 0.1, 0.2
+  EXPECT_NEAR(board.rows[1].sd[0], std::sqrt(0.028 / 4), 1e-9);
+  EXPECT_NEAR(board.rows[1].mean[1], 0.08, 1e-12);
+  EXPECT_NEAR(board.rows[1].mean[2], 2.0, 1e-12);
+  // the run whose data has its own seed is a variant of its own
+  EXPECT_EQ(board.rows[2].runs, (std::vector<std::string>{runs[7]}));
+  EXPECT_EQ(board.rows[2].variant, "data.synthetic.seed=7, model.name=sasrec");
+  options.runs.resize(5);
+  EXPECT_EQ(format_leaderboard(build_leaderboard(options)),
+            "| variant | runs | ndcg@10 | SHIFT:recall@10 | seconds_per_epoch |\n"
+            "|---|---|---|---|---|\n"
+            "| model.name=graph_sasrec | 2 | 0.3000 ± 0.0707 | 0.3000 ± 0.0000 | 2.0000 ± 0.0000 |\n"
+            "| model.name=sasrec | 3 | 0.2000 ± 0.1000 | 0.1000 ± 0.1000 | 2.0000 ± 0.0000 |\n");
+}
+
+TEST(Leaderboard, ClearErrorsNameTheRun) {
+  testing::TempDir dir;
+  const std::string run = make_run(dir, "a", kSasrec, 0.1, 0.0);
+  LeaderboardOptions options;
+  options.runs = {run};
+  options.metrics = {"NOVEL:recall@10"};  // a label without targets in this run
+  try {
+    build_leaderboard(options);
+    FAIL() << "expected UserError";
+  } catch (const UserError& e) {
+    EXPECT_EQ(std::string(e.what()), run + ": no test metric 'NOVEL:recall@10'");
+  }
+  options.metrics = {"ndcg@10"};
+  options.split = "valid";
+  EXPECT_THROW(build_leaderboard(options), UserError);
+  options.runs = {dir.file("missing")};
+  try {
+    build_leaderboard(options);
+    FAIL() << "expected UserError";
+  } catch (const UserError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              dir.file("missing") + ": not a complete shiftrec run (missing resolved.toml)");
+  }
+}
+
+TEST(Sweep, PlansEveryCombinationWithSeedsFastest) {
+  SweepOptions options;
+  options.grid = {"model.name=[\"sasrec\", \"graph_sasrec\"]", "model.layers=[1, 2]"};
+  options.seeds = {1, 2};
+  const auto runs = plan_sweep(options);
+  ASSERT_EQ(runs.size(), 8u);
+  EXPECT_EQ(runs[0].name, "model.name=sasrec,model.layers=1,seed=1");
+  EXPECT_EQ(runs[0].assignments,
+            (std::vector<std::string>{"model.name='sasrec'", "model.layers=1", "seed=1"}));
+  EXPECT_EQ(runs[1].name, "model.name=sasrec,model.layers=1,seed=2");
+  EXPECT_EQ(runs[2].name, "model.name=sasrec,model.layers=2,seed=1");
+  EXPECT_EQ(runs[7].name, "model.name=graph_sasrec,model.layers=2,seed=2");
+  options.grid = {"eval.ks=[[5, 10], [20]]"};  // list values; names keep to one path part
+  options.seeds = {};
+  const auto lists = plan_sweep(options);
+  ASSERT_EQ(lists.size(), 2u);
+  EXPECT_EQ(lists[0].assignments, (std::vector<std::string>{"eval.ks=[ 5, 10 ]"}));
+  EXPECT_EQ(lists[0].name.find('/'), std::string::npos);
+  for (const std::string bad : {"model.name", "=[1]", "model.d=3", "model.d=[]", "model.d=[1,"}) {
+    options.grid = {bad};
+    EXPECT_THROW(plan_sweep(options), UserError) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace shiftrec
