@@ -9,8 +9,8 @@
 #include <set>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
 #include <toml++/toml.h>
+#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 
@@ -195,16 +195,15 @@ Leaderboard build_leaderboard(const LeaderboardOptions& options) {
       double squares = 0.0;
       for (double v : values) squares += (v - mean) * (v - mean);
       row.mean.push_back(mean);
-      row.sd.push_back(values.size() > 1 ? std::sqrt(squares / static_cast<double>(values.size() - 1))
-                                         : 0.0);
+      row.sd.push_back(
+          values.size() > 1 ? std::sqrt(squares / static_cast<double>(values.size() - 1)) : 0.0);
     }
     board.rows.push_back(std::move(row));
   }
   if (!board.metrics.empty()) {
-    std::stable_sort(board.rows.begin(), board.rows.end(),
-                     [](const LeaderboardRow& a, const LeaderboardRow& b) {
-                       return a.mean[0] > b.mean[0];
-                     });
+    std::stable_sort(
+        board.rows.begin(), board.rows.end(),
+        [](const LeaderboardRow& a, const LeaderboardRow& b) { return a.mean[0] > b.mean[0]; });
   }
   return board;
 }

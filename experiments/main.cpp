@@ -79,9 +79,10 @@ int run(int argc, char** argv) {
       "leaderboard", "finished runs grouped by configuration: mean ± sd over seeds per metric");
   leaderboard->add_option("runs", board_options.runs, "run directories")->required();
   leaderboard->add_option("--split", board_options.split, "valid or test (default test)");
-  leaderboard->add_option("--metrics", board_options.metrics,
-                          "ndcg@10, SHIFT:recall@10, shift_roc_auc, seconds_per_epoch, ... "
-                          "(default: every metric of the split)")
+  leaderboard
+      ->add_option("--metrics", board_options.metrics,
+                   "ndcg@10, SHIFT:recall@10, shift_roc_auc, seconds_per_epoch, ... "
+                   "(default: every metric of the split)")
       ->delimiter(',');
 
   auto* models = app.add_subcommand("models", "list the registered models");

@@ -116,7 +116,8 @@ std::string run_sweep(const SweepOptions& options) {
   for (size_t i = 0; i < runs.size(); ++i) {
     throw_if_interrupted();
     const std::string dir = options.out + "/" + runs[i].name;
-    const std::string progress = "[" + std::to_string(i + 1) + "/" + std::to_string(runs.size()) + "] ";
+    const std::string progress =
+        "[" + std::to_string(i + 1) + "/" + std::to_string(runs.size()) + "] ";
     if (fs::exists(dir + "/results.json")) {
       log_info(progress + runs[i].name + ": complete, skipped");
       complete.push_back(dir);
@@ -133,7 +134,7 @@ std::string run_sweep(const SweepOptions& options) {
       }
       complete.push_back(dir);
     } catch (const InternalError&) {
-      throw;  // a shiftrec bug: stop and report it
+      throw;                             // a shiftrec bug: stop and report it
     } catch (const std::exception& e) {  // bad data for this variant, out of memory, ...
       if (interrupted()) throw;
       log_warn(runs[i].name + " failed: " + e.what());

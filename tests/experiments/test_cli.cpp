@@ -320,7 +320,8 @@ TEST(Cli, SweepRunsTheGridOverSeedsSkipsWhatIsDoneAndResumesWhatStopped) {
   EXPECT_EQ(again.out, first.out);  // the resumed run trains to the same result
   EXPECT_NE(again.err.find("[1/4] loss.name=ce,seed=1: complete, skipped"), std::string::npos);
   EXPECT_NE(again.err.find("[4/4] loss.name=bce,seed=2: stopped earlier, resuming"),
-            std::string::npos) << again.err;
+            std::string::npos)
+      << again.err;
   // A key no variant reads: one error before any run starts.
   const auto typo = run_cli("sweep --config " + source_path("experiments/configs/quickstart.toml") +
                                 kTiny + " --grid 'model.dd=[8, 16]' --out " + dir.file("typo"),

@@ -21,9 +21,13 @@ std::string make_run(const testing::TempDir& dir, const std::string& name, const
   testing::write_text(
       path + "/results.json",
       "{\"timings\": {\"seconds_per_epoch\": 2.0}, \"splits\": {\"test\": {\"metrics\": "
-      "{\"ndcg@10\": " + std::to_string(ndcg) + "}, \"by_shift_label\": {\"SHIFT\": "
-      "{\"metrics\": {\"recall@10\": " + std::to_string(shift_recall) + "}}, \"NOVEL\": "
-      "{\"metrics\": null}}}}}");
+      "{\"ndcg@10\": " +
+          std::to_string(ndcg) +
+          "}, \"by_shift_label\": {\"SHIFT\": "
+          "{\"metrics\": {\"recall@10\": " +
+          std::to_string(shift_recall) +
+          "}}, \"NOVEL\": "
+          "{\"metrics\": null}}}}}");
   return path;
 }
 
@@ -37,8 +41,9 @@ TEST(Leaderboard, GroupsRunsByConfigurationAndAveragesOverSeeds) {
       make_run(dir, "b1", "seed = 1\n" + kGraph, 0.25, 0.3),
       make_run(dir, "a2", "seed = 2\n" + kSasrec, 0.2, 0.1),
       // seed, threads and log_level do not make another variant
-      make_run(dir, "a3", "seed = 3\nlog_level = 'warn'\nthreads = 2\n[model]\nname = 'sasrec'\nd = 8\n",
-               0.3, 0.2),
+      make_run(dir, "a3",
+               "seed = 3\nlog_level = 'warn'\nthreads = 2\n[model]\nname = 'sasrec'\nd = 8\n", 0.3,
+               0.2),
       make_run(dir, "b2", "seed = 2\n" + kGraph, 0.35, 0.3),
       // synthetic data drawn from the run seed belongs to the seed; from its own, to the variant
       make_run(dir, "c1", "seed = 1\n" + kSasrec + "[data.synthetic]\nseed = 1\n", 0.1, 0.0),
@@ -59,7 +64,7 @@ TEST(Leaderboard, GroupsRunsByConfigurationAndAveragesOverSeeds) {
   EXPECT_EQ(board.rows[1].variant, "model.name=sasrec");
   EXPECT_EQ(board.rows[1].runs,
             (std::vector<std::string>{runs[0], runs[2], runs[3], runs[5], runs[6]}));
-  EXPECT_NEAR(board.rows[1].mean[0], 0.18, 1e-12);   // 0.1, 0.2, 0.3, 0.1, 0.2
+  EXPECT_NEAR(board.rows[1].mean[0], 0.18, 1e-12);  // 0.1, 0.2, 0.3, 0.1, 0.2
   EXPECT_NEAR(board.rows[1].sd[0], std::sqrt(0.028 / 4), 1e-9);
   EXPECT_NEAR(board.rows[1].mean[1], 0.08, 1e-12);
   EXPECT_NEAR(board.rows[1].mean[2], 2.0, 1e-12);
@@ -67,11 +72,12 @@ TEST(Leaderboard, GroupsRunsByConfigurationAndAveragesOverSeeds) {
   EXPECT_EQ(board.rows[2].runs, (std::vector<std::string>{runs[7]}));
   EXPECT_EQ(board.rows[2].variant, "data.synthetic.seed=7, model.name=sasrec");
   options.runs.resize(5);
-  EXPECT_EQ(format_leaderboard(build_leaderboard(options)),
-            "| variant | runs | ndcg@10 | SHIFT:recall@10 | seconds_per_epoch |\n"
-            "|---|---|---|---|---|\n"
-            "| model.name=graph_sasrec | 2 | 0.3000 ± 0.0707 | 0.3000 ± 0.0000 | 2.0000 ± 0.0000 |\n"
-            "| model.name=sasrec | 3 | 0.2000 ± 0.1000 | 0.1000 ± 0.1000 | 2.0000 ± 0.0000 |\n");
+  EXPECT_EQ(
+      format_leaderboard(build_leaderboard(options)),
+      "| variant | runs | ndcg@10 | SHIFT:recall@10 | seconds_per_epoch |\n"
+      "|---|---|---|---|---|\n"
+      "| model.name=graph_sasrec | 2 | 0.3000 ± 0.0707 | 0.3000 ± 0.0000 | 2.0000 ± 0.0000 |\n"
+      "| model.name=sasrec | 3 | 0.2000 ± 0.1000 | 0.1000 ± 0.1000 | 2.0000 ± 0.0000 |\n");
 }
 
 TEST(Leaderboard, ClearErrorsNameTheRun) {

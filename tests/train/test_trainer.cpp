@@ -42,6 +42,25 @@ struct Fixture {
   SASRec model;
 };
 
+// A registered model and loss, built and fitted the way a run builds them. `model_toml` holds
+// the [model] options (without the name).
+struct Registered {
+  std::shared_ptr<Recommender> model;
+  std::unique_ptr<Loss> loss;
+};
+
+Registered build_registered(const Fixture& f, const std::string& model_name,
+                            const std::string& model_toml, const std::string& loss_name) {
+  Config config = Config::from_string("[model]\n" + model_toml + "\n[loss]\n", "t.toml");
+  ModelContext context;
+  context.n_items = f.data.interactions.n_items;
+  context.n_users = f.data.interactions.n_users;
+  Registered built{model_registry().get(model_name)(config.section("model"), context),
+                   loss_registry().get(loss_name)(config.section("loss"))};
+  built.model->fit_statistics(f.split);
+  return built;
+}
+
 TEST(Trainer, EarlyStopKeepsTheBestEpoch) {
   at::manual_seed(0);
   Fixture f;
@@ -95,13 +114,7 @@ TEST(Trainer, WithoutValidationTargetsTheLastEpochIsKept) {
 TEST(Trainer, UserIdModelsTrainOnPairs) {
   at::manual_seed(0);
   Fixture f;
-  Config config = Config::from_string("[model]\nd = 8\nlayers = 2\n[loss]\n", "t.toml");
-  ModelContext context;
-  context.n_items = f.data.interactions.n_items;
-  context.n_users = f.data.interactions.n_users;
-  auto model = model_registry().get("lightgcn")(config.section("model"), context);
-  auto bpr = loss_registry().get("bpr")(config.section("loss"));
-  model->fit_statistics(f.split);
+  auto [model, bpr] = build_registered(f, "lightgcn", "d = 8\nlayers = 2", "bpr");
   TrainOptions options;
   options.epochs = 5;
   options.batch_size = 64;
@@ -120,16 +133,9 @@ TEST(Trainer, PairTrainingAddsTheModelsBatchPenalty) {
   double norms[2];
   for (int with_penalty = 0; with_penalty < 2; ++with_penalty) {
     at::manual_seed(0);
-    Config config =
-        Config::from_string(std::string("[model]\nd = 8\nlayers = 2\n") +
-                                (with_penalty ? "embedding_l2 = 50.0\n" : "") + "[loss]\n",
-                            "t.toml");
-    ModelContext context;
-    context.n_items = f.data.interactions.n_items;
-    context.n_users = f.data.interactions.n_users;
-    auto model = model_registry().get("lightgcn")(config.section("model"), context);
-    auto bpr = loss_registry().get("bpr")(config.section("loss"));
-    model->fit_statistics(f.split);
+    auto [model, bpr] = build_registered(
+        f, "lightgcn",
+        std::string("d = 8\nlayers = 2\n") + (with_penalty ? "embedding_l2 = 50.0" : ""), "bpr");
     TrainOptions options;
     options.epochs = 3;
     options.batch_size = 64;
@@ -176,13 +182,8 @@ class TrainerResume : public ::testing::TestWithParam<ResumeCase> {
                     std::vector<at::Tensor>* parameters,
                     std::vector<int64_t>* epochs_seen = nullptr) {
     at::manual_seed(7);
-    Config config = Config::from_string(GetParam().model_toml + "\n[loss]\n", "t.toml");
-    ModelContext context;
-    context.n_items = data_.interactions.n_items;
-    context.n_users = data_.interactions.n_users;
-    auto model = model_registry().get(GetParam().model_name)(config.section("model"), context);
-    auto loss = loss_registry().get(GetParam().loss_name)(config.section("loss"));
-    model->fit_statistics(split_);
+    auto [model, loss] =
+        build_registered(f_, GetParam().model_name, GetParam().model_toml, GetParam().loss_name);
     TrainOptions options;
     options.epochs = 5;
     options.batch_size = 16;
@@ -198,7 +199,7 @@ class TrainerResume : public ::testing::TestWithParam<ResumeCase> {
       return std::map<std::string, double>{{"ndcg@10", script[epoch]}};
     };
     TrainResult result = train_model(
-        *model, *loss, split_, options, c10::Device(c10::kCPU), validate,
+        *model, *loss, f_.split, options, c10::Device(c10::kCPU), validate,
         [&](const EpochRecord& r) {
           epoch = r.epoch;
           if (epochs_seen != nullptr) epochs_seen->push_back(r.epoch);
@@ -209,8 +210,7 @@ class TrainerResume : public ::testing::TestWithParam<ResumeCase> {
     return result;
   }
 
-  SyntheticData data_ = generate_synthetic(testing::tiny_synthetic_options());
-  Split split_ = leave_one_out(data_.interactions);
+  Fixture f_;
   testing::TempDir dir_;
 };
 
@@ -261,9 +261,9 @@ TEST_P(TrainerResume, AFinishedStateTrainsNoFurtherAndAForeignOneIsRefused) {
 
 INSTANTIATE_TEST_SUITE_P(
     Models, TrainerResume,
-    ::testing::Values(ResumeCase{"[model]\nd = 8\nblocks = 1\nmax_length = 8\ndropout = 0.3",
-                                 "sasrec", "bce"},
-                      ResumeCase{"[model]\nd = 8\nlayers = 2", "lightgcn", "bpr"}),
+    ::testing::Values(ResumeCase{"d = 8\nblocks = 1\nmax_length = 8\ndropout = 0.3", "sasrec",
+                                 "bce"},
+                      ResumeCase{"d = 8\nlayers = 2", "lightgcn", "bpr"}),
     [](const ::testing::TestParamInfo<ResumeCase>& info) { return info.param.model_name; });
 
 }  // namespace
