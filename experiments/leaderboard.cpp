@@ -228,4 +228,17 @@ std::string format_leaderboard(const Leaderboard& board) {
   return out;
 }
 
+std::string leaderboard_json(const Leaderboard& board) {
+  json rows = json::array();
+  for (const auto& row : board.rows) {
+    json mean = json::object(), sd = json::object();
+    for (size_t m = 0; m < board.metrics.size(); ++m) {
+      mean[board.metrics[m]] = row.mean[m];
+      sd[board.metrics[m]] = row.sd[m];
+    }
+    rows.push_back({{"variant", row.variant}, {"runs", row.runs}, {"mean", mean}, {"sd", sd}});
+  }
+  return json{{"metrics", board.metrics}, {"rows", rows}}.dump(2) + "\n";
+}
+
 }  // namespace shiftrec

@@ -51,4 +51,8 @@ Leaderboard build_leaderboard(const LeaderboardOptions& options);
 // A Markdown table: variant, runs, then "mean ± sd" per metric (4 decimals).
 std::string format_leaderboard(const Leaderboard& board);
 
+// The same as JSON, for notebooks: {"metrics": [...], "rows": [{"variant", "runs": [paths],
+// "mean": {metric: value}, "sd": {metric: value}}]}, full precision.
+std::string leaderboard_json(const Leaderboard& board);
+
 }  // namespace shiftrec

@@ -22,6 +22,7 @@
 #include <CLI/CLI.hpp>
 
 #include "core/allocator.h"
+#include "core/atomic_file.h"
 #include "core/config.h"
 #include "core/error.h"
 #include "core/interrupt.h"
@@ -84,6 +85,8 @@ int run(int argc, char** argv) {
                    "ndcg@10, SHIFT:recall@10, shift_roc_auc, seconds_per_epoch, ... "
                    "(default: every metric of the split)")
       ->delimiter(',');
+  std::string board_json;
+  leaderboard->add_option("--json", board_json, "also write the table as JSON to this file");
 
   auto* models = app.add_subcommand("models", "list the registered models");
 
@@ -157,7 +160,11 @@ int run(int argc, char** argv) {
     return 0;
   }
   if (leaderboard->parsed()) {
-    std::cout << shiftrec::format_leaderboard(shiftrec::build_leaderboard(board_options));
+    const auto board = shiftrec::build_leaderboard(board_options);
+    if (!board_json.empty()) {
+      shiftrec::write_file_atomically(board_json, shiftrec::leaderboard_json(board));
+    }
+    std::cout << shiftrec::format_leaderboard(board);
     return 0;
   }
   if (resume->parsed()) {

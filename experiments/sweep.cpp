@@ -19,18 +19,36 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// One --grid: per value, the overrides it applies and its part of the run name.
 struct GridAxis {
-  std::string key;
-  std::vector<std::string> values;  // TOML value texts, for apply_override
-  std::vector<std::string> labels;  // the same for run names (strings unquoted)
+  std::vector<std::vector<std::string>> assignments;  // "key=TOML value" per value
+  std::vector<std::string> names;                     // "key=value" (strings unquoted)
 };
+
+std::string toml_text(const toml::node& node) {
+  std::ostringstream text;
+  node.visit([&](const auto& value) { text << value; });
+  return text.str();
+}
+
+// "key=value" for a run name, kept to one safe path component.
+std::string name_part(const std::string& key, const toml::node& node) {
+  std::string name = key + "=" + (node.is_string() ? node.as_string()->get() : toml_text(node));
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_' &&
+        c != '=') {
+      c = '_';
+    }
+  }
+  return name;
+}
 
 GridAxis parse_axis(const std::string& grid) {
   const auto equals = grid.find('=');
-  const std::string usage = "--grid " + grid + ": expected key=[value, ...]";
+  const std::string usage =
+      "--grid " + grid + ": expected key=[value, ...] or table=[{key = value, ...}, ...]";
   if (equals == std::string::npos || equals == 0) throw UserError(usage);
-  GridAxis axis;
-  axis.key = grid.substr(0, equals);
+  const std::string key = grid.substr(0, equals);
   toml::table parsed;
   try {
     parsed = toml::parse("values = " + grid.substr(equals + 1));
@@ -39,20 +57,25 @@ GridAxis parse_axis(const std::string& grid) {
   }
   const toml::array* values = parsed["values"].as_array();
   if (values == nullptr || values->empty()) throw UserError(usage);
+  GridAxis axis;
   for (const auto& node : *values) {
-    std::ostringstream text, label;
-    node.visit([&](const auto& value) { text << value; });
-    if (const auto* s = node.as_string()) {
-      label << s->get();
+    std::vector<std::string> assignments, names;
+    if (const auto* table = node.as_table()) {  // a bundle: several keys of one table at once
+      if (table->empty()) throw UserError(usage + " (an empty table)");
+      for (const auto& [sub, value] : *table) {
+        const std::string path = key + "." + std::string(sub.str());
+        if (value.is_table()) throw UserError(usage + " (a table inside " + path + ")");
+        assignments.push_back(path + "=" + toml_text(value));
+        names.push_back(name_part(path, value));
+      }
     } else {
-      label << text.str();
+      assignments.push_back(key + "=" + toml_text(node));
+      names.push_back(name_part(key, node));
     }
-    axis.values.push_back(text.str());
-    std::string name = label.str();
-    for (char& c : name) {  // keep run names to one safe path component
-      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
-    }
-    axis.labels.push_back(name);
+    std::string name;
+    for (const auto& part : names) name += (name.empty() ? "" : ",") + part;
+    axis.assignments.push_back(std::move(assignments));
+    axis.names.push_back(std::move(name));
   }
   return axis;
 }
@@ -73,10 +96,11 @@ std::vector<SweepRun> plan_sweep(const SweepOptions& options) {
   for (const auto& axis : axes) {
     std::vector<SweepRun> next;
     for (const auto& run : runs) {
-      for (size_t v = 0; v < axis.values.size(); ++v) {
+      for (size_t v = 0; v < axis.names.size(); ++v) {
         SweepRun more = run;
-        more.name += (more.name.empty() ? "" : ",") + axis.key + "=" + axis.labels[v];
-        more.assignments.push_back(axis.key + "=" + axis.values[v]);
+        more.name += (more.name.empty() ? "" : ",") + axis.names[v];
+        more.assignments.insert(more.assignments.end(), axis.assignments[v].begin(),
+                                axis.assignments[v].end());
         next.push_back(std::move(more));
       }
     }

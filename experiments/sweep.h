@@ -5,12 +5,15 @@
 //       --grid 'model.layers=[1, 2]' --seeds 1,2,3 --out runs/ablation
 //
 // runs every combination (here 2 x 2 x 3 = 12 runs) into runs/ablation/<k=v,...,seed=s>/.
-// A grid value is a TOML array of values for one key; precedence: config < --set < grid <
-// seed. Every variant's config is checked before the first run starts. Running the same
-// sweep again skips the runs that completed and resumes the ones that stopped (`resume`), so
-// a killed sweep continues where it was. One run failing does not stop the others; the sweep
-// then ends with an error listing the failed runs. Runs go one after another, each with the
-// config's `threads`.
+// A grid is a TOML array of values for one key, or of inline tables for one table — each
+// table a bundle of keys set together (named in key order), for ablation rows that are no
+// product:
+//   --grid 'model=[{name = "sasrec"}, {name = "shift_sasrec", shift_head = true}]'
+// Precedence: config < --set < grid < seed. Every variant's config is checked before the first run
+// starts. Running the same sweep again skips the runs that completed and resumes the ones that
+// stopped (`resume`), so a killed sweep continues where it was. One run failing does not stop the
+// others; the sweep then ends with an error listing the failed runs. Runs go one after another,
+// each with the config's `threads`.
 #pragma once
 
 #include <cstdint>

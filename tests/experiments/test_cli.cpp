@@ -311,8 +311,21 @@ TEST(Cli, SweepRunsTheGridOverSeedsSkipsWhatIsDoneAndResumesWhatStopped) {
   EXPECT_EQ(count_lines(first.out), 4) << first.out;
   EXPECT_NE(first.out.find("| loss.name=ce | 2 |"), std::string::npos) << first.out;
   EXPECT_NE(first.out.find("| loss.name=bce | 2 |"), std::string::npos) << first.out;
-  const auto board = run_cli("leaderboard " + out + "/* --metrics ndcg@10,SHIFT:recall@10", dir);
+  const auto board = run_cli("leaderboard " + out + "/* --metrics ndcg@10,SHIFT:recall@10 --json " +
+                                 dir.file("board.json"),
+                             dir);
   EXPECT_EQ(board.out, first.out);
+  const auto table = nlohmann::json::parse(testing::read_text(dir.file("board.json")));
+  ASSERT_EQ(table["rows"].size(), 2u);
+  for (const auto& row : table["rows"]) {  // the mean over the row's runs' results.json
+    double sum = 0.0;
+    for (const auto& run : row["runs"]) {
+      sum += nlohmann::json::parse(testing::read_text(
+          run.get<std::string>() + "/results.json"))["splits"]["test"]["metrics"]["ndcg@10"]
+                 .get<double>();
+    }
+    EXPECT_NEAR(row["mean"]["ndcg@10"].get<double>(), sum / 2, 1e-12);
+  }
   // The same sweep again: complete runs are skipped; a stopped one is resumed.
   fs::rename(out + "/loss.name=bce,seed=2", out + "/loss.name=bce,seed=2.failed");
   const auto again = run_cli(args + " --set log_level=info", dir);

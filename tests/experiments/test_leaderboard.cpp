@@ -123,7 +123,17 @@ TEST(Sweep, PlansEveryCombinationWithSeedsFastest) {
   ASSERT_EQ(lists.size(), 2u);
   EXPECT_EQ(lists[0].assignments, (std::vector<std::string>{"eval.ks=[ 5, 10 ]"}));
   EXPECT_EQ(lists[0].name.find('/'), std::string::npos);
-  for (const std::string bad : {"model.name", "=[1]", "model.d=3", "model.d=[]", "model.d=[1,"}) {
+  // Bundles: an inline table sets several keys of one table in the same run.
+  options.grid = {"model=[{name = \"sasrec\"}, {name = \"graph_sasrec\", layers = 2}]"};
+  options.seeds = {3};
+  const auto bundles = plan_sweep(options);
+  ASSERT_EQ(bundles.size(), 2u);
+  EXPECT_EQ(bundles[0].name, "model.name=sasrec,seed=3");
+  EXPECT_EQ(bundles[1].name, "model.layers=2,model.name=graph_sasrec,seed=3");  // keys sorted
+  EXPECT_EQ(bundles[1].assignments,
+            (std::vector<std::string>{"model.layers=2", "model.name='graph_sasrec'", "seed=3"}));
+  for (const std::string bad : {"model.name", "=[1]", "model.d=3", "model.d=[]", "model.d=[1,",
+                                "model=[{}]", "data=[{synthetic = {users = 5}}]"}) {
     options.grid = {bad};
     EXPECT_THROW(plan_sweep(options), UserError) << bad;
   }
