@@ -55,6 +55,7 @@ Registered build_registered(const Fixture& f, const std::string& model_name,
   ModelContext context;
   context.n_items = f.data.interactions.n_items;
   context.n_users = f.data.interactions.n_users;
+  context.data = &f.data.interactions;
   Registered built{model_registry().get(model_name)(config.section("model"), context),
                    loss_registry().get(loss_name)(config.section("loss"))};
   built.model->fit_statistics(f.split);
@@ -261,9 +262,16 @@ TEST_P(TrainerResume, AFinishedStateTrainsNoFurtherAndAForeignOneIsRefused) {
 
 INSTANTIATE_TEST_SUITE_P(
     Models, TrainerResume,
-    ::testing::Values(ResumeCase{"d = 8\nblocks = 1\nmax_length = 8\ndropout = 0.3", "sasrec",
-                                 "bce"},
-                      ResumeCase{"d = 8\nlayers = 2", "lightgcn", "bpr"}),
+    ::testing::Values(
+        ResumeCase{"d = 8\nblocks = 1\nmax_length = 8\ndropout = 0.3", "sasrec", "bce"},
+        ResumeCase{"d = 8\nlayers = 2", "lightgcn", "bpr"},
+        // masking draws from LibTorch's generator
+        ResumeCase{"d = 8\nblocks = 1\nmax_length = 8", "bert4rec", "ce"},
+        ResumeCase{"d = 8\nmax_length = 8", "gru4rec", "sampled_softmax"},
+        // every shift-head part: gaps, the graph, the move head, the mixture
+        ResumeCase{"d = 8\nblocks = 1\nmax_length = 8\ntime_gaps = true\nshift_mixture = true\n"
+                   "shift_graph = true\nshift_move_head = true",
+                   "shift_sasrec", "gbce"}),
     [](const ::testing::TestParamInfo<ResumeCase>& info) { return info.param.model_name; });
 
 }  // namespace
