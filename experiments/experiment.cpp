@@ -151,6 +151,7 @@ ExperimentResult train_and_evaluate(Plan& plan, RunDirectory& run, const std::st
       json line = {{"epoch", r.epoch},
                    {"train_loss", r.train_loss},
                    {"train_seconds", r.train_seconds},
+                   {"learning_rate", r.learning_rate},
                    {"valid_seconds", r.valid_seconds},
                    {"improved", r.improved}};
       if (!r.valid_metrics.empty()) line["valid"] = metrics_json(r.valid_metrics);

@@ -30,6 +30,13 @@ TrainOptions TrainOptions::from_config(ConfigSection s, uint64_t run_seed) {
   o.beta1 = s.get_double("beta1", o.beta1, 0.0, 0.999999, "Adam beta1");
   o.beta2 = s.get_double("beta2", o.beta2, 0.0, 0.999999, "Adam beta2");
   o.weight_decay = s.get_double("weight_decay", o.weight_decay, 0.0, 10.0, "Adam L2 penalty");
+  o.schedule.kind =
+      s.get_string("lr_schedule", o.schedule.kind,
+                   "learning rate after warmup: constant, linear or cosine decay to 0 "
+                   "at the last planned step",
+                   {"constant", "linear", "cosine"});
+  o.schedule.warmup_steps = s.get_int("warmup_steps", o.schedule.warmup_steps, 0, int64_t{1} << 40,
+                                      "steps of linear warmup to learning_rate");
   o.eval_every = s.get_int("eval_every", o.eval_every, 1, 1 << 20, "epochs between validations");
   o.test_curve_every = s.get_int("test_curve_every", o.test_curve_every, 0, 1 << 20,
                                  "epochs between test evaluations logged as a learning curve "
@@ -132,6 +139,18 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
     const auto plan = sequences ? sequences->epoch_plan(rng) : std::vector<std::vector<int32_t>>{};
     const auto pair_plan = pairs ? pairs->epoch(rng) : std::vector<PairBatch>{};
     const size_t n_batches = pairs ? pair_plan.size() : plan.size();
+    // The step's rate: the count of batches per epoch is fixed, so (epoch, batch) gives the
+    // global step (the same after a resume).
+    int64_t batch_index = 0;
+    const auto set_rate = [&] {
+      const int64_t per_epoch = static_cast<int64_t>(n_batches);
+      record.learning_rate =
+          scheduled_rate(options.schedule, options.learning_rate,
+                         (epoch - 1) * per_epoch + batch_index++, options.epochs * per_epoch);
+      for (auto& group : optimizer.param_groups()) {
+        static_cast<torch::optim::AdamOptions&>(group.options()).lr(record.learning_rate);
+      }
+    };
     Progress progress("epoch " + std::to_string(epoch), static_cast<int64_t>(n_batches));
     auto loss_sum = torch::zeros({}, torch::TensorOptions().device(device));
     for (const auto& batch : pair_plan) {
@@ -143,6 +162,7 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
       if (penalty.defined()) value = value + penalty;
       optimizer.zero_grad();
       value.backward();
+      set_rate();
       optimizer.step();
       loss_sum += value.detach();
       progress.advance(1);
@@ -163,6 +183,7 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
       }
       optimizer.zero_grad();
       value.backward();
+      set_rate();
       optimizer.step();
       loss_sum += value.detach();
       progress.advance(1);

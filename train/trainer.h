@@ -15,6 +15,7 @@
 
 #include <c10/core/Device.h>
 
+#include "train/lr_schedule.h"
 #include "train/train_state.h"
 
 namespace shiftrec {
@@ -34,6 +35,7 @@ struct TrainOptions {
   double beta1 = 0.9;
   double beta2 = 0.98;
   double weight_decay = 0.0;
+  LrSchedule schedule;  // constant by default (train/lr_schedule.h)
   int64_t eval_every = 1;
   // > 0: every this many epochs the run also logs test metrics (a learning curve, as the
   // LightGCN paper plots; never used to select or stop). Read by the experiment, not here.
@@ -53,6 +55,7 @@ struct EpochRecord {
   int64_t epoch = 0;        // 1-based
   double train_loss = 0.0;  // mean over batches
   double train_seconds = 0.0;
+  double learning_rate = 0.0;                   // of the epoch's last step
   double valid_seconds = 0.0;                   // 0 when not validated this epoch
   std::map<std::string, double> valid_metrics;  // empty when not validated this epoch
   bool improved = false;

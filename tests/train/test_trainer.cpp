@@ -15,6 +15,7 @@
 #include "models/recommender.h"
 #include "models/sasrec.h"
 #include "tests/fixtures.h"
+#include "train/batching.h"
 #include "train/loss.h"
 
 namespace shiftrec {
@@ -147,6 +148,45 @@ TEST(Trainer, PairTrainingAddsTheModelsBatchPenalty) {
     norms[with_penalty] = model->parameters()[0].norm().item<double>();
   }
   EXPECT_LT(norms[1], 0.5 * norms[0]);  // a strong L2 on the batch's embeddings shrinks them
+}
+
+TEST(Trainer, EveryStepFollowsTheScheduleAcrossEpochs) {
+  at::manual_seed(0);
+  Fixture f;
+  ScoreSumLoss loss(-1.0);
+  TrainOptions options;
+  options.epochs = 3;
+  options.batch_size = 16;
+  options.learning_rate = 0.01;
+  options.schedule = LrSchedule{"linear", 2};
+  Rng rng(1);
+  const int64_t per_epoch = static_cast<int64_t>(
+      SequenceBatcher(f.split, f.model.max_length(), 16, true).epoch_plan(rng).size());
+  std::vector<double> rates;
+  train_model(
+      f.model, loss, f.split, options, c10::Device(c10::kCPU),
+      [] { return std::map<std::string, double>{}; },
+      [&](const EpochRecord& r) { rates.push_back(r.learning_rate); });
+  ASSERT_EQ(rates.size(), 3u);
+  const int64_t total = 3 * per_epoch;  // epoch e ends on step e * per_epoch - 1
+  for (int64_t e = 1; e <= 3; ++e) {
+    const double remaining = static_cast<double>(total - (e * per_epoch - 1));
+    EXPECT_DOUBLE_EQ(rates[e - 1], 0.01 * remaining / static_cast<double>(total - 2)) << e;
+  }
+  // The optimiser steps with that rate: a warmup far longer than training keeps every rate
+  // near 0, so the parameters barely move compared with a constant rate.
+  const auto moved = [&](const LrSchedule& schedule) {
+    at::manual_seed(0);
+    Fixture g;
+    const auto before = g.model.parameters()[0].detach().clone();
+    options.schedule = schedule;
+    options.epochs = 1;
+    train_model(
+        g.model, loss, g.split, options, c10::Device(c10::kCPU),
+        [] { return std::map<std::string, double>{}; }, nullptr);
+    return (g.model.parameters()[0] - before).abs().sum().item<double>();
+  };
+  EXPECT_LT(moved(LrSchedule{"constant", 1000000}), 1e-3 * moved(LrSchedule{"constant", 0}));
 }
 
 TEST(Trainer, NanLossIsAClearError) {
