@@ -49,27 +49,8 @@ for model in $models; do
   done
 done
 wait
-/usr/bin/python3 - "$out" $models <<'PY'
-import json, statistics, sys
-out, models = sys.argv[1], sys.argv[2:]
-def get(model, path):
-    values = []
-    for seed in (1, 2, 3):
-        r = json.load(open(f"{out}/{model}-seed{seed}/results.json"))
-        for key in path: r = r[key]
-        values.append(r)
-    return values
-def fmt(v): return f"{statistics.mean(v):.4f} ± {statistics.stdev(v):.4f}"
-print("| model | test NDCG@10 | test Recall@10 | SHIFT Recall@10 | SHIFT Recall@20 | SHIFT cond_Recall@10 | SHIFT NewCatHit@10 | shift ROC-AUC | s/epoch |")
-print("|---|---|---|---|---|---|---|---|---|")
-for m in models:
-    t = ["splits", "test"]
-    row = [fmt(get(m, t + ["metrics", "ndcg@10"])), fmt(get(m, t + ["metrics", "recall@10"])),
-           fmt(get(m, t + ["by_shift_label", "SHIFT", "metrics", "recall@10"])),
-           fmt(get(m, t + ["by_shift_label", "SHIFT", "metrics", "recall@20"])),
-           fmt(get(m, t + ["by_shift_label", "SHIFT", "metrics", "cond_recall@10"])),
-           fmt(get(m, t + ["by_shift_label", "SHIFT", "metrics", "newcat_hit@10"])),
-           fmt(get(m, t + ["shift_detection", "scores", "model", "roc_auc"])),
-           f'{statistics.mean(get(m, ["timings", "seconds_per_epoch"])):.2f}']
-    print(f"| {m} | " + " | ".join(row) + " |")
-PY
+runs=()
+for model in $models; do runs+=("$out/$model"-seed[123]); done
+# One row per model (named by the options that set it apart), mean ± sd over the 3 seeds.
+"${SHIFTREC_BIN:-build/shiftrec}" leaderboard "${runs[@]}" --metrics \
+  ndcg@10,recall@10,SHIFT:recall@10,SHIFT:recall@20,SHIFT:cond_recall@10,SHIFT:newcat_hit@10,shift_roc_auc,seconds_per_epoch

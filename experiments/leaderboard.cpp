@@ -141,9 +141,10 @@ Leaderboard build_leaderboard(const LeaderboardOptions& options) {
     if (!groups.count(key)) keys.push_back(key);
     groups[key].push_back(&run);
   }
-  // Options that differ between runs name the variants: those every run has when that tells
-  // the variants apart (an option only some have, such as a loss's negatives, follows from one
-  // they all have), else those each variant has, else all of them.
+  // Variants are named by a few of the options on which runs differ, chosen greedily: each
+  // time the option that tells the most variants apart (one every run has first on ties, so
+  // model.name before the options only some models have), until every name is distinct. A
+  // name lists the chosen options its variant has.
   std::set<std::string> varying, everywhere;
   for (const auto& run : runs) {
     for (const auto& [path, value] : run.options) {
@@ -156,31 +157,43 @@ Leaderboard build_leaderboard(const LeaderboardOptions& options) {
       if (in_all) everywhere.insert(path);
     }
   }
-  enum class Naming { kShared, kPresent, kAll };
-  const auto name_of = [&](const RunRecord& run, Naming naming) {
+  const auto name_of = [](const RunRecord& run, const std::set<std::string>& chosen) {
     std::string name;
-    for (const auto& path : varying) {
+    for (const auto& path : chosen) {
       auto it = run.options.find(path);
-      if (naming == Naming::kShared && !everywhere.count(path)) continue;
-      if (naming == Naming::kPresent && it == run.options.end()) continue;
-      name += (name.empty() ? "" : ", ") + path + "=" +
-              (it == run.options.end() ? "(unset)" : it->second);
+      if (it != run.options.end()) name += (name.empty() ? "" : ", ") + path + "=" + it->second;
     }
     return name;
   };
-  Naming naming = Naming::kAll;
-  for (const Naming candidate : {Naming::kShared, Naming::kPresent}) {
+  const auto distinct_names = [&](const std::set<std::string>& chosen) {
     std::set<std::string> names;
-    for (const auto& key : keys) names.insert(name_of(*groups[key].front(), candidate));
-    if (names.size() == keys.size()) {
-      naming = candidate;
-      break;
+    for (const auto& key : keys) names.insert(name_of(*groups[key].front(), chosen));
+    return names.size();
+  };
+  std::set<std::string> chosen;
+  while (distinct_names(chosen) < keys.size()) {
+    std::string best;
+    size_t best_count = 0;
+    bool best_everywhere = false;
+    for (const auto& path : varying) {
+      if (chosen.count(path)) continue;
+      std::set<std::string> trial = chosen;
+      trial.insert(path);
+      const size_t count = distinct_names(trial);
+      const bool in_all = everywhere.count(path) > 0;
+      if (count > best_count || (count == best_count && in_all && !best_everywhere)) {
+        best = path;
+        best_count = count;
+        best_everywhere = in_all;
+      }
     }
+    if (best.empty()) break;  // cannot happen: variants differ in some option
+    chosen.insert(best);
   }
   for (const auto& key : keys) {
     const auto& members = groups[key];
     LeaderboardRow row;
-    row.variant = name_of(*members.front(), naming);
+    row.variant = name_of(*members.front(), chosen);
     if (row.variant.empty()) {
       auto it = members.front()->options.find("model.name");
       row.variant = it != members.front()->options.end() ? it->second : "all";

@@ -4,9 +4,10 @@
 // Two runs are the same variant when their resolved.toml agree on every option but the ones
 // that cannot change what is learned: `seed`, `log_level`, `threads`, `device`,
 // `train.test_curve_every` and `train.checkpoint_every` (and `data.synthetic.seed` when it
-// equals the run seed, as it does unless set: the seed then draws the data too). A variant is named
-// by the options on which the variants differ ("model.name=graph_sasrec, model.layers=2"; the model
-// name when there is one variant). Rows are sorted by the first metric, best first.
+// equals the run seed, as it does unless set: the seed then draws the data too). A variant is
+// named by the fewest options that tell the variants apart, picked greedily, model.name first
+// ("model.fusion=true, model.name=shift_sasrec"; the model name when there is one variant).
+// Rows are sorted by the first metric, best first.
 //
 // Metric names:
 //   "ndcg@10"            a metric of the split (results.json splits.<split>.metrics)
