@@ -27,6 +27,7 @@
 #include "experiments/target_table.h"
 #include "models/checkpoint.h"
 #include "models/recommender.h"
+#include "train/data_parallel.h"
 #include "train/loss.h"
 #include "train/trainer.h"
 
@@ -130,7 +131,8 @@ void trim_metrics_log(const std::string& path, int64_t epochs_done) {
 // Trains `plan` into `run` (continuing from a stored training state when there is one),
 // evaluates, writes results.json and commits the run directory.
 ExperimentResult train_and_evaluate(Plan& plan, RunDirectory& run, const std::string& config_hash,
-                                    double started, double load_seconds) {
+                                    double started, double load_seconds,
+                                    DataParallel* parallel = nullptr) {
   try {
     Recommender& model = *plan.model;
     model.to(plan.device);
@@ -167,8 +169,11 @@ ExperimentResult train_and_evaluate(Plan& plan, RunDirectory& run, const std::st
       }
       append_line(metrics_path, line.dump());
     };
-    TrainResult trained = train_model(model, *plan.loss, plan.split, plan.train, plan.device,
-                                      validate, on_epoch, train_state_file(run, plan, config_hash));
+    // A data-parallel run keeps no training state: the other ranks' generators are not in it.
+    TrainResult trained = train_model(
+        model, *plan.loss, plan.split, plan.train, plan.device, validate, on_epoch,
+        parallel != nullptr ? TrainStateFile{} : train_state_file(run, plan, config_hash),
+        parallel);
     if (trained.history.empty()) append_line(metrics_path, json{{"epoch", 0}}.dump());
 
     ExperimentResult result;
@@ -256,6 +261,7 @@ ExperimentResult train_and_evaluate(Plan& plan, RunDirectory& run, const std::st
                     {"best_epoch", trained.best_epoch},
                     {"epochs_run", trained.epochs_run},
                     {"resumed_after_epochs", trained.resumed_after},
+                    {"data_parallel_ranks", parallel != nullptr ? parallel->world_size() : 1},
                     {"early_stop_metric", plan.train.early_stop_metric},
                     {"timings",
                      {{"load_seconds", load_seconds},
@@ -282,11 +288,35 @@ ExperimentResult train_and_evaluate(Plan& plan, RunDirectory& run, const std::st
   }
 }
 
+// A data-parallel rank other than 0: trains in step with rank 0 and writes nothing.
+ExperimentResult train_as_follower(Plan& plan, DataParallel& parallel) {
+  Recommender& model = *plan.model;
+  model.to(plan.device);
+  model.fit_statistics(plan.split);
+  // Same initial model as rank 0 (read_plan seeded it); its own dropout and negatives.
+  seed_torch(derive_seed(plan.seed, "data_parallel.rank", static_cast<uint64_t>(parallel.rank())));
+  const TrainResult trained = train_model(
+      model, *plan.loss, plan.split, plan.train, plan.device,
+      [] { return std::map<std::string, double>{}; }, nullptr, {}, &parallel);
+  log_info("rank " + std::to_string(parallel.rank()) + ": trained " +
+           std::to_string(trained.epochs_run) +
+           " epochs in step with rank 0, which writes the run");
+  ExperimentResult result;
+  result.model = plan.model_name;
+  result.best_epoch = trained.best_epoch;
+  result.epochs_run = trained.epochs_run;
+  return result;
+}
+
 }  // namespace
 
 ExperimentResult run_experiment(Config& config, const std::string& out) {
   const double started = seconds_since_start();
   Plan plan = read_plan(config);
+  // Every rank joins before anything only rank 0 does can fail, so a failure there reaches
+  // the others as a broken collective instead of a wait for the group.
+  const auto parallel = DataParallel::from_environment();
+  if (parallel != nullptr && parallel->rank() > 0) return train_as_follower(plan, *parallel);
   const double load_seconds = seconds_since_start() - started;
   const std::string resolved = config.resolved_toml();
   RunDirectory run(out.empty() ? default_run_path(config.source_name()) : out);
@@ -297,11 +327,16 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
     run.fail(e.what());
     throw;
   }
-  return train_and_evaluate(plan, run, fnv1a_hex(resolved), started, load_seconds);
+  return train_and_evaluate(plan, run, fnv1a_hex(resolved), started, load_seconds, parallel.get());
 }
 
 ExperimentResult resume_experiment(const std::string& path) {
   const double started = seconds_since_start();
+  if (DataParallel::requested_world_size() > 1) {
+    throw UserError(
+        "resume of a data-parallel run is not supported (it keeps no training "
+        "state); unset WORLD_SIZE to resume a single-process run");
+  }
   RunDirectory run(path, RunOpen::kResume);
   log_info("resuming " + run.final_path() + " (in progress under .partial)");
   try {

@@ -32,8 +32,9 @@ else
   build=build-cuda
   nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv >>"$out/session.log" 2>&1
   # The recipe exports LD_LIBRARY_PATH for the unpacked Debian libraries; keep it (source).
+  # Data-parallel stays off there: Debian's Gloo headers need not match the wheel's LibTorch.
   . .deps/build-cuda.sh .deps . "$build" -G Ninja -DSHIFTREC_BUILD_BENCH=OFF \
-    -DSHIFTREC_UNITY_BUILD=OFF >"$out/build.log" 2>&1
+    -DSHIFTREC_UNITY_BUILD=OFF -DSHIFTREC_DATA_PARALLEL=OFF >"$out/build.log" 2>&1
 fi
 status=$?
 log "build ($build): status $status in $(($(date +%s) - start)) s"

@@ -17,6 +17,7 @@
 #include "datasets/split.h"
 #include "models/recommender.h"
 #include "train/batching.h"
+#include "train/data_parallel.h"
 #include "train/loss.h"
 #include "train/pair_batching.h"
 
@@ -89,6 +90,24 @@ bool has_trainable_parameters(Recommender& model) {
 
 }  // namespace
 
+namespace {
+
+// The rank's share of an epoch's batches: every W-th from its rank on, among the first
+// n - n mod W (so every rank takes the same number of steps). All of them without ranks.
+template <typename Batch>
+std::vector<Batch> deal(std::vector<Batch> plan, const DataParallel* parallel) {
+  if (parallel == nullptr) return plan;
+  const size_t world = static_cast<size_t>(parallel->world_size());
+  const size_t usable = plan.size() - plan.size() % world;
+  std::vector<Batch> mine;
+  for (size_t i = static_cast<size_t>(parallel->rank()); i < usable; i += world) {
+    mine.push_back(std::move(plan[i]));
+  }
+  return mine;
+}
+
+}  // namespace
+
 std::string format_metrics(const std::map<std::string, double>& metrics) {
   std::ostringstream os;
   os.precision(4);
@@ -98,7 +117,8 @@ std::string format_metrics(const std::map<std::string, double>& metrics) {
 
 TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
                         const TrainOptions& options, c10::Device device, const ValidateFn& validate,
-                        const EpochCallback& on_epoch, const TrainStateFile& state_file) {
+                        const EpochCallback& on_epoch, const TrainStateFile& state_file,
+                        DataParallel* parallel) {
   TrainResult result;
   if (!has_trainable_parameters(model)) {
     log_info("model has no trainable parameters: fitted from training statistics only");
@@ -136,9 +156,15 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
     record.epoch = epoch;
     const double start = seconds_since_start();
     model.train();
-    const auto plan = sequences ? sequences->epoch_plan(rng) : std::vector<std::vector<int32_t>>{};
-    const auto pair_plan = pairs ? pairs->epoch(rng) : std::vector<PairBatch>{};
+    const auto plan = deal(
+        sequences ? sequences->epoch_plan(rng) : std::vector<std::vector<int32_t>>{}, parallel);
+    const auto pair_plan = deal(pairs ? pairs->epoch(rng) : std::vector<PairBatch>{}, parallel);
     const size_t n_batches = pairs ? pair_plan.size() : plan.size();
+    if (parallel != nullptr && n_batches == 0) {
+      throw UserError("an epoch has fewer batches than the " +
+                      std::to_string(parallel->world_size()) +
+                      " data-parallel ranks: lower train.batch_size");
+    }
     // The step's rate: the count of batches per epoch is fixed, so (epoch, batch) gives the
     // global step (the same after a resume).
     int64_t batch_index = 0;
@@ -162,6 +188,7 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
       if (penalty.defined()) value = value + penalty;
       optimizer.zero_grad();
       value.backward();
+      if (parallel != nullptr) parallel->average_gradients(model.parameters());
       set_rate();
       optimizer.step();
       loss_sum += value.detach();
@@ -183,6 +210,7 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
       }
       optimizer.zero_grad();
       value.backward();
+      if (parallel != nullptr) parallel->average_gradients(model.parameters());
       set_rate();
       optimizer.step();
       loss_sum += value.detach();
@@ -190,6 +218,11 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
     }
     record.train_loss =
         loss_sum.item<double>() / static_cast<double>(std::max<size_t>(n_batches, 1));
+    if (parallel != nullptr) {  // every rank logs (and checks) the mean over all ranks
+      record.train_loss =
+          parallel->sum(at::full({1}, record.train_loss, at::kDouble)).item<double>() /
+          static_cast<double>(parallel->world_size());
+    }
     record.train_seconds = seconds_since_start() - start;
     counters.train_seconds += record.train_seconds;
     progress.finish("loss " + std::to_string(record.train_loss));
@@ -205,17 +238,26 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
     if (validate_now) {
       const double valid_start = seconds_since_start();
       model.eval();
-      record.valid_metrics = validate();
+      // Rank 0 validates and decides for every rank (data-parallel ranks hold the same model).
+      if (parallel == nullptr || parallel->rank() == 0) record.valid_metrics = validate();
       record.valid_seconds = seconds_since_start() - valid_start;
       auto it = record.valid_metrics.find(options.early_stop_metric);
       SHIFTREC_ASSERT(record.valid_metrics.empty() || it != record.valid_metrics.end(),
                       "validation did not compute " + options.early_stop_metric);
-      if (record.valid_metrics.empty()) {  // no validation targets: the latest epoch is kept
+      bool has_value = it != record.valid_metrics.end();
+      double value = has_value ? it->second : 0.0;
+      if (parallel != nullptr) {
+        const auto decided =
+            parallel->from_rank0(at::tensor({has_value ? 1.0 : 0.0, value}, at::kDouble));
+        has_value = decided[0].item<double>() > 0.5;
+        value = decided[1].item<double>();
+      }
+      if (!has_value) {  // no validation targets: the latest epoch is kept
         counters.best_epoch = epoch;
         keep(model, best_state);
         record.improved = true;
-      } else if (it->second > counters.best_value) {
-        counters.best_value = it->second;
+      } else if (value > counters.best_value) {
+        counters.best_value = value;
         counters.best_epoch = epoch;
         keep(model, best_state);
         counters.validations_without_improvement = 0;
@@ -223,9 +265,10 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
       } else if (++counters.validations_without_improvement >= options.patience) {
         stop = true;
       }
-      log_info("epoch " + std::to_string(epoch) + " loss " + std::to_string(record.train_loss) +
-               " valid" + format_metrics(record.valid_metrics) +
-               (record.improved ? " (best)" : ""));
+      log_info(
+          "epoch " + std::to_string(epoch) + " loss " + std::to_string(record.train_loss) +
+          (record.valid_metrics.empty() ? "" : " valid" + format_metrics(record.valid_metrics)) +
+          (record.improved ? " (best)" : ""));
     }
     result.history.push_back(record);
     if (on_epoch) on_epoch(record);
@@ -243,6 +286,7 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
                 std::to_string(seconds_since_start() - save_start) + " s");
     }
   }
+  if (parallel != nullptr) parallel->check_in_sync(model.parameters());
   result.epochs_run = counters.epochs_done;
   result.best_epoch = counters.best_epoch;
   result.best_value = counters.best_value;

@@ -21,6 +21,7 @@
 namespace shiftrec {
 
 class ConfigSection;
+class DataParallel;
 class Loss;
 class Recommender;
 struct Split;
@@ -83,8 +84,12 @@ using EpochCallback = std::function<void(const EpochRecord&)>;
 // epochs; when the file already exists, training continues from it (the model, optimizer,
 // generators and counters it holds) instead of from epoch 1. `history` then holds only the
 // epochs run by this call; epochs_run, best_epoch and train_seconds count the whole run.
+//
+// With `parallel`, this process is one rank of data-parallel training (train/data_parallel.h):
+// it trains on its share of each epoch's batches with gradients averaged over the ranks, and
+// only rank 0 calls `validate`.
 TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
                         const TrainOptions& options, c10::Device device, const ValidateFn& validate,
-                        const EpochCallback& on_epoch, const TrainStateFile& state = {});
+                        const EpochCallback& on_epoch, const TrainStateFile& state = {}, DataParallel* parallel = nullptr);
 
 }  // namespace shiftrec

@@ -345,6 +345,49 @@ TEST(Cli, SweepRunsTheGridOverSeedsSkipsWhatIsDoneAndResumesWhatStopped) {
   EXPECT_FALSE(fs::exists(dir.file("typo")));
 }
 
+TEST(Cli, TwoDataParallelRanksTrainInStepAndRankZeroWritesTheRun) {
+  testing::TempDir dir;
+  const std::string args = "train --config " + source_path("experiments/configs/quickstart.toml") +
+                           kTiny + " --set train.epochs=3 --set train.batch_size=16" +
+                           " --set threads=1 --set log_level=info";  // 5 batches: 2 per rank
+  // A free port for the group's store: bind port 0 and read back what the kernel gave.
+  const std::string port =
+      testing::command_output("/usr/bin/python3 -c 'import socket; s=socket.socket(); "
+                              "s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])'");
+  const std::string env = "MASTER_ADDR=127.0.0.1 MASTER_PORT=" + port.substr(0, port.size() - 1) +
+                          " WORLD_SIZE=2 ";
+  const std::string bin = "timeout 300 " + std::string(SHIFTREC_BINARY) + " ";
+  int status = -1;
+  testing::command_output("(" + env + "RANK=1 " + bin + args + " --out " + dir.file("rank1") +
+                              " >" + dir.file("rank1.log") + " 2>&1; echo $? >" +
+                              dir.file("rank1.status") + ") & " + env + "RANK=0 " + bin + args +
+                              " --out " + dir.file("run") + " >" + dir.file("rank0.log") +
+                              " 2>&1; wait",
+                          &status);
+  // Both ranks end well: the end-of-training check found the same parameters on both.
+  EXPECT_EQ(WEXITSTATUS(status), 0) << testing::read_text(dir.file("rank0.log"));
+  EXPECT_EQ(testing::read_text(dir.file("rank1.status")), "0\n")
+      << testing::read_text(dir.file("rank1.log"));
+  const auto results = nlohmann::json::parse(testing::read_text(dir.file("run/results.json")));
+  EXPECT_EQ(results["data_parallel_ranks"], 2);
+  EXPECT_EQ(results["epochs_run"], 3);
+  EXPECT_FALSE(fs::exists(dir.file("rank1")));  // only rank 0 writes
+  EXPECT_FALSE(fs::exists(dir.file("rank1.partial")));
+  // Both ranks log the same mean loss over the ranks for every epoch.
+  const std::string rank1 = testing::read_text(dir.file("rank1.log"));
+  for (const auto& line : epoch_log(dir.file("run/metrics.jsonl"))) {
+    char loss[64];
+    std::snprintf(loss, sizeof(loss), "epoch %d loss %f", line["epoch"].get<int>(),
+                  line["train_loss"].get<double>());
+    EXPECT_NE(rank1.find(loss), std::string::npos) << loss << "\n" << rank1;
+  }
+  EXPECT_NE(rank1.find("rank 1: trained 3 epochs in step with rank 0"), std::string::npos);
+  // Resuming is refused in a data-parallel environment (no state of the other ranks).
+  const auto resume = run_cli("resume --run " + dir.file("run"), dir, "WORLD_SIZE=2");
+  EXPECT_EQ(resume.status, 1);
+  EXPECT_NE(resume.err.find("resume of a data-parallel run is not supported"), std::string::npos);
+}
+
 TEST(Cli, EvalDumpAgreesWithItsTopKAndWithResults) {
   testing::TempDir dir;
   const std::string run = dir.file("run");
