@@ -23,7 +23,7 @@ using json = nlohmann::json;
 const std::set<std::string> kNotPartOfTheVariant = {
     "seed", "log_level", "threads", "device", "train.test_curve_every", "train.checkpoint_every"};
 
-struct RunRecord {
+struct BoardRun {
   std::string path;
   json results;
   std::map<std::string, std::string> options;  // dotted path -> value as written in TOML
@@ -52,9 +52,9 @@ void flatten(const toml::table& table, const std::string& prefix,
   }
 }
 
-RunRecord read_run(const std::string& dir) {
+BoardRun read_board_run(const std::string& dir) {
   namespace fs = std::filesystem;
-  RunRecord run;
+  BoardRun run;
   run.path = dir;
   for (const char* file : {"resolved.toml", "results.json"}) {
     if (!fs::exists(dir + "/" + file)) {
@@ -83,7 +83,7 @@ RunRecord read_run(const std::string& dir) {
   return run;
 }
 
-double metric_of(const RunRecord& run, const std::string& split, const std::string& metric) {
+double metric_of(const BoardRun& run, const std::string& split, const std::string& metric) {
   const json& splits = run.results.value("splits", json::object());
   if (!splits.contains(split)) throw UserError(run.path + ": no split '" + split + "'");
   const json& part = splits[split];
@@ -110,7 +110,7 @@ double metric_of(const RunRecord& run, const std::string& split, const std::stri
   return value->get<double>();
 }
 
-std::string variant_key(const RunRecord& run) {
+std::string variant_key(const BoardRun& run) {
   std::string key;
   for (const auto& [path, value] : run.options) key += path + "=" + value + "\n";
   return key;
@@ -120,8 +120,8 @@ std::string variant_key(const RunRecord& run) {
 
 Leaderboard build_leaderboard(const LeaderboardOptions& options) {
   if (options.runs.empty()) throw UserError("leaderboard: no run directories given");
-  std::vector<RunRecord> runs;
-  for (const auto& dir : options.runs) runs.push_back(read_run(dir));
+  std::vector<BoardRun> runs;
+  for (const auto& dir : options.runs) runs.push_back(read_board_run(dir));
   Leaderboard board;
   board.metrics = options.metrics;
   if (board.metrics.empty()) {
@@ -135,7 +135,7 @@ Leaderboard build_leaderboard(const LeaderboardOptions& options) {
   }
   // Variants in order of first appearance; the options where variants differ name them.
   std::vector<std::string> keys;
-  std::map<std::string, std::vector<const RunRecord*>> groups;
+  std::map<std::string, std::vector<const BoardRun*>> groups;
   for (const auto& run : runs) {
     const std::string key = variant_key(run);
     if (!groups.count(key)) keys.push_back(key);
@@ -157,7 +157,7 @@ Leaderboard build_leaderboard(const LeaderboardOptions& options) {
       if (in_all) everywhere.insert(path);
     }
   }
-  const auto name_of = [](const RunRecord& run, const std::set<std::string>& chosen) {
+  const auto name_of = [](const BoardRun& run, const std::set<std::string>& chosen) {
     std::string name;
     for (const auto& path : chosen) {
       auto it = run.options.find(path);
