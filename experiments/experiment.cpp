@@ -347,7 +347,11 @@ ExperimentResult resume_experiment(const std::string& path) {
     Config config = Config::from_file(stored_config);
     Plan plan = read_plan(config);
     const double load_seconds = seconds_since_start() - started;
-    const std::string config_hash = fnv1a_hex(config.resolved_toml());
+    // The hash of the run's own resolved.toml, as training wrote it: an option a newer
+    // shiftrec added (resolved to its default now) does not make it another config.
+    std::ifstream stored(stored_config, std::ios::binary);
+    const std::string config_hash = fnv1a_hex(std::string(std::istreambuf_iterator<char>(stored),
+                                                          std::istreambuf_iterator<char>()));
     const TrainStateFile state = train_state_file(run, plan, config_hash);
     const bool has_state = std::filesystem::exists(state.path);
     const int64_t epochs_done = has_state ? read_train_progress(state).epochs_done : 0;

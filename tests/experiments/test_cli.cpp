@@ -272,6 +272,19 @@ TEST(Cli, KilledRunResumesToTheSameResultsAsAnUninterruptedOne) {
   std::ofstream(killed + ".failed/metrics.jsonl", std::ios::app)
       << "{\"epoch\": 29, \"train_loss\": 1.0}\n{\"epoch\": 30, \"tra";
 
+  // The state belongs to the run's stored resolved.toml: edited, the run is refused (and left
+  // as it was); restored, it resumes.
+  const std::string stored = testing::read_text(killed + ".failed/resolved.toml");
+  const auto option = stored.find("d = 16\n");
+  ASSERT_NE(option, std::string::npos);
+  testing::write_text(killed + ".failed/resolved.toml",
+                      stored.substr(0, option) + "d = 32\n" + stored.substr(option + 7));
+  const auto refused = run_cli("resume --run " + killed + ".failed", dir);
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_NE(refused.err.find("train_state.pt: training state of another config or data"),
+            std::string::npos)
+      << refused.err;
+  testing::write_text(killed + ".failed/resolved.toml", stored);
   const auto resumed = run_cli("resume --run " + killed + ".failed", dir);
   ASSERT_EQ(resumed.status, 0) << resumed.err;
   EXPECT_FALSE(fs::exists(killed + ".failed"));
