@@ -13,6 +13,7 @@
 #include "experiments/experiment.h"
 #include "experiments/leaderboard.h"
 #include "experiments/plan.h"
+#include "train/data_parallel.h"
 
 namespace shiftrec {
 namespace {
@@ -125,6 +126,10 @@ std::vector<SweepRun> plan_sweep(const SweepOptions& options) {
 }
 
 std::string run_sweep(const SweepOptions& options) {
+  if (DataParallel::requested_world_size() > 1) {  // ranks would race on which runs are done
+    throw UserError("sweep runs one process per run; unset WORLD_SIZE (data-parallel runs are "
+                    "launched with `shiftrec train`, one command per rank)");
+  }
   const std::vector<SweepRun> runs = plan_sweep(options);
   // Every variant's options are read (and its data loaded) before any run: a typo in the
   // grid ends the sweep before hours of runs, not after.

@@ -348,6 +348,10 @@ TEST(Cli, SweepRunsTheGridOverSeedsSkipsWhatIsDoneAndResumesWhatStopped) {
   EXPECT_NE(again.err.find("[4/4] loss.name=bce,seed=2: stopped earlier, resuming"),
             std::string::npos)
       << again.err;
+  const auto parallel = run_cli(args, dir, "WORLD_SIZE=2");
+  EXPECT_EQ(parallel.status, 1);
+  EXPECT_NE(parallel.err.find("sweep runs one process per run; unset WORLD_SIZE"),
+            std::string::npos);
   // A key no variant reads: one error before any run starts.
   const auto typo = run_cli("sweep --config " + source_path("experiments/configs/quickstart.toml") +
                                 kTiny + " --grid 'model.dd=[8, 16]' --out " + dir.file("typo"),
