@@ -1,32 +1,26 @@
 #include "models/checkpoint.h"
 
-#include <unistd.h>
-
-#include <cstdio>
 #include <filesystem>
 
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "models/recommender.h"
 
 namespace shiftrec {
 
 void save_checkpoint(Recommender& model, const std::string& path) {
-  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
+  AtomicWriter out(path);
   try {
     torch::serialize::OutputArchive archive;
     model.save(archive);
-    archive.save_to(temporary);
+    archive.save_to(out.stream());
   } catch (const c10::Error& e) {
-    std::filesystem::remove(temporary);
     throw UserError("cannot write checkpoint " + path + ": " + e.what_without_backtrace());
   }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    std::filesystem::remove(temporary);
-    throw UserError("cannot rename " + temporary + " to " + path);
-  }
+  out.commit();
 }
 
 void load_checkpoint(Recommender& model, const std::string& path) {

@@ -1,5 +1,5 @@
 // Model checkpoints: every parameter and buffer of a model, by name, in LibTorch's archive
-// format. Written to a temporary name and renamed, so a crash never leaves a broken file.
+// format. Written through core/atomic_file.h, so a crash never leaves a broken file.
 #pragma once
 
 #include <string>

@@ -1,8 +1,5 @@
 #include "train/train_state.h"
 
-#include <unistd.h>
-
-#include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <sstream>
@@ -12,6 +9,7 @@
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "models/recommender.h"
 
@@ -104,7 +102,7 @@ void open_archive(torch::serialize::InputArchive& archive, const TrainStateFile&
 
 void save_train_state(const TrainStateFile& file, const TrainProgress& progress,
                       TrainStateParts parts) {
-  const std::string temporary = file.path + ".tmp-" + std::to_string(::getpid());
+  AtomicWriter out(file.path);
   try {
     torch::serialize::OutputArchive archive;
     write_progress(archive, file, progress);
@@ -121,15 +119,11 @@ void save_train_state(const TrainStateFile& file, const TrainProgress& progress,
     archive.write("rng/batches", c10::IValue(batch_rng.str()));
     write_generator(archive, "rng/torch_cpu", c10::Device(c10::kCPU));
     if (parts.device.is_cuda()) write_generator(archive, "rng/torch_cuda", parts.device);
-    archive.save_to(temporary);
+    archive.save_to(out.stream());
   } catch (const c10::Error& e) {
-    std::filesystem::remove(temporary);
     throw UserError("cannot write training state " + file.path + ": " + e.what_without_backtrace());
   }
-  if (std::rename(temporary.c_str(), file.path.c_str()) != 0) {
-    std::filesystem::remove(temporary);
-    throw UserError("cannot rename " + temporary + " to " + file.path);
-  }
+  out.commit();
 }
 
 TrainProgress load_train_state(const TrainStateFile& file, TrainStateParts parts) {
