@@ -88,10 +88,6 @@ bool has_trainable_parameters(Recommender& model) {
   return false;
 }
 
-}  // namespace
-
-namespace {
-
 // The rank's share of an epoch's batches: every W-th from its rank on, among the first
 // n - n mod W (so every rank takes the same number of steps). All of them without ranks.
 template <typename Batch>
@@ -165,10 +161,16 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
                       std::to_string(parallel->world_size()) +
                       " data-parallel ranks: lower train.batch_size");
     }
-    // The step's rate: the count of batches per epoch is fixed, so (epoch, batch) gives the
-    // global step (the same after a resume).
+    Progress progress("epoch " + std::to_string(epoch), static_cast<int64_t>(n_batches));
+    auto loss_sum = torch::zeros({}, torch::TensorOptions().device(device));
     int64_t batch_index = 0;
-    const auto set_rate = [&] {
+    // One optimiser step on a batch's loss, whichever way the batch was made.
+    const auto take_step = [&](const torch::Tensor& value) {
+      optimizer.zero_grad();
+      value.backward();
+      if (parallel != nullptr) parallel->average_gradients(model.parameters());
+      // The step's rate: the count of batches per epoch is fixed, so (epoch, batch) gives the
+      // global step (the same after a resume).
       const int64_t per_epoch = static_cast<int64_t>(n_batches);
       record.learning_rate =
           scheduled_rate(options.schedule, options.learning_rate,
@@ -176,9 +178,10 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
       for (auto& group : optimizer.param_groups()) {
         static_cast<torch::optim::AdamOptions&>(group.options()).lr(record.learning_rate);
       }
+      optimizer.step();
+      loss_sum += value.detach();
+      progress.advance(1);
     };
-    Progress progress("epoch " + std::to_string(epoch), static_cast<int64_t>(n_batches));
-    auto loss_sum = torch::zeros({}, torch::TensorOptions().device(device));
     for (const auto& batch : pair_plan) {
       throw_if_interrupted();
       auto users = torch::tensor(batch.users, torch::kLong).to(device);
@@ -186,13 +189,7 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
       auto value = loss.compute(model, model.encode_users(users), items);
       auto penalty = model.batch_penalty();
       if (penalty.defined()) value = value + penalty;
-      optimizer.zero_grad();
-      value.backward();
-      if (parallel != nullptr) parallel->average_gradients(model.parameters());
-      set_rate();
-      optimizer.step();
-      loss_sum += value.detach();
-      progress.advance(1);
+      take_step(value);
     }
     for (const auto& users : plan) {
       throw_if_interrupted();
@@ -208,13 +205,7 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
       if (options.length_buckets) {
         value = value * (static_cast<double>(batch.positions) / mean_positions);
       }
-      optimizer.zero_grad();
-      value.backward();
-      if (parallel != nullptr) parallel->average_gradients(model.parameters());
-      set_rate();
-      optimizer.step();
-      loss_sum += value.detach();
-      progress.advance(1);
+      take_step(value);
     }
     record.train_loss =
         loss_sum.item<double>() / static_cast<double>(std::max<size_t>(n_batches, 1));
