@@ -7,12 +7,13 @@
 #include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include <toml++/toml.h>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/text.h"
+#include "experiments/toml_text.h"
 
 namespace shiftrec {
 namespace {
@@ -29,17 +30,6 @@ struct BoardRun {
   std::map<std::string, std::string> options;  // dotted path -> value as written in TOML
 };
 
-std::string value_text(const toml::node& node) {
-  if (const auto* text = node.as_string()) return text->get();
-  std::ostringstream os;
-  if (const auto* array = node.as_array()) {
-    os << *array;
-  } else {
-    node.visit([&](const auto& value) { os << value; });
-  }
-  return os.str();
-}
-
 void flatten(const toml::table& table, const std::string& prefix,
              std::map<std::string, std::string>& out) {
   for (const auto& [key, node] : table) {
@@ -47,7 +37,7 @@ void flatten(const toml::table& table, const std::string& prefix,
     if (const auto* sub = node.as_table()) {
       flatten(*sub, path + ".", out);
     } else if (!kNotPartOfTheVariant.count(path)) {
-      out[path] = value_text(node);
+      out[path] = plain_text(node);
     }
   }
 }
@@ -158,12 +148,12 @@ Leaderboard build_leaderboard(const LeaderboardOptions& options) {
     }
   }
   const auto name_of = [](const BoardRun& run, const std::set<std::string>& chosen) {
-    std::string name;
+    std::vector<std::string> parts;
     for (const auto& path : chosen) {
       auto it = run.options.find(path);
-      if (it != run.options.end()) name += (name.empty() ? "" : ", ") + path + "=" + it->second;
+      if (it != run.options.end()) parts.push_back(path + "=" + it->second);
     }
-    return name;
+    return join(parts);
   };
   const auto distinct_names = [&](const std::set<std::string>& chosen) {
     std::set<std::string> names;

@@ -1,8 +1,8 @@
 #include "experiments/sweep.h"
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <sstream>
 
 #include <toml++/toml.h>
 
@@ -10,9 +10,11 @@
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "core/log.h"
+#include "core/text.h"
 #include "experiments/experiment.h"
 #include "experiments/leaderboard.h"
 #include "experiments/plan.h"
+#include "experiments/toml_text.h"
 #include "train/data_parallel.h"
 
 namespace shiftrec {
@@ -26,15 +28,9 @@ struct GridAxis {
   std::vector<std::string> names;                     // "key=value" (strings unquoted)
 };
 
-std::string toml_text(const toml::node& node) {
-  std::ostringstream text;
-  node.visit([&](const auto& value) { text << value; });
-  return text.str();
-}
-
 // "key=value" for a run name, kept to one safe path component.
 std::string name_part(const std::string& key, const toml::node& node) {
-  std::string name = key + "=" + (node.is_string() ? node.as_string()->get() : toml_text(node));
+  std::string name = key + "=" + plain_text(node);
   for (char& c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_' &&
         c != '=') {
@@ -73,10 +69,8 @@ GridAxis parse_axis(const std::string& grid) {
       assignments.push_back(key + "=" + toml_text(node));
       names.push_back(name_part(key, node));
     }
-    std::string name;
-    for (const auto& part : names) name += (name.empty() ? "" : ",") + part;
     axis.assignments.push_back(std::move(assignments));
-    axis.names.push_back(std::move(name));
+    axis.names.push_back(join(names, ","));
   }
   return axis;
 }
@@ -127,18 +121,21 @@ std::vector<SweepRun> plan_sweep(const SweepOptions& options) {
 
 std::string run_sweep(const SweepOptions& options) {
   if (DataParallel::requested_world_size() > 1) {  // ranks would race on which runs are done
-    throw UserError("sweep runs one process per run; unset WORLD_SIZE (data-parallel runs are "
-                    "launched with `shiftrec train`, one command per rank)");
+    throw UserError(
+        "sweep runs one process per run; unset WORLD_SIZE (data-parallel runs are "
+        "launched with `shiftrec train`, one command per rank)");
   }
   const std::vector<SweepRun> runs = plan_sweep(options);
   // Every variant's options are read (and its data loaded) before any run: a typo in the
-  // grid ends the sweep before hours of runs, not after.
-  for (const auto& run : runs) {
-    Config config = run_config(options, run);
+  // grid ends the sweep before hours of runs, not after. Once per variant: its runs differ
+  // only in the seed (the fastest-varying part of the plan), which no check depends on.
+  const size_t runs_per_variant = std::max<size_t>(options.seeds.size(), 1);
+  for (size_t i = 0; i < runs.size(); i += runs_per_variant) {
+    Config config = run_config(options, runs[i]);
     try {
       read_plan(config);
     } catch (const UserError& e) {
-      throw UserError("sweep run " + run.name + ": " + e.what());
+      throw UserError("sweep run " + runs[i].name + ": " + e.what());
     }
   }
   std::vector<std::string> complete, failed;
@@ -178,11 +175,9 @@ std::string run_sweep(const SweepOptions& options) {
     table = format_leaderboard(build_leaderboard(board));
   }
   if (!failed.empty()) {
-    std::string names;
-    for (const auto& name : failed) names += (names.empty() ? "" : ", ") + name;
     throw UserError(std::to_string(failed.size()) + " of " + std::to_string(runs.size()) +
-                    " sweep runs failed (" + names + "); what they wrote is in " + options.out +
-                    "/<run>.failed\n" + table);
+                    " sweep runs failed (" + join(failed) + "); what they wrote is in " +
+                    options.out + "/<run>.failed\n" + table);
   }
   return table;
 }
