@@ -341,17 +341,16 @@ ExperimentResult resume_experiment(const std::string& path) {
   log_info("resuming " + run.final_path() + " (in progress under .partial)");
   try {
     const std::string stored_config = run.file("resolved.toml");
-    if (!std::filesystem::exists(stored_config)) {
-      throw UserError(stored_config + ": missing; the run stopped before it began");
-    }
-    Config config = Config::from_file(stored_config);
+    std::ifstream in(stored_config, std::ios::binary);
+    if (!in) throw UserError(stored_config + ": missing; the run stopped before it began");
+    const std::string stored((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+    Config config = Config::from_string(stored, stored_config);
     Plan plan = read_plan(config);
     const double load_seconds = seconds_since_start() - started;
     // The hash of the run's own resolved.toml, as training wrote it: an option a newer
     // shiftrec added (resolved to its default now) does not make it another config.
-    std::ifstream stored(stored_config, std::ios::binary);
-    const std::string config_hash = fnv1a_hex(std::string(std::istreambuf_iterator<char>(stored),
-                                                          std::istreambuf_iterator<char>()));
+    const std::string config_hash = fnv1a_hex(stored);
     const TrainStateFile state = train_state_file(run, plan, config_hash);
     const bool has_state = std::filesystem::exists(state.path);
     const int64_t epochs_done = has_state ? read_train_progress(state).epochs_done : 0;
