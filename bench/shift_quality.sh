@@ -9,48 +9,40 @@
 #   +w5, +w20 model.shift_loss_weight = 5, 20 +nognn    graph_layers = 0, fusion = false
 #   +win3, +win10  model.shift_graph_window = 3, 10
 # SHIFTREC_BIN picks the binary (default build/shiftrec); extra --set options for every run go
-# in SHIFT_QUALITY_SET. Runs are two at a time (one thread each).
+# in SHIFT_QUALITY_SET. One `shiftrec sweep`, two runs at a time (one thread each); running it
+# again skips the runs that are done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-runs/shift_quality}
 shift || true
 models=${*:-sasrec graph_sasrec fusion_sasrec session_graph_sasrec shift_sasrec}
-mkdir -p "$out"
-run_one() {  # model seed
-  local model=$1 seed=$2 run="$out/$1-seed$2" name=${1%%+*} extra=() switch
-  [ -d "$run" ] && return 0
+bundles=()  # one inline table of model options per model
+for model in $models; do
+  name=${model%%+*} settings=()
   IFS=+ read -ra switches <<<"${model#"$name"}"
   for switch in "${switches[@]}"; do
     case $switch in
       "") ;;
-      time) extra+=(--set model.time_gaps=true) ;;
-      mixture) extra+=(--set model.shift_mixture=true) ;;
-      graph) extra+=(--set model.shift_graph=true) ;;
-      move) extra+=(--set model.shift_move_head=true) ;;
-      w5) extra+=(--set model.shift_loss_weight=5) ;;
-      w20) extra+=(--set model.shift_loss_weight=20) ;;
-      win3) extra+=(--set model.shift_graph_window=3) ;;
-      win10) extra+=(--set model.shift_graph_window=10) ;;
-      nognn) extra+=(--set model.graph_layers=0 --set model.fusion=false) ;;
-      *) echo "unknown switch +$switch in $model" >&2; return 1 ;;
+      time) settings+=("time_gaps = true") ;;
+      mixture) settings+=("shift_mixture = true") ;;
+      graph) settings+=("shift_graph = true") ;;
+      move) settings+=("shift_move_head = true") ;;
+      w5) settings+=("shift_loss_weight = 5.0") ;;
+      w20) settings+=("shift_loss_weight = 20.0") ;;
+      win3) settings+=("shift_graph_window = 3") ;;
+      win10) settings+=("shift_graph_window = 10") ;;
+      nognn) settings+=("graph_layers = 0" "fusion = false") ;;
+      *) echo "unknown switch +$switch in $model" >&2; exit 1 ;;
     esac
   done
-  # shellcheck disable=SC2086
-  "${SHIFTREC_BIN:-build/shiftrec}" train --config experiments/configs/quickstart.toml --out "$run" \
-    --set seed="$seed" --set data.synthetic.seed=42 --set model.name="$name" --set log_level=warn \
-    --set threads=1 "${extra[@]}" ${SHIFT_QUALITY_SET:-}
-}
-jobs_running=0
-for model in $models; do
-  for seed in 1 2 3; do
-    run_one "$model" "$seed" &
-    jobs_running=$((jobs_running + 1))
-    if [ "$jobs_running" -ge 2 ]; then wait -n; jobs_running=$((jobs_running - 1)); fi
-  done
+  bundle="{name = \"$name\""
+  for setting in "${settings[@]}"; do bundle+=", $setting"; done
+  bundles+=("$bundle}")
 done
-wait
-runs=()
-for model in $models; do runs+=("$out/$model"-seed[123]); done
+grid="model=[$(IFS=,; echo "${bundles[*]}")]"
 # One row per model (named by the options that set it apart), mean ± sd over the 3 seeds.
-"${SHIFTREC_BIN:-build/shiftrec}" leaderboard "${runs[@]}" --metrics \
+# shellcheck disable=SC2086
+"${SHIFTREC_BIN:-build/shiftrec}" sweep --config experiments/configs/quickstart.toml \
+  --set data.synthetic.seed=42 --set log_level=warn --set threads=1 ${SHIFT_QUALITY_SET:-} \
+  --grid "$grid" --seeds 1,2,3 --jobs 2 --out "$out" --metrics \
   ndcg@10,recall@10,SHIFT:recall@10,SHIFT:recall@20,SHIFT:cond_recall@10,SHIFT:newcat_hit@10,shift_roc_auc,seconds_per_epoch

@@ -2,8 +2,8 @@
 //
 //   shiftrec train --config FILE [--set key=value ...] [--out DIR]
 //   shiftrec resume --run DIR
-//   shiftrec sweep --config FILE [--set ...] [--grid 'key=[v1, v2]' ...] [--seeds 1,2,3] --out DIR
-//   shiftrec leaderboard RUN... [--split test] [--metrics ndcg@10,SHIFT:recall@10]
+//   shiftrec sweep --config FILE [--set ...] [--grid 'key=[v1, v2]' ...] [--seeds 1,2,3] [--jobs N]
+//   --out DIR shiftrec leaderboard RUN... [--split test] [--metrics ndcg@10,SHIFT:recall@10]
 //   shiftrec models
 //   shiftrec eval --run DIR [--split test] [--dump-topk FILE]
 //   shiftrec compare RUN_A RUN_B [--split test] [--resamples 1000] [--json FILE]
@@ -73,6 +73,8 @@ int run(int argc, char** argv) {
       ->take_all();
   sweep->add_option("--seeds", sweep_options.seeds, "run seeds, e.g. 1,2,3")->delimiter(',');
   sweep->add_option("--metrics", sweep_options.metrics, "leaderboard metrics")->delimiter(',');
+  sweep->add_option("--jobs", sweep_options.jobs, "runs at a time, each its own process")
+      ->check(CLI::Range(1, 1024));
   sweep->add_option("--out", sweep_options.out, "folder of the run directories")->required();
 
   shiftrec::LeaderboardOptions board_options;

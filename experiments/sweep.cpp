@@ -2,10 +2,16 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <cmath>
+#include <cstring>
 #include <filesystem>
+#include <memory>
+#include <thread>
 
 #include <toml++/toml.h>
 
+#include "core/child_process.h"
 #include "core/config.h"
 #include "core/error.h"
 #include "core/interrupt.h"
@@ -82,6 +88,129 @@ Config run_config(const SweepOptions& options, const SweepRun& run) {
   return config;
 }
 
+std::string run_path(const SweepOptions& options, const SweepRun& run) {
+  return options.out + "/" + run.name;
+}
+
+enum class RunOutcome { kComplete, kFailed };
+enum class RunStep { kSkip, kResume, kStart };
+
+// What run `index` needs, logged with its place in the sweep.
+RunStep next_step(const SweepOptions& options, const std::vector<SweepRun>& runs, size_t index) {
+  const std::string dir = run_path(options, runs[index]);
+  const std::string progress =
+      "[" + std::to_string(index + 1) + "/" + std::to_string(runs.size()) + "] " + runs[index].name;
+  if (fs::exists(dir + "/results.json")) {
+    log_info(progress + ": complete, skipped");
+    return RunStep::kSkip;
+  }
+  if (fs::exists(dir + ".partial") || fs::exists(dir + ".failed")) {
+    log_info(progress + ": stopped earlier, resuming");
+    return RunStep::kResume;
+  }
+  log_info(progress);
+  return RunStep::kStart;
+}
+
+// One run after another in this process.
+std::vector<RunOutcome> run_in_this_process(const SweepOptions& options,
+                                            const std::vector<SweepRun>& runs) {
+  std::vector<RunOutcome> outcomes;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    throw_if_interrupted();
+    const RunStep step = next_step(options, runs, i);
+    try {
+      if (step == RunStep::kResume) {
+        resume_experiment(run_path(options, runs[i]));
+      } else if (step == RunStep::kStart) {
+        Config config = run_config(options, runs[i]);
+        run_experiment(config, run_path(options, runs[i]));
+      }
+      outcomes.push_back(RunOutcome::kComplete);
+    } catch (const InternalError&) {
+      throw;                             // a shiftrec bug: stop and report it
+    } catch (const std::exception& e) {  // bad data for this variant, out of memory, ...
+      if (interrupted()) throw;
+      log_warn(runs[i].name + " failed: " + e.what());
+      outcomes.push_back(RunOutcome::kFailed);
+    }
+  }
+  return outcomes;
+}
+
+// `shiftrec train` / `shiftrec resume` arguments for run `run`.
+std::vector<std::string> child_arguments(const SweepOptions& options, const SweepRun& run,
+                                         RunStep step) {
+  if (step == RunStep::kResume) return {"resume", "--run", run_path(options, run)};
+  std::vector<std::string> arguments = {"train", "--config", options.config_path};
+  for (const auto* list : {&options.overrides, &run.assignments}) {
+    for (const auto& assignment : *list) {
+      arguments.push_back("--set");
+      arguments.push_back(assignment);
+    }
+  }
+  arguments.push_back("--out");
+  arguments.push_back(run_path(options, run));
+  return arguments;
+}
+
+// options.jobs runs at a time, each in a child process of this program; their logs are
+// dropped but for a failed run's last line (its error). On SIGINT/SIGTERM the running ones get
+// SIGTERM, stop at their next step (each keeps its training state) and the sweep then throws.
+std::vector<RunOutcome> run_in_children(const SweepOptions& options,
+                                        const std::vector<SweepRun>& runs) {
+  struct Running {
+    size_t index;
+    std::unique_ptr<ChildProcess> child;
+    double started;
+  };
+  const std::string executable = this_executable();
+  std::vector<RunOutcome> outcomes(runs.size(), RunOutcome::kFailed);
+  std::vector<Running> running;
+  size_t next = 0;
+  while (next < runs.size() || !running.empty()) {
+    if (interrupted()) {
+      for (auto& run : running) run.child->terminate();
+      for (auto& run : running) run.child->wait();
+      throw_if_interrupted();
+    }
+    while (running.size() < static_cast<size_t>(options.jobs) && next < runs.size()) {
+      const size_t index = next++;
+      const RunStep step = next_step(options, runs, index);
+      if (step == RunStep::kSkip) {
+        outcomes[index] = RunOutcome::kComplete;
+        continue;
+      }
+      running.push_back(
+          {index,
+           std::make_unique<ChildProcess>(executable, child_arguments(options, runs[index], step)),
+           seconds_since_start()});
+    }
+    for (auto it = running.begin(); it != running.end();) {
+      if (it->child->running()) {
+        ++it;
+        continue;
+      }
+      const std::string& name = runs[it->index].name;
+      if (it->child->exit_code() == 0) {
+        outcomes[it->index] = RunOutcome::kComplete;
+        log_info(name + ": done in " +
+                 std::to_string(std::lround(seconds_since_start() - it->started)) + " s");
+      } else {
+        std::string error = it->child->last_line();
+        for (const char* prefix : {"shiftrec: ", "error: "}) {  // the CLI's "shiftrec: error: "
+          if (error.rfind(prefix, 0) == 0) error.erase(0, std::strlen(prefix));
+        }
+        log_warn(name + " failed (exit status " + std::to_string(it->child->exit_code()) +
+                 "): " + error);
+      }
+      it = running.erase(it);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return outcomes;
+}
+
 }  // namespace
 
 std::vector<SweepRun> plan_sweep(const SweepOptions& options) {
@@ -125,45 +254,35 @@ std::string run_sweep(const SweepOptions& options) {
         "sweep runs one process per run; unset WORLD_SIZE (data-parallel runs are "
         "launched with `shiftrec train`, one command per rank)");
   }
+  if (options.jobs < 1) throw UserError("--jobs must be at least 1");
   const std::vector<SweepRun> runs = plan_sweep(options);
   // Every variant's options are read (and its data loaded) before any run: a typo in the
   // grid ends the sweep before hours of runs, not after. Once per variant: its runs differ
   // only in the seed (the fastest-varying part of the plan), which no check depends on.
   const size_t runs_per_variant = std::max<size_t>(options.seeds.size(), 1);
+  int64_t threads = 0;
   for (size_t i = 0; i < runs.size(); i += runs_per_variant) {
     Config config = run_config(options, runs[i]);
     try {
-      read_plan(config);
+      threads = std::max(threads, read_plan(config).threads);
     } catch (const UserError& e) {
       throw UserError("sweep run " + runs[i].name + ": " + e.what());
     }
   }
+  const int64_t cores = std::max(1u, std::thread::hardware_concurrency());
+  if (options.jobs > 1 && (threads == 0 || threads * options.jobs > cores)) {
+    log_warn(std::to_string(options.jobs) + " runs at a time with threads = " +
+             std::to_string(threads) + (threads == 0 ? " (all cores)" : "") + " on " +
+             std::to_string(cores) + " cores: they compete for the cores; --set threads=" +
+             std::to_string(std::max<int64_t>(1, cores / options.jobs)) + " fits them");
+  }
+  const std::vector<RunOutcome> outcomes =
+      options.jobs == 1 ? run_in_this_process(options, runs) : run_in_children(options, runs);
   std::vector<std::string> complete, failed;
   for (size_t i = 0; i < runs.size(); ++i) {
-    throw_if_interrupted();
-    const std::string dir = options.out + "/" + runs[i].name;
-    const std::string progress =
-        "[" + std::to_string(i + 1) + "/" + std::to_string(runs.size()) + "] ";
-    if (fs::exists(dir + "/results.json")) {
-      log_info(progress + runs[i].name + ": complete, skipped");
-      complete.push_back(dir);
-      continue;
-    }
-    try {
-      if (fs::exists(dir + ".partial") || fs::exists(dir + ".failed")) {
-        log_info(progress + runs[i].name + ": stopped earlier, resuming");
-        resume_experiment(dir);
-      } else {
-        log_info(progress + runs[i].name);
-        Config config = run_config(options, runs[i]);
-        run_experiment(config, dir);
-      }
-      complete.push_back(dir);
-    } catch (const InternalError&) {
-      throw;                             // a shiftrec bug: stop and report it
-    } catch (const std::exception& e) {  // bad data for this variant, out of memory, ...
-      if (interrupted()) throw;
-      log_warn(runs[i].name + " failed: " + e.what());
+    if (outcomes[i] == RunOutcome::kComplete) {
+      complete.push_back(run_path(options, runs[i]));
+    } else {
       failed.push_back(runs[i].name);
     }
   }

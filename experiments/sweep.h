@@ -1,7 +1,7 @@
 // `shiftrec sweep`: one config run over a grid of option values and seeds, each run in its
 // own run directory under one folder, then the leaderboard of the runs (leaderboard.h).
 //
-//   shiftrec sweep --config quickstart.toml --grid 'model.name=["sasrec", "graph_sasrec"]' \
+//   shiftrec sweep --config quickstart.toml --grid 'model.name=["sasrec", "graph_sasrec"]'
 //       --grid 'model.layers=[1, 2]' --seeds 1,2,3 --out runs/ablation
 //
 // runs every combination (here 2 x 2 x 3 = 12 runs) into runs/ablation/<k=v,...,seed=s>/.
@@ -12,8 +12,12 @@
 // Precedence: config < --set < grid < seed. Every variant's config is checked before the first run
 // starts. Running the same sweep again skips the runs that completed and resumes the ones that
 // stopped (`resume`), so a killed sweep continues where it was. One run failing does not stop the
-// others; the sweep then ends with an error listing the failed runs. Runs go one after another,
-// each with the config's `threads`.
+// others; the sweep then ends with an error listing the failed runs. Runs go one after another
+// in this process, or with --jobs N up to N at a time, each a `shiftrec train`/`resume` child
+// process with the config's `threads` (jobs x threads should not exceed the cores; the sweep
+// warns when it does). A child's log is dropped — its run directory holds what it measured —
+// except a failed run's error line. SIGINT/SIGTERM to the sweep stops the running children
+// cleanly (each keeps its training state for the next sweep to resume).
 #pragma once
 
 #include <cstdint>
@@ -29,6 +33,7 @@ struct SweepOptions {
   std::vector<int64_t> seeds;          // empty: the config's seed only
   std::string out;                     // folder of the run directories
   std::vector<std::string> metrics;    // the leaderboard's (empty: every metric)
+  int64_t jobs = 1;                    // runs at a time (> 1: child processes)
 };
 
 struct SweepRun {

@@ -348,6 +348,24 @@ TEST(Cli, SweepRunsTheGridOverSeedsSkipsWhatIsDoneAndResumesWhatStopped) {
   EXPECT_NE(again.err.find("[4/4] loss.name=bce,seed=2: stopped earlier, resuming"),
             std::string::npos)
       << again.err;
+  // Two runs at a time in child processes: the same runs, the same table; a run that fails
+  // (here: a stopped run with nothing in it) is reported with its error line, the others go on.
+  const std::string out_jobs = dir.file("sweep_jobs");
+  const std::string args_jobs =
+      args.substr(0, args.find(" --out ")) + " --jobs 2 --out " + out_jobs;
+  fs::create_directories(out_jobs + "/loss.name=ce,seed=2.partial");
+  const auto broken = run_cli(args_jobs, dir);
+  EXPECT_EQ(broken.status, 1);
+  EXPECT_NE(broken.err.find("loss.name=ce,seed=2 failed (exit status 1): " + out_jobs +
+                            "/loss.name=ce,seed=2.partial/resolved.toml: missing"),
+            std::string::npos)
+      << broken.err;
+  EXPECT_NE(broken.err.find("1 of 4 sweep runs failed (loss.name=ce,seed=2)"), std::string::npos);
+  EXPECT_TRUE(fs::exists(out_jobs + "/loss.name=bce,seed=2/results.json"));
+  fs::remove_all(out_jobs + "/loss.name=ce,seed=2.failed");
+  const auto jobs = run_cli(args_jobs, dir);
+  ASSERT_EQ(jobs.status, 0) << jobs.err;
+  EXPECT_EQ(jobs.out, first.out);
   const auto parallel = run_cli(args, dir, "WORLD_SIZE=2");
   EXPECT_EQ(parallel.status, 1);
   EXPECT_NE(parallel.err.find("sweep runs one process per run; unset WORLD_SIZE"),
@@ -362,17 +380,45 @@ TEST(Cli, SweepRunsTheGridOverSeedsSkipsWhatIsDoneAndResumesWhatStopped) {
   EXPECT_FALSE(fs::exists(dir.file("typo")));
 }
 
+TEST(Cli, ASweepStoppedBySigtermStopsItsRunningChildrenCleanlyAndResumesThem) {
+  testing::TempDir dir;
+  const std::string out = dir.file("sweep");
+  const std::string args = "sweep --config " + source_path("experiments/configs/quickstart.toml") +
+                           kTiny + " --set train.epochs=40 --set train.patience=100" +
+                           " --set threads=1 --seeds 1,2 --jobs 2 --out " + out;
+  const std::string a = out + "/seed=1", b = out + "/seed=2";
+  // SIGTERM to the sweep alone once both runs have logged an epoch.
+  const std::string stopped = testing::command_output(
+      std::string(SHIFTREC_BINARY) + " " + args + " 2>/dev/null & pid=$!; " +
+      "while kill -0 $pid 2>/dev/null && ! { [ -s " + a + ".partial/metrics.jsonl ] && [ -s " + b +
+      ".partial/metrics.jsonl ]; }; do sleep 0.05; done; kill -TERM $pid; wait $pid; " +
+      "echo status $?");
+  EXPECT_EQ(stopped, "status 1\n");
+  for (const auto& run : {a, b}) {  // each child stopped at a step and kept its state
+    EXPECT_EQ(testing::read_text(run + ".failed/error.txt"), "interrupted by SIGTERM\n") << run;
+    EXPECT_TRUE(fs::exists(run + ".failed/train_state.pt")) << run;
+  }
+  const auto resumed = run_cli(args + " --set log_level=info", dir);
+  ASSERT_EQ(resumed.status, 0) << resumed.err;
+  EXPECT_NE(resumed.err.find("[2/2] seed=2: stopped earlier, resuming"), std::string::npos);
+  for (const auto& run : {a, b}) {
+    const auto results = nlohmann::json::parse(testing::read_text(run + "/results.json"));
+    EXPECT_EQ(results["epochs_run"], 40) << run;
+    EXPECT_FALSE(results["resumed_after_epochs"].empty()) << run;
+  }
+}
+
 TEST(Cli, TwoDataParallelRanksTrainInStepAndRankZeroWritesTheRun) {
   testing::TempDir dir;
   const std::string args = "train --config " + source_path("experiments/configs/quickstart.toml") +
                            kTiny + " --set train.epochs=3 --set train.batch_size=16" +
                            " --set threads=1 --set log_level=info";  // 5 batches: 2 per rank
   // A free port for the group's store: bind port 0 and read back what the kernel gave.
-  const std::string port =
-      testing::command_output("/usr/bin/python3 -c 'import socket; s=socket.socket(); "
-                              "s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])'");
-  const std::string env = "MASTER_ADDR=127.0.0.1 MASTER_PORT=" + port.substr(0, port.size() - 1) +
-                          " WORLD_SIZE=2 ";
+  const std::string port = testing::command_output(
+      "/usr/bin/python3 -c 'import socket; s=socket.socket(); "
+      "s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])'");
+  const std::string env =
+      "MASTER_ADDR=127.0.0.1 MASTER_PORT=" + port.substr(0, port.size() - 1) + " WORLD_SIZE=2 ";
   const std::string bin = "timeout 300 " + std::string(SHIFTREC_BINARY) + " ";
   int status = -1;
   testing::command_output("(" + env + "RANK=1 " + bin + args + " --out " + dir.file("rank1") +
