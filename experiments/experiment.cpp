@@ -98,12 +98,12 @@ std::string describe_models() {
 
 namespace {
 
-// Training state and log of `run` belong to this config and data only.
-TrainStateFile train_state_file(const RunDirectory& run, const Plan& plan,
+// Training state and log of a run belong to this config and data only. `path` is empty for a
+// data-parallel rank other than 0 (rank 0's file holds the state of all).
+TrainStateFile train_state_file(const std::string& path, const Plan& plan,
                                 const std::string& config_hash) {
-  return {run.file("train_state.pt"), "config " + config_hash + ", data " +
-                                          plan.dataset.fingerprint + ", device " +
-                                          plan.device.str()};
+  return {path, "config " + config_hash + ", data " + plan.dataset.fingerprint + ", device " +
+                    plan.device.str()};
 }
 
 // Drops the metrics.jsonl lines of epochs after the stored state (a run can be killed after
@@ -169,11 +169,9 @@ ExperimentResult train_and_evaluate(Plan& plan, RunDirectory& run, const std::st
       }
       append_line(metrics_path, line.dump());
     };
-    // A data-parallel run keeps no training state: the other ranks' generators are not in it.
-    TrainResult trained = train_model(
-        model, *plan.loss, plan.split, plan.train, plan.device, validate, on_epoch,
-        parallel != nullptr ? TrainStateFile{} : train_state_file(run, plan, config_hash),
-        parallel);
+    TrainResult trained =
+        train_model(model, *plan.loss, plan.split, plan.train, plan.device, validate, on_epoch,
+                    train_state_file(run.file("train_state.pt"), plan, config_hash), parallel);
     if (trained.history.empty()) append_line(metrics_path, json{{"epoch", 0}}.dump());
 
     ExperimentResult result;
@@ -288,8 +286,10 @@ ExperimentResult train_and_evaluate(Plan& plan, RunDirectory& run, const std::st
   }
 }
 
-// A data-parallel rank other than 0: trains in step with rank 0 and writes nothing.
-ExperimentResult train_as_follower(Plan& plan, DataParallel& parallel) {
+// A data-parallel rank other than 0: trains in step with rank 0 and writes nothing (rank 0
+// keeps the training state of all, and sends it when the run resumes).
+ExperimentResult train_as_follower(Plan& plan, DataParallel& parallel,
+                                   const std::string& config_hash) {
   Recommender& model = *plan.model;
   model.to(plan.device);
   model.fit_statistics(plan.split);
@@ -297,7 +297,8 @@ ExperimentResult train_as_follower(Plan& plan, DataParallel& parallel) {
   seed_torch(derive_seed(plan.seed, "data_parallel.rank", static_cast<uint64_t>(parallel.rank())));
   const TrainResult trained = train_model(
       model, *plan.loss, plan.split, plan.train, plan.device,
-      [] { return std::map<std::string, double>{}; }, nullptr, {}, &parallel);
+      [] { return std::map<std::string, double>{}; }, nullptr,
+      train_state_file("", plan, config_hash), &parallel);
   log_info("rank " + std::to_string(parallel.rank()) + ": trained " +
            std::to_string(trained.epochs_run) +
            " epochs in step with rank 0, which writes the run");
@@ -316,9 +317,11 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
   // Every rank joins before anything only rank 0 does can fail, so a failure there reaches
   // the others as a broken collective instead of a wait for the group.
   const auto parallel = DataParallel::from_environment();
-  if (parallel != nullptr && parallel->rank() > 0) return train_as_follower(plan, *parallel);
-  const double load_seconds = seconds_since_start() - started;
   const std::string resolved = config.resolved_toml();
+  if (parallel != nullptr && parallel->rank() > 0) {
+    return train_as_follower(plan, *parallel, fnv1a_hex(resolved));
+  }
+  const double load_seconds = seconds_since_start() - started;
   RunDirectory run(out.empty() ? default_run_path(config.source_name()) : out);
   log_info("run directory: " + run.final_path() + " (in progress under .partial)");
   try {
@@ -332,32 +335,47 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
 
 ExperimentResult resume_experiment(const std::string& path) {
   const double started = seconds_since_start();
-  if (DataParallel::requested_world_size() > 1) {
-    throw UserError(
-        "resume of a data-parallel run is not supported (it keeps no training "
-        "state); unset WORLD_SIZE to resume a single-process run");
+  // Data-parallel: every rank joins first; rank 0 opens the run and sends the others its
+  // stored config ("" when it could not), then the training state (restore_train_state).
+  const auto parallel = DataParallel::from_environment();
+  if (parallel != nullptr && parallel->rank() > 0) {
+    const std::string stored = parallel->bytes_from_rank0("");
+    if (stored.empty())
+      throw UserError("rank 0 could not resume " + path + " (its error says why)");
+    Config config = Config::from_string(stored, "rank 0's " + path + "/resolved.toml");
+    Plan plan = read_plan(config);
+    return train_as_follower(plan, *parallel, fnv1a_hex(stored));
   }
-  RunDirectory run(path, RunOpen::kResume);
-  log_info("resuming " + run.final_path() + " (in progress under .partial)");
+  std::unique_ptr<RunDirectory> opened;
+  std::string stored;
   try {
-    const std::string stored_config = run.file("resolved.toml");
+    opened = std::make_unique<RunDirectory>(path, RunOpen::kResume);
+    const std::string stored_config = opened->file("resolved.toml");
     std::ifstream in(stored_config, std::ios::binary);
     if (!in) throw UserError(stored_config + ": missing; the run stopped before it began");
-    const std::string stored((std::istreambuf_iterator<char>(in)),
-                             std::istreambuf_iterator<char>());
-    Config config = Config::from_string(stored, stored_config);
+    stored.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::exception& e) {
+    if (parallel != nullptr) parallel->bytes_from_rank0("");  // the others stop too
+    if (opened != nullptr) opened->fail(e.what());
+    throw;
+  }
+  RunDirectory& run = *opened;
+  log_info("resuming " + run.final_path() + " (in progress under .partial)");
+  try {
+    if (parallel != nullptr) parallel->bytes_from_rank0(stored);
+    Config config = Config::from_string(stored, run.file("resolved.toml"));
     Plan plan = read_plan(config);
     const double load_seconds = seconds_since_start() - started;
     // The hash of the run's own resolved.toml, as training wrote it: an option a newer
     // shiftrec added (resolved to its default now) does not make it another config.
     const std::string config_hash = fnv1a_hex(stored);
-    const TrainStateFile state = train_state_file(run, plan, config_hash);
+    const TrainStateFile state = train_state_file(run.file("train_state.pt"), plan, config_hash);
     const bool has_state = std::filesystem::exists(state.path);
     const int64_t epochs_done = has_state ? read_train_progress(state).epochs_done : 0;
     if (!has_state) log_warn("no training state was saved yet: training starts from epoch 1");
     const std::string metrics = run.file("metrics.jsonl");
     if (std::filesystem::exists(metrics)) trim_metrics_log(metrics, epochs_done);
-    return train_and_evaluate(plan, run, config_hash, started, load_seconds);
+    return train_and_evaluate(plan, run, config_hash, started, load_seconds, parallel.get());
   } catch (const std::exception& e) {
     run.fail(e.what());
     throw;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 
 #include <ATen/ATen.h>
 
@@ -151,6 +152,29 @@ at::Tensor DataParallel::from_rank0(const at::Tensor& values) {
   wait(group_->group->broadcast(buffer, options));
 #endif
   return buffer[0];
+}
+
+std::string DataParallel::bytes_from_rank0(const std::string& bytes) {
+  const auto size = static_cast<int64_t>(
+      from_rank0(at::full({1}, static_cast<double>(bytes.size()), at::kDouble)).item<double>());
+  std::vector<at::Tensor> buffer = {at::empty({size}, at::kByte)};
+  if (rank_ == 0) std::memcpy(buffer[0].data_ptr(), bytes.data(), bytes.size());
+#ifdef SHIFTREC_WITH_GLOO
+  c10d::BroadcastOptions options;
+  options.rootRank = 0;
+  if (size > 0) wait(group_->group->broadcast(buffer, options));
+#endif
+  return std::string(static_cast<const char*>(buffer[0].data_ptr()), static_cast<size_t>(size));
+}
+
+std::vector<at::Tensor> DataParallel::gather_from_all(const at::Tensor& state) {
+  std::vector<at::Tensor> input = {state.to(at::kCPU).contiguous()};
+  std::vector<std::vector<at::Tensor>> output(1);
+  for (int64_t r = 0; r < world_size_; ++r) output[0].push_back(at::empty_like(input[0]));
+#ifdef SHIFTREC_WITH_GLOO
+  wait(group_->group->allgather(output, input));
+#endif
+  return output[0];
 }
 
 void DataParallel::check_in_sync(const std::vector<at::Tensor>& parameters) {

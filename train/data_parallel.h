@@ -7,7 +7,10 @@
 // the gradients are averaged over the ranks, so every rank takes the same optimiser step and
 // the parameters stay identical (checked at the end of training). Rank 0 validates, decides
 // early stopping for all, and alone writes the run directory; with WORLD_SIZE = 1 (or unset)
-// training is exactly the single-process one.
+// training is exactly the single-process one. Rank 0's training state (train_state.h) holds
+// every rank's generators, so a stopped run resumes with the same WORLD_SIZE:
+//   ... WORLD_SIZE=2 RANK=0 shiftrec resume --run DIR &  ... RANK=1 shiftrec resume --run DIR
+// (rank 0 reads DIR and sends the others its config and state: they need no shared disk).
 //
 //   MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 WORLD_SIZE=2 RANK=0 shiftrec train --config c.toml &
 //   MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 WORLD_SIZE=2 RANK=1 shiftrec train --config c.toml
@@ -47,6 +50,10 @@ class DataParallel {
   at::Tensor sum(const at::Tensor& values);
   // Rank 0's `values` on every rank.
   at::Tensor from_rank0(const at::Tensor& values);
+  // Rank 0's `bytes` on every rank (the others pass anything, e.g. "").
+  std::string bytes_from_rank0(const std::string& bytes);
+  // Every rank's `state` [n] uint8 (CPU; the same n on every rank), in rank order.
+  std::vector<at::Tensor> gather_from_all(const at::Tensor& state);
   // Throws InternalError when some rank's parameters differ from rank 0's.
   void check_in_sync(const std::vector<at::Tensor>& parameters);
 

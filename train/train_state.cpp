@@ -1,6 +1,8 @@
 #include "train/train_state.h"
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <sstream>
 
@@ -12,6 +14,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "models/recommender.h"
+#include "train/data_parallel.h"
 
 namespace shiftrec {
 namespace {
@@ -24,11 +27,21 @@ at::Generator torch_generator(c10::Device device) {
   return at::globalContext().defaultGenerator(device);
 }
 
-void write_generator(torch::serialize::OutputArchive& archive, const std::string& key,
-                     c10::Device device) {
+at::Tensor generator_state(c10::Device device) {
   at::Generator generator = torch_generator(device);
   std::lock_guard<std::mutex> lock(generator.mutex());
-  archive.write(key, generator.get_state());
+  return generator.get_state();
+}
+
+// "rng/torch_cpu" for rank 0 (and a single process), "rng/torch_cpu/rank<r>" for the others.
+std::string generator_key(const std::string& key, int64_t rank) {
+  return rank == 0 ? key : key + "/rank" + std::to_string(rank);
+}
+
+// Every rank's state of `device`'s generator, in rank order (one entry without `parallel`).
+std::vector<at::Tensor> all_generator_states(c10::Device device, DataParallel* parallel) {
+  const at::Tensor mine = generator_state(device);
+  return parallel != nullptr ? parallel->gather_from_all(mine) : std::vector<at::Tensor>{mine};
 }
 
 void read_generator(torch::serialize::InputArchive& archive, const std::string& key,
@@ -51,6 +64,10 @@ void write_progress(torch::serialize::OutputArchive& archive, const TrainStateFi
   archive.write("finished", c10::IValue(p.finished));
   archive.write("train_seconds", c10::IValue(p.train_seconds));
   archive.write("resumed_after", c10::IValue(c10::List<int64_t>(p.resumed_after)));
+}
+
+int64_t world_size(const DataParallel* parallel) {
+  return parallel != nullptr ? parallel->world_size() : 1;
 }
 
 c10::IValue read_value(torch::serialize::InputArchive& archive, const std::string& key,
@@ -98,14 +115,27 @@ void open_archive(torch::serialize::InputArchive& archive, const TrainStateFile&
   }
 }
 
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UserError(path + ": cannot read the training state");
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
 }  // namespace
 
 void save_train_state(const TrainStateFile& file, const TrainProgress& progress,
                       TrainStateParts parts) {
+  // Collectives first, on every rank; then rank 0 alone writes.
+  const auto cpu_states = all_generator_states(c10::Device(c10::kCPU), parts.parallel);
+  const auto cuda_states = parts.device.is_cuda()
+                               ? all_generator_states(parts.device, parts.parallel)
+                               : std::vector<at::Tensor>{};
+  if (file.path.empty() || (parts.parallel != nullptr && parts.parallel->rank() != 0)) return;
   AtomicWriter out(file.path);
   try {
     torch::serialize::OutputArchive archive;
     write_progress(archive, file, progress);
+    archive.write("ranks", c10::IValue(world_size(parts.parallel)));
     torch::serialize::OutputArchive model, optimizer;
     parts.model.save(model);
     archive.write("model", model);
@@ -117,8 +147,12 @@ void save_train_state(const TrainStateFile& file, const TrainProgress& progress,
     std::ostringstream batch_rng;
     batch_rng << parts.batch_rng;
     archive.write("rng/batches", c10::IValue(batch_rng.str()));
-    write_generator(archive, "rng/torch_cpu", c10::Device(c10::kCPU));
-    if (parts.device.is_cuda()) write_generator(archive, "rng/torch_cuda", parts.device);
+    for (size_t r = 0; r < cpu_states.size(); ++r) {
+      archive.write(generator_key("rng/torch_cpu", static_cast<int64_t>(r)), cpu_states[r]);
+    }
+    for (size_t r = 0; r < cuda_states.size(); ++r) {
+      archive.write(generator_key("rng/torch_cuda", static_cast<int64_t>(r)), cuda_states[r]);
+    }
     archive.save_to(out.stream());
   } catch (const c10::Error& e) {
     throw UserError("cannot write training state " + file.path + ": " + e.what_without_backtrace());
@@ -126,10 +160,36 @@ void save_train_state(const TrainStateFile& file, const TrainProgress& progress,
   out.commit();
 }
 
-TrainProgress load_train_state(const TrainStateFile& file, TrainStateParts parts) {
+std::optional<TrainProgress> restore_train_state(const TrainStateFile& file,
+                                                 TrainStateParts parts) {
   torch::serialize::InputArchive archive;
-  open_archive(archive, file, parts.device);
+  if (parts.parallel == nullptr) {
+    if (file.path.empty() || !std::filesystem::exists(file.path)) return std::nullopt;
+    open_archive(archive, file, parts.device);
+  } else {  // rank 0 reads its file and sends it to every rank ("": no state yet)
+    const bool has_file =
+        parts.parallel->rank() == 0 && !file.path.empty() && std::filesystem::exists(file.path);
+    const std::string bytes =
+        parts.parallel->bytes_from_rank0(has_file ? read_bytes(file.path) : "");
+    if (bytes.empty()) return std::nullopt;
+    std::istringstream in(bytes);
+    try {
+      archive.load_from(in, parts.device);
+    } catch (const c10::Error& e) {
+      throw UserError(file.path + ": unreadable training state (" +
+                      std::string(e.what_without_backtrace()).substr(0, 200) + ")");
+    }
+  }
   TrainProgress progress = read_progress(archive, file);
+  c10::IValue ranks_value;  // absent in single-process states
+  const int64_t ranks = archive.try_read("ranks", ranks_value) ? ranks_value.toInt() : 1;
+  if (ranks != world_size(parts.parallel)) {
+    throw UserError(file.path + ": training state of a run on " + std::to_string(ranks) +
+                    " data-parallel rank(s); resume it with WORLD_SIZE=" + std::to_string(ranks) +
+                    " (this process has WORLD_SIZE=" + std::to_string(world_size(parts.parallel)) +
+                    ")");
+  }
+  const int64_t rank = parts.parallel != nullptr ? parts.parallel->rank() : 0;
   try {
     torch::serialize::InputArchive model, optimizer;
     archive.read("model", model);
@@ -144,8 +204,10 @@ TrainProgress load_train_state(const TrainStateFile& file, TrainStateParts parts
     std::istringstream in(batch_rng.toStringRef());
     in >> parts.batch_rng;
     if (!in) throw UserError(file.path + ": unreadable batch-order generator state");
-    read_generator(archive, "rng/torch_cpu", c10::Device(c10::kCPU));
-    if (parts.device.is_cuda()) read_generator(archive, "rng/torch_cuda", parts.device);
+    read_generator(archive, generator_key("rng/torch_cpu", rank), c10::Device(c10::kCPU));
+    if (parts.device.is_cuda()) {
+      read_generator(archive, generator_key("rng/torch_cuda", rank), parts.device);
+    }
   } catch (const c10::Error& e) {
     throw UserError(file.path + ": cannot restore this training state into the configured model (" +
                     std::string(e.what_without_backtrace()).substr(0, 200) + ")");

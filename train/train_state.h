@@ -7,12 +7,16 @@
 //   model/       the current parameters and buffers
 //   best/<i>     the kept (best validated) epoch's parameters and buffers, in snapshot order
 //   optimizer/   Adam's moments and step counts
-//   rng/...      the batch-order generator and LibTorch's CPU (and CUDA) generator states
-//   progress     the counters below, and the fingerprint of the config and data it belongs to
+//   rng/...      the batch-order generator and LibTorch's CPU (and CUDA) generator states —
+//                of every rank in a data-parallel run (rank 0 writes the file, the ranks'
+//                generators gathered; the rest is the same on every rank)
+//   progress     the counters below, the number of ranks, and the fingerprint of the config
+//                and data it belongs to
 #pragma once
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +31,7 @@ class Optimizer;
 
 namespace shiftrec {
 
+class DataParallel;
 class Recommender;
 
 // The training loop's counters after `epochs_done` epochs.
@@ -53,16 +58,20 @@ struct TrainStateParts {
   torch::optim::Optimizer& optimizer;
   Rng& batch_rng;
   c10::Device device;
+  DataParallel* parallel = nullptr;  // set: every rank calls save and restore together
 };
 
-// Throws UserError naming the path when the folder is not writable.
+// Writes the state (rank 0 only in a data-parallel run, after gathering every rank's
+// generators; nothing when file.path is empty). Throws UserError naming the path when the
+// folder is not writable.
 void save_train_state(const TrainStateFile& file, const TrainProgress& progress,
                       TrainStateParts parts);
 
-// Restores every part and returns the progress. Throws UserError naming the path when the
-// file is unreadable, belongs to another config or data (fingerprint), or does not fit the
-// model.
-TrainProgress load_train_state(const TrainStateFile& file, TrainStateParts parts);
+// Restores every part from file.path (in a data-parallel run: from rank 0's file, which it
+// sends to every rank) and returns the progress; nothing when there is no state yet. Throws
+// UserError naming the path when the file is unreadable, belongs to another config or data
+// (fingerprint) or to another number of data-parallel ranks, or does not fit the model.
+std::optional<TrainProgress> restore_train_state(const TrainStateFile& file, TrainStateParts parts);
 
 // Only the counters (e.g. to trim a log to the stored epochs before training resumes).
 TrainProgress read_train_progress(const TrainStateFile& file);

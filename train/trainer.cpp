@@ -136,10 +136,10 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
   Rng rng(derive_seed(options.seed, "train.batches"));
   const double mean_positions = sequences ? sequences->mean_positions_per_batch() : 1.0;
   std::vector<torch::Tensor> best_state = snapshot(model);
-  const TrainStateParts parts{model, best_state, optimizer, rng, device};
+  const TrainStateParts parts{model, best_state, optimizer, rng, device, parallel};
   TrainProgress counters;
-  if (!state_file.path.empty() && std::filesystem::exists(state_file.path)) {
-    counters = load_train_state(state_file, parts);
+  if (auto restored = restore_train_state(state_file, parts)) {
+    counters = std::move(*restored);
     log_info("resuming after epoch " + std::to_string(counters.epochs_done) + " of " +
              std::to_string(options.epochs) +
              (counters.finished ? " (training had finished)" : ""));
@@ -270,7 +270,8 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
     }
     const bool checkpoint_due = options.checkpoint_every > 0 &&
                                 (epoch % options.checkpoint_every == 0 || counters.finished);
-    if (!state_file.path.empty() && checkpoint_due) {
+    // Every data-parallel rank takes part (rank 0 gathers the generators and writes).
+    if ((!state_file.path.empty() || parallel != nullptr) && checkpoint_due) {
       const double save_start = seconds_since_start();
       save_train_state(state_file, counters, parts);
       log_debug("training state of epoch " + std::to_string(epoch) + " saved in " +

@@ -87,9 +87,11 @@ using EpochCallback = std::function<void(const EpochRecord&)>;
 //
 // With `parallel`, this process is one rank of data-parallel training (train/data_parallel.h):
 // it trains on its share of each epoch's batches with gradients averaged over the ranks, and
-// only rank 0 calls `validate`.
+// only rank 0 calls `validate`. Every rank saves and restores the state together: rank 0's
+// `state.path` holds it for all (the others pass an empty path and the same fingerprint).
 TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
                         const TrainOptions& options, c10::Device device, const ValidateFn& validate,
-                        const EpochCallback& on_epoch, const TrainStateFile& state = {}, DataParallel* parallel = nullptr);
+                        const EpochCallback& on_epoch, const TrainStateFile& state = {},
+                        DataParallel* parallel = nullptr);
 
 }  // namespace shiftrec

@@ -408,11 +408,15 @@ TEST(Cli, ASweepStoppedBySigtermStopsItsRunningChildrenCleanlyAndResumesThem) {
   }
 }
 
-TEST(Cli, TwoDataParallelRanksTrainInStepAndRankZeroWritesTheRun) {
-  testing::TempDir dir;
-  const std::string args = "train --config " + source_path("experiments/configs/quickstart.toml") +
-                           kTiny + " --set train.epochs=3 --set train.batch_size=16" +
-                           " --set threads=1 --set log_level=info";  // 5 batches: 2 per rank
+struct TwoRanks {
+  int status0 = -1, status1 = -1;
+  std::string log0, log1;
+};
+
+// Runs rank 0 and rank 1 of a two-process group on a free port, each `shiftrec` with its own
+// arguments. With `stop_when` (a shell condition), both get SIGTERM once it holds.
+TwoRanks run_two_ranks(const testing::TempDir& dir, const std::string& rank0_arguments,
+                       const std::string& rank1_arguments, const std::string& stop_when = "") {
   // A free port for the group's store: bind port 0 and read back what the kernel gave.
   const std::string port = testing::command_output(
       "/usr/bin/python3 -c 'import socket; s=socket.socket(); "
@@ -420,35 +424,90 @@ TEST(Cli, TwoDataParallelRanksTrainInStepAndRankZeroWritesTheRun) {
   const std::string env =
       "MASTER_ADDR=127.0.0.1 MASTER_PORT=" + port.substr(0, port.size() - 1) + " WORLD_SIZE=2 ";
   const std::string bin = "timeout 300 " + std::string(SHIFTREC_BINARY) + " ";
-  int status = -1;
-  testing::command_output("(" + env + "RANK=1 " + bin + args + " --out " + dir.file("rank1") +
-                              " >" + dir.file("rank1.log") + " 2>&1; echo $? >" +
-                              dir.file("rank1.status") + ") & " + env + "RANK=0 " + bin + args +
-                              " --out " + dir.file("run") + " >" + dir.file("rank0.log") +
-                              " 2>&1; wait",
-                          &status);
+  const std::string log0 = dir.file("rank0.log"), log1 = dir.file("rank1.log");
+  std::string script = env + "RANK=1 " + bin + rank1_arguments + " >" + log1 + " 2>&1 & p1=$!; " +
+                       env + "RANK=0 " + bin + rank0_arguments + " >" + log0 + " 2>&1 & p0=$!; ";
+  if (!stop_when.empty()) {
+    script += "while kill -0 $p0 2>/dev/null && ! { " + stop_when +
+              "; }; do sleep 0.01; done; kill -TERM $p0 $p1 2>/dev/null; ";
+  }
+  script += "wait $p0; echo $?; wait $p1; echo $?";
+  std::istringstream statuses(testing::command_output(script));
+  TwoRanks result;
+  statuses >> result.status0 >> result.status1;
+  result.log0 = testing::read_text(log0);
+  result.log1 = testing::read_text(log1);
+  return result;
+}
+
+TEST(Cli, TwoDataParallelRanksTrainInStepAndRankZeroWritesTheRun) {
+  testing::TempDir dir;
+  const std::string args = "train --config " + source_path("experiments/configs/quickstart.toml") +
+                           kTiny + " --set train.epochs=3 --set train.batch_size=16" +
+                           " --set threads=1 --set log_level=info";  // 5 batches: 2 per rank
+  const TwoRanks ranks =
+      run_two_ranks(dir, args + " --out " + dir.file("run"), args + " --out " + dir.file("rank1"));
   // Both ranks end well: the end-of-training check found the same parameters on both.
-  EXPECT_EQ(WEXITSTATUS(status), 0) << testing::read_text(dir.file("rank0.log"));
-  EXPECT_EQ(testing::read_text(dir.file("rank1.status")), "0\n")
-      << testing::read_text(dir.file("rank1.log"));
+  EXPECT_EQ(ranks.status0, 0) << ranks.log0;
+  EXPECT_EQ(ranks.status1, 0) << ranks.log1;
   const auto results = nlohmann::json::parse(testing::read_text(dir.file("run/results.json")));
   EXPECT_EQ(results["data_parallel_ranks"], 2);
   EXPECT_EQ(results["epochs_run"], 3);
   EXPECT_FALSE(fs::exists(dir.file("rank1")));  // only rank 0 writes
   EXPECT_FALSE(fs::exists(dir.file("rank1.partial")));
   // Both ranks log the same mean loss over the ranks for every epoch.
-  const std::string rank1 = testing::read_text(dir.file("rank1.log"));
   for (const auto& line : epoch_log(dir.file("run/metrics.jsonl"))) {
     char loss[64];
     std::snprintf(loss, sizeof(loss), "epoch %d loss %f", line["epoch"].get<int>(),
                   line["train_loss"].get<double>());
-    EXPECT_NE(rank1.find(loss), std::string::npos) << loss << "\n" << rank1;
+    EXPECT_NE(ranks.log1.find(loss), std::string::npos) << loss << "\n" << ranks.log1;
   }
-  EXPECT_NE(rank1.find("rank 1: trained 3 epochs in step with rank 0"), std::string::npos);
-  // Resuming is refused in a data-parallel environment (no state of the other ranks).
-  const auto resume = run_cli("resume --run " + dir.file("run"), dir, "WORLD_SIZE=2");
-  EXPECT_EQ(resume.status, 1);
-  EXPECT_NE(resume.err.find("resume of a data-parallel run is not supported"), std::string::npos);
+  EXPECT_NE(ranks.log1.find("rank 1: trained 3 epochs in step with rank 0"), std::string::npos);
+}
+
+TEST(Cli, AKilledDataParallelRunResumesOnTwoRanksToTheSameResults) {
+  testing::TempDir dir;
+  // Dropout and BCE negatives draw from each rank's own LibTorch generator: rank 0's state file
+  // must restore both ranks' for the runs to agree.
+  const std::string args =
+      "--config " + source_path("experiments/configs/quickstart.toml") +
+      " --set data.synthetic.users=300 --set data.synthetic.items=200 --set model.d=16"
+      " --set loss.name=bce --set train.epochs=30 --set train.patience=1000 --set threads=1"
+      " --set train.batch_size=32 --set log_level=info";
+  const std::string whole = dir.file("whole"), killed = dir.file("killed");
+  const TwoRanks uninterrupted = run_two_ranks(dir, "train " + args + " --out " + whole,
+                                               "train " + args + " --out " + dir.file("unused"));
+  ASSERT_EQ(uninterrupted.status0, 0) << uninterrupted.log0;
+  // SIGTERM to both once rank 0 has logged 3 epochs: each stops where it is.
+  const TwoRanks stopped = run_two_ranks(
+      dir, "train " + args + " --out " + killed, "train " + args + " --out " + dir.file("unused"),
+      "[ \"$(cat " + killed + ".partial/metrics.jsonl 2>/dev/null | wc -l)\" -ge 3 ]");
+  EXPECT_NE(stopped.status0, 0);
+  ASSERT_TRUE(fs::exists(killed + ".failed/train_state.pt"))
+      << "the run ended before the signal (raise train.epochs in this test)\n"
+      << stopped.log0;
+  // Its state holds two ranks' generators: a single process refuses it (the run stays stopped).
+  const auto single = run_cli("resume --run " + killed, dir);
+  EXPECT_EQ(single.status, 1);
+  EXPECT_NE(single.err.find("train_state.pt: training state of a run on 2 data-parallel rank(s);"
+                            " resume it with WORLD_SIZE=2 (this process has WORLD_SIZE=1)"),
+            std::string::npos)
+      << single.err;
+  // Rank 0 reads the run and sends rank 1 its config and state; rank 1 is given no folder of
+  // its own.
+  const TwoRanks resumed = run_two_ranks(dir, "resume --run " + killed + ".failed",
+                                         "resume --run " + dir.file("nowhere"));
+  ASSERT_EQ(resumed.status0, 0) << resumed.log0;
+  ASSERT_EQ(resumed.status1, 0) << resumed.log1;
+  EXPECT_NE(resumed.log1.find("resuming after epoch"), std::string::npos) << resumed.log1;
+  const auto a = nlohmann::json::parse(testing::read_text(whole + "/results.json"));
+  const auto b = nlohmann::json::parse(testing::read_text(killed + "/results.json"));
+  EXPECT_EQ(a["splits"]["test"]["metrics"], b["splits"]["test"]["metrics"]);
+  EXPECT_EQ(a["splits"]["valid"]["metrics"], b["splits"]["valid"]["metrics"]);
+  EXPECT_EQ(b["data_parallel_ranks"], 2);
+  EXPECT_FALSE(b["resumed_after_epochs"].empty());
+  EXPECT_EQ(epoch_log(whole + "/metrics.jsonl"), epoch_log(killed + "/metrics.jsonl"));
+  EXPECT_FALSE(fs::exists(dir.file("nowhere")));
 }
 
 TEST(Cli, EvalDumpAgreesWithItsTopKAndWithResults) {
