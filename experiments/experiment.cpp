@@ -1,5 +1,6 @@
 #include "experiments/experiment.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -97,6 +98,12 @@ std::string describe_models() {
 }
 
 namespace {
+
+// How idle OpenMP threads waited (core/openmp_waits.h): timings depend on it.
+std::string openmp_wait_policy() {
+  const char* policy = std::getenv("OMP_WAIT_POLICY");
+  return policy != nullptr ? policy : "";
+}
 
 // Training state and log of a run belong to this config and data only. `path` is empty for a
 // data-parallel rank other than 0 (rank 0's file holds the state of all).
@@ -256,6 +263,7 @@ ExperimentResult train_and_evaluate(Plan& plan, RunDirectory& run, const std::st
                     {"versions", library_versions()},
                     {"device", plan.device.str()},
                     {"threads", at::get_num_threads()},
+                    {"openmp_wait_policy", openmp_wait_policy()},
                     {"best_epoch", trained.best_epoch},
                     {"epochs_run", trained.epochs_run},
                     {"resumed_after_epochs", trained.resumed_after},

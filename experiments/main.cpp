@@ -27,6 +27,7 @@
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "core/log.h"
+#include "core/openmp_waits.h"
 #include "datasets/synthetic.h"
 #include "experiments/data_fetch.h"
 #include "experiments/data_stats.h"
@@ -222,6 +223,7 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  shiftrec::restart_with_passive_openmp_waits(argv);
   shiftrec::retain_freed_memory();
   shiftrec::install_interrupt_handlers();
   try {

@@ -308,6 +308,21 @@ TEST(Cli, KilledRunResumesToTheSameResultsAsAnUninterruptedOne) {
                            " is already complete; nothing to resume\n");
 }
 
+TEST(Cli, RunsWithPassiveOpenMPWaitsUnlessTheUserChoseOtherwise) {
+  testing::TempDir dir;
+  const std::string config = source_path("experiments/configs/quickstart.toml");
+  // Started without OMP_WAIT_POLICY, shiftrec restarts itself with passive waits
+  // (core/openmp_waits.h); a policy the user set is kept. results.json records it.
+  for (const auto& [prefix, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"env -u OMP_WAIT_POLICY", "passive"}, {"env OMP_WAIT_POLICY=active", "active"}}) {
+    const std::string run = dir.file(expected);
+    const auto result = run_cli(train_args(config, run), dir, prefix);
+    ASSERT_EQ(result.status, 0) << result.err;
+    const auto results = nlohmann::json::parse(testing::read_text(run + "/results.json"));
+    EXPECT_EQ(results["openmp_wait_policy"], expected) << prefix;
+  }
+}
+
 TEST(Cli, SweepRunsTheGridOverSeedsSkipsWhatIsDoneAndResumesWhatStopped) {
   testing::TempDir dir;
   const std::string out = dir.file("sweep");
