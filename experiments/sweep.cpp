@@ -196,6 +196,10 @@ std::vector<RunOutcome> run_in_children(const SweepOptions& options,
         outcomes[it->index] = RunOutcome::kComplete;
         log_info(name + ": done in " +
                  std::to_string(std::lround(seconds_since_start() - it->started)) + " s");
+      } else if (it->child->exit_code() > 128) {  // killed (out of memory, kill -9, ...)
+        const std::string& last = it->child->last_line();
+        log_warn(name + " failed: ended by signal " + std::to_string(it->child->exit_code() - 128) +
+                 (last.empty() ? "" : "; its last log line: " + last));
       } else {
         std::string error = it->child->last_line();
         for (const char* prefix : {"shiftrec: ", "error: "}) {  // the CLI's "shiftrec: error: "
@@ -296,7 +300,10 @@ std::string run_sweep(const SweepOptions& options) {
   if (!failed.empty()) {
     throw UserError(std::to_string(failed.size()) + " of " + std::to_string(runs.size()) +
                     " sweep runs failed (" + join(failed) + "); what they wrote is in " +
-                    options.out + "/<run>.failed\n" + table);
+                    options.out +
+                    "/<run>.failed (or .partial, when killed outright); the same "
+                    "sweep again resumes them\n" +
+                    table);
   }
   return table;
 }
