@@ -1,7 +1,6 @@
 #include "core/config.h"
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -9,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include "core/error.h"
+#include "core/read_file.h"
 #include "core/text.h"
 
 namespace shiftrec {
@@ -122,12 +122,9 @@ Config Config::from_string(const std::string& text, const std::string& source_na
 }
 
 Config Config::from_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path, "cannot open config file (missing or unreadable)");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw ConfigError(path, "cannot read config file");
-  return from_string(text.str(), path);
+  const auto text = read_whole_file(path);
+  if (!text) throw ConfigError(path, "cannot open config file (missing or unreadable)");
+  return from_string(*text, path);
 }
 
 void Config::apply_override(const std::string& assignment) {

@@ -17,6 +17,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/read_file.h"
 #include "core/seed.h"
 #include "core/text.h"
 #include "datasets/dataset_loader.h"
@@ -359,9 +360,9 @@ ExperimentResult resume_experiment(const std::string& path) {
   try {
     opened = std::make_unique<RunDirectory>(path, RunOpen::kResume);
     const std::string stored_config = opened->file("resolved.toml");
-    std::ifstream in(stored_config, std::ios::binary);
-    if (!in) throw UserError(stored_config + ": missing; the run stopped before it began");
-    stored.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    auto text = read_whole_file(stored_config);
+    if (!text) throw UserError(stored_config + ": missing; the run stopped before it began");
+    stored = std::move(*text);
   } catch (const std::exception& e) {
     if (parallel != nullptr) parallel->bytes_from_rank0("");  // the others stop too
     if (opened != nullptr) opened->fail(e.what());

@@ -1,8 +1,6 @@
 #include "train/train_state.h"
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <mutex>
 #include <sstream>
 
@@ -13,6 +11,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/read_file.h"
 #include "models/recommender.h"
 #include "train/data_parallel.h"
 
@@ -104,21 +103,29 @@ TrainProgress read_progress(torch::serialize::InputArchive& archive, const Train
   return p;
 }
 
-void open_archive(torch::serialize::InputArchive& archive, const TrainStateFile& file,
-                  c10::Device device) {
-  if (!std::filesystem::exists(file.path)) throw UserError(file.path + ": training state missing");
+// Loads `archive` from `source` (a file name or a stream of the file's bytes); errors name
+// file.path.
+template <typename Source>
+void load_archive(torch::serialize::InputArchive& archive, const TrainStateFile& file,
+                  Source& source, c10::Device device) {
   try {
-    archive.load_from(file.path, device);
+    archive.load_from(source, device);
   } catch (const c10::Error& e) {
     throw UserError(file.path + ": unreadable training state (" +
                     std::string(e.what_without_backtrace()).substr(0, 200) + ")");
   }
 }
 
+void open_archive(torch::serialize::InputArchive& archive, const TrainStateFile& file,
+                  c10::Device device) {
+  if (!std::filesystem::exists(file.path)) throw UserError(file.path + ": training state missing");
+  load_archive(archive, file, file.path, device);
+}
+
 std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UserError(path + ": cannot read the training state");
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto bytes = read_whole_file(path);
+  if (!bytes) throw UserError(path + ": cannot read the training state");
+  return std::move(*bytes);
 }
 
 }  // namespace
@@ -173,12 +180,7 @@ std::optional<TrainProgress> restore_train_state(const TrainStateFile& file,
         parts.parallel->bytes_from_rank0(has_file ? read_bytes(file.path) : "");
     if (bytes.empty()) return std::nullopt;
     std::istringstream in(bytes);
-    try {
-      archive.load_from(in, parts.device);
-    } catch (const c10::Error& e) {
-      throw UserError(file.path + ": unreadable training state (" +
-                      std::string(e.what_without_backtrace()).substr(0, 200) + ")");
-    }
+    load_archive(archive, file, in, parts.device);
   }
   TrainProgress progress = read_progress(archive, file);
   c10::IValue ranks_value;  // absent in single-process states
