@@ -21,7 +21,7 @@ GraphCollaborativeModel::GraphCollaborativeModel(int64_t n_users, int64_t n_item
 
 void GraphCollaborativeModel::fit_statistics(const Split& split) {
   auto graph = std::make_shared<const BipartiteGraph>(build_bipartite_graph(split));
-  adjacency_ = normalized_adjacency(*graph, user_embedding_->weight.device());
+  adjacency_ = SparseMatrix(normalized_adjacency(*graph, user_embedding_->weight.device()));
   graph_ = fanouts_.empty() ? nullptr : graph;
   users_out_ = items_out_ = torch::Tensor();  // a new graph: nothing cached holds
 }
@@ -59,7 +59,8 @@ torch::Tensor GraphCollaborativeModel::propagate_around(const std::vector<int32_
   auto nodes =
       at::where(is_user, user_embedding_->weight.index_select(0, ids.clamp_max(n_users_ - 1)),
                 item_embedding_->weight.index_select(0, (ids - n_users_).clamp_min(0)));
-  return propagate(sub.adjacency, nodes).narrow(0, 0, static_cast<int64_t>(seeds.size()));
+  return propagate(SparseMatrix(sub.adjacency), nodes)
+      .narrow(0, 0, static_cast<int64_t>(seeds.size()));
 }
 
 torch::Tensor GraphCollaborativeModel::sampled_nodes(const torch::Tensor& nodes) {

@@ -21,6 +21,7 @@
 #include <torch/nn/modules/embedding.h>
 
 #include "models/recommender.h"
+#include "models/sparse_matrix.h"
 
 namespace shiftrec {
 
@@ -49,7 +50,7 @@ class GraphCollaborativeModel : public Recommender {
 
  protected:
   // The ID embeddings of every node (users first) propagated over `adjacency`: [N, D].
-  virtual torch::Tensor propagate(const torch::Tensor& adjacency, const torch::Tensor& nodes) = 0;
+  virtual torch::Tensor propagate(const SparseMatrix& adjacency, const torch::Tensor& nodes) = 0;
 
   torch::nn::Embedding user_embedding_{nullptr};  // [n_users, d]
   torch::nn::Embedding item_embedding_{nullptr};  // [n_items, d]
@@ -65,7 +66,7 @@ class GraphCollaborativeModel : public Recommender {
   const torch::Tensor& items();
 
   int64_t n_users_, n_items_, window_;
-  torch::Tensor adjacency_;       // sparse, normalised; not a parameter (rebuilt from the split)
+  SparseMatrix adjacency_;        // normalised; not a parameter (rebuilt from the split)
   std::vector<int64_t> fanouts_;  // neighbour-sampled training when set
   double embedding_l2_ = 0.0;
   torch::Tensor penalty_users_;                  // [B] users encoded in training, for the penalty

@@ -122,10 +122,10 @@ class GraphSASRec : public SASRec {
     }
     if (hybrid_.layers == 0) return;
     const auto device = item_embedding_->weight.device();
-    adjacency_ =
+    adjacency_ = SparseMatrix(
         hybrid_.graph == "bipartite"
             ? normalized_adjacency(build_bipartite_graph(split), device)
-            : transition_matrix(build_item_transitions(split, hybrid_.transition_window), device);
+            : transition_matrix(build_item_transitions(split, hybrid_.transition_window), device));
   }
 
  protected:
@@ -161,7 +161,7 @@ class GraphSASRec : public SASRec {
   NgcfLayers ngcf_{nullptr};
   torch::nn::Linear ngcf_projection_{nullptr};
   ShiftHead shift_head_{nullptr};
-  torch::Tensor adjacency_;
+  SparseMatrix adjacency_;
 };
 
 std::shared_ptr<Recommender> make_hybrid(ConfigSection s, const ModelContext& context,

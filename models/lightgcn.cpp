@@ -29,7 +29,7 @@ class LightGCN : public GraphCollaborativeModel {
   }
 
  protected:
-  torch::Tensor propagate(const torch::Tensor& adjacency, const torch::Tensor& nodes) override {
+  torch::Tensor propagate(const SparseMatrix& adjacency, const torch::Tensor& nodes) override {
     return light_propagate(adjacency, nodes, layers_);
   }
 

@@ -32,7 +32,7 @@ class Ngcf : public GraphCollaborativeModel {
   }
 
  protected:
-  torch::Tensor propagate(const torch::Tensor& adjacency, const torch::Tensor& nodes) override {
+  torch::Tensor propagate(const SparseMatrix& adjacency, const torch::Tensor& nodes) override {
     return layers_->forward(adjacency, nodes);
   }
 

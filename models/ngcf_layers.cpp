@@ -24,11 +24,11 @@ NgcfLayersImpl::NgcfLayersImpl(int64_t d, int64_t layers, double message_dropout
   }
 }
 
-torch::Tensor NgcfLayersImpl::forward(const torch::Tensor& adjacency, const torch::Tensor& nodes) {
+torch::Tensor NgcfLayersImpl::forward(const SparseMatrix& adjacency, const torch::Tensor& nodes) {
   auto layer = nodes;
   std::vector<at::Tensor> outputs{layer};
   for (size_t k = 0; k < sum_weights_->size(); ++k) {
-    auto side = at::mm(adjacency, layer);  // A E
+    auto side = adjacency.times(layer);  // A E
     auto summed = sum_weights_[k]->as<torch::nn::Linear>()->forward(side + layer);
     auto product = product_weights_[k]->as<torch::nn::Linear>()->forward(side * layer);
     layer = dropout_->forward(at::leaky_relu(summed + product, 0.2));

@@ -11,6 +11,7 @@
 #include <torch/nn/pimpl.h>
 
 #include "models/layers.h"
+#include "models/sparse_matrix.h"
 
 namespace shiftrec {
 
@@ -18,8 +19,8 @@ class NgcfLayersImpl : public torch::nn::Module {
  public:
   // Weights Xavier-uniform, biases as LibTorch's Linear draws them.
   NgcfLayersImpl(int64_t d, int64_t layers, double message_dropout);
-  // adjacency sparse (or dense) [N, N], nodes [N, d] -> [N, d * (layers + 1)]
-  torch::Tensor forward(const torch::Tensor& adjacency, const torch::Tensor& nodes);
+  // adjacency [N, N], nodes [N, d] -> [N, d * (layers + 1)]
+  torch::Tensor forward(const SparseMatrix& adjacency, const torch::Tensor& nodes);
   int64_t output_size() const { return d_ * (layers_ + 1); }
 
  private:

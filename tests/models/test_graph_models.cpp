@@ -36,8 +36,8 @@ std::shared_ptr<Recommender> build(const std::string& toml, const Interactions& 
 TEST(LightPropagation, EqualsTheDenseFormulaOnATinyGraph) {
   const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
   const Split split = leave_one_out(data.interactions);
-  const at::Tensor sparse = normalized_adjacency(build_bipartite_graph(split), c10::kCPU);
-  const at::Tensor dense = sparse.to_dense().to(at::kDouble);
+  const SparseMatrix sparse(normalized_adjacency(build_bipartite_graph(split), c10::kCPU));
+  const at::Tensor dense = sparse.coo().to_dense().to(at::kDouble);
   at::manual_seed(1);
   const at::Tensor e = at::randn({dense.size(0), 6}, at::kDouble);
   // (E + A E + A^2 E + A^3 E) / 4

@@ -1,0 +1,57 @@
+#include "models/sparse_matrix.h"
+
+#include <ATen/ATen.h>
+#include <torch/csrc/autograd/custom_function.h>
+
+#include "models/csr_kernel.h"
+
+namespace shiftrec {
+
+struct SparseMatrix::Csr {
+  CsrRows a, a_transposed;
+};
+
+namespace {
+
+// Y = A X with dX = A^T dY. The CSR arrays travel as tensors (saved for the backward pass),
+// so a product outlives the SparseMatrix it came from (a sampled subgraph's, say).
+struct CsrProduct : public torch::autograd::Function<CsrProduct> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& dense,
+                            const at::Tensor& offsets, const at::Tensor& columns,
+                            const at::Tensor& values, const at::Tensor& t_offsets,
+                            const at::Tensor& t_columns, const at::Tensor& t_values) {
+    ctx->save_for_backward({t_offsets, t_columns, t_values});
+    const int64_t cols = t_offsets.numel() - 1;
+    return csr_times_dense(CsrRows{offsets, columns, values, cols}, dense);
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const int64_t rows_of_a = grads[0].size(0);
+    const CsrRows a_transposed{saved[0], saved[1], saved[2], rows_of_a};
+    const at::Tensor none;
+    return {csr_times_dense(a_transposed, grads[0]), none, none, none, none, none, none};
+  }
+};
+
+}  // namespace
+
+SparseMatrix::SparseMatrix(at::Tensor coo) : coo_(coo.is_coalesced() ? coo : coo.coalesce()) {
+  if (!coo_.device().is_cpu() || coo_.scalar_type() != at::kFloat) return;
+  auto csr = std::make_shared<Csr>();
+  csr->a = csr_from_coo(coo_);
+  csr->a_transposed = transposed(csr->a);
+  csr_ = std::move(csr);
+}
+
+at::Tensor SparseMatrix::times(const at::Tensor& dense) const {
+  if (!csr_ || dense.scalar_type() != at::kFloat || !dense.device().is_cpu()) {
+    return at::mm(coo_, dense);
+  }
+  const CsrRows& a = csr_->a;
+  const CsrRows& t = csr_->a_transposed;
+  return CsrProduct::apply(dense, a.offsets, a.columns, a.values, t.offsets, t.columns, t.values);
+}
+
+}  // namespace shiftrec

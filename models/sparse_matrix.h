@@ -1,0 +1,39 @@
+// A fixed sparse matrix A [R, C] — a graph's propagation matrix — that multiplies dense
+// tensors, with gradients flowing to the dense side only (A is data, not a parameter).
+//
+// On the CPU it keeps A and its transpose in compressed sparse rows and multiplies with a
+// row-parallel vectorised kernel (models/csr_kernel.h): one LightGCN propagation on Gowalla
+// runs about 2x faster than LibTorch 1.13's COO product (which is also single-threaded), and
+// the backward pass (A^T G) uses the same kernel. On CUDA, and for non-float dense inputs,
+// it is LibTorch's sparse product at::mm(A, X).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include <ATen/core/Tensor.h>
+
+namespace shiftrec {
+
+struct CsrRows;
+
+class SparseMatrix {
+ public:
+  SparseMatrix() = default;
+  // coo: sparse COO float [R, C] on any device (coalesced here when it is not).
+  explicit SparseMatrix(at::Tensor coo);
+
+  bool defined() const { return coo_.defined(); }
+  const at::Tensor& coo() const { return coo_; }  // sparse COO [R, C]
+  int64_t rows() const { return coo_.size(0); }
+
+  // dense [C, d] -> A dense [R, d]; differentiable in `dense`.
+  at::Tensor times(const at::Tensor& dense) const;
+
+ private:
+  struct Csr;
+  at::Tensor coo_;
+  std::shared_ptr<const Csr> csr_;  // A and A^T as CSR; CPU only
+};
+
+}  // namespace shiftrec

@@ -1,0 +1,76 @@
+// SparseMatrix (the CSR product behind graph propagation) against dense products.
+#include <gtest/gtest.h>
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+
+#include "models/csr_kernel.h"
+#include "models/sparse_matrix.h"
+
+namespace shiftrec {
+namespace {
+
+// A rectangular [5, 4] matrix, not symmetric, with an empty row (3) and an empty column (2),
+// its entries given out of order and one of them twice (coalescing sums it).
+at::Tensor uncoalesced_matrix() {
+  const auto rows = at::tensor({4, 0, 1, 0, 4, 2, 0}, at::kLong);
+  const auto cols = at::tensor({0, 3, 0, 1, 3, 1, 3}, at::kLong);
+  const auto values = at::tensor({0.5, 2.0, -1.0, 3.0, 0.25, 1.5, 1.0}, at::kFloat);
+  return at::sparse_coo_tensor(at::stack({rows, cols}), values, {5, 4});
+}
+
+TEST(SparseMatrix, MultipliesAsTheDenseMatrixDoesWithGradientsThroughTheTranspose) {
+  const at::Tensor coo = uncoalesced_matrix();
+  ASSERT_FALSE(coo.is_coalesced());
+  const SparseMatrix a(coo);
+  const at::Tensor dense_a = coo.to_dense();
+  // Entry (0, 3) was given twice: 2.0 + 1.0.
+  EXPECT_FLOAT_EQ(dense_a[0][3].item<float>(), 3.0f);
+
+  at::manual_seed(3);
+  const at::Tensor x = at::randn({4, 7}).requires_grad_(true);
+  const at::Tensor weights = at::randn({5, 7});
+  const at::Tensor y = a.times(x);
+  ASSERT_EQ(y.sizes(), (std::vector<int64_t>{5, 7}));
+  EXPECT_TRUE(at::allclose(y, dense_a.mm(x.detach()), 1e-6, 1e-6));
+  EXPECT_TRUE(y[3].abs().sum().item<float>() == 0.0f);  // the empty row
+
+  (y * weights).sum().backward();
+  // d/dX sum(W ⊙ A X) = A^T W; A is not symmetric, so using A here would differ.
+  const at::Tensor expected = dense_a.t().mm(weights);
+  EXPECT_TRUE(at::allclose(x.grad(), expected, 1e-6, 1e-6));
+  EXPECT_FALSE(at::allclose(dense_a.narrow(0, 0, 4).mm(weights.narrow(0, 0, 4)), expected));
+  EXPECT_TRUE(x.grad()[2].abs().sum().item<float>() == 0.0f);  // the empty column
+}
+
+TEST(SparseMatrix, DoubleInputsTakeLibTorchsProductAndAgree) {
+  const SparseMatrix a(uncoalesced_matrix().coalesce().to(at::kDouble));
+  at::manual_seed(4);
+  const at::Tensor x = at::randn({4, 3}, at::kDouble);
+  EXPECT_TRUE(at::allclose(a.times(x), a.coo().to_dense().mm(x)));
+}
+
+TEST(CsrKernel, RowsSplitOverThreadsGiveTheSameProduct) {
+  // Enough rows for several parallel chunks of 256.
+  at::manual_seed(5);
+  const int64_t n = 2000;
+  const auto entries = at::randint(n, {2, 20000}, at::kLong);
+  const at::Tensor coo = at::sparse_coo_tensor(entries, at::rand({20000}), {n, n}).coalesce();
+  const CsrRows csr = csr_from_coo(coo);
+  const at::Tensor x = at::randn({n, 16});
+  const int threads = at::get_num_threads();
+  at::set_num_threads(1);
+  const at::Tensor one = csr_times_dense(csr, x);
+  at::set_num_threads(2);
+  const at::Tensor two = csr_times_dense(csr, x);
+  at::set_num_threads(threads);
+  EXPECT_TRUE(at::equal(one, two));  // each row is summed by one thread, in the same order
+  EXPECT_TRUE(at::allclose(one, at::mm(coo, x), 1e-5, 1e-5));
+  const CsrRows back = transposed(transposed(csr));
+  EXPECT_TRUE(at::equal(back.offsets, csr.offsets));
+  EXPECT_TRUE(at::equal(back.columns, csr.columns));
+  EXPECT_TRUE(at::equal(back.values, csr.values));
+}
+
+}  // namespace
+}  // namespace shiftrec
