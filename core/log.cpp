@@ -1,8 +1,12 @@
 #include "core/log.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "core/error.h"
 
@@ -12,6 +16,9 @@ namespace {
 const auto kStart = std::chrono::steady_clock::now();
 LogLevel g_level = LogLevel::kInfo;
 std::mutex g_mutex;
+std::FILE* g_file = nullptr;         // the open LogFile's, if any
+std::vector<std::string> g_pending;  // lines for the next LogFile (while none is open)
+constexpr size_t kMaxPending = 10000;
 
 const char* level_name(LogLevel level) {
   switch (level) {
@@ -45,11 +52,58 @@ LogLevel parse_log_level(const std::string& name) {
 }
 
 void log_message(LogLevel level, const std::string& message) {
-  if (level < g_level) return;
+  const bool to_console = level >= g_level;
+  const bool to_file = level >= std::min(g_level, LogLevel::kInfo);
+  if (!to_console && !to_file) return;
+  char stamp[32];
+  std::snprintf(stamp, sizeof(stamp), "[%7.1fs] ", seconds_since_start());
+  const std::string line = stamp + std::string(level_name(level)) + ": " + message + "\n";
   std::lock_guard<std::mutex> lock(g_mutex);
-  std::fprintf(stderr, "[%7.1fs] %s: %s\n", seconds_since_start(), level_name(level),
-               message.c_str());
+  if (to_console) {
+    std::fputs(line.c_str(), stderr);
+    std::fflush(stderr);
+  }
+  if (!to_file) return;
+  if (g_file != nullptr) {
+    std::fputs(line.c_str(), g_file);
+    std::fflush(g_file);
+  } else if (g_pending.size() < kMaxPending) {
+    g_pending.push_back(line);
+  }
+}
+
+void log_progress(const std::string& message) {
+  if (LogLevel::kInfo < g_level) return;
+  std::lock_guard<std::mutex> lock(g_mutex);
+  std::fprintf(stderr, "[%7.1fs] info: %s\n", seconds_since_start(), message.c_str());
   std::fflush(stderr);
+}
+
+LogFile::LogFile(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "a");
+  if (file == nullptr) throw UserError(path + ": cannot open the log file for writing");
+  const std::time_t now = std::time(nullptr);
+  char when[32];
+  std::strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", std::gmtime(&now));
+  std::lock_guard<std::mutex> lock(g_mutex);
+  SHIFTREC_ASSERT(g_file == nullptr, "a second LogFile while one is open");
+  std::fprintf(file, "--- %s UTC ---\n", when);
+  for (const auto& line : g_pending) std::fputs(line.c_str(), file);
+  g_pending.clear();
+  std::fflush(file);
+  g_file = file;
+}
+
+void LogFile::append(const std::string& line) {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  std::fprintf(g_file, "[%7.1fs] %s\n", seconds_since_start(), line.c_str());
+  std::fflush(g_file);
+}
+
+LogFile::~LogFile() {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  std::fclose(g_file);
+  g_file = nullptr;
 }
 
 }  // namespace shiftrec

@@ -1,5 +1,11 @@
 // Minimal levelled logging to stderr: "[12.3s] info: message".
 // Time is seconds since the process started. Thread-safe.
+//
+// A LogFile copies the log into a file as well (a run directory's log.txt): the lines logged
+// since the last LogFile closed (loading the data comes before the run directory exists),
+// then every later one, at info level or finer whatever the console's level is (a sweep's
+// runs log at warn to the console; their log.txt still tells the epochs). Progress lines
+// (log_progress) stay on the console.
 #pragma once
 
 #include <string>
@@ -17,6 +23,21 @@ void log_message(LogLevel level, const std::string& message);
 inline void log_debug(const std::string& m) { log_message(LogLevel::kDebug, m); }
 inline void log_info(const std::string& m) { log_message(LogLevel::kInfo, m); }
 inline void log_warn(const std::string& m) { log_message(LogLevel::kWarn, m); }
+// An info line for the console only (progress reports every few seconds).
+void log_progress(const std::string& message);
+
+class LogFile {
+ public:
+  // Appends to `path` (created if missing), starting with a line that stamps the UTC time.
+  // Throws UserError naming the path when it cannot be opened. One LogFile at a time.
+  explicit LogFile(const std::string& path);
+  ~LogFile();
+  // A line for the file only (the error a failed run ends with, which the console gets from
+  // main).
+  void append(const std::string& line);
+  LogFile(const LogFile&) = delete;
+  LogFile& operator=(const LogFile&) = delete;
+};
 
 // Seconds since process start (monotonic clock).
 double seconds_since_start();

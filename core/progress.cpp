@@ -59,7 +59,7 @@ void Progress::draw(const std::string& status, bool final_line) {
     std::snprintf(line, sizeof(line), "%s %lld/%lld (%.0f%%) %.1fs %s", label_.c_str(),
                   static_cast<long long>(done_), static_cast<long long>(total_), 100.0 * fraction,
                   elapsed, status.c_str());
-    log_info(line);
+    log_progress(line);
   }
 }
 

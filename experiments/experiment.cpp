@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include <ATen/Parallel.h>
@@ -141,7 +142,9 @@ void trim_metrics_log(const std::string& path, int64_t epochs_done) {
 ExperimentResult train_and_evaluate(Plan& plan, RunDirectory& run, const std::string& config_hash,
                                     double started, double load_seconds,
                                     DataParallel* parallel = nullptr) {
+  std::optional<LogFile> log_file;
   try {
+    log_file.emplace(run.file("log.txt"));
     Recommender& model = *plan.model;
     model.to(plan.device);
     model.fit_statistics(plan.split);
@@ -290,6 +293,7 @@ ExperimentResult train_and_evaluate(Plan& plan, RunDirectory& run, const std::st
     log_info("results in " + result.run_path + "/results.json");
     return result;
   } catch (const std::exception& e) {
+    if (log_file) log_file->append(std::string("error: ") + e.what());
     run.fail(e.what());
     throw;
   }

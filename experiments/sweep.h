@@ -15,8 +15,8 @@
 // others; the sweep then ends with an error listing the failed runs. Runs go one after another
 // in this process, or with --jobs N up to N at a time, each a `shiftrec train`/`resume` child
 // process with the config's `threads` (jobs x threads should not exceed the cores; the sweep
-// warns when it does). A child's log is dropped — its run directory holds what it measured —
-// except a failed run's error line. SIGINT/SIGTERM to the sweep stops the running children
+// warns when it does). A child's console output is dropped except a failed run's error line;
+// its run directory keeps its log (log.txt, at info level) with what it measured. SIGINT/SIGTERM to the sweep stops the running children
 // cleanly (each keeps its training state for the next sweep to resume).
 #pragma once
 

@@ -31,6 +31,12 @@ int count_lines(const std::string& text) {
   return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
 }
 
+int count_of(const std::string& text, const std::string& part) {
+  int n = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
 TEST(Cli, TrainWritesACompleteRunDirectory) {
   testing::TempDir dir;
   const std::string run = dir.file("run");
@@ -46,6 +52,15 @@ TEST(Cli, TrainWritesACompleteRunDirectory) {
                                 .substr(0, testing::read_text(run + "/metrics.jsonl").find('\n')));
   EXPECT_EQ(first_epoch["epoch"], 1);
   EXPECT_TRUE(first_epoch["valid"].contains("ndcg@10"));
+  // The log at info level although the console logged warnings only: from loading the data
+  // (before the run directory existed) to the results; one process, one section.
+  const std::string log = testing::read_text(run + "/log.txt");
+  EXPECT_EQ(result.err, "");
+  EXPECT_EQ(count_of(log, " UTC ---\n"), 1) << log;
+  EXPECT_NE(log.find("info: data: 80 users"), std::string::npos) << log;
+  EXPECT_EQ(count_of(log, "info: epoch 1 loss"), 1) << log;
+  EXPECT_EQ(count_of(log, "info: epoch 2 loss"), 1) << log;
+  EXPECT_NE(log.find("info: results in " + run + "/results.json"), std::string::npos) << log;
 
   const auto results = nlohmann::json::parse(testing::read_text(run + "/results.json"));
   EXPECT_EQ(results["model"], "sasrec");
@@ -231,6 +246,11 @@ TEST(Cli, TerminatedRunStopsCleanlyAndKeepsItsLog) {
   EXPECT_FALSE(fs::exists(run + ".partial"));
   EXPECT_EQ(testing::read_text(run + ".failed/error.txt"), "interrupted by SIGTERM\n");
   EXPECT_TRUE(fs::exists(run + ".failed/resolved.toml"));
+  const std::string log = testing::read_text(run + ".failed/log.txt");
+  EXPECT_NE(log.find("info: run directory: " + run), std::string::npos) << log;
+  const auto error = log.find("] error: interrupted by SIGTERM\n");
+  EXPECT_NE(error, std::string::npos) << log;
+  EXPECT_LT(error, log.find("warn: run failed"));
 }
 
 // metrics.jsonl without its wall-clock fields, one JSON value per epoch.
@@ -300,6 +320,14 @@ TEST(Cli, KilledRunResumesToTheSameResultsAsAnUninterruptedOne) {
   const int64_t resumed_after = b["resumed_after_epochs"][0];
   EXPECT_GE(resumed_after, 3);
   EXPECT_LE(resumed_after, static_cast<int64_t>(done_before));
+  // One log section per process that trained the run: killed, resumed (the refused resume
+  // stopped before touching it).
+  const std::string log = testing::read_text(killed + "/log.txt");
+  EXPECT_EQ(count_of(log, " UTC ---\n"), 2) << log;
+  EXPECT_EQ(count_of(log, "error: interrupted by SIGTERM\n"), 1) << log;
+  EXPECT_EQ(count_of(log, "training state of another config or data"), 0) << log;
+  EXPECT_NE(log.find("resuming after epoch " + std::to_string(resumed_after)), std::string::npos)
+      << log;
   EXPECT_EQ(epoch_log(whole + "/metrics.jsonl"), epoch_log(killed + "/metrics.jsonl"));
 
   const auto again = run_cli("resume --run " + killed, dir);
@@ -522,6 +550,12 @@ TEST(Cli, AKilledDataParallelRunResumesOnTwoRanksToTheSameResults) {
   EXPECT_EQ(b["data_parallel_ranks"], 2);
   EXPECT_FALSE(b["resumed_after_epochs"].empty());
   EXPECT_EQ(epoch_log(whole + "/metrics.jsonl"), epoch_log(killed + "/metrics.jsonl"));
+  // Rank 0's log: one section per process that worked on the run (killed, refused, resumed).
+  const std::string log = testing::read_text(killed + "/log.txt");
+  EXPECT_EQ(count_of(log, " UTC ---\n"), 3) << log;
+  EXPECT_EQ(count_of(log, "error: interrupted by SIGTERM\n"), 1) << log;
+  EXPECT_EQ(count_of(log, "resume it with WORLD_SIZE=2"), 1) << log;
+  EXPECT_EQ(count_of(log, "resuming after epoch"), 1) << log;
   EXPECT_FALSE(fs::exists(dir.file("nowhere")));
 }
 
