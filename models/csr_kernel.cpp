@@ -22,7 +22,10 @@ CsrRows csr_from_coo(const at::Tensor& coo) {
   int64_t* offsets = out.offsets.data_ptr<int64_t>();
   const int64_t* row = indices.data_ptr<int64_t>();
   const int64_t nnz = out.columns.numel();
-  for (int64_t j = 0; j < nnz; ++j) ++offsets[row[j] + 1];
+  for (int64_t j = 0; j < nnz; ++j) {
+    SHIFTREC_ASSERT(j == 0 || row[j - 1] <= row[j], "csr_from_coo: entries not in row order");
+    ++offsets[row[j] + 1];
+  }
   for (int64_t r = 0; r < rows; ++r) offsets[r + 1] += offsets[r];
   return out;
 }

@@ -14,15 +14,15 @@ namespace shiftrec {
 // A float matrix [rows, cols] in compressed sparse rows on the CPU.
 struct CsrRows {
   at::Tensor offsets;  // int64 [rows + 1]; row r's entries are offsets[r] .. offsets[r+1]-1
-  at::Tensor columns;  // int64 [nnz], ascending within a row
+  at::Tensor columns;  // int64 [nnz]; any order within a row
   at::Tensor values;   // float [nnz]
   int64_t cols = 0;
 
   int64_t rows() const { return offsets.numel() - 1; }
 };
 
-// From a coalesced sparse COO float tensor [rows, cols] on the CPU (entries sorted by row,
-// then column, as coalescing leaves them).
+// From a coalesced sparse COO float tensor [rows, cols] on the CPU: its entries in ascending
+// row order, as coalescing leaves them (an InternalError otherwise).
 CsrRows csr_from_coo(const at::Tensor& coo);
 
 // The transpose [cols, rows] (a counting sort over the columns: O(nnz + rows + cols)).
