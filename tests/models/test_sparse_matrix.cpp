@@ -4,8 +4,12 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
+#include "datasets/split.h"
+#include "datasets/synthetic.h"
+#include "graph/item_transitions.h"
 #include "models/csr_kernel.h"
 #include "models/sparse_matrix.h"
+#include "tests/fixtures.h"
 
 namespace shiftrec {
 namespace {
@@ -41,6 +45,22 @@ TEST(SparseMatrix, MultipliesAsTheDenseMatrixDoesWithGradientsThroughTheTranspos
   EXPECT_TRUE(at::allclose(x.grad(), expected, 1e-6, 1e-6));
   EXPECT_FALSE(at::allclose(dense_a.narrow(0, 0, 4).mm(weights.narrow(0, 0, 4)), expected));
   EXPECT_TRUE(x.grad()[2].abs().sum().item<float>() == 0.0f);  // the empty column
+}
+
+// The matrix the session-graph hybrid propagates over (row-stochastic, not symmetric).
+TEST(SparseMatrix, TheItemTransitionMatrixAndItsGradientMatchTheDenseOnes) {
+  const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
+  const Split split = leave_one_out(data.interactions);
+  const SparseMatrix a(transition_matrix(build_item_transitions(split, 2), c10::kCPU));
+  const at::Tensor dense_a = a.coo().to_dense();
+  ASSERT_FALSE(at::allclose(dense_a, dense_a.t()));
+  at::manual_seed(6);
+  const at::Tensor x = at::randn({a.rows(), 5}).requires_grad_(true);
+  const at::Tensor weights = at::randn({a.rows(), 5});
+  const at::Tensor y = a.times(a.times(x));  // two layers
+  EXPECT_TRUE(at::allclose(y, dense_a.mm(dense_a.mm(x.detach())), 1e-5, 1e-6));
+  (y * weights).sum().backward();
+  EXPECT_TRUE(at::allclose(x.grad(), dense_a.t().mm(dense_a.t().mm(weights)), 1e-5, 1e-6));
 }
 
 TEST(SparseMatrix, DoubleInputsTakeLibTorchsProductAndAgree) {
