@@ -10,6 +10,7 @@
 #include "datasets/synthetic.h"
 #include "datasets/time_gaps.h"
 #include "graph/bipartite_graph.h"
+#include "models/ngcf_layers.h"
 #include "models/propagation.h"
 #include "models/recommender.h"
 #include "models/shift_head.h"
@@ -75,6 +76,38 @@ TEST(LightPropagation, EqualsTheDenseFormulaOnATinyGraph) {
                            4.0;
   EXPECT_TRUE(at::allclose(model->encode_users(at::arange(users, at::kLong)).to(at::kDouble),
                            again.narrow(0, 0, users), 1e-5, 1e-6));
+}
+
+// NGCF's layers over the sparse product against the paper's formula with dense matrices:
+//   E_k = LeakyReLU((A E + E) W1 + b1 + (A E ⊙ E) W2 + b2, 0.2), output [E_0, E_k / |E_k|].
+TEST(NgcfPropagation, EqualsTheDenseFormulaOnATinyGraph) {
+  const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
+  const Split split = leave_one_out(data.interactions);
+  const SparseMatrix sparse(normalized_adjacency(build_bipartite_graph(split), c10::kCPU));
+  const at::Tensor dense = sparse.coo().to_dense().to(at::kDouble);
+  at::manual_seed(2);
+  NgcfLayers layers(5, 2, 0.0);
+  layers->eval();
+  const at::Tensor e = at::randn({dense.size(0), 5});
+  torch::NoGradGuard no_grad;
+  const at::Tensor got = layers->forward(sparse, e).to(at::kDouble);
+  auto params = layers->named_parameters();
+  const auto param = [&](const std::string& name) { return params[name].to(at::kDouble); };
+  at::Tensor layer = e.to(at::kDouble);
+  std::vector<at::Tensor> outputs{layer};
+  for (int k = 0; k < 2; ++k) {
+    const std::string i = std::to_string(k);
+    const at::Tensor side = dense.mm(layer);
+    const at::Tensor summed = (side + layer).mm(param("sum_weights." + i + ".weight").t()) +
+                              param("sum_weights." + i + ".bias");
+    const at::Tensor product = (side * layer).mm(param("product_weights." + i + ".weight").t()) +
+                               param("product_weights." + i + ".bias");
+    layer = at::leaky_relu(summed + product, 0.2);
+    outputs.push_back(layer / layer.norm(2, {1}, true).clamp_min(1e-12));
+  }
+  const at::Tensor expected = at::cat(outputs, 1);
+  ASSERT_EQ(got.sizes(), expected.sizes());
+  EXPECT_TRUE(at::allclose(got, expected, 1e-5, 1e-6));
 }
 
 // A hybrid's item table (one graph propagation) serves every evaluation batch, but never
