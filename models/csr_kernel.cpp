@@ -91,7 +91,7 @@ at::Tensor csr_times_dense(const CsrRows& a, const at::Tensor& dense) {
       for (int64_t k = 0; k < d; ++k) row[k] = 0.0f;
       for (int64_t j = offsets[r]; j < offsets[r + 1]; ++j) {
         // The rows gathered are scattered over the table: fetch the one kPrefetchAhead
-        // entries on while this one is summed (about 2x on Gowalla, bench/README.md).
+        // entries on while this one is summed (1.4x on Gowalla, bench/README.md).
         if (j + kPrefetchAhead < nnz) prefetch_row(source + columns[j + kPrefetchAhead] * d, d);
         const float w = values[j];
         const float* __restrict from = source + columns[j] * d;
