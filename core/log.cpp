@@ -35,6 +35,13 @@ const char* level_name(LogLevel level) {
   }
 }
 
+// "[   12.3s] info: message\n"
+std::string log_line(LogLevel level, const std::string& message) {
+  char stamp[32];
+  std::snprintf(stamp, sizeof(stamp), "[%7.1fs] ", seconds_since_start());
+  return stamp + std::string(level_name(level)) + ": " + message + "\n";
+}
+
 }  // namespace
 
 double seconds_since_start() {
@@ -55,9 +62,7 @@ void log_message(LogLevel level, const std::string& message) {
   const bool to_console = level >= g_level;
   const bool to_file = level >= std::min(g_level, LogLevel::kInfo);
   if (!to_console && !to_file) return;
-  char stamp[32];
-  std::snprintf(stamp, sizeof(stamp), "[%7.1fs] ", seconds_since_start());
-  const std::string line = stamp + std::string(level_name(level)) + ": " + message + "\n";
+  const std::string line = log_line(level, message);
   std::lock_guard<std::mutex> lock(g_mutex);
   if (to_console) {
     std::fputs(line.c_str(), stderr);
@@ -74,8 +79,9 @@ void log_message(LogLevel level, const std::string& message) {
 
 void log_progress(const std::string& message) {
   if (LogLevel::kInfo < g_level) return;
+  const std::string line = log_line(LogLevel::kInfo, message);
   std::lock_guard<std::mutex> lock(g_mutex);
-  std::fprintf(stderr, "[%7.1fs] info: %s\n", seconds_since_start(), message.c_str());
+  std::fputs(line.c_str(), stderr);
   std::fflush(stderr);
 }
 
