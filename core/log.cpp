@@ -100,9 +100,10 @@ LogFile::LogFile(const std::string& path) {
   g_file = file;
 }
 
-void LogFile::append(const std::string& line) {
+void LogFile::append_error(const std::string& message) {
+  const std::string line = log_line(LogLevel::kError, message);
   std::lock_guard<std::mutex> lock(g_mutex);
-  std::fprintf(g_file, "[%7.1fs] %s\n", seconds_since_start(), line.c_str());
+  std::fputs(line.c_str(), g_file);
   std::fflush(g_file);
 }
 

@@ -32,9 +32,9 @@ class LogFile {
   // Throws UserError naming the path when it cannot be opened. One LogFile at a time.
   explicit LogFile(const std::string& path);
   ~LogFile();
-  // A line for the file only (the error a failed run ends with, which the console gets from
-  // main).
-  void append(const std::string& line);
+  // An error line for the file only (the error a failed run ends with, which the console
+  // gets from main).
+  void append_error(const std::string& message);
   LogFile(const LogFile&) = delete;
   LogFile& operator=(const LogFile&) = delete;
 };

@@ -293,7 +293,7 @@ ExperimentResult train_and_evaluate(Plan& plan, RunDirectory& run, const std::st
     log_info("results in " + result.run_path + "/results.json");
     return result;
   } catch (const std::exception& e) {
-    if (log_file) log_file->append(std::string("error: ") + e.what());
+    if (log_file) log_file->append_error(e.what());
     run.fail(e.what());
     throw;
   }

@@ -16,8 +16,9 @@
 // in this process, or with --jobs N up to N at a time, each a `shiftrec train`/`resume` child
 // process with the config's `threads` (jobs x threads should not exceed the cores; the sweep
 // warns when it does). A child's console output is dropped except a failed run's error line;
-// its run directory keeps its log (log.txt, at info level) with what it measured. SIGINT/SIGTERM to the sweep stops the running children
-// cleanly (each keeps its training state for the next sweep to resume).
+// its run directory keeps its log (log.txt, at info level) with what it measured.
+// SIGINT/SIGTERM to the sweep stops the running children cleanly (each keeps its training
+// state for the next sweep to resume).
 #pragma once
 
 #include <cstdint>

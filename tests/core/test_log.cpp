@@ -22,7 +22,7 @@ TEST(LogFile, KeepsInfoLinesFromBeforeItOpenedAndAfterButNoProgress) {
     log_progress("epoch 2 10/20 (50%)");
     log_debug("a debug detail");
     log_warn("a warning");
-    file.append("error: stopped");
+    file.append_error("stopped");
   }
   log_info("after the run");
   {
