@@ -466,7 +466,9 @@ TwoRanks run_two_ranks(const testing::TempDir& dir, const std::string& rank0_arg
       "s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])'");
   const std::string env =
       "MASTER_ADDR=127.0.0.1 MASTER_PORT=" + port.substr(0, port.size() - 1) + " WORLD_SIZE=2 ";
-  const std::string bin = "timeout 300 " + std::string(SHIFTREC_BINARY) + " ";
+  // --foreground: timeout passes a SIGTERM on to shiftrec once; without it, it also signals
+  // its own process group, and shiftrec takes a second SIGTERM as "stop now" (core/interrupt).
+  const std::string bin = "timeout --foreground 300 " + std::string(SHIFTREC_BINARY) + " ";
   const std::string log0 = dir.file("rank0.log"), log1 = dir.file("rank1.log");
   std::string script = env + "RANK=1 " + bin + rank1_arguments + " >" + log1 + " 2>&1 & p1=$!; " +
                        env + "RANK=0 " + bin + rank0_arguments + " >" + log0 + " 2>&1 & p0=$!; ";
