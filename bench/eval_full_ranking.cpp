@@ -69,13 +69,15 @@ int main(int argc, char** argv) {
   }
   const Split split = leave_one_out(data);
   const int64_t max_length = 50;
-  SASRec model(
+  auto model_ptr = make_sasrec(
       SASRecOptions(data.n_items).d(64).blocks(2).heads(1).dropout(0.0).max_length(max_length));
+  Recommender& model = *model_ptr;
   model.eval();
   torch::NoGradGuard no_grad;
   const Scorer scorer = [&model](const at::Tensor& histories, const at::Tensor& /*users*/,
                                  const at::Tensor& /*gaps*/) {
-    return model.score_all(model.encode(histories).select(1, -1));
+    return model.score_all(
+        model.encode(ModelInput{histories, at::Tensor(), at::Tensor()}).select(1, -1));
   };
   const EvalTargets& targets = split.test;
   std::printf("%s: %lld users, %lld items, %lld test targets, batch %lld, threads %d\n",

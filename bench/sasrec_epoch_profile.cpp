@@ -59,8 +59,9 @@ int main(int argc, char** argv) {
 
   const Interactions data = read_s3rec_sequences(argv[1]);
   const Split split = leave_one_out(data);
-  SASRec model(
+  auto model_ptr = make_sasrec(
       SASRecOptions(data.n_items).d(d).blocks(2).heads(1).dropout(dropout).max_length(max_length));
+  Recommender& model = *model_ptr;
   torch::optim::Adam optimizer(model.parameters(),
                                torch::optim::AdamOptions(1e-3).betas({0.9, 0.98}));
   SequenceBatcher batcher(split, max_length, batch_size, buckets);
@@ -84,7 +85,7 @@ int main(int argc, char** argv) {
       double t0 = now();
       SequenceBatch batch = batcher.make_batch(users);
       double t1 = now();
-      auto states = model.encode(batch.inputs);
+      auto states = model.encode(ModelInput{batch.inputs, at::Tensor(), at::Tensor()});
       double t2 = now();
       auto mask = batch.targets.ne(0);
       auto positives = batch.targets.index({mask}) - 1;

@@ -45,8 +45,9 @@ EvalOptions EvalOptions::from_config(ConfigSection s) {
                            "users scored at once (bounds the [batch, n_items] score matrix)");
   o.mask_history = s.get_bool("mask_history", o.mask_history,
                               "rank without the target's history items (general CF protocol)");
-  o.shift_window = s.get_int("shift_window", o.shift_window, 0, 1 << 20,
-                             "window W of the shift labels; 0 = the model's max length");
+  o.shift_window = s.get_int("shift_window", o.shift_window, 1, 1 << 20,
+                             "window W of the shift labels: the recent items whose categories "
+                             "a target must leave to be a SHIFT (the same for every model)");
   o.common_category_share =
       s.get_double("common_category_share", o.common_category_share, 0.0, 1.0,
                    "categories carried by more than this share of items are ignored for labels");
@@ -216,15 +217,11 @@ void Evaluator::add_conditional_metrics(const std::vector<int64_t>& conditional_
   }
 }
 
-int64_t Evaluator::window(int64_t max_length) const {
-  return options_.shift_window > 0 ? options_.shift_window : max_length;
-}
-
 ChangePointScores Evaluator::detect_change_points(const Scorer& scorer,
                                                   const PositionScorer& position_scorer,
                                                   int64_t max_length, c10::Device device,
                                                   const std::vector<ChangePoint>& planted) {
-  const OutsideWindowMass mass(data_, window(max_length), options_.common_category_share);
+  const OutsideWindowMass mass(data_, options_.shift_window, options_.common_category_share);
   std::vector<std::vector<double>> scores(split_.n_users);  // [user][position]
   for (int32_t u = 0; u < split_.n_users; ++u) {
     scores[u].assign(split_.offsets[u + 1] - split_.offsets[u], 0.0);  // position 0: no history
@@ -357,7 +354,7 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
     auto found = labels_.find(split_name);  // labelled once per split, not every epoch
     if (found == labels_.end()) {
       found = labels_
-                  .emplace(split_name, label_targets(data_, targets, window(max_length),
+                  .emplace(split_name, label_targets(data_, targets, options_.shift_window,
                                                      options_.common_category_share))
                   .first;
     }
@@ -368,7 +365,7 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
   std::unique_ptr<OutsideWindowMass> mass;
   if (detect) {
     conditional_ranks.assign(targets.size(), 0);
-    mass = std::make_unique<OutsideWindowMass>(data_, window(max_length),
+    mass = std::make_unique<OutsideWindowMass>(data_, options_.shift_window,
                                                options_.common_category_share);
     query_mass.resize(out.query_offsets.size() - 1);
     ranking.observe_scores = [&](int64_t first_query, const at::Tensor& scores) {
@@ -424,7 +421,7 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
     auto rates = past_shift_rates_.find(split_name);
     if (rates == past_shift_rates_.end()) {
       rates = past_shift_rates_
-                  .emplace(split_name, past_shift_rate(data_, targets, window(max_length),
+                  .emplace(split_name, past_shift_rate(data_, targets, options_.shift_window,
                                                        options_.common_category_share))
                   .first;
     }

@@ -10,7 +10,7 @@
 //   ks         = [10, 20]
 //   batch_size = 1024                         # queries (histories) scored at once
 //   mask_history = false                      # full ranking without the history's items
-//   shift_window = 0                          # W of the shift labels; 0 = the model's max length
+//   shift_window = 50                         # W of the shift labels, whatever the model reads
 //   common_category_share = 0.9               # categories on more items are ignored for labels
 //   change_point_margin = 5                   # synthetic data: matching margin (positions)
 //   change_point_threshold = 0.5              # shift score at which a change is detected
@@ -51,7 +51,7 @@ struct EvalOptions {
   std::vector<int64_t> ks = {10, 20};
   int64_t batch_size = 1024;
   bool mask_history = false;
-  int64_t shift_window = 0;
+  int64_t shift_window = 50;
   double common_category_share = 0.9;
   int64_t change_point_margin = 5;
   double change_point_threshold = 0.5;
@@ -119,7 +119,6 @@ class Evaluator {
   std::string candidates_fingerprint(const std::string& split_name);
 
  private:
-  int64_t window(int64_t max_length) const;
   // SHIFT targets ranked among the items outside their window's categories: cond_<metric>.
   void add_conditional_metrics(const std::vector<int64_t>& conditional_ranks,
                                SplitEvaluation& out) const;

@@ -151,7 +151,7 @@ ExperimentResult train_and_evaluate(Plan& plan, RunDirectory& run, const std::st
     const int64_t max_length = model.max_length();
     const Scorer scorer = last_state_scorer(model);
     Evaluator evaluator(plan.split, plan.dataset.interactions, plan.eval);
-    if (model.has_shift_head()) evaluator.set_shift_scorer(shift_head_scorer(model));
+    if (auto head = shift_head_scorer(model)) evaluator.set_shift_scorer(std::move(*head));
     if (plan.split.valid.size() == 0) {
       log_warn("the split has no validation targets: no early stopping, the last epoch is kept");
     }
@@ -215,8 +215,7 @@ ExperimentResult train_and_evaluate(Plan& plan, RunDirectory& run, const std::st
         }
         splits[split_name]["by_shift_label"] = labels;
         splits[split_name]["shift_detection"] = detection_json(evaluation.detection);
-        splits[split_name]["shift_window"] =
-            plan.eval.shift_window > 0 ? plan.eval.shift_window : max_length;
+        splits[split_name]["shift_window"] = plan.eval.shift_window;
       }
       log_info(split_name + ":" + [&] {
         std::string s;

@@ -33,8 +33,6 @@ Plan read_plan(Config& config) {
   set_log_level(parse_log_level(level));
 
   ConfigSection model_section = config.section("model");
-  plan.model_name = model_section.get_string("name", "sasrec", "registered model to train",
-                                             model_registry().names());
   ConfigSection loss_section = config.section("loss");
   plan.loss_name = loss_section.get_string("name", "bce", "training loss", loss_registry().names());
   plan.train = TrainOptions::from_config(config.section("train"), plan.seed);
@@ -73,7 +71,7 @@ Plan read_plan(Config& config) {
   context.n_items = plan.dataset.interactions.n_items;
   context.n_users = plan.dataset.interactions.n_users;
   context.data = &plan.dataset.interactions;
-  plan.model = model_registry().get(plan.model_name)(model_section, context);
+  plan.model = build_model(model_section, context, &plan.model_name);
   if (plan.model->uses_time_gaps() && plan.split.times.empty()) {
     model_section.fail("time_gaps",
                        "the data has no timestamps (every time is the position in "
@@ -83,31 +81,38 @@ Plan read_plan(Config& config) {
   return plan;
 }
 
+namespace {
+
+ModelInput model_input(const at::Tensor& histories, const at::Tensor& users,
+                       const at::Tensor& gaps) {
+  return ModelInput{histories, gaps, users};
+}
+
+}  // namespace
+
 Scorer last_state_scorer(Recommender& model) {
   return [&model](const at::Tensor& histories, const at::Tensor& users, const at::Tensor& gaps) {
     torch::NoGradGuard no_grad;
-    if (model.uses_user_ids()) return model.score_all(model.encode_users(users));
-    return model.score_next(histories, gaps, model.encode_with_gaps(histories, gaps).select(1, -1));
+    const ModelInput input = model_input(histories, users, gaps);
+    return model.score_next(input, model.encode(input).select(1, -1));
   };
 }
 
-Scorer shift_head_scorer(Recommender& model) {
-  return
-      [&model](const at::Tensor& histories, const at::Tensor& /*users*/, const at::Tensor& gaps) {
-        torch::NoGradGuard no_grad;
-        return model.shift_probability(model.encode_with_gaps(histories, gaps).select(1, -1),
-                                       last_gap_buckets(gaps));
-      };
+std::optional<Scorer> shift_head_scorer(Recommender& model) {
+  auto shift = model.shift_score();
+  if (!shift) return std::nullopt;
+  return Scorer([&model, shift = *shift](const at::Tensor& histories, const at::Tensor& users,
+                                         const at::Tensor& gaps) {
+    torch::NoGradGuard no_grad;
+    const ModelInput input = model_input(histories, users, gaps);
+    return shift(input, model.encode(input).select(1, -1));
+  });
 }
 
 PositionScorer all_states_scorer(Recommender& model) {
   return [&model](const at::Tensor& histories, const at::Tensor& users, const at::Tensor& gaps) {
     torch::NoGradGuard no_grad;
-    if (model.uses_user_ids()) {  // one state per user, whatever the position
-      auto scores = model.score_all(model.encode_users(users));  // [B, n_items]
-      return scores.unsqueeze(1).expand({histories.size(0), histories.size(1), scores.size(1)});
-    }
-    auto states = model.encode_with_gaps(histories, gaps);  // [B, L, d]
+    auto states = model.encode(model_input(histories, users, gaps));  // [B, L, d]
     return model.score_all(states.reshape({-1, states.size(2)}))
         .view({histories.size(0), histories.size(1), -1});
   };

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <c10/core/Device.h>
@@ -38,10 +39,11 @@ struct Plan {
 Plan read_plan(Config& config);
 
 // The scorer of full-ranking evaluation: the last position's state scored against all items
-// (the user's state, for models that represent users by id).
+// (score_next: a head may reshape the ranking).
 Scorer last_state_scorer(Recommender& model);
-// A shift-head model's probability that the next item is a shift: [B, L] -> [B].
-Scorer shift_head_scorer(Recommender& model);
+// The model's own probability that the next item is a shift, [B, L] -> [B]: empty when it has
+// no shift head.
+std::optional<Scorer> shift_head_scorer(Recommender& model);
 // Every position's state scored against all items: [B, L] -> [B, L, n_items].
 PositionScorer all_states_scorer(Recommender& model);
 

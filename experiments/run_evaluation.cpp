@@ -48,7 +48,7 @@ FinishedRun load_finished_run(const std::string& dir) {
 Evaluator run_evaluator(const FinishedRun& run, const std::string& run_dir) {
   const Plan& plan = run.plan;
   Evaluator evaluator(plan.split, plan.dataset.interactions, plan.eval);
-  if (plan.model->has_shift_head()) evaluator.set_shift_scorer(shift_head_scorer(*plan.model));
+  if (auto head = shift_head_scorer(*plan.model)) evaluator.set_shift_scorer(std::move(*head));
   const std::string negatives = run_dir + "/negatives.h5";
   if (plan.eval.sampled_negatives > 0) {
     if (!std::filesystem::exists(negatives)) {

@@ -1,5 +1,7 @@
 #include "experiments/run_export.h"
 
+#include <numeric>
+
 #include <ATen/ATen.h>
 #include <torch/utils.h>
 #include <nlohmann/json.hpp>
@@ -39,13 +41,12 @@ void export_run(const std::string& run_dir, const std::string& out_path) {
       begin.push_back(data.user_offsets[u]);
       length.push_back(data.sequence_length(u));
     }
-    if (model.uses_user_ids()) {
-      states.push_back(model.encode_users(at::arange(start, end, at::kLong).to(plan.device)));
-      continue;
-    }
-    const ScorerInputs inputs = scorer_inputs(plan.split, begin, length, {}, model.max_length(),
+    std::vector<int64_t> users(static_cast<size_t>(end - start));
+    std::iota(users.begin(), users.end(), start);
+    const ScorerInputs inputs = scorer_inputs(plan.split, begin, length, users, model.max_length(),
                                               plan.device);  // the last column's gap: unknown
-    states.push_back(model.encode_with_gaps(inputs.histories, inputs.gaps).select(1, -1));
+    states.push_back(
+        model.encode(ModelInput{inputs.histories, inputs.gaps, inputs.users}).select(1, -1));
   }
   const auto users = at::cat(states, 0);
   const auto items = model.item_embeddings();

@@ -8,6 +8,7 @@
 // masked and never supervised (tested). The blocks are SASRec's (pre-norm, ReLU feed-forward)
 // with a padding-only attention mask instead of the causal one; positions are right-aligned.
 //
+// The `bert4rec` sequence encoder; the preset of that name reads ID embeddings:
 //   [model]
 //   name = "bert4rec"
 //   d = 64, blocks = 2, heads = 2, dropout = 0.2, max_length = 50, mask_probability = 0.2
@@ -18,23 +19,22 @@
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/normalization.h>
+#include <torch/utils.h>
 
 #include "core/config.h"
-#include "models/item_table_scoring.h"
+#include "models/composed_model.h"
+#include "models/item_encoder.h"
 #include "models/layers.h"
-#include "models/recommender.h"
+#include "models/sequence_encoder.h"
 
 namespace shiftrec {
 namespace {
 
-class Bert4Rec : public Recommender {
+class Bert4RecEncoder : public SequenceEncoder {
  public:
-  Bert4Rec(int64_t n_items, int64_t d, int64_t blocks, int64_t heads, double dropout,
-           int64_t max_length, double mask_probability)
+  Bert4RecEncoder(int64_t n_items, int64_t d, int64_t blocks, int64_t heads, double dropout,
+                  int64_t max_length, double mask_probability)
       : n_items_(n_items), d_(d), max_length_(max_length), mask_probability_(mask_probability) {
-    item_embedding_ = register_module(
-        "item_embedding",
-        torch::nn::Embedding(torch::nn::EmbeddingOptions(n_items + 2, d).padding_idx(0)));
     position_embedding_ =
         register_module("position_embedding", torch::nn::Embedding(max_length, d));
     dropout_ = register_module("embedding_dropout", Dropout(dropout));
@@ -42,17 +42,20 @@ class Bert4Rec : public Recommender {
     for (int64_t b = 0; b < blocks; ++b) blocks_->push_back(TransformerBlock(d, heads, dropout));
     final_norm_ = register_module("final_norm",
                                   torch::nn::LayerNorm(torch::nn::LayerNormOptions({d}).eps(1e-8)));
+  }
+
+  void initialize() override {
     torch::NoGradGuard no_grad;
     for (auto& p : parameters()) {
       if (p.dim() >= 2) torch::nn::init::xavier_normal_(p);
     }
-    item_embedding_->weight[0].zero_();
   }
 
+  int64_t max_length() const override { return max_length_; }
   bool causal() const override { return false; }
 
-  std::pair<torch::Tensor, torch::Tensor> training_view(const torch::Tensor& inputs,
-                                                        const torch::Tensor& targets) override {
+  std::pair<at::Tensor, at::Tensor> training_view(const at::Tensor& inputs,
+                                                  const at::Tensor& targets) override {
     // The whole training sequence, right-aligned: inputs plus the last target.
     auto sequence = at::cat({inputs, targets.narrow(1, targets.size(1) - 1, 1)}, 1);
     if (sequence.size(1) > max_length_) sequence = sequence.narrow(1, 1, max_length_);
@@ -69,7 +72,8 @@ class Bert4Rec : public Recommender {
 
   // Training: the (corrupted) sequence as given. Evaluation: the history followed by [mask],
   // whose state is the prediction ([B, L] -> [B, L', d], L' = min(L + 1, max_length)).
-  torch::Tensor encode(const torch::Tensor& histories) override {
+  at::Tensor encode(const ModelInput& input, ItemEncoder& items) override {
+    const auto& histories = input.histories;
     auto tokens = histories;
     if (!is_training()) {
       auto mask = at::full({histories.size(0), 1}, n_items_ + 1, histories.options());
@@ -80,7 +84,8 @@ class Bert4Rec : public Recommender {
     TORCH_CHECK(length <= max_length_, "BERT4Rec: width ", length, " exceeds max_length ",
                 max_length_);
     auto positions = at::arange(max_length_ - length, max_length_, tokens.options());
-    auto x = item_embedding_->forward(tokens) * std::sqrt(static_cast<double>(d_));
+    auto x = at::embedding(items.table(), tokens, /*padding_idx=*/0) *
+             std::sqrt(static_cast<double>(d_));
     x = dropout_->forward(x + position_embedding_->forward(positions).unsqueeze(0));
     auto valid = tokens.ne(0).unsqueeze(-1).to(x.scalar_type());
     x = x * valid;
@@ -93,44 +98,40 @@ class Bert4Rec : public Recommender {
     return final_norm_->forward(x);
   }
 
-  torch::Tensor score_all(const torch::Tensor& states) override {
-    return score_all_items(item_embedding_->weight, n_items_, states);
-  }
-  torch::Tensor score_candidates(const torch::Tensor& states, const torch::Tensor& items) override {
-    return score_item_candidates(item_embedding_->weight, states, items);
-  }
-  torch::Tensor item_embeddings() override { return item_rows(item_embedding_->weight, n_items_); }
-  int64_t max_length() const override { return max_length_; }
-  int64_t n_items() const override { return n_items_; }
-
  private:
   int64_t n_items_, d_, max_length_;
   double mask_probability_;
-  torch::nn::Embedding item_embedding_{nullptr};      // [n_items + 2, d]: 0 pad, n + 1 mask
   torch::nn::Embedding position_embedding_{nullptr};  // [max_length, d]
   Dropout dropout_{nullptr};
   torch::nn::ModuleList blocks_{nullptr};
   torch::nn::LayerNorm final_norm_{nullptr};
 };
 
-std::shared_ptr<Recommender> make_bert4rec(ConfigSection s, const ModelContext& context) {
-  const int64_t d = s.get_int("d", 64, 1, 1 << 16, "embedding and hidden size");
+std::shared_ptr<SequenceEncoder> make_bert4rec(ConfigSection s, const SequenceEncoderContext& c) {
   const int64_t blocks = s.get_int("blocks", 2, 0, 64, "Transformer blocks");
   const int64_t heads = s.get_int("heads", 2, 1, 1024, "attention heads (must divide d)");
   const double dropout = s.get_double("dropout", 0.2, 0.0, 0.99, "dropout rate");
   const int64_t max_length = s.get_int("max_length", 50, 2, 1 << 16, "longest sequence read");
   const double mask =
       s.get_double("mask_probability", 0.2, 0.01, 1.0, "share of items masked in training");
-  if (d % heads != 0) {
-    s.fail("heads", "value " + std::to_string(heads) + " does not divide d = " + std::to_string(d));
+  if (c.d % heads != 0) {
+    s.fail("heads",
+           "value " + std::to_string(heads) + " does not divide d = " + std::to_string(c.d));
   }
-  return std::make_shared<Bert4Rec>(context.n_items, d, blocks, heads, dropout, max_length, mask);
+  return std::make_shared<Bert4RecEncoder>(c.n_items, c.d, blocks, heads, dropout, max_length,
+                                           mask);
 }
 
 }  // namespace
 
+SHIFTREC_REGISTER_SEQUENCE_ENCODER(
+    "bert4rec", "BERT4Rec: bidirectional Transformer trained to recover masked items", 1,
+    make_bert4rec);
+
 SHIFTREC_REGISTER_MODEL(
     "bert4rec", "BERT4Rec (Sun et al. 2019): bidirectional Transformer, masked-item training",
-    make_bert4rec);
+    [](ConfigSection s, const ModelContext& c) {
+      return compose_preset(s, c, ModelParts{"id", "bert4rec", {}, 64});
+    });
 
 }  // namespace shiftrec

@@ -1,24 +1,28 @@
 #include "models/recommender.h"
 
-#include "core/error.h"
+#include "core/config.h"
+#include "models/composed_model.h"
 
 namespace shiftrec {
 
 ModelRegistry& model_registry() { return ModelRegistry::instance("model"); }
 
-torch::Tensor Recommender::encode_users(const torch::Tensor& /*users*/) {
-  throw InternalError("encode_users called on a model that does not use user ids");
-}
-
-std::vector<int64_t> Recommender::parameter_versions() const {
-  std::vector<int64_t> versions;
-  for (const auto& p : parameters()) versions.push_back(static_cast<int64_t>(p._version()));
-  return versions;
-}
-
-torch::Tensor Recommender::shift_probability(const torch::Tensor& /*states*/,
-                                             const torch::Tensor& /*gaps*/) {
-  throw InternalError("shift_probability called on a model without a shift head");
+std::shared_ptr<Recommender> build_model(ConfigSection section, const ModelContext& context,
+                                         std::string* name) {
+  // `heads` alone does not mark a composition: the presets' `heads` counts attention heads.
+  if (section.has("item_encoder") || section.has("sequence")) {
+    if (section.has("name")) {
+      section.fail("name",
+                   "a [model] names a preset or composes parts (item_encoder, sequence, heads), "
+                   "not both");
+    }
+    return compose_from_config(section, context, name);
+  }
+  const std::string preset = section.get_string(
+      "name", "sasrec", "a registered model (a preset of parts); or compose parts instead",
+      model_registry().names());
+  if (name != nullptr) *name = preset;
+  return model_registry().get(preset)(section, context);
 }
 
 }  // namespace shiftrec

@@ -1,24 +1,26 @@
 // SASRec — Kang & McAuley, "Self-Attentive Sequential Recommendation", ICDM 2018.
 //
-// Item embedding (scaled by sqrt(d)) + learned position embedding -> dropout -> `blocks`
-// causal TransformerBlocks -> LayerNorm. Positions are right-aligned: the most recent item
-// always has position max_length - 1, so a history gives the same states whatever the
-// batch's padded width. Scores are dot products with the (shared) item embeddings.
+// The `sasrec` sequence encoder: item rows (scaled by sqrt(d)) + learned position embedding
+// -> dropout -> `blocks` causal TransformerBlocks -> LayerNorm. Positions are right-aligned:
+// the most recent item always has position max_length - 1, so a history gives the same states
+// whatever the batch's padded width. Scores are dot products with the item table (shared).
 //
 // With time_gaps on, a learned embedding of each column's gap bucket (the time to the next
 // interaction, datasets/time_gaps.h) is added to the input next to the position embedding,
 // so the last state knows how long the user has been away when it predicts. Off, no such
 // parameter exists and SASRec is unchanged.
+//
+// The `sasrec` preset is this encoder over the `id` item encoder.
 #pragma once
 
-#include <vector>
+#include <memory>
 
 #include <torch/arg.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/embedding.h>
 
 #include "models/layers.h"
-#include "models/recommender.h"
+#include "models/sequence_encoder.h"
 
 namespace shiftrec {
 
@@ -33,47 +35,19 @@ struct SASRecOptions {
   TORCH_ARG(bool, time_gaps) = false;
 };
 
-class ConfigSection;
+// Reads blocks, heads, dropout, max_length and time_gaps from `section` (d and n_items given).
+SASRecOptions sasrec_options_from_config(ConfigSection& section, int64_t n_items, int64_t d);
 
-// Reads d, blocks, heads, dropout, max_length and time_gaps from [model] (shared by the
-// hybrids).
-SASRecOptions sasrec_options_from_config(ConfigSection& section, int64_t n_items);
-
-class SASRec : public Recommender {
+class SASRecEncoder : public SequenceEncoder {
  public:
-  explicit SASRec(const SASRecOptions& options);
-  void reset();
-
-  torch::Tensor encode(const torch::Tensor& histories) override;  // [B, L] -> [B, L, d]
-  // histories [B, L], gaps [B, L] (read only with time_gaps on) -> [B, L, d]
-  torch::Tensor encode_with_gaps(const torch::Tensor& histories,
-                                 const torch::Tensor& gaps) override;
-  bool uses_time_gaps() const override { return options_.time_gaps(); }
-  torch::Tensor score_all(const torch::Tensor& states) override;  // [N, d] -> [N, n_items]
-  torch::Tensor score_candidates(const torch::Tensor& states,
-                                 const torch::Tensor& items) override;  // -> [N, C]
-  torch::Tensor item_embeddings() override;                             // [n_items, d]
+  explicit SASRecEncoder(const SASRecOptions& options);
+  void initialize() override;
+  // input.histories [B, L], input.gaps [B, L] (read only with time_gaps on) -> [B, L, d]
+  at::Tensor encode(const ModelInput& input, ItemEncoder& items) override;
   int64_t max_length() const override { return options_.max_length(); }
-  int64_t n_items() const override { return options_.n_items(); }
-
-  const SASRecOptions& options() const { return options_; }
-
- protected:
-  // The item table the Transformer reads and scores with: [n_items + 1, d], row 0 = padding
-  // (all zeros). SASRec's is its item embedding; hybrids replace it with graph-propagated or
-  // fused representations. Called once per encode() in training; in evaluation once until a
-  // parameter changes; score_* reuse the last one.
-  virtual torch::Tensor item_table();
-  // Drops the cached table (a hybrid whose graph changed).
-  void invalidate_table();
-  torch::nn::Embedding item_embedding_{nullptr};  // [n_items + 1, d], row 0 = padding
+  bool reads_gaps() const override { return options_.time_gaps(); }
 
  private:
-  const torch::Tensor& current_table();
-  void refresh_table();            // table_ = item_table(), unless the evaluation cache still holds
-  torch::Tensor table_;            // item_table() of the last encode()
-  bool table_in_training_ = true;  // ... made in training mode (with autograd history)
-  std::vector<int64_t> table_versions_;  // ... from parameters at these versions
   SASRecOptions options_;
   torch::nn::Embedding position_embedding_{nullptr};  // [max_length, d]
   torch::nn::Embedding gap_embedding_{nullptr};       // [kGapBuckets, d] with time_gaps
@@ -81,5 +55,9 @@ class SASRec : public Recommender {
   torch::nn::ModuleList blocks_{nullptr};
   torch::nn::LayerNorm final_norm_{nullptr};
 };
+
+// SASRec over ID embeddings (the `sasrec` preset), for tests and benchmarks that build one
+// without a config.
+std::shared_ptr<Recommender> make_sasrec(const SASRecOptions& options);
 
 }  // namespace shiftrec

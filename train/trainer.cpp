@@ -16,10 +16,9 @@
 #include "core/seed.h"
 #include "datasets/split.h"
 #include "models/recommender.h"
-#include "train/batching.h"
 #include "train/data_parallel.h"
 #include "train/loss.h"
-#include "train/pair_batching.h"
+#include "train/training_stream.h"
 
 namespace shiftrec {
 
@@ -88,18 +87,104 @@ bool has_trainable_parameters(Recommender& model) {
   return false;
 }
 
-// The rank's share of an epoch's batches: every W-th from its rank on, among the first
-// n - n mod W (so every rank takes the same number of steps). All of them without ranks.
-template <typename Batch>
-std::vector<Batch> deal(std::vector<Batch> plan, const DataParallel* parallel) {
-  if (parallel == nullptr) return plan;
-  const size_t world = static_cast<size_t>(parallel->world_size());
-  const size_t usable = plan.size() - plan.size() % world;
-  std::vector<Batch> mine;
-  for (size_t i = static_cast<size_t>(parallel->rank()); i < usable; i += world) {
-    mine.push_back(std::move(plan[i]));
+// What one call of train_model works with, shared by its stages.
+struct Training {
+  Recommender& model;
+  Loss& loss;
+  const TrainOptions& options;
+  c10::Device device;
+  DataParallel* parallel;
+  TrainingStream& stream;
+  torch::optim::Adam& optimizer;
+  Rng& rng;
+  std::vector<torch::Tensor>& best_state;
+  TrainProgress& counters;
+};
+
+// One epoch of optimiser steps; fills the record's loss, rate and time.
+void run_epoch(Training& t, EpochRecord& record) {
+  const double start = seconds_since_start();
+  t.model.train();
+  const int64_t n_batches = t.stream.plan_epoch(t.rng, t.parallel);
+  if (t.parallel != nullptr && n_batches == 0) {
+    throw UserError("an epoch has fewer batches than the " +
+                    std::to_string(t.parallel->world_size()) +
+                    " data-parallel ranks: lower train.batch_size");
   }
-  return mine;
+  Progress progress("epoch " + std::to_string(record.epoch), n_batches);
+  auto loss_sum = torch::zeros({}, torch::TensorOptions().device(t.device));
+  for (int64_t batch = 0; batch < n_batches; ++batch) {
+    throw_if_interrupted();
+    auto value = t.stream.batch_loss(batch, t.model, t.loss, t.device);
+    t.optimizer.zero_grad();
+    value.backward();
+    if (t.parallel != nullptr) t.parallel->average_gradients(t.model.parameters());
+    // The step's rate: the count of batches per epoch is fixed, so (epoch, batch) gives the
+    // global step (the same after a resume).
+    record.learning_rate =
+        scheduled_rate(t.options.schedule, t.options.learning_rate,
+                       (record.epoch - 1) * n_batches + batch, t.options.epochs * n_batches);
+    for (auto& group : t.optimizer.param_groups()) {
+      static_cast<torch::optim::AdamOptions&>(group.options()).lr(record.learning_rate);
+    }
+    t.optimizer.step();
+    loss_sum += value.detach();
+    progress.advance(1);
+  }
+  record.train_loss =
+      loss_sum.item<double>() / static_cast<double>(std::max<int64_t>(n_batches, 1));
+  if (t.parallel != nullptr) {  // every rank logs (and checks) the mean over all ranks
+    record.train_loss =
+        t.parallel->sum(at::full({1}, record.train_loss, at::kDouble)).item<double>() /
+        static_cast<double>(t.parallel->world_size());
+  }
+  record.train_seconds = seconds_since_start() - start;
+  t.counters.train_seconds += record.train_seconds;
+  progress.finish("loss " + std::to_string(record.train_loss));
+  if (!std::isfinite(record.train_loss)) {
+    throw UserError("training diverged: the mean loss of epoch " + std::to_string(record.epoch) +
+                    " is " + std::to_string(record.train_loss) +
+                    " (try a lower train.learning_rate)");
+  }
+}
+
+// Validates (rank 0 for every rank), keeps the best state; true when early stopping is due.
+bool validate_epoch(Training& t, const ValidateFn& validate, EpochRecord& record) {
+  const double valid_start = seconds_since_start();
+  t.model.eval();
+  if (t.parallel == nullptr || t.parallel->rank() == 0) record.valid_metrics = validate();
+  record.valid_seconds = seconds_since_start() - valid_start;
+  const std::string& metric = t.options.early_stop_metric;
+  auto it = record.valid_metrics.find(metric);
+  SHIFTREC_ASSERT(record.valid_metrics.empty() || it != record.valid_metrics.end(),
+                  "validation did not compute " + metric);
+  bool has_value = it != record.valid_metrics.end();
+  double value = has_value ? it->second : 0.0;
+  if (t.parallel != nullptr) {
+    const auto decided =
+        t.parallel->from_rank0(at::tensor({has_value ? 1.0 : 0.0, value}, at::kDouble));
+    has_value = decided[0].item<double>() > 0.5;
+    value = decided[1].item<double>();
+  }
+  TrainProgress& c = t.counters;
+  bool stop = false;
+  if (!has_value) {  // no validation targets: the latest epoch is kept
+    c.best_epoch = record.epoch;
+    keep(t.model, t.best_state);
+    record.improved = true;
+  } else if (value > c.best_value) {
+    c.best_value = value;
+    c.best_epoch = record.epoch;
+    keep(t.model, t.best_state);
+    c.validations_without_improvement = 0;
+    record.improved = true;
+  } else if (++c.validations_without_improvement >= t.options.patience) {
+    stop = true;
+  }
+  log_info("epoch " + std::to_string(record.epoch) + " loss " + std::to_string(record.train_loss) +
+           (record.valid_metrics.empty() ? "" : " valid" + format_metrics(record.valid_metrics)) +
+           (record.improved ? " (best)" : ""));
+  return stop;
 }
 
 }  // namespace
@@ -120,21 +205,11 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
     log_info("model has no trainable parameters: fitted from training statistics only");
     return result;
   }
-  // Sequence models learn every next item of the training prefixes; general-CF models
-  // (uses_user_ids) learn the (user, item) pairs.
-  std::unique_ptr<SequenceBatcher> sequences;
-  std::unique_ptr<PairBatcher> pairs;
-  if (model.uses_user_ids()) {
-    pairs = std::make_unique<PairBatcher>(split, options.batch_size);
-  } else {
-    sequences = std::make_unique<SequenceBatcher>(split, model.max_length(), options.batch_size,
-                                                  options.length_buckets);
-  }
+  const auto stream = make_training_stream(model, split, options);
   torch::optim::Adam optimizer(model.parameters(), torch::optim::AdamOptions(options.learning_rate)
                                                        .betas({options.beta1, options.beta2})
                                                        .weight_decay(options.weight_decay));
   Rng rng(derive_seed(options.seed, "train.batches"));
-  const double mean_positions = sequences ? sequences->mean_positions_per_batch() : 1.0;
   std::vector<torch::Tensor> best_state = snapshot(model);
   const TrainStateParts parts{model, best_state, optimizer, rng, device, parallel};
   TrainProgress counters;
@@ -145,122 +220,16 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
              (counters.finished ? " (training had finished)" : ""));
     counters.resumed_after.push_back(counters.epochs_done);
   }
+  Training t{model, loss, options, device, parallel, *stream, optimizer, rng, best_state, counters};
 
   for (int64_t epoch = counters.epochs_done + 1; !counters.finished && epoch <= options.epochs;
        ++epoch) {
     EpochRecord record;
     record.epoch = epoch;
-    const double start = seconds_since_start();
-    model.train();
-    const auto plan = deal(
-        sequences ? sequences->epoch_plan(rng) : std::vector<std::vector<int32_t>>{}, parallel);
-    const auto pair_plan = deal(pairs ? pairs->epoch(rng) : std::vector<PairBatch>{}, parallel);
-    const size_t n_batches = pairs ? pair_plan.size() : plan.size();
-    if (parallel != nullptr && n_batches == 0) {
-      throw UserError("an epoch has fewer batches than the " +
-                      std::to_string(parallel->world_size()) +
-                      " data-parallel ranks: lower train.batch_size");
-    }
-    Progress progress("epoch " + std::to_string(epoch), static_cast<int64_t>(n_batches));
-    auto loss_sum = torch::zeros({}, torch::TensorOptions().device(device));
-    int64_t batch_index = 0;
-    // One optimiser step on a batch's loss, whichever way the batch was made.
-    const auto take_step = [&](const torch::Tensor& value) {
-      optimizer.zero_grad();
-      value.backward();
-      if (parallel != nullptr) parallel->average_gradients(model.parameters());
-      // The step's rate: the count of batches per epoch is fixed, so (epoch, batch) gives the
-      // global step (the same after a resume).
-      const int64_t per_epoch = static_cast<int64_t>(n_batches);
-      record.learning_rate =
-          scheduled_rate(options.schedule, options.learning_rate,
-                         (epoch - 1) * per_epoch + batch_index++, options.epochs * per_epoch);
-      for (auto& group : optimizer.param_groups()) {
-        static_cast<torch::optim::AdamOptions&>(group.options()).lr(record.learning_rate);
-      }
-      optimizer.step();
-      loss_sum += value.detach();
-      progress.advance(1);
-    };
-    for (const auto& batch : pair_plan) {
-      throw_if_interrupted();
-      auto users = torch::tensor(batch.users, torch::kLong).to(device);
-      auto items = torch::tensor(batch.items, torch::kLong).to(device);
-      auto value = loss.compute(model, model.encode_users(users), items);
-      auto penalty = model.batch_penalty();
-      if (penalty.defined()) value = value + penalty;
-      take_step(value);
-    }
-    for (const auto& users : plan) {
-      throw_if_interrupted();
-      SequenceBatch batch = sequences->make_batch(users);
-      auto [inputs, targets] =
-          model.training_view(batch.inputs.to(device), batch.targets.to(device));
-      auto gaps = batch.gaps.defined() ? batch.gaps.to(device) : batch.gaps;
-      auto states = model.encode_with_gaps(inputs, gaps);  // [B, L, d]
-      auto supervised = targets.ne(0);                     // [B, L]
-      auto value = loss.compute(model, states.index({supervised}), targets.index({supervised}) - 1);
-      auto auxiliary = model.auxiliary_loss(inputs, gaps, states, targets);
-      if (auxiliary.defined()) value = value + auxiliary;
-      if (options.length_buckets) {
-        value = value * (static_cast<double>(batch.positions) / mean_positions);
-      }
-      take_step(value);
-    }
-    record.train_loss =
-        loss_sum.item<double>() / static_cast<double>(std::max<size_t>(n_batches, 1));
-    if (parallel != nullptr) {  // every rank logs (and checks) the mean over all ranks
-      record.train_loss =
-          parallel->sum(at::full({1}, record.train_loss, at::kDouble)).item<double>() /
-          static_cast<double>(parallel->world_size());
-    }
-    record.train_seconds = seconds_since_start() - start;
-    counters.train_seconds += record.train_seconds;
-    progress.finish("loss " + std::to_string(record.train_loss));
-    if (!std::isfinite(record.train_loss)) {
-      throw UserError("training diverged: the mean loss of epoch " + std::to_string(epoch) +
-                      " is " + std::to_string(record.train_loss) +
-                      " (try a lower train.learning_rate)");
-    }
+    run_epoch(t, record);
     counters.epochs_done = epoch;
-
     const bool validate_now = epoch % options.eval_every == 0 || epoch == options.epochs;
-    bool stop = false;
-    if (validate_now) {
-      const double valid_start = seconds_since_start();
-      model.eval();
-      // Rank 0 validates and decides for every rank (data-parallel ranks hold the same model).
-      if (parallel == nullptr || parallel->rank() == 0) record.valid_metrics = validate();
-      record.valid_seconds = seconds_since_start() - valid_start;
-      auto it = record.valid_metrics.find(options.early_stop_metric);
-      SHIFTREC_ASSERT(record.valid_metrics.empty() || it != record.valid_metrics.end(),
-                      "validation did not compute " + options.early_stop_metric);
-      bool has_value = it != record.valid_metrics.end();
-      double value = has_value ? it->second : 0.0;
-      if (parallel != nullptr) {
-        const auto decided =
-            parallel->from_rank0(at::tensor({has_value ? 1.0 : 0.0, value}, at::kDouble));
-        has_value = decided[0].item<double>() > 0.5;
-        value = decided[1].item<double>();
-      }
-      if (!has_value) {  // no validation targets: the latest epoch is kept
-        counters.best_epoch = epoch;
-        keep(model, best_state);
-        record.improved = true;
-      } else if (value > counters.best_value) {
-        counters.best_value = value;
-        counters.best_epoch = epoch;
-        keep(model, best_state);
-        counters.validations_without_improvement = 0;
-        record.improved = true;
-      } else if (++counters.validations_without_improvement >= options.patience) {
-        stop = true;
-      }
-      log_info(
-          "epoch " + std::to_string(epoch) + " loss " + std::to_string(record.train_loss) +
-          (record.valid_metrics.empty() ? "" : " valid" + format_metrics(record.valid_metrics)) +
-          (record.improved ? " (best)" : ""));
-    }
+    const bool stop = validate_now && validate_epoch(t, validate, record);
     result.history.push_back(record);
     if (on_epoch) on_epoch(record);
     counters.finished = stop || epoch == options.epochs;

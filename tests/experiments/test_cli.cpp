@@ -90,7 +90,7 @@ TEST(Cli, TrainWritesACompleteRunDirectory) {
   EXPECT_EQ(labelled, 80);
   EXPECT_EQ(labels["SHIFT"]["count"].get<int64_t>(),
             labels["REVISIT"]["count"].get<int64_t>() + labels["NOVEL"]["count"].get<int64_t>());
-  EXPECT_EQ(results["splits"]["test"]["shift_window"], 50);  // the model's max length
+  EXPECT_EQ(results["splits"]["test"]["shift_window"], 50);  // eval.shift_window's default
 
   // Training again from the resolved config reproduces the config and, on the CPU, the numbers.
   const std::string again = dir.file("again");

@@ -47,7 +47,8 @@ TEST(Bert4Rec, MaskingNeverTouchesPaddingAndAlwaysMasksSomething) {
   // Evaluation appends [mask] and predicts from it: width + 1, the last state the prediction.
   model->eval();
   torch::NoGradGuard no_grad;
-  const auto states = model->encode(at::tensor({0, 3, 4, 5}, at::kLong).view({1, 4}));
+  const auto states = model->encode(
+      ModelInput{at::tensor({0, 3, 4, 5}, at::kLong).view({1, 4}), at::Tensor(), at::Tensor()});
   EXPECT_EQ(states.sizes(), (std::vector<int64_t>{1, 5, 8}));
   EXPECT_FALSE(model->causal());
 }

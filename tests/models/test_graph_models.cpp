@@ -23,15 +23,28 @@ namespace {
 
 std::shared_ptr<Recommender> build(const std::string& toml, const Interactions& data) {
   Config config = Config::from_string(toml, "test.toml");
-  ConfigSection section = config.section("model");
-  const std::string name = section.get_string("name", "sasrec", "model");
   ModelContext context;
   context.n_items = data.n_items;
   context.n_users = data.n_users;
   context.data = &data;
-  auto model = model_registry().get(name)(section, context);
+  auto model = build_model(config.section("model"), context);
   config.check_all_used();
   return model;
+}
+
+// The states of users by id (general CF): [B] -> [B, D].
+at::Tensor user_states(Recommender& model, const at::Tensor& users) {
+  return model.encode(ModelInput{at::Tensor(), at::Tensor(), users}).select(1, -1);
+}
+
+// The items' ID rows of a model's parameters: [n_items, d].
+at::Tensor item_ids(torch::OrderedDict<std::string, at::Tensor>& params) {
+  const auto& table = params["ids.table.weight"];
+  return table.narrow(0, 1, table.size(0) - 1);
+}
+
+ModelInput sequence_input(const at::Tensor& histories, const at::Tensor& gaps = at::Tensor()) {
+  return ModelInput{histories, gaps, at::Tensor()};
 }
 
 TEST(LightPropagation, EqualsTheDenseFormulaOnATinyGraph) {
@@ -55,26 +68,24 @@ TEST(LightPropagation, EqualsTheDenseFormulaOnATinyGraph) {
   torch::NoGradGuard no_grad;
   auto params = model->named_parameters();
   const at::Tensor nodes =
-      at::cat({params["user_embedding.weight"], params["item_embedding.weight"]}, 0)
-          .to(at::kDouble);
+      at::cat({params["items.user_embedding.weight"], item_ids(params)}, 0).to(at::kDouble);
   const at::Tensor formula =
       (nodes + dense.mm(nodes) + dense.mm(dense.mm(nodes)) + dense.mm(dense.mm(dense.mm(nodes)))) /
       4.0;
   const int64_t users = data.interactions.n_users;
-  EXPECT_TRUE(at::allclose(model->encode_users(at::arange(users, at::kLong)).to(at::kDouble),
+  EXPECT_TRUE(at::allclose(user_states(*model, at::arange(users, at::kLong)).to(at::kDouble),
                            formula.narrow(0, 0, users), 1e-5, 1e-6));
   EXPECT_TRUE(at::allclose(model->item_embeddings().to(at::kDouble),
                            formula.narrow(0, users, data.interactions.n_items), 1e-5, 1e-6));
   // Evaluation reuses one propagation across batches, but never past a parameter write
   // (a restored best state is an in-place copy).
-  params["user_embedding.weight"].mul_(2.0);
+  params["items.user_embedding.weight"].mul_(2.0);
   const at::Tensor doubled =
-      at::cat({params["user_embedding.weight"], params["item_embedding.weight"]}, 0)
-          .to(at::kDouble);
+      at::cat({params["items.user_embedding.weight"], item_ids(params)}, 0).to(at::kDouble);
   const at::Tensor again = (doubled + dense.mm(doubled) + dense.mm(dense.mm(doubled)) +
                             dense.mm(dense.mm(dense.mm(doubled)))) /
                            4.0;
-  EXPECT_TRUE(at::allclose(model->encode_users(at::arange(users, at::kLong)).to(at::kDouble),
+  EXPECT_TRUE(at::allclose(user_states(*model, at::arange(users, at::kLong)).to(at::kDouble),
                            again.narrow(0, 0, users), 1e-5, 1e-6));
 }
 
@@ -126,9 +137,9 @@ TEST(GraphHybrids, EvaluationReusesTheItemTableUntilAParameterOrTheGraphChanges)
   const auto first = model->item_embeddings().clone();
   // The graph's user embeddings only reach the items through propagation: a write to them
   // must show in the next table.
-  auto users = model->named_parameters()["user_embedding.weight"];
+  auto users = model->named_parameters()["items.user_embedding.weight"];
   users.mul_(3.0);
-  model->encode(histories);
+  model->encode(sequence_input(histories));
   const auto after_write = model->item_embeddings().clone();
   EXPECT_FALSE(at::allclose(after_write, first));
   users.div_(3.0);
@@ -162,7 +173,8 @@ TEST(GraphHybrids, ZeroLayersWithoutFusionComputeExactlySASRec) {
     model->fit_statistics(split);
     model->train();
     at::manual_seed(12);  // dropout masks
-    auto value = loss->compute(*model, model->encode(histories).select(1, -1), targets);
+    auto value =
+        loss->compute(*model, model->encode(sequence_input(histories)).select(1, -1), targets);
     value.backward();
     std::vector<at::Tensor> grads;
     for (const auto& p : model->parameters()) grads.push_back(p.grad().clone());
@@ -221,8 +233,8 @@ TEST(GraphCollaborative, SampledTrainingMatchesFullPropagationWhenFanoutsCoverEv
     sampled->fit_statistics(split);
     full->train();
     sampled->train();
-    const auto expected_users = full->encode_users(users);
-    const auto got_users = sampled->encode_users(users);
+    const auto expected_users = user_states(*full, users);
+    const auto got_users = user_states(*sampled, users);
     EXPECT_TRUE(at::allclose(got_users, expected_users, 1e-5, 1e-6));
     EXPECT_TRUE(at::allclose(sampled->score_candidates(got_users, candidates),
                              full->score_candidates(expected_users, candidates), 1e-5, 1e-6));
@@ -238,15 +250,15 @@ TEST(GraphCollaborative, SampledTrainingMatchesFullPropagationWhenFanoutsCoverEv
   full->fit_statistics(split);
   sampled->fit_statistics(split);
   sampled->train();
-  auto states = sampled->encode_users(users);
-  EXPECT_FALSE(at::allclose(states, full->encode_users(users)));
+  auto states = user_states(*sampled, users);
+  EXPECT_FALSE(at::allclose(states, user_states(*full, users)));
   auto scores = sampled->score_candidates(states, candidates);
   scores.sum().backward();
   for (const auto& p : sampled->parameters()) EXPECT_GT(p.grad().abs().sum().item<double>(), 0.0);
   full->eval();
   sampled->eval();
   torch::NoGradGuard no_grad;
-  EXPECT_TRUE(at::allclose(sampled->encode_users(users), full->encode_users(users), 1e-6, 1e-7));
+  EXPECT_TRUE(at::allclose(user_states(*sampled, users), user_states(*full, users), 1e-6, 1e-7));
 }
 
 TEST(GraphCollaborative, EmbeddingL2IsTheBatchsIdEmbeddingNormOverTheBatchSize) {
@@ -257,8 +269,8 @@ TEST(GraphCollaborative, EmbeddingL2IsTheBatchsIdEmbeddingNormOverTheBatchSize) 
   model->fit_statistics(split);
   at::Tensor user_weight, item_weight;
   for (const auto& p : model->named_parameters()) {
-    if (p.key() == "user_embedding.weight") user_weight = p.value();
-    if (p.key() == "item_embedding.weight") item_weight = p.value();
+    if (p.key() == "items.user_embedding.weight") user_weight = p.value();
+    if (p.key() == "ids.table.weight") item_weight = p.value();
   }
   {
     torch::NoGradGuard no_grad;
@@ -268,7 +280,7 @@ TEST(GraphCollaborative, EmbeddingL2IsTheBatchsIdEmbeddingNormOverTheBatchSize) 
   const auto users = at::tensor({3, 0, 3, 7}, at::kLong);                                // B = 4
   const auto candidates = at::tensor({1, 2, 2, 5, 0, 9, 1, 4}, at::kLong).view({4, 2});  // 8
   model->train();
-  model->score_candidates(model->encode_users(users), candidates);
+  model->score_candidates(user_states(*model, users), candidates);
   auto penalty = model->batch_penalty();
   ASSERT_TRUE(penalty.defined());
   // 0.5 / 2 * (4 * 6 + 8 * 24) / 4 = 13.5; a repeated user or item counts each time.
@@ -280,12 +292,12 @@ TEST(GraphCollaborative, EmbeddingL2IsTheBatchsIdEmbeddingNormOverTheBatchSize) 
   EXPECT_FLOAT_EQ(item_weight.grad()[2][0].item<float>(), 0.5f * 2 * 2.0f / 4);
   EXPECT_FALSE(model->batch_penalty().defined());  // each batch's reads are counted once
   model->eval();
-  model->score_candidates(model->encode_users(users), candidates);
+  model->score_candidates(user_states(*model, users), candidates);
   EXPECT_FALSE(model->batch_penalty().defined());  // evaluation is never penalised
   auto plain = build("[model]\nname = \"lightgcn\"\nd = 6\nlayers = 2\n", data.interactions);
   plain->fit_statistics(split);
   plain->train();
-  plain->score_candidates(plain->encode_users(users), candidates);
+  plain->score_candidates(user_states(*plain, users), candidates);
   EXPECT_FALSE(plain->batch_penalty().defined());  // default 0: no penalty
 }
 
@@ -452,20 +464,21 @@ TEST(ShiftHead, AllSwitchesTrainTogetherAndTheMixtureIsADistribution) {
   const auto histories = pack_histories(split.items, begin, length, 12);
   const auto gaps = split_gap_buckets(split, begin, length, 12);
   const int64_t width = histories.size(1);
-  auto states = model->encode_with_gaps(histories, gaps);
+  auto states = model->encode(sequence_input(histories, gaps));
   auto next = at::cat({histories.narrow(1, 1, width - 1), at::zeros({3, 1}, at::kLong)}, 1);
-  auto loss = model->auxiliary_loss(histories, gaps, states, next);
+  auto loss = model->auxiliary_loss(sequence_input(histories, gaps), states, next);
   ASSERT_TRUE(loss.defined());
   EXPECT_TRUE(std::isfinite(loss.item<double>()));
   loss.backward();
   auto params = model->named_parameters();
-  for (const char* name : {"shift_head.linear.weight", "shift_head.gap_logit.weight"}) {
+  for (const char* name :
+       {"head_shift.shift_head.linear.weight", "head_shift.shift_head.gap_logit.weight"}) {
     EXPECT_GT(params[name].grad().abs().sum().item<double>(), 0.0) << name;
   }
   torch::NoGradGuard no_grad;
   model->eval();
-  const auto last = model->encode_with_gaps(histories, gaps).select(1, -1);
-  const auto log_p = model->score_next(histories, gaps, last);
+  const auto last = model->encode(sequence_input(histories, gaps)).select(1, -1);
+  const auto log_p = model->score_next(sequence_input(histories, gaps), last);
   EXPECT_TRUE(at::allclose(at::logsumexp(log_p, 1), at::zeros({3}), 1e-4, 1e-5));
 }
 
@@ -484,7 +497,8 @@ TEST(SequenceModels, StatesIgnoreTheBatchPadding) {
     const at::Tensor narrow =
         pack_histories(split.items, {split.offsets[0], split.offsets[1]}, {3, 5}, 12);  // width 5
     const at::Tensor wide = at::cat({at::zeros({2, 4}, at::kLong), narrow}, 1);         // width 9
-    const at::Tensor a = model->encode(narrow), b = model->encode(wide);
+    const at::Tensor a = model->encode(sequence_input(narrow)),
+                     b = model->encode(sequence_input(wide));
     EXPECT_TRUE(at::allclose(a, b.narrow(1, 4, 5), 1e-5, 1e-6));
     if (std::string(name) == "gru4rec") {  // padding columns carry no state
       EXPECT_EQ(b.narrow(1, 0, 4).abs().sum().item<float>(), 0.0f);

@@ -76,29 +76,24 @@ TEST(ModelRegistry, EveryModelHonoursTheContract) {
         auto gaps = split_gap_buckets(split, begin, length, max_length);
         const int64_t batch = histories.size(0), width = histories.size(1);
 
-        at::Tensor last, extra;
-        if (model->uses_user_ids()) {  // general CF: the users' states, by id
-          last = model->encode_users(at::arange(4, at::kLong));
-          ASSERT_EQ(last.dim(), 2);
-          EXPECT_EQ(last.size(0), batch);
-        } else {
-          auto states = model->encode_with_gaps(histories, gaps);
-          ASSERT_EQ(states.dim(), 3);
-          EXPECT_EQ(states.size(0), batch);
-          EXPECT_EQ(states.size(1), width);
-          last = states.select(1, -1);
-          if (model->has_shift_head()) {
-            auto p = model->shift_probability(last, last_gap_buckets(gaps));
-            EXPECT_EQ(p.sizes(), (std::vector<int64_t>{batch}));
-            EXPECT_TRUE(p.ge(0).all().item<bool>() && p.le(1).all().item<bool>());
-          }
-          // Next tokens as targets: what the trainer hands auxiliary_loss.
-          auto next =
-              at::cat({histories.narrow(1, 1, width - 1), at::zeros({batch, 1}, at::kLong)}, 1);
-          auto auxiliary = model->auxiliary_loss(histories, gaps, states, next);
-          EXPECT_EQ(auxiliary.defined(), model->has_shift_head());
-          if (auxiliary.defined()) extra = auxiliary;
+        // Every model takes the same input; each reads what its parts need.
+        const ModelInput input{histories, gaps, at::arange(batch, at::kLong)};
+        auto states = model->encode(input);
+        ASSERT_EQ(states.dim(), 3);
+        EXPECT_EQ(states.size(0), batch);
+        EXPECT_EQ(states.size(1), width);
+        at::Tensor last = states.select(1, -1), extra;
+        if (auto shift = model->shift_score()) {
+          auto p = (*shift)(input, last);
+          EXPECT_EQ(p.sizes(), (std::vector<int64_t>{batch}));
+          EXPECT_TRUE(p.ge(0).all().item<bool>() && p.le(1).all().item<bool>());
         }
+        // Next tokens as targets: what the trainer hands auxiliary_loss.
+        auto next =
+            at::cat({histories.narrow(1, 1, width - 1), at::zeros({batch, 1}, at::kLong)}, 1);
+        auto auxiliary = model->auxiliary_loss(input, states, next);
+        EXPECT_EQ(auxiliary.defined(), model->shift_score().has_value());
+        if (auxiliary.defined()) extra = auxiliary;
         auto all_scores = model->score_all(last);
         EXPECT_EQ(all_scores.sizes(), (std::vector<int64_t>{batch, n_items}));
         auto candidates = at::randint(0, n_items, {batch, 5}, at::kLong);

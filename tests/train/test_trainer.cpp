@@ -37,10 +37,10 @@ struct Fixture {
   Fixture()
       : data(generate_synthetic(testing::tiny_synthetic_options())),
         split(leave_one_out(data.interactions)),
-        model(SASRecOptions(data.interactions.n_items).d(8).blocks(1).max_length(8)) {}
+        model(make_sasrec(SASRecOptions(data.interactions.n_items).d(8).blocks(1).max_length(8))) {}
   SyntheticData data;
   Split split;
-  SASRec model;
+  std::shared_ptr<Recommender> model;
 };
 
 // A registered model and loss, built and fitted the way a run builds them. `model_toml` holds
@@ -76,19 +76,19 @@ TEST(Trainer, EarlyStopKeepsTheBestEpoch) {
   std::vector<at::Tensor> weights_seen;
   size_t call = 0;
   const ValidateFn validate = [&]() {
-    weights_seen.push_back(f.model.parameters()[0].detach().clone());
+    weights_seen.push_back(f.model->parameters()[0].detach().clone());
     return std::map<std::string, double>{{"ndcg@10", script.at(call++)}};
   };
   std::vector<int64_t> epochs;
   const TrainResult result =
-      train_model(f.model, loss, f.split, options, c10::Device(c10::kCPU), validate,
+      train_model(*f.model, loss, f.split, options, c10::Device(c10::kCPU), validate,
                   [&](const EpochRecord& r) { epochs.push_back(r.epoch); });
   EXPECT_EQ(result.epochs_run, 4);  // epochs 3 and 4 did not improve on epoch 2
   EXPECT_EQ(result.best_epoch, 2);
   EXPECT_DOUBLE_EQ(result.best_value, 0.3);
   EXPECT_EQ(epochs, (std::vector<int64_t>{1, 2, 3, 4}));
   // The model holds epoch 2's parameters, not the last epoch's.
-  EXPECT_TRUE(at::equal(f.model.parameters()[0], weights_seen[1]));
+  EXPECT_TRUE(at::equal(f.model->parameters()[0], weights_seen[1]));
   EXPECT_FALSE(at::equal(weights_seen[1], weights_seen[3]));
 }
 
@@ -102,14 +102,14 @@ TEST(Trainer, WithoutValidationTargetsTheLastEpochIsKept) {
   options.patience = 1;
   at::Tensor last;
   const ValidateFn validate = [&]() {
-    last = f.model.parameters()[0].detach().clone();
+    last = f.model->parameters()[0].detach().clone();
     return std::map<std::string, double>{};  // nothing to validate on
   };
   const TrainResult result =
-      train_model(f.model, loss, f.split, options, c10::Device(c10::kCPU), validate, nullptr);
+      train_model(*f.model, loss, f.split, options, c10::Device(c10::kCPU), validate, nullptr);
   EXPECT_EQ(result.epochs_run, 3);  // no early stop
   EXPECT_EQ(result.best_epoch, 3);
-  EXPECT_TRUE(at::equal(f.model.parameters()[0], last));
+  EXPECT_TRUE(at::equal(f.model->parameters()[0], last));
 }
 
 // General-CF models learn (user, item) pairs of the training prefixes.
@@ -161,10 +161,10 @@ TEST(Trainer, EveryStepFollowsTheScheduleAcrossEpochs) {
   options.schedule = LrSchedule{"linear", 2};
   Rng rng(1);
   const int64_t per_epoch = static_cast<int64_t>(
-      SequenceBatcher(f.split, f.model.max_length(), 16, true).epoch_plan(rng).size());
+      SequenceBatcher(f.split, f.model->max_length(), 16, true).epoch_plan(rng).size());
   std::vector<double> rates;
   train_model(
-      f.model, loss, f.split, options, c10::Device(c10::kCPU),
+      *f.model, loss, f.split, options, c10::Device(c10::kCPU),
       [] { return std::map<std::string, double>{}; },
       [&](const EpochRecord& r) { rates.push_back(r.learning_rate); });
   ASSERT_EQ(rates.size(), 3u);
@@ -178,13 +178,13 @@ TEST(Trainer, EveryStepFollowsTheScheduleAcrossEpochs) {
   const auto moved = [&](const LrSchedule& schedule) {
     at::manual_seed(0);
     Fixture g;
-    const auto before = g.model.parameters()[0].detach().clone();
+    const auto before = g.model->parameters()[0].detach().clone();
     options.schedule = schedule;
     options.epochs = 1;
     train_model(
-        g.model, loss, g.split, options, c10::Device(c10::kCPU),
+        *g.model, loss, g.split, options, c10::Device(c10::kCPU),
         [] { return std::map<std::string, double>{}; }, nullptr);
-    return (g.model.parameters()[0] - before).abs().sum().item<double>();
+    return (g.model->parameters()[0] - before).abs().sum().item<double>();
   };
   EXPECT_LT(moved(LrSchedule{"constant", 1000000}), 1e-3 * moved(LrSchedule{"constant", 0}));
 }
@@ -197,7 +197,7 @@ TEST(Trainer, NanLossIsAClearError) {
   options.epochs = 3;
   const ValidateFn validate = [] { return std::map<std::string, double>{{"ndcg@10", 0.0}}; };
   try {
-    train_model(f.model, loss, f.split, options, c10::Device(c10::kCPU), validate, nullptr);
+    train_model(*f.model, loss, f.split, options, c10::Device(c10::kCPU), validate, nullptr);
     FAIL() << "expected UserError";
   } catch (const UserError& e) {
     EXPECT_STREQ(e.what(),

@@ -1,0 +1,7 @@
+#include "models/head.h"
+
+namespace shiftrec {
+
+HeadRegistry& head_registry() { return HeadRegistry::instance("head"); }
+
+}  // namespace shiftrec

@@ -1,0 +1,83 @@
+#include "models/shift_head_part.h"
+
+#include "core/config.h"
+#include "core/error.h"
+#include "datasets/interactions.h"
+#include "datasets/time_gaps.h"
+
+namespace shiftrec {
+
+ShiftHeadOptions read_shift_head_options(ConfigSection& s, const std::string& prefix) {
+  ShiftHeadOptions o;
+  o.loss_weight = s.get_double(prefix + "loss_weight", o.loss_weight, 0.0, 100.0,
+                               "weight of the shift head's BCE in the training loss");
+  o.mixture = s.get_bool(prefix + "mixture", o.mixture,
+                         "rank with the shift head's mixture of shift and non-shift items");
+  o.move_head = s.get_bool(prefix + "move_head", o.move_head,
+                           "learn where shifts go apart: a second head on the user state, "
+                           "cross-entropy over the shift items at SHIFT positions");
+  if (o.move_head) {
+    o.move_weight = s.get_double(prefix + "move_weight", o.move_weight, 0.0, 100.0,
+                                 "weight of the move head's cross-entropy in the loss");
+  }
+  o.graph = s.get_bool(prefix + "graph", o.graph,
+                       "rank shift items also by a category shift graph counted from "
+                       "the training sequences (needs mixture)");
+  if (o.graph) {
+    o.graph_window = s.get_int(prefix + "graph_window", o.graph_window, 1, 1 << 10,
+                               "shift graph: the recent items whose categories a "
+                               "shift moves from");
+  }
+  if (o.graph && !o.mixture) s.fail(prefix + "graph", "needs " + prefix + "mixture = true");
+  return o;
+}
+
+ShiftHeadPart::ShiftHeadPart(const ShiftHeadOptions& options, const HeadContext& c)
+    : options_(options), data_(c.data) {
+  SHIFTREC_ASSERT(c.data != nullptr && c.data->has_categories(),
+                  "a shift head without item categories");
+  head_ = register_module("shift_head", ShiftHead(c.d, *c.data, options_.move_head, c.time_gaps));
+}
+
+at::Tensor ShiftHeadPart::loss(const ModelInput& input, const at::Tensor& states,
+                               const at::Tensor& targets, const ItemScorer& score_all) {
+  const auto labels = head_->labels(input.histories, targets);  // [B, L], for both losses
+  auto value = head_->loss(labels, input.gaps, states, targets) * options_.loss_weight;
+  if (!options_.move_head) return value;
+  return value + head_->move_loss(input.histories, labels, states, targets, score_all) *
+                     options_.move_weight;
+}
+
+at::Tensor ShiftHeadPart::rescore(const ModelInput& input, const at::Tensor& last_states,
+                                  const at::Tensor& scores, const ItemScorer& score_all) {
+  if (!options_.mixture) return scores;
+  auto move = options_.move_head ? score_all(head_->move_states(last_states)) : scores;
+  if (options_.graph) move = move + head_->shift_graph_log_prior(input.histories);
+  return head_->mixture_scores(input.histories, last_gap_buckets(input.gaps), last_states, scores,
+                               move);
+}
+
+std::optional<Recommender::ShiftScore> ShiftHeadPart::shift_score() {
+  return Recommender::ShiftScore([this](const ModelInput& input, const at::Tensor& last_states) {
+    return head_->probability(last_states, last_gap_buckets(input.gaps));
+  });
+}
+
+void ShiftHeadPart::fit(const Split& split) {
+  if (options_.graph) head_->fit_shift_graph(split, *data_, options_.graph_window);
+}
+
+SHIFTREC_REGISTER_HEAD("shift",
+                       "predicts whether the next item is an interest SHIFT (BCE, jointly); "
+                       "optionally reshapes the ranking (mixture, move head, shift graph)",
+                       [](ConfigSection s, const HeadContext& c) {
+                         const ShiftHeadOptions o = read_shift_head_options(s, "");
+                         if (c.data == nullptr || !c.data->has_categories()) {
+                           s.fail("loss_weight",
+                                  "the shift head needs item categories, and this dataset "
+                                  "has none");
+                         }
+                         return std::make_shared<ShiftHeadPart>(o, c);
+                       });
+
+}  // namespace shiftrec

@@ -1,0 +1,50 @@
+// The `shift` head (models/shift_head.h does the work): predicts whether the next item is an
+// interest SHIFT, trained jointly with BCE (weight `loss_weight`); its probability is the
+// model's shift score. Options (a composition's [model.shift]; the presets spell them with a
+// `shift_` prefix):
+//   loss_weight = 0.5   mixture = false   move_head = false   move_weight = 1.0
+//   graph = false       graph_window = 5
+// mixture: rank with (1 - p) x the softmax over non-shift items + p x the softmax over shift
+// items; move_head: a residual head trained only at SHIFT positions ranks the shift items;
+// graph: shift items also ranked by the category shift graph of the training sequences.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "models/head.h"
+#include "models/shift_head.h"
+
+namespace shiftrec {
+
+struct ShiftHeadOptions {
+  double loss_weight = 0.5;
+  bool mixture = false;
+  bool move_head = false;
+  double move_weight = 1.0;
+  bool graph = false;
+  int64_t graph_window = 5;
+};
+
+// Reads the options with each key prefixed by `prefix` ("shift_" in the presets).
+ShiftHeadOptions read_shift_head_options(ConfigSection& section, const std::string& prefix);
+
+class ShiftHeadPart : public Head {
+ public:
+  ShiftHeadPart(const ShiftHeadOptions& options, const HeadContext& context);
+
+  at::Tensor loss(const ModelInput& input, const at::Tensor& states, const at::Tensor& targets,
+                  const ItemScorer& score_all) override;
+  at::Tensor rescore(const ModelInput& input, const at::Tensor& last_states,
+                     const at::Tensor& scores, const ItemScorer& score_all) override;
+  std::optional<Recommender::ShiftScore> shift_score() override;
+  void fit(const Split& split) override;
+  bool reads_gaps() const override { return head_->reads_gaps(); }
+
+ private:
+  ShiftHeadOptions options_;
+  const Interactions* data_;
+  ShiftHead head_{nullptr};
+};
+
+}  // namespace shiftrec
