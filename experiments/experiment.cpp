@@ -29,7 +29,10 @@
 #include "experiments/run_evaluation.h"
 #include "experiments/target_table.h"
 #include "models/checkpoint.h"
+#include "models/head.h"
+#include "models/item_encoder.h"
 #include "models/recommender.h"
+#include "models/sequence_encoder.h"
 #include "train/data_parallel.h"
 #include "train/loss.h"
 #include "train/trainer.h"
@@ -92,10 +95,21 @@ std::string list_options(Config& config) {
 }
 
 std::string describe_models() {
-  std::string out;
+  std::string out = "Presets ([model] name = ...):\n";
   for (const auto& [name, entry] : model_registry().entries()) {
     out += name + ": " + entry.description + "\n";
   }
+  out +=
+      "\nParts, composed by [model] item_encoder = ..., sequence = ..., heads = [...] (each "
+      "part's options in [model.NAME]):\n";
+  const auto list = [&out](const std::string& key, const auto& registry) {
+    for (const auto& [name, entry] : registry.entries()) {
+      out += "  " + key + " = \"" + name + "\": " + entry.description + "\n";
+    }
+  };
+  list("item_encoder", item_encoder_registry());
+  list("sequence", sequence_encoder_registry());
+  list("heads", head_registry());
   return out;
 }
 

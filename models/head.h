@@ -18,7 +18,8 @@ class ConfigSection;
 
 struct HeadContext {
   int64_t d = 0;
-  bool time_gaps = false;  // the sequence encoder reads gaps, so the head may too
+  bool time_gaps = false;    // the sequence encoder reads gaps, so the head may too
+  int64_t extra_tokens = 0;  // tokens after the items in the histories (BERT4Rec's [mask])
   const Interactions* data = nullptr;
 };
 

@@ -14,8 +14,8 @@
 namespace shiftrec {
 
 ShiftHeadImpl::ShiftHeadImpl(int64_t d, const Interactions& data, bool move_head, bool reads_gaps,
-                             double common_share)
-    : common_share_(common_share) {
+                             int64_t extra_tokens, double common_share)
+    : n_items_(data.n_items), common_share_(common_share) {
   SHIFTREC_ASSERT(data.has_categories(), "a shift head needs item categories");
   linear_ = register_module("linear", torch::nn::Linear(d, 1));
   if (move_head) {
@@ -30,7 +30,7 @@ ShiftHeadImpl::ShiftHeadImpl(int64_t d, const Interactions& data, bool move_head
     gap_logit_->weight.zero_();  // starts as the plain linear head
   }
   const std::vector<bool> ignored = common_categories(data, common_share);
-  auto matrix = at::zeros({data.n_items + 1, data.n_categories}, at::kFloat);
+  auto matrix = at::zeros({data.n_items + 1 + extra_tokens, data.n_categories}, at::kFloat);
   float* m = matrix.data_ptr<float>();
   for (int64_t i = 0; i < data.n_items; ++i) {
     for (int64_t k = data.category_offsets[i]; k < data.category_offsets[i + 1]; ++k) {
@@ -66,11 +66,12 @@ torch::Tensor ShiftHeadImpl::labels(const torch::Tensor& histories,
 
 torch::Tensor ShiftHeadImpl::shift_items_given(const torch::Tensor& seen,
                                                const torch::Tensor& visible) const {
-  auto items = categories_.narrow(0, 1, categories_.size(0) - 1);  // [n, C]
-  auto overlaps = at::matmul(seen, items.t()).gt(0);               // [N, n]
-  auto has_category = items.sum(-1).gt(0).unsqueeze(0);            // [1, n]
-  auto counts = at::zeros(overlaps.sizes(), seen.options());       // visible items; padding adds 0
-  counts.scatter_add_(1, (visible - 1).clamp_min(0), visible.gt(0).to(at::kFloat));
+  auto items = categories_.narrow(0, 1, n_items_);            // [n, C]
+  auto overlaps = at::matmul(seen, items.t()).gt(0);          // [N, n]
+  auto has_category = items.sum(-1).gt(0).unsqueeze(0);       // [1, n]
+  auto counts = at::zeros(overlaps.sizes(), seen.options());  // visible items; padding adds 0
+  const auto is_item = visible.gt(0) & visible.le(n_items_);  // not padding nor an extra token
+  counts.scatter_add_(1, (visible - 1).clamp(0, n_items_ - 1), is_item.to(at::kFloat));
   return has_category & overlaps.logical_not() & counts.gt(0).logical_not();
 }
 
@@ -95,7 +96,7 @@ torch::Tensor ShiftHeadImpl::shift_graph_log_prior(const torch::Tensor& historie
   auto recent = histories.narrow(1, histories.size(1) - width, width);  // left-padded: newest
   auto from = at::embedding(categories_, recent).sum(1).gt(0).to(at::kFloat);  // [B, C]
   from = from / from.sum(1, /*keepdim=*/true).clamp_min(1.0);
-  auto items = categories_.narrow(0, 1, categories_.size(0) - 1);  // [n, C]
+  auto items = categories_.narrow(0, 1, n_items_);  // [n, C]
   auto share = items / items.sum(1, /*keepdim=*/true).clamp_min(1.0);
   auto mass = at::matmul(at::matmul(from, shift_graph_), share.t());  // [B, n]
   return at::log(mass.clamp_min(1e-30));

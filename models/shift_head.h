@@ -39,8 +39,10 @@ class ShiftHeadImpl : public torch::nn::Module {
   // The model's scoring of states against its item table: [N, d] -> [N, n_items].
   using ItemScorer = std::function<torch::Tensor(const torch::Tensor&)>;
 
+  // `extra_tokens`: tokens after the items that histories may hold (BERT4Rec's [mask]); they
+  // carry no category.
   ShiftHeadImpl(int64_t d, const Interactions& data, bool move_head = false,
-                bool reads_gaps = false, double common_share = 0.9);
+                bool reads_gaps = false, int64_t extra_tokens = 0, double common_share = 0.9);
   bool has_move_head() const { return !move_.is_empty(); }
   bool reads_gaps() const { return !gap_logit_.is_empty(); }
   // states [..., d], gaps [...] gap buckets (read only when reads_gaps()) -> logits [...]
@@ -90,10 +92,11 @@ class ShiftHeadImpl : public torch::nn::Module {
   torch::nn::Linear linear_{nullptr};
   torch::nn::Linear move_{nullptr};          // [d -> d], with the move head
   torch::nn::Embedding gap_logit_{nullptr};  // [kGapBuckets, 1], with reads_gaps
-  torch::Tensor categories_;
-  double common_share_;             // categories on more items are ignored (labels, shift graph)
-  torch::Tensor shift_graph_;       // [C, C] P(to | from), row = from; undefined until fitted
-  int64_t shift_graph_window_ = 0;  // [n_items + 1, n_categories] multi-hot, row 0 = padding
+  torch::Tensor categories_;  // [n_items + 1 + extra, n_categories] multi-hot, row 0 = padding
+  int64_t n_items_;
+  double common_share_;        // categories on more items are ignored (labels, shift graph)
+  torch::Tensor shift_graph_;  // [C, C] P(to | from), row = from; undefined until fitted
+  int64_t shift_graph_window_ = 0;
 };
 TORCH_MODULE(ShiftHead);
 

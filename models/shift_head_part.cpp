@@ -36,7 +36,8 @@ ShiftHeadPart::ShiftHeadPart(const ShiftHeadOptions& options, const HeadContext&
     : options_(options), data_(c.data) {
   SHIFTREC_ASSERT(c.data != nullptr && c.data->has_categories(),
                   "a shift head without item categories");
-  head_ = register_module("shift_head", ShiftHead(c.d, *c.data, options_.move_head, c.time_gaps));
+  head_ = register_module("shift_head",
+                          ShiftHead(c.d, *c.data, options_.move_head, c.time_gaps, c.extra_tokens));
 }
 
 at::Tensor ShiftHeadPart::loss(const ModelInput& input, const at::Tensor& states,
