@@ -728,6 +728,20 @@ TEST(Cli, ModelsListsTheRegistry) {
   EXPECT_NE(result.out.find("popularity: "), std::string::npos) << result.out;
 }
 
+TEST(Cli, ATypoedCommandSuggestsTheNearestOne) {
+  testing::TempDir dir;
+  auto result = run_cli("trian --config x.toml", dir);
+  EXPECT_EQ(result.status, 1);
+  EXPECT_EQ(result.err,
+            "shiftrec: error: unknown command \"trian\" (did you mean \"train\"?); shiftrec "
+            "--help lists them\n");
+  result = run_cli("data stat --config x.toml", dir);
+  EXPECT_EQ(result.status, 1);
+  EXPECT_NE(result.err.find("unknown command \"data stat\" (did you mean \"data stats\"?)"),
+            std::string::npos)
+      << result.err;
+}
+
 TEST(Cli, DataStatsReportsCountsAndShiftLabelShares) {
   testing::TempDir dir;
   const auto result =

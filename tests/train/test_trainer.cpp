@@ -314,5 +314,19 @@ INSTANTIATE_TEST_SUITE_P(
                    "shift_sasrec", "gbce"}),
     [](const ::testing::TestParamInfo<ResumeCase>& info) { return info.param.model_name; });
 
+// Every registered preset, as configured by default at a tiny width (a new preset is walked
+// the moment it registers). Popularity has nothing to train.
+std::vector<ResumeCase> every_trainable_preset() {
+  std::vector<ResumeCase> cases;
+  for (const auto& name : model_registry().names()) {
+    if (name != "popularity") cases.push_back(ResumeCase{"d = 8", name, "bce"});
+  }
+  return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryPreset, TrainerResume, ::testing::ValuesIn(every_trainable_preset()),
+    [](const ::testing::TestParamInfo<ResumeCase>& info) { return info.param.model_name; });
+
 }  // namespace
 }  // namespace shiftrec
