@@ -27,6 +27,7 @@
 #include "experiments/plan.h"
 #include "experiments/run_directory.h"
 #include "experiments/run_evaluation.h"
+#include "experiments/run_results.h"
 #include "experiments/target_table.h"
 #include "models/checkpoint.h"
 #include "models/head.h"
@@ -42,40 +43,7 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string torch_version() {
-  return std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
-         std::to_string(TORCH_VERSION_PATCH);
-}
-
-json library_versions() {
-  return {{"shiftrec", "0.1.0"},
-          {"libtorch", torch_version()},
-          {"boost", BOOST_LIB_VERSION},
-          {"tomlplusplus", std::to_string(TOML_LIB_MAJOR) + "." + std::to_string(TOML_LIB_MINOR) +
-                               "." + std::to_string(TOML_LIB_PATCH)},
-          {"nlohmann_json", std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." +
-                                std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "." +
-                                std::to_string(NLOHMANN_JSON_VERSION_PATCH)}};
-}
-
 // Everything read from the config before any file is written.
-// NaN (an undefined AUC) becomes null.
-json number_or_null(double value) { return std::isnan(value) ? json(nullptr) : json(value); }
-
-json detection_json(const ShiftDetection& detection) {
-  json scores = json::object();
-  for (const auto& [name, value] : detection.by_score) {
-    scores[name] = {{"roc_auc", number_or_null(value.roc_auc)},
-                    {"pr_auc", number_or_null(value.pr_auc)}};
-  }
-  return {{"targets", detection.targets},
-          {"shifts", detection.shifts},
-          {"shift_share", detection.targets > 0 ? static_cast<double>(detection.shifts) /
-                                                      static_cast<double>(detection.targets)
-                                                : 0.0},
-          {"scores", scores}};
-}
-
 json metrics_json(const std::map<std::string, double>& metrics) {
   json out = json::object();
   for (const auto& [name, value] : metrics) out[name] = value;
@@ -151,6 +119,130 @@ void trim_metrics_log(const std::string& path, int64_t epochs_done) {
   write_file_atomically(path, kept);
 }
 
+// The run's evaluator with the model's own shift score, when it has one.
+Evaluator make_evaluator(Plan& plan) {
+  Evaluator evaluator(plan.split, plan.dataset.interactions, plan.eval);
+  if (auto head = shift_head_scorer(*plan.model)) evaluator.set_shift_scorer(std::move(*head));
+  return evaluator;
+}
+
+// Trains `plan`'s model, validating with `evaluator` and logging each epoch to metrics.jsonl
+// (with a test learning curve when asked).
+TrainResult train_logged(Plan& plan, RunDirectory& run, Evaluator& evaluator,
+                         const std::string& config_hash, DataParallel* parallel) {
+  Recommender& model = *plan.model;
+  const Scorer scorer = last_state_scorer(model);
+  if (plan.split.valid.size() == 0) {
+    log_warn("the split has no validation targets: no early stopping, the last epoch is kept");
+  }
+  const ValidateFn validate = [&]() -> std::map<std::string, double> {
+    if (plan.split.valid.size() == 0) return {};
+    return evaluator.evaluate("valid", scorer, model.max_length(), plan.device).metrics;
+  };
+  const std::string metrics_path = run.file("metrics.jsonl");
+  const EpochCallback on_epoch = [&](const EpochRecord& r) {
+    json line = {{"epoch", r.epoch},
+                 {"train_loss", r.train_loss},
+                 {"train_seconds", r.train_seconds},
+                 {"learning_rate", r.learning_rate},
+                 {"valid_seconds", r.valid_seconds},
+                 {"improved", r.improved}};
+    if (!r.valid_metrics.empty()) line["valid"] = metrics_json(r.valid_metrics);
+    const int64_t curve_every = plan.train.test_curve_every;
+    if (curve_every > 0 && r.epoch % curve_every == 0) {  // learning curve, never selection
+      const double t0 = seconds_since_start();
+      model.eval();
+      const auto test = evaluator.evaluate("test", scorer, model.max_length(), plan.device).metrics;
+      line["test_curve"] = metrics_json(test);
+      line["test_seconds"] = seconds_since_start() - t0;
+      log_info("epoch " + std::to_string(r.epoch) +
+               " test (learning curve only):" + format_metrics(test));
+    }
+    append_line(metrics_path, line.dump());
+  };
+  TrainResult trained =
+      train_model(model, *plan.loss, plan.split, plan.train, plan.device, validate, on_epoch,
+                  train_state_file(run.file("train_state.pt"), plan, config_hash), parallel);
+  if (trained.history.empty()) append_line(metrics_path, json{{"epoch", 0}}.dump());
+  return trained;
+}
+
+// The final evaluation of both splits (with shift detection), into `results` and the rows of
+// targets.tsv.
+void evaluate_splits(Plan& plan, Evaluator& evaluator, RunResults& results,
+                     std::map<std::string, TargetTable>& target_tables) {
+  Recommender& model = *plan.model;
+  const Scorer scorer = last_state_scorer(model);
+  model.eval();
+  for (const std::string split_name : {"valid", "test"}) {
+    const double t0 = seconds_since_start();
+    SplitEvaluation evaluation =
+        evaluator.evaluate(split_name, scorer, model.max_length(), plan.device, 0, true);
+    results.timings.final_eval += seconds_since_start() - t0;
+    SplitResults& out = results.splits[split_name];
+    out.targets = evaluation.n_targets;
+    out.queries = static_cast<int64_t>(evaluation.query_offsets.size()) - 1;
+    out.candidates = evaluator.candidates_fingerprint(split_name);
+    out.metrics = evaluation.metrics;
+    if (!evaluation.by_label.empty()) {
+      out.by_label = evaluation.by_label;
+      out.detection = evaluation.detection;
+      out.shift_window = plan.eval.shift_window;
+    }
+    add_target_rows(target_tables, split_name, plan.split.targets(split_name), evaluation,
+                    plan.dataset.interactions);
+    log_info(split_name + ":" + [&] {
+      std::string s;
+      for (const auto& [name, value] : evaluation.metrics) {
+        s += " " + name + "=" + std::to_string(value);
+      }
+      return s;
+    }());
+  }
+}
+
+// Change-point detection against the planted change points (synthetic data with categories).
+std::optional<ChangePointResults> detect_planted_changes(Plan& plan, Evaluator& evaluator) {
+  if (plan.dataset.change_points.empty() || !plan.dataset.interactions.has_categories()) {
+    return std::nullopt;
+  }
+  Recommender& model = *plan.model;
+  ChangePointResults out;
+  out.margin = plan.eval.change_point_margin;
+  out.threshold = plan.eval.change_point_threshold;
+  out.scores = evaluator.detect_change_points(
+      last_state_scorer(model), model.causal() ? all_states_scorer(model) : PositionScorer(),
+      model.max_length(), plan.device, plan.dataset.change_points);
+  return out;
+}
+
+// What results.json records besides the evaluation: the run's provenance and its training.
+void describe_run(const Plan& plan, const TrainResult& trained, const std::string& config_hash,
+                  const DataParallel* parallel, RunResults& r) {
+  r.model = plan.model_name;
+  r.loss = plan.loss_name;
+  r.dataset = {plan.dataset.source, plan.dataset.description, plan.dataset.interactions.n_users,
+               plan.dataset.interactions.n_items, plan.dataset.interactions.size()};
+  r.protocol = {plan.split.protocol, plan.split.valid_cut,     plan.split.test_cut,
+                plan.eval.protocol,  plan.eval.negatives_seed, plan.eval.mask_history};
+  r.seed = plan.seed;
+  r.config_hash = config_hash;
+  r.data_fingerprint = plan.dataset.fingerprint;
+  r.versions = library_versions();
+  r.device = plan.device.str();
+  r.threads = at::get_num_threads();
+  r.openmp_wait_policy = openmp_wait_policy();
+  r.best_epoch = trained.best_epoch;
+  r.epochs_run = trained.epochs_run;
+  r.resumed_after = trained.resumed_after;
+  r.data_parallel_ranks = parallel != nullptr ? parallel->world_size() : 1;
+  r.early_stop_metric = plan.train.early_stop_metric;
+  r.timings.train = trained.train_seconds;
+  r.timings.per_epoch = trained.epochs_run > 0
+                            ? trained.train_seconds / static_cast<double>(trained.epochs_run)
+                            : 0.0;
+}
+
 // Trains `plan` into `run` (continuing from a stored training state when there is one),
 // evaluates, writes results.json and commits the run directory.
 ExperimentResult train_and_evaluate(Plan& plan, RunDirectory& run, const std::string& config_hash,
@@ -162,146 +254,28 @@ ExperimentResult train_and_evaluate(Plan& plan, RunDirectory& run, const std::st
     Recommender& model = *plan.model;
     model.to(plan.device);
     model.fit_statistics(plan.split);
-    const int64_t max_length = model.max_length();
-    const Scorer scorer = last_state_scorer(model);
-    Evaluator evaluator(plan.split, plan.dataset.interactions, plan.eval);
-    if (auto head = shift_head_scorer(model)) evaluator.set_shift_scorer(std::move(*head));
-    if (plan.split.valid.size() == 0) {
-      log_warn("the split has no validation targets: no early stopping, the last epoch is kept");
-    }
-    const ValidateFn validate = [&]() -> std::map<std::string, double> {
-      if (plan.split.valid.size() == 0) return {};
-      return evaluator.evaluate("valid", scorer, max_length, plan.device).metrics;
-    };
-    const std::string metrics_path = run.file("metrics.jsonl");
-    const EpochCallback on_epoch = [&](const EpochRecord& r) {
-      json line = {{"epoch", r.epoch},
-                   {"train_loss", r.train_loss},
-                   {"train_seconds", r.train_seconds},
-                   {"learning_rate", r.learning_rate},
-                   {"valid_seconds", r.valid_seconds},
-                   {"improved", r.improved}};
-      if (!r.valid_metrics.empty()) line["valid"] = metrics_json(r.valid_metrics);
-      const int64_t curve_every = plan.train.test_curve_every;
-      if (curve_every > 0 && r.epoch % curve_every == 0) {  // learning curve, never selection
-        const double t0 = seconds_since_start();
-        model.eval();
-        const auto test = evaluator.evaluate("test", scorer, max_length, plan.device).metrics;
-        line["test_curve"] = metrics_json(test);
-        line["test_seconds"] = seconds_since_start() - t0;
-        log_info("epoch " + std::to_string(r.epoch) +
-                 " test (learning curve only):" + format_metrics(test));
-      }
-      append_line(metrics_path, line.dump());
-    };
-    TrainResult trained =
-        train_model(model, *plan.loss, plan.split, plan.train, plan.device, validate, on_epoch,
-                    train_state_file(run.file("train_state.pt"), plan, config_hash), parallel);
-    if (trained.history.empty()) append_line(metrics_path, json{{"epoch", 0}}.dump());
-
-    ExperimentResult result;
-    result.model = plan.model_name;
-    result.best_epoch = trained.best_epoch;
-    result.epochs_run = trained.epochs_run;
-    json splits = json::object();
+    Evaluator evaluator = make_evaluator(plan);
+    const TrainResult trained = train_logged(plan, run, evaluator, config_hash, parallel);
+    RunResults results;
     std::map<std::string, TargetTable> target_tables;
-    double eval_seconds = 0.0;
-    model.eval();
-    for (const std::string split_name : {"valid", "test"}) {
-      const double t0 = seconds_since_start();
-      SplitEvaluation evaluation =
-          evaluator.evaluate(split_name, scorer, max_length, plan.device, 0, true);
-      eval_seconds += seconds_since_start() - t0;
-      result.metrics[split_name] = evaluation.metrics;
-      splits[split_name] = {{"targets", evaluation.n_targets},
-                            {"queries", static_cast<int64_t>(evaluation.query_offsets.size()) - 1},
-                            {"candidates", evaluator.candidates_fingerprint(split_name)},
-                            {"metrics", metrics_json(evaluation.metrics)}};
-      add_target_rows(target_tables, split_name, plan.split.targets(split_name), evaluation,
-                      plan.dataset.interactions);
-      if (!evaluation.by_label.empty()) {
-        json labels = json::object();
-        for (const auto& [label, summary] : evaluation.by_label) {
-          labels[label] = {
-              {"count", summary.count},
-              {"share", summary.share},
-              {"metrics", summary.count > 0 ? metrics_json(summary.metrics) : json(nullptr)}};
-        }
-        splits[split_name]["by_shift_label"] = labels;
-        splits[split_name]["shift_detection"] = detection_json(evaluation.detection);
-        splits[split_name]["shift_window"] = plan.eval.shift_window;
-      }
-      log_info(split_name + ":" + [&] {
-        std::string s;
-        for (const auto& [name, value] : evaluation.metrics) {
-          s += " " + name + "=" + std::to_string(value);
-        }
-        return s;
-      }());
-    }
-    json change_points = nullptr;
-    if (!plan.dataset.change_points.empty() && plan.dataset.interactions.has_categories()) {
-      const ChangePointScores cp = evaluator.detect_change_points(
-          scorer, model.causal() ? all_states_scorer(model) : PositionScorer(), max_length,
-          plan.device, plan.dataset.change_points);
-      change_points = {{"margin", plan.eval.change_point_margin},
-                       {"threshold", plan.eval.change_point_threshold},
-                       {"planted", cp.planted},
-                       {"detected", cp.detected},
-                       {"matched", cp.matched},
-                       {"precision", cp.precision},
-                       {"recall", cp.recall},
-                       {"f1", cp.f1},
-                       {"mean_delay", cp.mean_delay}};
-    }
-    const double per_epoch = trained.epochs_run > 0
-                                 ? trained.train_seconds / static_cast<double>(trained.epochs_run)
-                                 : 0.0;
-    json results = {{"run_format", kRunFormat},
-                    {"model", plan.model_name},
-                    {"loss", plan.loss_name},
-                    {"dataset",
-                     {{"source", plan.dataset.source},
-                      {"description", plan.dataset.description},
-                      {"users", plan.dataset.interactions.n_users},
-                      {"items", plan.dataset.interactions.n_items},
-                      {"interactions", plan.dataset.interactions.size()}}},
-                    {"protocol",
-                     {{"split", plan.split.protocol},
-                      {"valid_cut", plan.split.valid_cut},
-                      {"test_cut", plan.split.test_cut},
-                      {"ranking", plan.eval.protocol},
-                      {"negatives_seed", plan.eval.negatives_seed},
-                      {"mask_history", plan.eval.mask_history},
-                      {"ties", "pessimistic"}}},
-                    {"seed", plan.seed},
-                    {"config_hash", config_hash},
-                    {"data_fingerprint", plan.dataset.fingerprint},
-                    {"versions", library_versions()},
-                    {"device", plan.device.str()},
-                    {"threads", at::get_num_threads()},
-                    {"openmp_wait_policy", openmp_wait_policy()},
-                    {"best_epoch", trained.best_epoch},
-                    {"epochs_run", trained.epochs_run},
-                    {"resumed_after_epochs", trained.resumed_after},
-                    {"data_parallel_ranks", parallel != nullptr ? parallel->world_size() : 1},
-                    {"early_stop_metric", plan.train.early_stop_metric},
-                    {"timings",
-                     {{"load_seconds", load_seconds},
-                      {"train_seconds", trained.train_seconds},
-                      {"seconds_per_epoch", per_epoch},
-                      {"final_eval_seconds", eval_seconds},
-                      {"total_seconds", seconds_since_start() - started}}},
-                    {"splits", splits},
-                    {"change_points", change_points}};
+    evaluate_splits(plan, evaluator, results, target_tables);
+    results.change_points = detect_planted_changes(plan, evaluator);
+    describe_run(plan, trained, config_hash, parallel, results);
+    results.timings.load = load_seconds;
+    results.timings.total = seconds_since_start() - started;
     save_checkpoint(model, run.file("model.pt"));
     write_target_tables(run.file("targets.tsv"), target_tables);
     if (plan.eval.sampled_negatives > 0) {
       write_negatives(run.file("negatives.h5"), evaluator.frozen_negatives());
     }
-    write_file_atomically(run.file("results.json"), results.dump(2) + "\n");
+    write_run_results(run.file("results.json"), results);
     run.commit();
     std::filesystem::remove(run.final_path() + "/train_state.pt");  // only a stopped run needs it
+    ExperimentResult result;
+    result.model = plan.model_name;
+    result.best_epoch = trained.best_epoch;
+    result.epochs_run = trained.epochs_run;
+    for (const auto& [name, split] : results.splits) result.metrics[name] = split.metrics;
     result.run_path = run.final_path();
     log_info("results in " + result.run_path + "/results.json");
     return result;

@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "core/text.h"
+#include "experiments/run_results.h"
 #include "experiments/toml_text.h"
 
 namespace shiftrec {
@@ -26,7 +27,7 @@ const std::set<std::string> kNotPartOfTheVariant = {
 
 struct BoardRun {
   std::string path;
-  json results;
+  RunResults results;
   std::map<std::string, std::string> options;  // dotted path -> value as written in TOML
 };
 
@@ -43,20 +44,10 @@ void flatten(const toml::table& table, const std::string& prefix,
 }
 
 BoardRun read_board_run(const std::string& dir) {
-  namespace fs = std::filesystem;
   BoardRun run;
   run.path = dir;
-  for (const char* file : {"resolved.toml", "results.json"}) {
-    if (!fs::exists(dir + "/" + file)) {
-      throw UserError(dir + ": not a complete shiftrec run (missing " + file + ")");
-    }
-  }
-  try {
-    std::ifstream in(dir + "/results.json");
-    run.results = json::parse(in);
-  } catch (const json::exception& e) {
-    throw UserError(dir + "/results.json: invalid JSON: " + e.what());
-  }
+  require_run_files(dir, {"resolved.toml", "results.json"});
+  run.results = read_run_results(dir);
   toml::table resolved;
   try {
     resolved = toml::parse_file(dir + "/resolved.toml");
@@ -74,30 +65,10 @@ BoardRun read_board_run(const std::string& dir) {
 }
 
 double metric_of(const BoardRun& run, const std::string& split, const std::string& metric) {
-  const json& splits = run.results.value("splits", json::object());
-  if (!splits.contains(split)) throw UserError(run.path + ": no split '" + split + "'");
-  const json& part = splits[split];
-  const json* value = nullptr;
-  if (metric == "seconds_per_epoch") {
-    value = &run.results["timings"]["seconds_per_epoch"];
-  } else if (metric == "shift_roc_auc") {
-    if (part.contains("shift_detection")) {
-      value = &part["shift_detection"]["scores"]["model"]["roc_auc"];
-    }
-  } else if (const auto colon = metric.find(':'); colon != std::string::npos) {
-    const std::string label = metric.substr(0, colon), name = metric.substr(colon + 1);
-    if (part.contains("by_shift_label") && part["by_shift_label"].contains(label) &&
-        part["by_shift_label"][label]["metrics"].is_object() &&
-        part["by_shift_label"][label]["metrics"].contains(name)) {
-      value = &part["by_shift_label"][label]["metrics"][name];
-    }
-  } else if (part["metrics"].contains(metric)) {
-    value = &part["metrics"][metric];
-  }
-  if (value == nullptr || !value->is_number()) {
-    throw UserError(run.path + ": no " + split + " metric '" + metric + "'");
-  }
-  return value->get<double>();
+  run.results.split(split, run.path);
+  const std::optional<double> value = run.results.value(split, metric);
+  if (!value) throw UserError(run.path + ": no " + split + " metric '" + metric + "'");
+  return *value;
 }
 
 std::string variant_key(const BoardRun& run) {
@@ -115,13 +86,8 @@ Leaderboard build_leaderboard(const LeaderboardOptions& options) {
   Leaderboard board;
   board.metrics = options.metrics;
   if (board.metrics.empty()) {
-    const json& splits = runs.front().results.value("splits", json::object());
-    if (!splits.contains(options.split)) {
-      throw UserError(runs.front().path + ": no split '" + options.split + "'");
-    }
-    for (const auto& [name, value] : splits[options.split]["metrics"].items()) {
-      board.metrics.push_back(name);
-    }
+    const SplitResults& split = runs.front().results.split(options.split, runs.front().path);
+    for (const auto& [name, value] : split.metrics) board.metrics.push_back(name);
   }
   // Variants in order of first appearance; the options where variants differ name them.
   std::vector<std::string> keys;

@@ -13,40 +13,24 @@
 #include "eval/list_metric.h"
 #include "eval/metric.h"
 #include "eval/significance.h"
-#include "experiments/run_evaluation.h"
+#include "experiments/run_results.h"
 #include "experiments/target_table.h"
 
 namespace shiftrec {
 namespace {
 
 struct RunRecord {
-  nlohmann::json results;
+  RunResults results;
   TargetTable targets;
 };
 
 RunRecord read_run(const std::string& dir, const std::string& split) {
-  namespace fs = std::filesystem;
-  if (!fs::is_directory(dir)) throw UserError(dir + ": no such run directory");
-  for (const char* file : {"results.json", "targets.tsv"}) {
-    if (!fs::exists(dir + "/" + file)) {
-      throw UserError(dir + ": missing " + file + " (not a finished run of this shiftrec version)");
-    }
-  }
+  require_run_files(dir, {"results.json", "targets.tsv"});
   RunRecord run;
-  try {
-    std::ifstream in(dir + "/results.json");
-    run.results = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw UserError(dir + "/results.json: invalid JSON: " + e.what());
-  }
-  if (!run.results.contains("run_format") || run.results["run_format"] != kRunFormat) {
-    throw UserError(dir + ": run written by an incompatible shiftrec (expected run_format " +
-                    std::to_string(kRunFormat) + ")");
-  }
+  run.results = read_run_results(dir);
+  run.results.split(split, dir);  // the run has it
   auto tables = read_target_tables(dir + "/targets.tsv");
-  if (!tables.count(split) || !run.results["splits"].contains(split)) {
-    throw UserError(dir + ": no \"" + split + "\" split in this run");
-  }
+  if (!tables.count(split)) throw UserError(dir + ": no \"" + split + "\" split in targets.tsv");
   run.targets = std::move(tables.at(split));
   return run;
 }
@@ -84,10 +68,9 @@ Comparison compare_runs(const CompareOptions& options) {
   }
   const RunRecord a = read_run(options.run_a, options.split);
   const RunRecord b = read_run(options.run_b, options.split);
-  const auto& split_a = a.results["splits"][options.split];
-  const auto& split_b = b.results["splits"][options.split];
-  if (split_a.value("candidates", std::string("a")) !=
-      split_b.value("candidates", std::string("b"))) {
+  const SplitResults& split_a = a.results.split(options.split, options.run_a);
+  const SplitResults& split_b = b.results.split(options.split, options.run_b);
+  if (split_a.candidates.empty() || split_a.candidates != split_b.candidates) {
     throw UserError("cannot compare " + options.run_a + " and " + options.run_b + ": their " +
                     options.split +
                     " targets or candidates differ (data, split, protocol, "
@@ -110,8 +93,8 @@ Comparison compare_runs(const CompareOptions& options) {
   }
   // Rank metrics both runs report (list metrics have no per-target value).
   std::vector<std::string> metrics;
-  for (const auto& [name, value] : split_a["metrics"].items()) {
-    if (!is_list_metric(name) && split_b["metrics"].contains(name)) metrics.push_back(name);
+  for (const auto& [name, value] : split_a.metrics) {
+    if (!is_list_metric(name) && split_b.metrics.count(name)) metrics.push_back(name);
   }
   Comparison out;
   std::vector<std::string> groups{"ALL"};

@@ -5,8 +5,6 @@
 #include <fstream>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
-
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -16,25 +14,8 @@
 namespace shiftrec {
 
 FinishedRun load_finished_run(const std::string& dir) {
-  namespace fs = std::filesystem;
-  if (!fs::is_directory(dir)) throw UserError(dir + ": no such run directory");
-  for (const char* file : {"resolved.toml", "results.json", "model.pt"}) {
-    if (!fs::exists(dir + "/" + file)) {
-      throw UserError(dir + ": not a complete shiftrec run (missing " + file + ")");
-    }
-  }
-  nlohmann::json results;
-  try {
-    std::ifstream in(dir + "/results.json");
-    results = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw UserError(dir + "/results.json: invalid JSON: " + e.what());
-  }
-  if (!results.contains("run_format") || results["run_format"] != kRunFormat) {
-    throw UserError(dir + ": run written by an incompatible shiftrec (run_format " +
-                    (results.contains("run_format") ? results["run_format"].dump() : "missing") +
-                    ", expected " + std::to_string(kRunFormat) + ")");
-  }
+  require_run_files(dir, {"resolved.toml", "results.json", "model.pt"});
+  RunResults results = read_run_results(dir);
   Config config = Config::from_file(dir + "/resolved.toml");
   FinishedRun run{read_plan(config), std::move(results)};
   Recommender& model = *run.plan.model;
@@ -58,9 +39,9 @@ Evaluator run_evaluator(const FinishedRun& run, const std::string& run_dir) {
     evaluator.use_negatives(read_negatives(negatives), negatives);
   }
   for (const char* split : {"valid", "test"}) {
-    const nlohmann::json& stored = run.results["splits"][split];
-    if (stored.contains("candidates") &&
-        stored["candidates"].get<std::string>() != evaluator.candidates_fingerprint(split)) {
+    const auto stored = run.results.splits.find(split);
+    if (stored != run.results.splits.end() && !stored->second.candidates.empty() &&
+        stored->second.candidates != evaluator.candidates_fingerprint(split)) {
       throw UserError(run_dir + ": the " + std::string(split) +
                       " targets or candidates differ from the ones the run was scored on "
                       "(data, split or protocol changed since)");

@@ -10,9 +10,8 @@
 
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "experiments/plan.h"
+#include "experiments/run_results.h"
 
 namespace shiftrec {
 
@@ -30,18 +29,16 @@ std::string evaluate_run(const EvalRunOptions& options);
 // the best epoch's parameters loaded from model.pt, the model on its device in eval mode.
 struct FinishedRun {
   Plan plan;
-  nlohmann::json results;  // results.json
+  RunResults results;  // results.json
 };
 
 // Throws UserError unless `run_dir` is a complete run (resolved.toml, results.json,
 // model.pt) written with this run_format, or when the checkpoint does not load.
+// (Readers that need no model — compare, leaderboard — use read_run_results.)
 FinishedRun load_finished_run(const std::string& run_dir);
 
 // The run's evaluator: its stored negatives (negatives.h5) under a sampled protocol, and
 // checked against the candidates fingerprints in results.json.
 Evaluator run_evaluator(const FinishedRun& run, const std::string& run_dir);
-
-// Format version written to results.json as "run_format"; eval refuses other versions.
-constexpr int kRunFormat = 1;
 
 }  // namespace shiftrec

@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/version.h"
 #include "eval/embedding_export.h"
 #include "eval/ranking.h"
 #include "experiments/plan.h"
@@ -27,7 +28,7 @@ std::vector<float> to_host(const at::Tensor& matrix) {
 void export_run(const std::string& run_dir, const std::string& out_path) {
   FinishedRun run = load_finished_run(run_dir);
   const Plan& plan = run.plan;
-  const nlohmann::json& results = run.results;
+  const RunResults& results = run.results;
   Recommender& model = *plan.model;
   torch::NoGradGuard no_grad;
   const Interactions& data = plan.dataset.interactions;
@@ -55,10 +56,10 @@ void export_run(const std::string& run_dir, const std::string& out_path) {
   out.category_offsets = data.category_offsets;
   out.category_ids = data.category_ids;
   out.attributes = {{"model", plan.model_name},
-                    {"config_hash", results.value("config_hash", "")},
-                    {"data_fingerprint", results.value("data_fingerprint", "")},
-                    {"epoch", std::to_string(results.value("best_epoch", 0))},
-                    {"created_by", "shiftrec 0.1.0"},
+                    {"config_hash", results.config_hash},
+                    {"data_fingerprint", results.data_fingerprint},
+                    {"epoch", std::to_string(results.best_epoch)},
+                    {"created_by", std::string("shiftrec ") + shiftrec_version()},
                     {"run", run_dir}};
   write_embeddings_hdf5(out_path, out);
   log_info("exported " + std::to_string(out.users.rows) + " user and " +

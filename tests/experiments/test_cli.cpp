@@ -608,11 +608,22 @@ TEST(Cli, EvalDumpAgreesWithItsTopKAndWithResults) {
   std::string text = testing::read_text(run + "/results.json");
   text.replace(text.find("\"run_format\": 1"), 15, "\"run_format\": 9");
   testing::write_text(run + "/results.json", text);
-  const auto old = run_cli("eval --run " + run, dir);
-  EXPECT_EQ(old.status, 1);
-  EXPECT_NE(old.err.find("run written by an incompatible shiftrec (run_format 9, expected 1)"),
-            std::string::npos)
-      << old.err;
+  // Every reader of a run (results.json has one owner) refuses it with the same line.
+  const std::string refused =
+      run + "/results.json: written by an incompatible shiftrec (run_format 9, expected 1)\n";
+  for (const std::string command :
+       {"eval --run " + run, "leaderboard " + run, "compare " + run + " " + run,
+        "export --run " + run + " --out " + dir.file("e.h5")}) {
+    const auto old = run_cli(command, dir);
+    EXPECT_EQ(old.status, 1) << command;
+    EXPECT_EQ(old.err, "shiftrec: error: " + refused) << command;
+  }
+  text.replace(text.find("\"run_format\": 9"), 15, "\"run_format\": 1");
+  text.replace(text.find("\"best_epoch\""), 12, "\"best_epoc\"");
+  testing::write_text(run + "/results.json", text);
+  const auto broken = run_cli("leaderboard " + run, dir);
+  EXPECT_NE(broken.err.find(run + "/results.json: not a shiftrec results file"), std::string::npos)
+      << broken.err;
 }
 
 // Sampled protocols store their negatives with the run; eval --run ranks against exactly those,
