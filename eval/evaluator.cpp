@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <memory>
 
 #include "core/config.h"
@@ -11,6 +12,7 @@
 #include "datasets/split.h"
 #include "eval/list_metric.h"
 #include "eval/metric.h"
+#include "eval/metric_names.h"
 #include "eval/sampled_negatives.h"
 #include "eval/window_mass.h"
 
@@ -58,18 +60,14 @@ EvalOptions EvalOptions::from_config(ConfigSection s) {
                    "synthetic data: shift score at which a change point is detected");
   if (o.metrics.empty()) s.fail("metrics", "empty list: expected at least one metric");
   if (o.ks.empty()) s.fail("ks", "empty list: expected at least one cut-off");
-  std::vector<std::string> known = metric_registry().names();
-  for (const auto& name : list_metric_registry().names()) known.push_back(name);
-  std::sort(known.begin(), known.end());
   for (const auto& name : o.metrics) {
-    const bool list = list_metric_registry().contains(name);
-    if (!list && !metric_registry().contains(name)) {
-      std::string message = "unknown metric \"" + name + "\"";
-      const std::string nearest = nearest_name(name, known);
-      if (!nearest.empty()) message += " (did you mean \"" + nearest + "\"?)";
-      s.fail("metrics", message + "; known: " + join(known));
+    MetricKind kind = MetricKind::kRank;
+    try {
+      kind = metric_kind(name);
+    } catch (const UserError& e) {
+      s.fail("metrics", e.what());
     }
-    if (list && o.sampled_negatives > 0) {
+    if (kind == MetricKind::kList && o.sampled_negatives > 0) {
       s.fail("metrics", "\"" + name +
                             "\" needs each target's top-k list over all items, "
                             "which the " +
@@ -172,29 +170,26 @@ std::string Evaluator::candidates_fingerprint(const std::string& split_name) {
   return fnv1a_hex(bytes);
 }
 
-void Evaluator::add_new_category_hits(const EvalTargets& targets, const RankingResult& ranked,
-                                      SplitEvaluation& out) const {
+void Evaluator::add_new_category_hits(const RankedSplit& ranked, SplitEvaluation& out) const {
+  const EvalTargets& targets = *ranked.targets;
   const std::vector<bool> ignored = common_categories(data_, options_.common_category_share);
-  for (const char* group : {"SHIFT", "REVISIT", "NOVEL"}) {
-    LabelSummary& summary = out.by_label.at(group);
-    if (summary.count == 0) continue;
-    for (int64_t k : options_.ks) {
-      const int64_t used = std::min(k, ranked.top_k_width);
-      double hits = 0.0;
-      for (int64_t t = 0; t < targets.size(); ++t) {
-        const ShiftLabel label = out.labels[t];
-        const bool member = std::string(group) == "SHIFT"
-                                ? is_shift(label)
-                                : shift_label_name(label) == std::string(group);
-        if (!member) continue;
-        hits += shares_category(data_, ignored, targets.item[t],
-                                ranked.top_k.data() + t * ranked.top_k_width, used)
-                    ? 1.0
-                    : 0.0;
-      }
-      summary.metrics["newcat_hit@" + std::to_string(k)] =
-          hits / static_cast<double>(summary.count);
+  for (int64_t k : options_.ks) {
+    const int64_t used = std::min(k, ranked.result.top_k_width);
+    std::map<ShiftLabel, double> hits;  // per shift label (REVISIT, NOVEL)
+    for (int64_t t = 0; t < targets.size(); ++t) {
+      if (!is_shift(out.labels[t])) continue;
+      const int32_t* top = ranked.result.top_k.data() + t * ranked.result.top_k_width;
+      hits[out.labels[t]] += shares_category(data_, ignored, targets.item[t], top, used) ? 1 : 0;
     }
+    const std::string name = "newcat_hit@" + std::to_string(k);
+    double all = 0.0;
+    for (const auto& [label, count] : hits) {
+      LabelSummary& summary = out.by_label.at(shift_label_name(label));
+      if (summary.count > 0) summary.metrics[name] = count / static_cast<double>(summary.count);
+      all += count;
+    }
+    LabelSummary& shift = out.by_label.at("SHIFT");
+    if (shift.count > 0) shift.metrics[name] = all / static_cast<double>(shift.count);
   }
 }
 
@@ -323,10 +318,8 @@ std::vector<double> Evaluator::head_scores(const EvalTargets& targets,
   return scores;
 }
 
-SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer& scorer,
-                                    int64_t max_length, c10::Device device, int64_t top_k,
-                                    bool shift_detection) {
-  const EvalTargets& targets = split_.targets(split_name);
+RankingOptions Evaluator::ranking_options(const std::string& split_name, int64_t max_length,
+                                          int64_t top_k) {
   RankingOptions ranking;
   ranking.batch_size = options_.batch_size;
   ranking.max_length = max_length;
@@ -335,111 +328,153 @@ SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer&
     ranking.negatives = &negatives(split_name);
     ranking.n_negatives = options_.sampled_negatives;
   }
-  // Top lists for NewCategoryHit@k of the shift targets, when the data has categories.
+  // Top lists for NewCategoryHit@k of the shift targets, when the data has categories, and
+  // for the list metrics.
   const int64_t largest_k = *std::max_element(options_.ks.begin(), options_.ks.end());
   ranking.top_k = data_.has_categories() && options_.sampled_negatives == 0
                       ? std::max(top_k, largest_k)
                       : top_k;
-  const std::vector<std::string> list_names = options_.list_metric_names();
-  for (const auto& name : list_names) {
+  for (const auto& name : options_.list_metric_names()) {
     ranking.top_k = std::max(ranking.top_k, make_list_metric(name)->k());
   }
-  SplitEvaluation out;
-  out.split = split_name;
-  out.n_targets = targets.size();
-  out.query_offsets = targets.query_offsets();
-  const bool detect = shift_detection && data_.has_categories();
-  const std::vector<ShiftLabel>* labels = nullptr;
-  if (data_.has_categories()) {
-    auto found = labels_.find(split_name);  // labelled once per split, not every epoch
-    if (found == labels_.end()) {
-      found = labels_
-                  .emplace(split_name, label_targets(data_, targets, options_.shift_window,
-                                                     options_.common_category_share))
-                  .first;
-    }
-    labels = &found->second;
+  return ranking;
+}
+
+const std::vector<ShiftLabel>* Evaluator::split_labels(const std::string& split_name) {
+  if (!data_.has_categories()) return nullptr;
+  auto found = labels_.find(split_name);  // labelled once per split, not every epoch
+  if (found == labels_.end()) {
+    found = labels_
+                .emplace(split_name,
+                         label_targets(data_, split_.targets(split_name), options_.shift_window,
+                                       options_.common_category_share))
+                .first;
   }
-  std::vector<double> query_mass;
-  std::vector<int64_t> conditional_ranks;  // [T], SHIFT targets only (0 elsewhere)
-  std::unique_ptr<OutsideWindowMass> mass;
-  if (detect) {
-    conditional_ranks.assign(targets.size(), 0);
-    mass = std::make_unique<OutsideWindowMass>(data_, options_.shift_window,
-                                               options_.common_category_share);
-    query_mass.resize(out.query_offsets.size() - 1);
+  return &found->second;
+}
+
+void Evaluator::observe_shift_mass(RankedSplit& ranked, int64_t first_query,
+                                   const at::Tensor& scores) const {
+  const EvalTargets& targets = *ranked.targets;
+  const std::vector<int64_t>& queries = ranked.query_offsets;
+  std::vector<int32_t> users;
+  std::vector<int64_t> lengths;
+  for (int64_t q = first_query; q < first_query + scores.size(0); ++q) {
+    users.push_back(targets.user[queries[q]]);
+    lengths.push_back(targets.history_length[queries[q]]);
+  }
+  const at::Tensor outside = ranked.mass->outside_mask(users, lengths);
+  const std::vector<double> batch = OutsideWindowMass::mass(scores, outside);
+  std::copy(batch.begin(), batch.end(), ranked.query_mass.begin() + first_query);
+  // SHIFT targets ranked only among the items outside the window's categories: does the model
+  // know where the interest goes, given that it moves? Pessimistic, the target not counted.
+  std::vector<int64_t> rows, items, shift_targets;
+  for (int64_t q = first_query; q < first_query + scores.size(0); ++q) {
+    for (int64_t t = queries[q]; t < queries[q + 1]; ++t) {
+      if (!is_shift((*ranked.labels)[t])) continue;
+      rows.push_back(q - first_query);
+      items.push_back(targets.item[t]);
+      shift_targets.push_back(t);
+    }
+  }
+  if (rows.empty()) return;
+  const auto device = scores.device();
+  const auto row = at::tensor(rows, at::kLong).to(device);
+  const auto item = at::tensor(items, at::kLong).to(device).unsqueeze(1);
+  const auto inside = outside.to(device).index_select(0, row).gt(0);  // [S, n]: outside items
+  const auto s = scores.index_select(0, row);                         // [S, n]
+  const auto above =
+      (s.ge(s.gather(1, item)) & inside).sum(1) - inside.gather(1, item).squeeze(1).to(at::kLong);
+  const auto cpu = above.to(at::kCPU, at::kLong).contiguous();
+  for (size_t j = 0; j < shift_targets.size(); ++j) {
+    ranked.conditional_ranks[shift_targets[j]] = 1 + cpu.data_ptr<int64_t>()[j];
+  }
+}
+
+Evaluator::RankedSplit Evaluator::rank_split(const std::string& split_name, const Scorer& scorer,
+                                             int64_t max_length, c10::Device device, int64_t top_k,
+                                             bool shift_detection) {
+  RankedSplit ranked;
+  ranked.targets = &split_.targets(split_name);
+  ranked.query_offsets = ranked.targets->query_offsets();
+  ranked.labels = split_labels(split_name);
+  RankingOptions ranking = ranking_options(split_name, max_length, top_k);
+  if (shift_detection && ranked.labels != nullptr) {
+    ranked.mass = std::make_unique<OutsideWindowMass>(data_, options_.shift_window,
+                                                      options_.common_category_share);
+    ranked.query_mass.resize(ranked.query_offsets.size() - 1);
+    ranked.conditional_ranks.assign(ranked.targets->size(), 0);
     ranking.observe_scores = [&](int64_t first_query, const at::Tensor& scores) {
-      std::vector<int32_t> users;
-      std::vector<int64_t> lengths;
-      for (int64_t q = first_query; q < first_query + scores.size(0); ++q) {
-        users.push_back(targets.user[out.query_offsets[q]]);
-        lengths.push_back(targets.history_length[out.query_offsets[q]]);
-      }
-      const at::Tensor outside = mass->outside_mask(users, lengths);
-      const std::vector<double> batch = OutsideWindowMass::mass(scores, outside);
-      std::copy(batch.begin(), batch.end(), query_mass.begin() + first_query);
-      // SHIFT targets ranked only among the items outside the window's categories: does the
-      // model know where the interest goes, given that it moves?
-      at::Tensor cpu;
-      for (int64_t q = first_query; q < first_query + scores.size(0); ++q) {
-        for (int64_t t = out.query_offsets[q]; t < out.query_offsets[q + 1]; ++t) {
-          if (!is_shift((*labels)[t])) continue;
-          if (!cpu.defined()) cpu = scores.to(at::kCPU).to(at::kFloat).contiguous();
-          const float* row = cpu.data_ptr<float>() + (q - first_query) * cpu.size(1);
-          const float* in = outside.data_ptr<float>() + (q - first_query) * cpu.size(1);
-          const float target = row[targets.item[t]];
-          int64_t above = 0;  // pessimistic, the target itself not counted
-          for (int64_t i = 0; i < cpu.size(1); ++i) above += in[i] > 0.0f && row[i] >= target;
-          above -= in[targets.item[t]] > 0.0f ? 1 : 0;
-          conditional_ranks[t] = 1 + above;
-        }
-      }
+      observe_shift_mass(ranked, first_query, scores);
     };
   }
-  RankingResult ranked = rank_targets(split_, targets, scorer, ranking, device);
-  out.ranks = std::move(ranked.ranks);
+  ranked.result = rank_targets(split_, *ranked.targets, scorer, ranking, device);
+  return ranked;
+}
+
+void Evaluator::add_list_metrics(const RankedSplit& ranked, SplitEvaluation& out) {
+  const std::vector<std::string> names = options_.list_metric_names();
+  if (names.empty()) return;
+  if (train_counts_.empty()) train_counts_ = split_.train_item_counts();
+  for (const auto& name : names) {
+    out.metrics[name] = make_list_metric(name)->value(ranked.result.top_k,
+                                                      ranked.result.top_k_width, train_counts_);
+  }
+}
+
+void Evaluator::add_label_breakdown(const RankedSplit& ranked, SplitEvaluation& out) const {
+  if (ranked.labels == nullptr) return;
+  out.by_label =
+      metrics_by_label(options_.rank_metric_names(), out.ranks, *ranked.labels, out.query_offsets);
+  out.labels = *ranked.labels;
+  if (!ranked.result.top_k.empty()) add_new_category_hits(ranked, out);
+}
+
+void Evaluator::add_shift_detection(const std::string& split_name, const RankedSplit& ranked,
+                                    int64_t max_length, c10::Device device, SplitEvaluation& out) {
+  const EvalTargets& targets = *ranked.targets;
+  out.shift_scores.resize(targets.size());
+  for (size_t q = 0; q + 1 < out.query_offsets.size(); ++q) {
+    std::fill(out.shift_scores.begin() + out.query_offsets[q],
+              out.shift_scores.begin() + out.query_offsets[q + 1], ranked.query_mass[q]);
+  }
+  auto rates = past_shift_rates_.find(split_name);
+  if (rates == past_shift_rates_.end()) {
+    rates = past_shift_rates_
+                .emplace(split_name, past_shift_rate(data_, targets, options_.shift_window,
+                                                     options_.common_category_share))
+                .first;
+  }
+  std::map<std::string, std::vector<double>> detectors = {{"model", out.shift_scores},
+                                                          {"past_shift_rate", rates->second}};
+  if (shift_scorer_) {  // the model's own head is its shift score
+    detectors["softmax_mass"] = out.shift_scores;
+    out.shift_scores = head_scores(targets, out.query_offsets, max_length, device);
+    detectors["model"] = out.shift_scores;
+  }
+  if (data_.has_timestamps())
+    detectors["time_since_previous"] = time_since_previous(data_, targets);
+  out.detection = score_shift_detection(detectors, out.labels);
+  add_conditional_metrics(ranked.conditional_ranks, out);
+}
+
+SplitEvaluation Evaluator::evaluate(const std::string& split_name, const Scorer& scorer,
+                                    int64_t max_length, c10::Device device, int64_t top_k,
+                                    bool shift_detection) {
+  // One ranking pass; every stage after it reads what the pass kept.
+  RankedSplit ranked = rank_split(split_name, scorer, max_length, device, top_k, shift_detection);
+  SplitEvaluation out;
+  out.split = split_name;
+  out.n_targets = ranked.targets->size();
+  out.query_offsets = ranked.query_offsets;
+  out.ranks = ranked.result.ranks;
   out.metrics = mean_metrics(options_.rank_metric_names(), out.ranks, out.query_offsets);
-  if (!list_names.empty()) {
-    if (train_counts_.empty()) train_counts_ = split_.train_item_counts();
-    for (const auto& name : list_names) {
-      out.metrics[name] =
-          make_list_metric(name)->value(ranked.top_k, ranked.top_k_width, train_counts_);
-    }
-  }
-  if (labels != nullptr) {
-    out.by_label =
-        metrics_by_label(options_.rank_metric_names(), out.ranks, *labels, out.query_offsets);
-    out.labels = *labels;
-    if (!ranked.top_k.empty()) add_new_category_hits(targets, ranked, out);
-  }
-  if (detect) {
-    out.shift_scores.resize(targets.size());
-    for (size_t q = 0; q + 1 < out.query_offsets.size(); ++q) {
-      std::fill(out.shift_scores.begin() + out.query_offsets[q],
-                out.shift_scores.begin() + out.query_offsets[q + 1], query_mass[q]);
-    }
-    auto rates = past_shift_rates_.find(split_name);
-    if (rates == past_shift_rates_.end()) {
-      rates = past_shift_rates_
-                  .emplace(split_name, past_shift_rate(data_, targets, options_.shift_window,
-                                                       options_.common_category_share))
-                  .first;
-    }
-    std::map<std::string, std::vector<double>> detectors = {{"model", out.shift_scores},
-                                                            {"past_shift_rate", rates->second}};
-    if (shift_scorer_) {  // the model's own head is its shift score
-      detectors["softmax_mass"] = out.shift_scores;
-      out.shift_scores = head_scores(targets, out.query_offsets, max_length, device);
-      detectors["model"] = out.shift_scores;
-    }
-    if (data_.has_timestamps())
-      detectors["time_since_previous"] = time_since_previous(data_, targets);
-    out.detection = score_shift_detection(detectors, out.labels);
-    add_conditional_metrics(conditional_ranks, out);
-  }
+  add_list_metrics(ranked, out);
+  add_label_breakdown(ranked, out);
+  if (ranked.mass != nullptr) add_shift_detection(split_name, ranked, max_length, device, out);
   if (top_k > 0) {
-    out.top_k = std::move(ranked.top_k);
-    out.top_k_width = ranked.top_k_width;
+    out.top_k = std::move(ranked.result.top_k);
+    out.top_k_width = ranked.result.top_k_width;
   }
   return out;
 }

@@ -27,6 +27,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,7 @@
 #include "eval/ranking.h"
 #include "eval/sampled_negatives.h"
 #include "eval/shift_detection.h"
+#include "eval/window_mass.h"
 
 namespace shiftrec {
 
@@ -119,13 +121,35 @@ class Evaluator {
   std::string candidates_fingerprint(const std::string& split_name);
 
  private:
+  // What the one ranking pass of a split leaves for the stages after it.
+  struct RankedSplit {
+    const EvalTargets* targets = nullptr;
+    std::vector<int64_t> query_offsets;
+    const std::vector<ShiftLabel>* labels = nullptr;  // null without categories
+    RankingResult result;                             // ranks, top-k lists
+    // With shift detection: the softmax mass outside the window per query, and each SHIFT
+    // target's rank among the items outside its window's categories (0 elsewhere).
+    std::unique_ptr<OutsideWindowMass> mass;
+    std::vector<double> query_mass;
+    std::vector<int64_t> conditional_ranks;
+  };
+  RankedSplit rank_split(const std::string& split_name, const Scorer& scorer, int64_t max_length,
+                         c10::Device device, int64_t top_k, bool shift_detection);
+  RankingOptions ranking_options(const std::string& split_name, int64_t max_length, int64_t top_k);
+  const std::vector<ShiftLabel>* split_labels(const std::string& split_name);
+  // Called with each batch's scores [Q, n_items] during the ranking pass.
+  void observe_shift_mass(RankedSplit& ranked, int64_t first_query, const at::Tensor& scores) const;
+  // The stages.
+  void add_list_metrics(const RankedSplit& ranked, SplitEvaluation& out);
+  void add_label_breakdown(const RankedSplit& ranked, SplitEvaluation& out) const;
+  void add_new_category_hits(const RankedSplit& ranked, SplitEvaluation& out) const;
+  void add_shift_detection(const std::string& split_name, const RankedSplit& ranked,
+                           int64_t max_length, c10::Device device, SplitEvaluation& out);
   // SHIFT targets ranked among the items outside their window's categories: cond_<metric>.
   void add_conditional_metrics(const std::vector<int64_t>& conditional_ranks,
                                SplitEvaluation& out) const;
   std::vector<double> head_scores(const EvalTargets& targets, const std::vector<int64_t>& queries,
                                   int64_t max_length, c10::Device device) const;
-  void add_new_category_hits(const EvalTargets& targets, const RankingResult& ranked,
-                             SplitEvaluation& out) const;
 
   const Split& split_;
   const Interactions& data_;

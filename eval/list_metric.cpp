@@ -1,11 +1,11 @@
 #include "eval/list_metric.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <unordered_set>
 
 #include "core/error.h"
+#include "eval/metric_names.h"
 
 namespace shiftrec {
 
@@ -16,17 +16,11 @@ bool is_list_metric(const std::string& name_at_k) {
 }
 
 std::unique_ptr<ListMetric> make_list_metric(const std::string& name_at_k) {
-  const size_t at = name_at_k.find('@');
-  const std::string name = name_at_k.substr(0, at);
-  const ListMetricFactory& factory = list_metric_registry().get(name);
-  int64_t k = 0;
-  const std::string k_text = at == std::string::npos ? "" : name_at_k.substr(at + 1);
-  auto [end, ec] = std::from_chars(k_text.data(), k_text.data() + k_text.size(), k);
-  if (k_text.empty() || ec != std::errc() || end != k_text.data() + k_text.size() || k <= 0) {
-    throw UserError("metric \"" + name_at_k + "\" needs a positive cut-off, e.g. \"" + name +
-                    "@10\"");
+  if (metric_kind(name_at_k) != MetricKind::kList) {
+    throw UserError("\"" + name_at_k + "\" is a per-target rank metric, not a list metric");
   }
-  return factory(k);
+  return list_metric_registry().get(name_at_k.substr(0, name_at_k.find('@')))(
+      metric_cutoff(name_at_k));
 }
 
 namespace {

@@ -1,30 +1,20 @@
 #include "eval/metric.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 
 #include "core/error.h"
+#include "eval/metric_names.h"
 
 namespace shiftrec {
 
 MetricRegistry& metric_registry() { return MetricRegistry::instance("metric"); }
 
 std::unique_ptr<RankMetric> make_metric(const std::string& name_at_k) {
-  const size_t at = name_at_k.find('@');
-  const std::string name = name_at_k.substr(0, at);
-  const MetricFactory& factory = metric_registry().get(name);
-  if (at == std::string::npos) {
-    throw UserError("metric \"" + name_at_k + "\" needs a cut-off, e.g. \"" + name + "@10\"");
+  if (metric_kind(name_at_k) != MetricKind::kRank) {
+    throw UserError("\"" + name_at_k + "\" is a list metric, not a per-target rank metric");
   }
-  const std::string k_text = name_at_k.substr(at + 1);
-  int64_t k = 0;
-  auto [end, ec] = std::from_chars(k_text.data(), k_text.data() + k_text.size(), k);
-  if (ec != std::errc() || end != k_text.data() + k_text.size() || k <= 0) {
-    throw UserError("metric \"" + name_at_k + "\": cut-off \"" + k_text +
-                    "\" is not a positive integer");
-  }
-  return factory(k);
+  return metric_registry().get(name_at_k.substr(0, name_at_k.find('@')))(metric_cutoff(name_at_k));
 }
 
 std::vector<double> query_values(const RankMetric& metric, const std::vector<int64_t>& ranks,

@@ -66,9 +66,16 @@ std::string error_of(const std::string& name) {
 
 TEST(Metrics, NameErrors) {
   EXPECT_EQ(error_of("ndgc@10").rfind("unknown metric \"ndgc\" (did you mean \"ndcg\"?)", 0), 0u);
-  EXPECT_EQ(error_of("ndcg"), "metric \"ndcg\" needs a cut-off, e.g. \"ndcg@10\"");
-  EXPECT_EQ(error_of("ndcg@0"), "metric \"ndcg@0\": cut-off \"0\" is not a positive integer");
-  EXPECT_EQ(error_of("ndcg@1x"), "metric \"ndcg@1x\": cut-off \"1x\" is not a positive integer");
+  // One namespace over rank and list metrics: the nearest name may be of either family.
+  EXPECT_EQ(
+      error_of("covrage@10").rfind("unknown metric \"covrage\" (did you mean \"coverage\"?)", 0),
+      0u);
+  EXPECT_NE(error_of("ndgc@10").find("known: avgpop, coverage, gini, hit, map"), std::string::npos);
+  EXPECT_EQ(error_of("coverage@10"),
+            "\"coverage@10\" is a list metric, not a per-target rank metric");
+  EXPECT_EQ(error_of("ndcg"), "metric \"ndcg\" needs a positive cut-off, e.g. \"ndcg@10\"");
+  EXPECT_EQ(error_of("ndcg@0"), "metric \"ndcg@0\" needs a positive cut-off, e.g. \"ndcg@10\"");
+  EXPECT_EQ(error_of("ndcg@1x"), "metric \"ndcg@1x\" needs a positive cut-off, e.g. \"ndcg@10\"");
   EXPECT_EQ(make_metric("recall@20")->k(), 20);
 }
 
