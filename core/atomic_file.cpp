@@ -29,8 +29,28 @@ void write_all(int fd, const std::string& content, const std::string& path) {
 
 }  // namespace
 
+std::string temporary_path(const std::string& path) {
+  return path + ".tmp-" + std::to_string(::getpid());
+}
+
+void publish_temporary(const std::string& temporary, const std::string& path) {
+  const int fd = ::open(temporary.c_str(), O_RDONLY);
+  const bool synced = fd >= 0 && ::fsync(fd) == 0;
+  const std::string sync_reason = synced ? "" : std::strerror(errno);
+  if (fd >= 0) ::close(fd);
+  if (!synced) {
+    ::unlink(temporary.c_str());
+    throw UserError("cannot write " + path + ": " + sync_reason);
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    const std::string reason = std::strerror(errno);
+    ::unlink(temporary.c_str());
+    throw UserError("cannot write " + path + ": " + reason);
+  }
+}
+
 void write_file_atomically(const std::string& path, const std::string& content) {
-  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
+  const std::string temporary = temporary_path(path);
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) throw UserError("cannot create " + temporary + ": " + std::strerror(errno));
   try {
@@ -57,9 +77,7 @@ struct AtomicWriter::State {
 };
 
 AtomicWriter::AtomicWriter(std::string path)
-    : path_(std::move(path)),
-      temporary_(path_ + ".tmp-" + std::to_string(::getpid())),
-      state_(new State) {
+    : path_(std::move(path)), temporary_(temporary_path(path_)), state_(new State) {
   state_->out.open(temporary_, std::ios::binary | std::ios::trunc);
   if (!state_->out) {
     delete state_;
@@ -82,15 +100,8 @@ void AtomicWriter::commit() {
   const bool written = static_cast<bool>(state_->out);
   state_->out.close();
   if (!written || state_->out.fail()) throw UserError("cannot write " + temporary_);
-  const int fd = ::open(temporary_.c_str(), O_RDONLY);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-  if (std::rename(temporary_.c_str(), path_.c_str()) != 0) {
-    throw UserError("cannot rename " + temporary_ + " to " + path_ + ": " + std::strerror(errno));
-  }
-  state_->committed = true;
+  state_->committed = true;  // published, or removed by publish_temporary
+  publish_temporary(temporary_, path_);
 }
 
 void append_line(const std::string& path, const std::string& line) {

@@ -31,6 +31,12 @@ class AtomicWriter {
   State* state_;
 };
 
+// "<path>.tmp-<pid>": where a file is written before it is published under <path>.
+std::string temporary_path(const std::string& path);
+// Publishes a written and closed temporary file: fsync, then rename over `path`. On failure
+// the temporary is removed and the UserError names `path` and the OS reason.
+void publish_temporary(const std::string& temporary, const std::string& path);
+
 // Appends one line (a '\n' is added) and flushes — for logs such as metrics.jsonl, where
 // every complete line is a valid record.
 void append_line(const std::string& path, const std::string& line);

@@ -1,13 +1,13 @@
 #include "datasets/interactions_cache.h"
 
 #include <hdf5.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 
 #include "core/error.h"
 #include "core/hdf5_columns.h"
+#include "core/hdf5_file.h"
 #include "core/log.h"
 
 namespace shiftrec {
@@ -74,38 +74,28 @@ void store_cached(const std::string& dir, const std::string& key, const Interact
   std::filesystem::create_directories(dir, ec);
   if (ec) throw UserError("cannot create cache folder " + dir + ": " + ec.message());
   const std::string path = path_for(dir, key);
-  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
-  const hid_t file = H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (file < 0) throw UserError("cannot create cache file " + temporary);
-  try {
-    write_attribute(file, "format_version", kFormatVersion);
-    write_attribute(file, "n_users", d.n_users);
-    write_attribute(file, "n_items", d.n_items);
-    write_attribute(file, "n_categories", d.n_categories);
-    write_column(file, "user", d.user);
-    write_column(file, "item", d.item);
-    write_column(file, "time", d.time);
-    write_column(file, "user_offsets", d.user_offsets);
-    write_column(file, "given_split", d.given_split);
-    write_column(file, "category_offsets", d.category_offsets);
-    write_column(file, "category_ids", d.category_ids);
-    std::string joined;
-    for (size_t i = 0; i < d.category_names.size(); ++i) {
-      if (i > 0) joined += '\n';
-      joined += d.category_names[i];
-    }
-    write_column(file, "category_names", std::vector<uint8_t>(joined.begin(), joined.end()));
-    write_column(file, "user_original_ids", d.user_original_ids);
-    write_column(file, "item_original_ids", d.item_original_ids);
-  } catch (...) {
-    H5Fclose(file);
-    std::filesystem::remove(temporary, ec);
-    throw;
+  Hdf5Writer out(path, "cache file");
+  const hid_t file = out.id();
+  write_attribute(file, "format_version", kFormatVersion);
+  write_attribute(file, "n_users", d.n_users);
+  write_attribute(file, "n_items", d.n_items);
+  write_attribute(file, "n_categories", d.n_categories);
+  write_column(file, "user", d.user);
+  write_column(file, "item", d.item);
+  write_column(file, "time", d.time);
+  write_column(file, "user_offsets", d.user_offsets);
+  write_column(file, "given_split", d.given_split);
+  write_column(file, "category_offsets", d.category_offsets);
+  write_column(file, "category_ids", d.category_ids);
+  std::string joined;
+  for (size_t i = 0; i < d.category_names.size(); ++i) {
+    if (i > 0) joined += '\n';
+    joined += d.category_names[i];
   }
-  if (H5Fclose(file) < 0 || (std::filesystem::rename(temporary, path, ec), ec)) {
-    std::filesystem::remove(temporary, ec);
-    throw UserError("cannot write cache file " + path);
-  }
+  write_column(file, "category_names", std::vector<uint8_t>(joined.begin(), joined.end()));
+  write_column(file, "user_original_ids", d.user_original_ids);
+  write_column(file, "item_original_ids", d.item_original_ids);
+  out.commit();
 }
 
 }  // namespace shiftrec

@@ -1,13 +1,11 @@
 #include "eval/embedding_export.h"
 
 #include <hdf5.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <filesystem>
 
 #include "core/error.h"
+#include "core/hdf5_file.h"
 
 namespace shiftrec {
 namespace {
@@ -103,27 +101,17 @@ void write_embeddings_hdf5(const std::string& path, const EmbeddingExport& data)
           static_cast<int64_t>(data.users.ids.size()) == data.users.rows &&
           static_cast<int64_t>(data.items.ids.size()) == data.items.rows,
       "embedding export tables are inconsistent");
-  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
-  const hid_t file = H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (file < 0) throw UserError("cannot create " + temporary);
-  try {
-    write_matrix(file, "user_embeddings", data.users);
-    write_matrix(file, "item_embeddings", data.items);
-    write_ids(file, "user_ids", data.users.ids);
-    write_ids(file, "item_ids", data.items.ids);
-    if (!data.category_offsets.empty()) write_categories(file, data);
-    write_string_attribute(file, "format", "shiftrec-embeddings");
-    write_int_attribute(file, "format_version", kFormatVersion);
-    for (const auto& [name, value] : data.attributes) write_string_attribute(file, name, value);
-  } catch (...) {
-    H5Fclose(file);
-    std::filesystem::remove(temporary);
-    throw;
-  }
-  if (H5Fclose(file) < 0 || std::rename(temporary.c_str(), path.c_str()) != 0) {
-    std::filesystem::remove(temporary);
-    throw UserError("cannot write " + path);
-  }
+  Hdf5Writer out(path, "embedding export");
+  const hid_t file = out.id();
+  write_matrix(file, "user_embeddings", data.users);
+  write_matrix(file, "item_embeddings", data.items);
+  write_ids(file, "user_ids", data.users.ids);
+  write_ids(file, "item_ids", data.items.ids);
+  if (!data.category_offsets.empty()) write_categories(file, data);
+  write_string_attribute(file, "format", "shiftrec-embeddings");
+  write_int_attribute(file, "format_version", kFormatVersion);
+  for (const auto& [name, value] : data.attributes) write_string_attribute(file, name, value);
+  out.commit();
 }
 
 }  // namespace shiftrec

@@ -1,11 +1,11 @@
 #include "eval/negatives_file.h"
 
-#include <unistd.h>
 
 #include <filesystem>
 
 #include "core/error.h"
 #include "core/hdf5_columns.h"
+#include "core/hdf5_file.h"
 
 namespace shiftrec {
 namespace {
@@ -15,25 +15,14 @@ constexpr int64_t kNegativesFormatVersion = 1;
 }  // namespace
 
 void write_negatives(const std::string& path, const FrozenNegatives& negatives) {
-  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
-  const hid_t file = H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (file < 0) throw UserError(temporary + ": cannot create the negatives file");
-  std::error_code ec;
-  try {
-    write_attribute(file, "format_version", kNegativesFormatVersion);
-    write_attribute(file, "per_target", negatives.per_target);
-    write_column(file, "protocol",
-                 std::vector<uint8_t>(negatives.protocol.begin(), negatives.protocol.end()));
-    for (const auto& [split, items] : negatives.by_split) write_column(file, split.c_str(), items);
-  } catch (const UserError& e) {
-    H5Fclose(file);
-    std::filesystem::remove(temporary, ec);
-    throw UserError(path + ": " + e.what());
-  }
-  if (H5Fclose(file) < 0 || (std::filesystem::rename(temporary, path, ec), ec)) {
-    std::filesystem::remove(temporary, ec);
-    throw UserError(path + ": cannot write the negatives file");
-  }
+  Hdf5Writer out(path, "negatives file");
+  write_attribute(out.id(), "format_version", kNegativesFormatVersion);
+  write_attribute(out.id(), "per_target", negatives.per_target);
+  write_column(out.id(), "protocol",
+               std::vector<uint8_t>(negatives.protocol.begin(), negatives.protocol.end()));
+  for (const auto& [split, items] : negatives.by_split)
+    write_column(out.id(), split.c_str(), items);
+  out.commit();
 }
 
 FrozenNegatives read_negatives(const std::string& path) {
