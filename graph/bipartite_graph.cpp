@@ -47,27 +47,24 @@ BipartiteGraph build_bipartite_graph(const Split& split) {
   return graph;
 }
 
-at::Tensor normalized_adjacency(const BipartiteGraph& graph, c10::Device device) {
+CsrMatrix normalized_adjacency(const BipartiteGraph& graph) {
   const int64_t entries = static_cast<int64_t>(graph.neighbours.size());
-  auto indices = at::empty({2, entries}, at::kLong);
-  auto values = at::empty({entries}, at::kFloat);
-  int64_t* rows = indices.data_ptr<int64_t>();
-  int64_t* columns = rows + entries;
-  float* weight = values.data_ptr<float>();
+  CsrMatrix m;
+  m.cols = graph.n_nodes();
+  m.offsets = at::tensor(at::ArrayRef<int64_t>(graph.offsets), at::kLong);
+  m.columns = at::empty({entries}, at::kLong);
+  m.values = at::empty({entries}, at::kFloat);
+  int64_t* columns = m.columns.data_ptr<int64_t>();
+  float* weight = m.values.data_ptr<float>();
   for (int64_t node = 0; node < graph.n_nodes(); ++node) {
     for (int64_t k = graph.offsets[node]; k < graph.offsets[node + 1]; ++k) {
       const int64_t other = graph.neighbours[k];
-      rows[k] = node;
       columns[k] = other;
       weight[k] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(graph.degree(node)) *
                                                      static_cast<double>(graph.degree(other))));
     }
   }
-  // Rows ascending, columns ascending within a row: already the coalesced order.
-  return at::sparse_coo_tensor(indices, values, {graph.n_nodes(), graph.n_nodes()},
-                               at::TensorOptions().dtype(at::kFloat))
-      ._coalesced_(true)
-      .to(device);
+  return m;
 }
 
 }  // namespace shiftrec

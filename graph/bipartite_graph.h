@@ -9,8 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-#include <ATen/core/Tensor.h>
-#include <c10/core/Device.h>
+#include "graph/csr_matrix.h"
 
 namespace shiftrec {
 
@@ -30,8 +29,8 @@ struct BipartiteGraph {
 
 BipartiteGraph build_bipartite_graph(const Split& split);
 
-// D^-1/2 A D^-1/2 as a coalesced sparse COO float tensor [n_nodes, n_nodes] on `device`
-// (isolated nodes keep all-zero rows). The propagation matrix of LightGCN and NGCF.
-at::Tensor normalized_adjacency(const BipartiteGraph& graph, c10::Device device);
+// D^-1/2 A D^-1/2 [n_nodes, n_nodes] (isolated nodes keep all-zero rows; columns ascending
+// within a row). The propagation matrix of LightGCN and NGCF.
+CsrMatrix normalized_adjacency(const BipartiteGraph& graph);
 
 }  // namespace shiftrec

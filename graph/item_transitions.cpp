@@ -38,26 +38,24 @@ ItemTransitionGraph build_item_transitions(const Split& split, int64_t window) {
   return graph;
 }
 
-at::Tensor transition_matrix(const ItemTransitionGraph& graph, c10::Device device) {
+CsrMatrix transition_matrix(const ItemTransitionGraph& graph) {
   const int64_t entries = graph.n_edges();
-  auto indices = at::empty({2, entries}, at::kLong);
-  auto values = at::empty({entries}, at::kFloat);
-  int64_t* rows = indices.data_ptr<int64_t>();
-  int64_t* columns = rows + entries;
-  float* weight = values.data_ptr<float>();
+  CsrMatrix m;
+  m.cols = graph.n_items;
+  m.offsets = at::tensor(at::ArrayRef<int64_t>(graph.offsets), at::kLong);
+  m.columns = at::empty({entries}, at::kLong);
+  m.values = at::empty({entries}, at::kFloat);
+  int64_t* columns = m.columns.data_ptr<int64_t>();
+  float* weight = m.values.data_ptr<float>();
   for (int64_t a = 0; a < graph.n_items; ++a) {
     float total = 0.0f;
     for (int64_t k = graph.offsets[a]; k < graph.offsets[a + 1]; ++k) total += graph.weights[k];
     for (int64_t k = graph.offsets[a]; k < graph.offsets[a + 1]; ++k) {
-      rows[k] = a;
       columns[k] = graph.targets[k];
       weight[k] = graph.weights[k] / total;
     }
   }
-  return at::sparse_coo_tensor(indices, values, {graph.n_items, graph.n_items},
-                               at::TensorOptions().dtype(at::kFloat))
-      ._coalesced_(true)
-      .to(device);
+  return m;
 }
 
 }  // namespace shiftrec

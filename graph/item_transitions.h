@@ -7,8 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include <ATen/core/Tensor.h>
-#include <c10/core/Device.h>
+#include "graph/csr_matrix.h"
 
 namespace shiftrec {
 
@@ -26,8 +25,8 @@ struct ItemTransitionGraph {
 // window >= 1: b counts as following a when it comes 1..window positions later.
 ItemTransitionGraph build_item_transitions(const Split& split, int64_t window = 1);
 
-// Row-normalised (each item's out-weights sum to 1; items without out-edges stay zero) sparse
-// COO float [n_items, n_items] on `device`: row a is the next-item distribution after a.
-at::Tensor transition_matrix(const ItemTransitionGraph& graph, c10::Device device);
+// Row-normalised (each item's out-weights sum to 1; items without out-edges stay zero)
+// [n_items, n_items]: row a is the next-item distribution after a.
+CsrMatrix transition_matrix(const ItemTransitionGraph& graph);
 
 }  // namespace shiftrec

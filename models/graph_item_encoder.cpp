@@ -81,11 +81,11 @@ void GraphItemEncoder::fit(const Split& split) {
   const auto device = ids()->weight().device();
   if (options_.graph == "bipartite") {
     auto graph = std::make_shared<const BipartiteGraph>(build_bipartite_graph(split));
-    adjacency_ = SparseMatrix(normalized_adjacency(*graph, device));
+    adjacency_ = SparseMatrix(normalized_adjacency(*graph), device);
     graph_ = options_.sampled_fanouts.empty() ? nullptr : graph;
   } else {
     adjacency_ = SparseMatrix(
-        transition_matrix(build_item_transitions(split, options_.transition_window), device));
+        transition_matrix(build_item_transitions(split, options_.transition_window)), device);
   }
 }
 

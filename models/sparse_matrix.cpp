@@ -8,7 +8,7 @@
 namespace shiftrec {
 
 struct SparseMatrix::Csr {
-  CsrRows a, a_transposed;
+  CsrMatrix a, a_transposed;
 };
 
 namespace {
@@ -22,14 +22,14 @@ struct CsrProduct : public torch::autograd::Function<CsrProduct> {
                             const at::Tensor& t_columns, const at::Tensor& t_values) {
     ctx->save_for_backward({t_offsets, t_columns, t_values});
     const int64_t cols = t_offsets.numel() - 1;
-    return csr_times_dense(CsrRows{offsets, columns, values, cols}, dense);
+    return csr_times_dense(CsrMatrix{offsets, columns, values, cols}, dense);
   }
 
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::variable_list grads) {
     const auto saved = ctx->get_saved_variables();
     const int64_t rows_of_a = grads[0].size(0);
-    const CsrRows a_transposed{saved[0], saved[1], saved[2], rows_of_a};
+    const CsrMatrix a_transposed{saved[0], saved[1], saved[2], rows_of_a};
     const at::Tensor none;
     return {csr_times_dense(a_transposed, grads[0]), none, none, none, none, none, none};
   }
@@ -37,20 +37,37 @@ struct CsrProduct : public torch::autograd::Function<CsrProduct> {
 
 }  // namespace
 
+SparseMatrix::SparseMatrix(const CsrMatrix& matrix, c10::Device device) {
+  if (!device.is_cpu()) {
+    coo_ = to_sparse_coo(matrix, device);
+    return;
+  }
+  auto csr = std::make_shared<Csr>();
+  csr->a = matrix;
+  csr->a_transposed = transposed(matrix);
+  csr_ = std::move(csr);
+}
+
+at::Tensor SparseMatrix::coo() const { return csr_ ? to_sparse_coo(csr_->a, c10::kCPU) : coo_; }
+
+int64_t SparseMatrix::rows() const { return csr_ ? csr_->a.rows() : coo_.size(0); }
+
 SparseMatrix::SparseMatrix(at::Tensor coo) : coo_(coo.is_coalesced() ? coo : coo.coalesce()) {
   if (!coo_.device().is_cpu() || coo_.scalar_type() != at::kFloat) return;
   auto csr = std::make_shared<Csr>();
   csr->a = csr_from_coo(coo_);
   csr->a_transposed = transposed(csr->a);
   csr_ = std::move(csr);
+  coo_ = at::Tensor();  // the CSR serves every product
 }
 
 at::Tensor SparseMatrix::times(const at::Tensor& dense) const {
-  if (!csr_ || dense.scalar_type() != at::kFloat || !dense.device().is_cpu()) {
-    return at::mm(coo_, dense);
+  if (!csr_) return at::mm(coo_, dense);
+  if (dense.scalar_type() != at::kFloat || !dense.device().is_cpu()) {
+    return at::mm(coo(), dense);  // a double-precision test, say: LibTorch's product
   }
-  const CsrRows& a = csr_->a;
-  const CsrRows& t = csr_->a_transposed;
+  const CsrMatrix& a = csr_->a;
+  const CsrMatrix& t = csr_->a_transposed;
   return CsrProduct::apply(dense, a.offsets, a.columns, a.values, t.offsets, t.columns, t.values);
 }
 

@@ -13,20 +13,27 @@
 #include <memory>
 
 #include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
+
+#include "graph/csr_matrix.h"
 
 namespace shiftrec {
-
-struct CsrRows;
 
 class SparseMatrix {
  public:
   SparseMatrix() = default;
-  // coo: sparse COO float [R, C] on any device (coalesced here when it is not).
+  // A matrix graph/ built, for products on `device`: kept as CSR on the CPU, turned into a
+  // COO tensor on the device elsewhere.
+  SparseMatrix(const CsrMatrix& matrix, c10::Device device);
+  // coo: sparse COO float [R, C] on any device (coalesced here when it is not) — a sampled
+  // subgraph.
   explicit SparseMatrix(at::Tensor coo);
 
-  bool defined() const { return coo_.defined(); }
-  const at::Tensor& coo() const { return coo_; }  // sparse COO [R, C]
-  int64_t rows() const { return coo_.size(0); }
+  bool defined() const { return csr_ != nullptr || coo_.defined(); }
+  // The matrix as a sparse COO tensor [R, C] (made from the CSR on the CPU: for tests and
+  // baselines, not the product).
+  at::Tensor coo() const;
+  int64_t rows() const;
 
   // dense [C, d] -> A dense [R, d]; differentiable in `dense`.
   at::Tensor times(const at::Tensor& dense) const;

@@ -40,18 +40,37 @@ TEST(BipartiteGraph, TrainingEdgesOnlyAndHandComputedNormalisation) {
   const double h = 1.0 / std::sqrt(2.0);
   const std::vector<std::vector<double>> expected = {
       {0, 0, h, 0.5, 0}, {0, 0, 0, 0.5, h}, {h, 0, 0, 0, 0}, {0.5, 0.5, 0, 0, 0}, {0, h, 0, 0, 0}};
-  const at::Tensor dense = normalized_adjacency(g, c10::kCPU).to_dense();
+  const at::Tensor dense = to_sparse_coo(normalized_adjacency(g), c10::kCPU).to_dense();
   for (int a = 0; a < 5; ++a) {
     for (int b = 0; b < 5; ++b)
       EXPECT_NEAR(dense[a][b].item<float>(), expected[a][b], 1e-6) << a << "," << b;
   }
 }
 
+// The propagation matrix is the graph's own CSR (no COO in between), and the COO made from it
+// for LibTorch's product (CUDA) is the same matrix.
+TEST(CsrMatrix, NormalizedAdjacencyKeepsTheGraphsRowsAndSurvivesTheCooRoundTrip) {
+  const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
+  const BipartiteGraph g = build_bipartite_graph(leave_one_out(data.interactions));
+  const CsrMatrix m = normalized_adjacency(g);
+  ASSERT_EQ(m.rows(), g.n_nodes());
+  EXPECT_EQ(m.cols, g.n_nodes());
+  EXPECT_TRUE(at::equal(m.offsets, at::tensor(at::ArrayRef<int64_t>(g.offsets), at::kLong)));
+  const CsrMatrix back = csr_from_coo(to_sparse_coo(m, c10::kCPU));
+  EXPECT_TRUE(at::equal(back.offsets, m.offsets));
+  EXPECT_TRUE(at::equal(back.columns, m.columns));
+  EXPECT_TRUE(at::equal(back.values, m.values));
+  // The transpose of a symmetric matrix is the matrix.
+  const CsrMatrix t = transposed(m);
+  EXPECT_TRUE(at::equal(t.columns, m.columns));
+  EXPECT_TRUE(at::allclose(t.values, m.values));
+}
+
 TEST(BipartiteGraph, BoostCsrAndTorchSparseAgree) {
   const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
   const Split split = leave_one_out(data.interactions);
   const BipartiteGraph g = build_bipartite_graph(split);
-  const at::Tensor a = normalized_adjacency(g, c10::kCPU);
+  const at::Tensor a = to_sparse_coo(normalized_adjacency(g), c10::kCPU);
   EXPECT_TRUE(a.is_coalesced());
   const at::Tensor indices = a._indices();
   ASSERT_EQ(indices.size(1), static_cast<int64_t>(g.neighbours.size()));
@@ -81,7 +100,7 @@ TEST(ItemTransitions, CountsWithinTheWindowFromTrainingOnly) {
   EXPECT_EQ(g.offsets, (std::vector<int64_t>{0, 1, 3, 3}));
   EXPECT_EQ(g.targets, (std::vector<int32_t>{1, 0, 2}));
   EXPECT_EQ(g.weights, (std::vector<float>{1, 1, 1}));
-  const at::Tensor m = transition_matrix(g, c10::kCPU).to_dense();
+  const at::Tensor m = to_sparse_coo(transition_matrix(g), c10::kCPU).to_dense();
   EXPECT_FLOAT_EQ(m[1][0].item<float>(), 0.5f);
   EXPECT_FLOAT_EQ(m[1][2].item<float>(), 0.5f);
   EXPECT_FLOAT_EQ(m[2].sum().item<float>(), 0.0f);  // i2 is never followed in training
@@ -122,7 +141,7 @@ TEST(NeighbourSampling, FullFanoutsReproduceFullPropagationForTheSeeds) {
   const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
   const Split split = leave_one_out(data.interactions);
   const BipartiteGraph g = build_bipartite_graph(split);
-  const at::Tensor full = normalized_adjacency(g, c10::kCPU);
+  const at::Tensor full = to_sparse_coo(normalized_adjacency(g), c10::kCPU);
   at::manual_seed(0);
   const at::Tensor embeddings = at::randn({g.n_nodes(), 4});
   const std::vector<int32_t> seeds = {0, 5, static_cast<int32_t>(g.item_node(3))};

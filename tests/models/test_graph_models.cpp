@@ -50,7 +50,7 @@ ModelInput sequence_input(const at::Tensor& histories, const at::Tensor& gaps = 
 TEST(LightPropagation, EqualsTheDenseFormulaOnATinyGraph) {
   const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
   const Split split = leave_one_out(data.interactions);
-  const SparseMatrix sparse(normalized_adjacency(build_bipartite_graph(split), c10::kCPU));
+  const SparseMatrix sparse(normalized_adjacency(build_bipartite_graph(split)), c10::kCPU);
   const at::Tensor dense = sparse.coo().to_dense().to(at::kDouble);
   at::manual_seed(1);
   const at::Tensor e = at::randn({dense.size(0), 6}, at::kDouble);
@@ -94,7 +94,7 @@ TEST(LightPropagation, EqualsTheDenseFormulaOnATinyGraph) {
 TEST(NgcfPropagation, EqualsTheDenseFormulaOnATinyGraph) {
   const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
   const Split split = leave_one_out(data.interactions);
-  const SparseMatrix sparse(normalized_adjacency(build_bipartite_graph(split), c10::kCPU));
+  const SparseMatrix sparse(normalized_adjacency(build_bipartite_graph(split)), c10::kCPU);
   const at::Tensor dense = sparse.coo().to_dense().to(at::kDouble);
   at::manual_seed(2);
   NgcfLayers layers(5, 2, 0.0);

@@ -26,7 +26,7 @@ TEST(RealGraph, GowallaCsrProductAgreesWithLibTorchsCooProduct) {
                                     "/experiments/configs/gowalla_lightgcn.toml");
   const Dataset dataset = load_dataset(config.section("data"), 42);
   const Split split = given_split(dataset.interactions);
-  const SparseMatrix a(normalized_adjacency(build_bipartite_graph(split), c10::kCPU));
+  const SparseMatrix a(normalized_adjacency(build_bipartite_graph(split)), c10::kCPU);
   at::manual_seed(7);
   const at::Tensor x = at::randn({a.rows(), 16}).requires_grad_(true);
   const at::Tensor weights = at::randn({a.rows(), 16});

@@ -51,7 +51,7 @@ TEST(SparseMatrix, MultipliesAsTheDenseMatrixDoesWithGradientsThroughTheTranspos
 TEST(SparseMatrix, TheItemTransitionMatrixAndItsGradientMatchTheDenseOnes) {
   const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
   const Split split = leave_one_out(data.interactions);
-  const SparseMatrix a(transition_matrix(build_item_transitions(split, 2), c10::kCPU));
+  const SparseMatrix a(transition_matrix(build_item_transitions(split, 2)), c10::kCPU);
   const at::Tensor dense_a = a.coo().to_dense();
   ASSERT_FALSE(at::allclose(dense_a, dense_a.t()));
   at::manual_seed(6);
@@ -76,7 +76,7 @@ TEST(CsrKernel, RowsSplitOverThreadsGiveTheSameProduct) {
   const int64_t n = 2000;
   const auto entries = at::randint(n, {2, 20000}, at::kLong);
   const at::Tensor coo = at::sparse_coo_tensor(entries, at::rand({20000}), {n, n}).coalesce();
-  const CsrRows csr = csr_from_coo(coo);
+  const CsrMatrix csr = csr_from_coo(coo);
   const at::Tensor x = at::randn({n, 16});
   const int threads = at::get_num_threads();
   at::set_num_threads(1);
@@ -86,7 +86,7 @@ TEST(CsrKernel, RowsSplitOverThreadsGiveTheSameProduct) {
   at::set_num_threads(threads);
   EXPECT_TRUE(at::equal(one, two));  // each row is summed by one thread, in the same order
   EXPECT_TRUE(at::allclose(one, at::mm(coo, x), 1e-5, 1e-5));
-  const CsrRows back = transposed(transposed(csr));
+  const CsrMatrix back = transposed(transposed(csr));
   EXPECT_TRUE(at::equal(back.offsets, csr.offsets));
   EXPECT_TRUE(at::equal(back.columns, csr.columns));
   EXPECT_TRUE(at::equal(back.values, csr.values));
