@@ -169,6 +169,82 @@ int32_t draw_new_interest(Rng& rng, const SyntheticOptions& o, const World& w,
   return c;
 }
 
+// One user's sequence from their own generator (so users are independent of each other's
+// draws): regimes, planted change points, times and items, appended to `out`.
+void simulate_user(int64_t u, const SyntheticOptions& o, const World& w, SyntheticData& out,
+                   std::vector<int32_t>& active) {
+  Interactions& data = out.interactions;
+  Rng rng(derive_seed(o.seed, "synthetic.user", static_cast<uint64_t>(u)));
+  const int64_t length =
+      o.min_length + static_cast<int64_t>(uniform_index(
+                         rng, static_cast<uint64_t>(o.max_length - o.min_length + 1)));
+  active.clear();
+  while (static_cast<int64_t>(active.size()) < o.active_interests) {
+    const auto c = static_cast<int32_t>(uniform_index(rng, static_cast<uint64_t>(o.categories)));
+    if (!contains(active, c)) active.push_back(c);
+  }
+  double time = 1.6e9 + uniform01(rng) * 3.0e7;
+  int32_t regime = 0;
+  for (int64_t p = 0; p < length; ++p) {
+    double gap = -std::log1p(-uniform01(rng)) * o.mean_gap_seconds;
+    if (p > 0 && uniform01(rng) < o.shift_rate) {
+      const size_t slot = uniform_index(rng, active.size());
+      const int32_t dropped = active[slot];
+      bool followed = false;
+      const int32_t fresh = draw_new_interest(rng, o, w, active, dropped, &followed);
+      active[slot] = fresh;
+      ++regime;
+      gap *= o.shift_gap_factor;
+      out.change_points.push_back(
+          {static_cast<int32_t>(u), static_cast<int32_t>(p), dropped, fresh, followed});
+    }
+    time += gap;
+    int32_t item;
+    if (uniform01(rng) < o.noise) {
+      item = static_cast<int32_t>(uniform_index(rng, static_cast<uint64_t>(o.items)));
+    } else {
+      const int32_t c = active[uniform_index(rng, active.size())];
+      const int64_t begin = w.category_item_offsets[c];
+      const int64_t size = w.category_item_offsets[c + 1] - begin;
+      const int64_t rank =
+          draw_cumulative(rng, w.rank_cumulative.data(), w.rank_cumulative.data() + size);
+      item = w.category_items[begin + rank];
+    }
+    if (o.record_active_interests) {
+      out.active_interests.insert(out.active_interests.end(), active.begin(), active.end());
+    }
+    data.user.push_back(static_cast<int32_t>(u));
+    data.item.push_back(item);
+    data.time.push_back(static_cast<int64_t>(time));
+    out.regime.push_back(regime);
+  }
+}
+
+// The ids, categories and the planted truth the oracle reads (item weights, shift graph).
+void record_world(const SyntheticOptions& o, const World& w, SyntheticData& out) {
+  Interactions& data = out.interactions;
+  data.user_original_ids.resize(o.users);
+  std::iota(data.user_original_ids.begin(), data.user_original_ids.end(), int64_t{0});
+  data.item_original_ids.resize(o.items);
+  std::iota(data.item_original_ids.begin(), data.item_original_ids.end(), int64_t{0});
+  data.category_offsets.resize(o.items + 1);
+  std::iota(data.category_offsets.begin(), data.category_offsets.end(), int64_t{0});
+  data.category_ids = w.item_category;
+  out.n_active = o.active_interests;
+  out.item_in_category.resize(o.items);
+  for (int64_t c = 0; c < o.categories; ++c) {
+    const int64_t begin = w.category_item_offsets[c];
+    const int64_t size = w.category_item_offsets[c + 1] - begin;
+    for (int64_t r = 0; r < size; ++r) {
+      const double weight = w.rank_cumulative[r] - (r > 0 ? w.rank_cumulative[r - 1] : 0.0);
+      out.item_in_category[w.category_items[begin + r]] = weight / w.rank_cumulative[size - 1];
+    }
+  }
+  out.graph_degree = o.graph_degree;
+  out.graph_targets = w.graph_targets;
+  out.graph_weights = w.graph_weights;
+}
+
 }  // namespace
 
 SyntheticData generate_synthetic(const SyntheticOptions& o) {
@@ -186,75 +262,10 @@ SyntheticData generate_synthetic(const SyntheticOptions& o) {
   data.item.reserve(expected);
   data.time.reserve(expected);
   out.regime.reserve(expected);
-
   std::vector<int32_t> active;
-  for (int64_t u = 0; u < o.users; ++u) {
-    Rng rng(derive_seed(o.seed, "synthetic.user", static_cast<uint64_t>(u)));
-    const int64_t length =
-        o.min_length + static_cast<int64_t>(uniform_index(
-                           rng, static_cast<uint64_t>(o.max_length - o.min_length + 1)));
-    active.clear();
-    while (static_cast<int64_t>(active.size()) < o.active_interests) {
-      const auto c = static_cast<int32_t>(uniform_index(rng, static_cast<uint64_t>(o.categories)));
-      if (!contains(active, c)) active.push_back(c);
-    }
-    double time = 1.6e9 + uniform01(rng) * 3.0e7;
-    int32_t regime = 0;
-    for (int64_t p = 0; p < length; ++p) {
-      double gap = -std::log1p(-uniform01(rng)) * o.mean_gap_seconds;
-      if (p > 0 && uniform01(rng) < o.shift_rate) {
-        const size_t slot = uniform_index(rng, active.size());
-        const int32_t dropped = active[slot];
-        bool followed = false;
-        const int32_t fresh = draw_new_interest(rng, o, w, active, dropped, &followed);
-        active[slot] = fresh;
-        ++regime;
-        gap *= o.shift_gap_factor;
-        out.change_points.push_back(
-            {static_cast<int32_t>(u), static_cast<int32_t>(p), dropped, fresh, followed});
-      }
-      time += gap;
-      int32_t item;
-      if (uniform01(rng) < o.noise) {
-        item = static_cast<int32_t>(uniform_index(rng, static_cast<uint64_t>(o.items)));
-      } else {
-        const int32_t c = active[uniform_index(rng, active.size())];
-        const int64_t begin = w.category_item_offsets[c];
-        const int64_t size = w.category_item_offsets[c + 1] - begin;
-        const int64_t rank =
-            draw_cumulative(rng, w.rank_cumulative.data(), w.rank_cumulative.data() + size);
-        item = w.category_items[begin + rank];
-      }
-      if (o.record_active_interests) {
-        out.active_interests.insert(out.active_interests.end(), active.begin(), active.end());
-      }
-      data.user.push_back(static_cast<int32_t>(u));
-      data.item.push_back(item);
-      data.time.push_back(static_cast<int64_t>(time));
-      out.regime.push_back(regime);
-    }
-  }
-  data.user_original_ids.resize(o.users);
-  std::iota(data.user_original_ids.begin(), data.user_original_ids.end(), int64_t{0});
-  data.item_original_ids.resize(o.items);
-  std::iota(data.item_original_ids.begin(), data.item_original_ids.end(), int64_t{0});
-  data.category_offsets.resize(o.items + 1);
-  std::iota(data.category_offsets.begin(), data.category_offsets.end(), int64_t{0});
-  data.category_ids = w.item_category;
+  for (int64_t u = 0; u < o.users; ++u) simulate_user(u, o, w, out, active);
+  record_world(o, w, out);
   data.sort_and_index();  // already sorted: only builds offsets
-  out.n_active = o.active_interests;
-  out.item_in_category.resize(o.items);
-  for (int64_t c = 0; c < o.categories; ++c) {
-    const int64_t begin = w.category_item_offsets[c];
-    const int64_t size = w.category_item_offsets[c + 1] - begin;
-    for (int64_t r = 0; r < size; ++r) {
-      const double weight = w.rank_cumulative[r] - (r > 0 ? w.rank_cumulative[r - 1] : 0.0);
-      out.item_in_category[w.category_items[begin + r]] = weight / w.rank_cumulative[size - 1];
-    }
-  }
-  out.graph_degree = o.graph_degree;
-  out.graph_targets = w.graph_targets;
-  out.graph_weights = w.graph_weights;
   return out;
 }
 

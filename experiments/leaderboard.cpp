@@ -77,30 +77,38 @@ std::string variant_key(const BoardRun& run) {
   return key;
 }
 
-}  // namespace
+// The variants: groups of runs differing only in options that cannot change what a run
+// learns, in order of first appearance.
 
-Leaderboard build_leaderboard(const LeaderboardOptions& options) {
-  if (options.runs.empty()) throw UserError("leaderboard: no run directories given");
-  std::vector<BoardRun> runs;
-  for (const auto& dir : options.runs) runs.push_back(read_board_run(dir));
-  Leaderboard board;
-  board.metrics = options.metrics;
-  if (board.metrics.empty()) {
-    const SplitResults& split = runs.front().results.split(options.split, runs.front().path);
-    for (const auto& [name, value] : split.metrics) board.metrics.push_back(name);
-  }
-  // Variants in order of first appearance; the options where variants differ name them.
+struct Variants {
   std::vector<std::string> keys;
   std::map<std::string, std::vector<const BoardRun*>> groups;
+};
+
+Variants group_runs(const std::vector<BoardRun>& runs) {
+  Variants v;
   for (const auto& run : runs) {
     const std::string key = variant_key(run);
-    if (!groups.count(key)) keys.push_back(key);
-    groups[key].push_back(&run);
+    if (!v.groups.count(key)) v.keys.push_back(key);
+    v.groups[key].push_back(&run);
   }
-  // Variants are named by a few of the options on which runs differ, chosen greedily: each
-  // time the option that tells the most variants apart (one every run has first on ties, so
-  // model.name before the options only some models have), until every name is distinct. A
-  // name lists the chosen options its variant has.
+  return v;
+}
+
+std::string name_of(const BoardRun& run, const std::set<std::string>& chosen) {
+  std::vector<std::string> parts;
+  for (const auto& path : chosen) {
+    auto it = run.options.find(path);
+    if (it != run.options.end()) parts.push_back(path + "=" + it->second);
+  }
+  return join(parts);
+}
+
+// Variants are named by a few of the options on which runs differ, chosen greedily: each time
+// the option that tells the most variants apart (one every run has first on ties, so
+// model.name before the options only some models have), until every name is distinct. A name
+// lists the chosen options its variant has.
+std::set<std::string> naming_options(const std::vector<BoardRun>& runs, const Variants& v) {
   std::set<std::string> varying, everywhere;
   for (const auto& run : runs) {
     for (const auto& [path, value] : run.options) {
@@ -113,21 +121,13 @@ Leaderboard build_leaderboard(const LeaderboardOptions& options) {
       if (in_all) everywhere.insert(path);
     }
   }
-  const auto name_of = [](const BoardRun& run, const std::set<std::string>& chosen) {
-    std::vector<std::string> parts;
-    for (const auto& path : chosen) {
-      auto it = run.options.find(path);
-      if (it != run.options.end()) parts.push_back(path + "=" + it->second);
-    }
-    return join(parts);
-  };
   const auto distinct_names = [&](const std::set<std::string>& chosen) {
     std::set<std::string> names;
-    for (const auto& key : keys) names.insert(name_of(*groups[key].front(), chosen));
+    for (const auto& key : v.keys) names.insert(name_of(*v.groups.at(key).front(), chosen));
     return names.size();
   };
   std::set<std::string> chosen;
-  while (distinct_names(chosen) < keys.size()) {
+  while (distinct_names(chosen) < v.keys.size()) {
     std::string best;
     size_t best_count = 0;
     bool best_everywhere = false;
@@ -146,28 +146,51 @@ Leaderboard build_leaderboard(const LeaderboardOptions& options) {
     if (best.empty()) break;  // cannot happen: variants differ in some option
     chosen.insert(best);
   }
-  for (const auto& key : keys) {
-    const auto& members = groups[key];
-    LeaderboardRow row;
-    row.variant = name_of(*members.front(), chosen);
-    if (row.variant.empty()) {
-      auto it = members.front()->options.find("model.name");
-      row.variant = it != members.front()->options.end() ? it->second : "all";
-    }
-    for (const auto* run : members) row.runs.push_back(run->path);
-    for (const auto& metric : board.metrics) {
-      std::vector<double> values;
-      for (const auto* run : members) values.push_back(metric_of(*run, options.split, metric));
-      double mean = 0.0;
-      for (double v : values) mean += v;
-      mean /= static_cast<double>(values.size());
-      double squares = 0.0;
-      for (double v : values) squares += (v - mean) * (v - mean);
-      row.mean.push_back(mean);
-      row.sd.push_back(
-          values.size() > 1 ? std::sqrt(squares / static_cast<double>(values.size() - 1)) : 0.0);
-    }
-    board.rows.push_back(std::move(row));
+  return chosen;
+}
+
+// One variant's row: its name and, per metric, the mean and sample sd over its runs.
+LeaderboardRow board_row(const std::vector<const BoardRun*>& members,
+                         const std::set<std::string>& chosen,
+                         const std::vector<std::string>& metrics, const std::string& split) {
+  LeaderboardRow row;
+  row.variant = name_of(*members.front(), chosen);
+  if (row.variant.empty()) {
+    auto it = members.front()->options.find("model.name");
+    row.variant = it != members.front()->options.end() ? it->second : "all";
+  }
+  for (const auto* run : members) row.runs.push_back(run->path);
+  for (const auto& metric : metrics) {
+    std::vector<double> values;
+    for (const auto* run : members) values.push_back(metric_of(*run, split, metric));
+    double mean = 0.0;
+    for (double v : values) mean += v;
+    mean /= static_cast<double>(values.size());
+    double squares = 0.0;
+    for (double v : values) squares += (v - mean) * (v - mean);
+    row.mean.push_back(mean);
+    row.sd.push_back(values.size() > 1 ? std::sqrt(squares / static_cast<double>(values.size() - 1))
+                                       : 0.0);
+  }
+  return row;
+}
+
+}  // namespace
+
+Leaderboard build_leaderboard(const LeaderboardOptions& options) {
+  if (options.runs.empty()) throw UserError("leaderboard: no run directories given");
+  std::vector<BoardRun> runs;
+  for (const auto& dir : options.runs) runs.push_back(read_board_run(dir));
+  Leaderboard board;
+  board.metrics = options.metrics;
+  if (board.metrics.empty()) {
+    const SplitResults& split = runs.front().results.split(options.split, runs.front().path);
+    for (const auto& [name, value] : split.metrics) board.metrics.push_back(name);
+  }
+  const Variants variants = group_runs(runs);
+  const std::set<std::string> chosen = naming_options(runs, variants);
+  for (const auto& key : variants.keys) {
+    board.rows.push_back(board_row(variants.groups.at(key), chosen, board.metrics, options.split));
   }
   if (!board.metrics.empty()) {
     std::stable_sort(

@@ -60,14 +60,9 @@ double mean_of(const std::vector<double>& values) {
   return values.empty() ? 0.0 : sum / static_cast<double>(values.size());
 }
 
-}  // namespace
-
-Comparison compare_runs(const CompareOptions& options) {
-  if (options.split != "valid" && options.split != "test") {
-    throw UserError("unknown split \"" + options.split + "\", expected valid or test");
-  }
-  const RunRecord a = read_run(options.run_a, options.split);
-  const RunRecord b = read_run(options.run_b, options.split);
+// Throws UserError unless the runs ranked the same targets against the same candidates;
+// true when they also labelled them alike.
+bool check_same_targets(const RunRecord& a, const RunRecord& b, const CompareOptions& options) {
   const SplitResults& split_a = a.results.split(options.split, options.run_a);
   const SplitResults& split_b = b.results.split(options.split, options.run_b);
   if (split_a.candidates.empty() || split_a.candidates != split_b.candidates) {
@@ -91,9 +86,42 @@ Comparison compare_runs(const CompareOptions& options) {
     }
     same_labels = same_labels && ta.label[t] == tb.label[t];
   }
+  return same_labels;
+}
+
+void write_comparison_json(const Comparison& out, const CompareOptions& options) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& r : out.rows) {
+    rows.push_back({{"metric", r.metric},
+                    {"group", r.group},
+                    {"queries", r.queries},
+                    {"a", r.mean_a},
+                    {"b", r.mean_b},
+                    {"difference", r.difference},
+                    {"ci95", {r.low, r.high}},
+                    {"wilcoxon_p", r.p_value}});
+  }
+  const nlohmann::json document = {{"run_a", options.run_a}, {"run_b", options.run_b},
+                                   {"split", options.split}, {"resamples", options.resamples},
+                                   {"rows", rows},           {"notes", out.notes}};
+  write_file_atomically(options.json_out, document.dump(2) + "\n");
+}
+
+}  // namespace
+
+Comparison compare_runs(const CompareOptions& options) {
+  if (options.split != "valid" && options.split != "test") {
+    throw UserError("unknown split \"" + options.split + "\", expected valid or test");
+  }
+  const RunRecord a = read_run(options.run_a, options.split);
+  const RunRecord b = read_run(options.run_b, options.split);
+  const bool same_labels = check_same_targets(a, b, options);
+  const TargetTable& ta = a.targets;
+  const TargetTable& tb = b.targets;
   // Rank metrics both runs report (list metrics have no per-target value).
+  const SplitResults& split_b = b.results.split(options.split, options.run_b);
   std::vector<std::string> metrics;
-  for (const auto& [name, value] : split_a.metrics) {
+  for (const auto& [name, value] : a.results.split(options.split, options.run_a).metrics) {
     if (!is_list_metric(name) && split_b.metrics.count(name)) metrics.push_back(name);
   }
   Comparison out;
@@ -125,23 +153,7 @@ Comparison compare_runs(const CompareOptions& options) {
                           wilcoxon_signed_rank_p(va, vb)});
     }
   }
-  if (!options.json_out.empty()) {
-    nlohmann::json rows = nlohmann::json::array();
-    for (const auto& r : out.rows) {
-      rows.push_back({{"metric", r.metric},
-                      {"group", r.group},
-                      {"queries", r.queries},
-                      {"a", r.mean_a},
-                      {"b", r.mean_b},
-                      {"difference", r.difference},
-                      {"ci95", {r.low, r.high}},
-                      {"wilcoxon_p", r.p_value}});
-    }
-    const nlohmann::json document = {{"run_a", options.run_a}, {"run_b", options.run_b},
-                                     {"split", options.split}, {"resamples", options.resamples},
-                                     {"rows", rows},           {"notes", out.notes}};
-    write_file_atomically(options.json_out, document.dump(2) + "\n");
-  }
+  if (!options.json_out.empty()) write_comparison_json(out, options);
   return out;
 }
 
