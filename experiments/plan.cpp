@@ -73,9 +73,19 @@ Plan read_plan(Config& config) {
   context.data = &plan.dataset.interactions;
   plan.model = build_model(model_section, context, &plan.model_name);
   if (plan.model->uses_time_gaps() && plan.split.times.empty()) {
-    model_section.fail("time_gaps",
-                       "the data has no timestamps (every time is the position in "
-                       "the user's sequence), so there are no gaps to read");
+    // The option that switched gaps on: [model] time_gaps in a preset, a part's own table in
+    // a composition ([model.sasrec] time_gaps).
+    std::string table = "model";
+    for (const auto& option : config.options()) {
+      const auto dot = option.path.rfind('.');
+      if (option.value == "true" && dot != std::string::npos &&
+          option.path.substr(dot + 1) == "time_gaps" && option.path.rfind("model.", 0) == 0) {
+        table = option.path.substr(0, dot);
+      }
+    }
+    config.section(table).fail("time_gaps",
+                               "the data has no timestamps (every time is the position in "
+                               "the user's sequence), so there are no gaps to read");
   }
   config.check_all_used();
   return plan;

@@ -8,10 +8,8 @@ namespace shiftrec {
 
 FusionItemEncoder::FusionItemEncoder(const GraphEncoderOptions& graph, const ItemEncoderContext& c)
     : ItemEncoder(c.ids, c.n_items) {
-  ItemEncoderContext inner = c;
-  inner.user_states = c.user_states;
   // Registered before the gate, so the graph's parameters draw first (as they always did).
-  graph_ = register_module("graph", std::make_shared<GraphItemEncoder>(graph, inner));
+  graph_ = register_module("graph", std::make_shared<GraphItemEncoder>(graph, c));
   gate_ = register_module("fusion_gate", torch::nn::Linear(2 * ids()->dim(), 1));
 }
 

@@ -190,6 +190,11 @@ TEST(Cli, BadInputIsOneClearLineAndLeavesNoRunDirectory) {
        "[data]\nsource = \"s3rec\"\npath = \"{dir}/seq.txt\"\n[model]\nd = 16\n[eval]\nks = "
        "[2]\n[train]\nearly_stop_metric = \"ndcg@2\"\n",
        "model.time_gaps: the data has no timestamps"},
+      {"a composed part's time gaps without timestamps", "",
+       "[data]\nsource = \"s3rec\"\npath = \"{dir}/seq.txt\"\n[model]\nsequence = \"sasrec\"\n"
+       "[model.sasrec]\ntime_gaps = true\n[eval]\nks = [2]\n[train]\nearly_stop_metric = "
+       "\"ndcg@2\"\n",
+       "model.sasrec.time_gaps: the data has no timestamps"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
