@@ -52,33 +52,46 @@ std::vector<double> OutsideWindowMass::mass(const at::Tensor& scores, const at::
   return std::vector<double>(mass.data_ptr<double>(), mass.data_ptr<double>() + mass.size(0));
 }
 
+void OutsideWindowMass::fill_outside(const int32_t* items, int64_t count, float* row,
+                                     std::vector<uint8_t>& window_category) const {
+  // row[i] = 1 for items with a category, none of them among the last `window` items'.
+  for (int64_t i = 0; i < data_.n_items; ++i) row[i] = has_category_[i] ? 1.0f : 0.0f;
+  std::vector<int32_t> marked;
+  for (int64_t p = std::max<int64_t>(0, count - window_); p < count; ++p) {
+    const int32_t item = items[p];
+    for (int64_t k = data_.category_offsets[item]; k < data_.category_offsets[item + 1]; ++k) {
+      const int32_t c = data_.category_ids[k];
+      if (ignored_[c] || window_category[c]) continue;
+      window_category[c] = 1;
+      marked.push_back(c);
+      for (int64_t j = category_offsets_[c]; j < category_offsets_[c + 1]; ++j) {
+        row[category_items_[j]] = 0.0f;
+      }
+    }
+  }
+  for (int32_t c : marked) window_category[c] = 0;
+}
+
 at::Tensor OutsideWindowMass::outside_mask(const std::vector<int32_t>& user,
                                            const std::vector<int64_t>& history_length) const {
   const int64_t queries = static_cast<int64_t>(user.size());
-  // outside[q, i] = 1 for items with a category, none of them in the window's categories.
   auto outside = at::empty({queries, data_.n_items}, at::kFloat);
-  float* mask = outside.data_ptr<float>();
   std::vector<uint8_t> window_category(data_.n_categories, 0);
-  std::vector<int32_t> marked;
   for (int64_t q = 0; q < queries; ++q) {
-    float* row = mask + q * data_.n_items;
-    for (int64_t i = 0; i < data_.n_items; ++i) row[i] = has_category_[i] ? 1.0f : 0.0f;
-    const int64_t begin = data_.user_offsets[user[q]];
-    for (int64_t p = std::max<int64_t>(0, history_length[q] - window_); p < history_length[q];
-         ++p) {
-      const int32_t item = data_.item[begin + p];
-      for (int64_t k = data_.category_offsets[item]; k < data_.category_offsets[item + 1]; ++k) {
-        const int32_t c = data_.category_ids[k];
-        if (ignored_[c] || window_category[c]) continue;
-        window_category[c] = 1;
-        marked.push_back(c);
-        for (int64_t j = category_offsets_[c]; j < category_offsets_[c + 1]; ++j) {
-          row[category_items_[j]] = 0.0f;
-        }
-      }
-    }
-    for (int32_t c : marked) window_category[c] = 0;
-    marked.clear();
+    fill_outside(data_.item.data() + data_.user_offsets[user[q]], history_length[q],
+                 outside.data_ptr<float>() + q * data_.n_items, window_category);
+  }
+  return outside;
+}
+
+at::Tensor OutsideWindowMass::outside_mask(
+    const std::vector<std::vector<int32_t>>& histories) const {
+  const int64_t queries = static_cast<int64_t>(histories.size());
+  auto outside = at::empty({queries, data_.n_items}, at::kFloat);
+  std::vector<uint8_t> window_category(data_.n_categories, 0);
+  for (int64_t q = 0; q < queries; ++q) {
+    fill_outside(histories[q].data(), static_cast<int64_t>(histories[q].size()),
+                 outside.data_ptr<float>() + q * data_.n_items, window_category);
   }
   return outside;
 }

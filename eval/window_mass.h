@@ -25,10 +25,16 @@ class OutsideWindowMass {
   // The items counted as outside, per query: [Q, n_items] float 0/1 on the CPU.
   at::Tensor outside_mask(const std::vector<int32_t>& user,
                           const std::vector<int64_t>& history_length) const;
+  // The same for histories given as item ids (oldest first), not from the data: [Q, n_items].
+  at::Tensor outside_mask(const std::vector<std::vector<int32_t>>& histories) const;
   // sum of softmax(scores) over the mask's items: -> [Q].
   static std::vector<double> mass(const at::Tensor& scores, const at::Tensor& outside);
 
  private:
+  // One query's row of the mask from its history items[0..count).
+  void fill_outside(const int32_t* items, int64_t count, float* row,
+                    std::vector<uint8_t>& window_category) const;
+
   const Interactions& data_;
   int64_t window_;
   std::vector<bool> ignored_;

@@ -1,0 +1,320 @@
+#include "experiments/recommendation.h"
+
+#include <charconv>
+#include <cstdio>
+#include <limits>
+#include <sstream>
+#include <unordered_map>
+
+#include <ATen/ATen.h>
+#include <torch/utils.h>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "datasets/histories.h"
+#include "datasets/time_gaps.h"
+#include "eval/fused_ranking.h"
+#include "eval/window_mass.h"
+#include "experiments/plan.h"
+#include "experiments/run_evaluation.h"
+
+namespace shiftrec {
+namespace {
+
+std::unordered_map<std::string, int32_t> index_of(const std::vector<int64_t>& original_ids) {
+  std::unordered_map<std::string, int32_t> index;
+  for (size_t i = 0; i < original_ids.size(); ++i) {
+    index.emplace(std::to_string(original_ids[i]), static_cast<int32_t>(i));
+  }
+  return index;
+}
+
+// A request resolved to the run's internal ids.
+struct Resolved {
+  std::vector<int32_t> history;  // internal item ids, oldest first
+  std::vector<int64_t> times;    // history times, then the request time (time-aware only)
+  int32_t user = -1;
+  int64_t skipped = 0;
+};
+
+}  // namespace
+
+struct RunRecommender::State {
+  FinishedRun run;
+  RecommendOptions options;
+  std::unordered_map<std::string, int32_t> items, users;
+  std::unique_ptr<OutsideWindowMass> window;  // with categories
+  Scorer scorer;
+  std::optional<Scorer> shift_head;
+
+  Resolved resolve(const RecommendRequest& request) const;
+  std::vector<std::string> categories_of(int32_t item) const;
+  // Scores one batch (at most eval.batch_size requests) as the evaluator scores a batch.
+  std::vector<Recommendation> answer(const std::vector<Resolved>& batch) const;
+  // [B] probabilities of a shift; empty without a head or categories.
+  std::vector<double> shift_probabilities(const at::Tensor& scores, const at::Tensor& outside,
+                                          const at::Tensor& histories, const at::Tensor& users,
+                                          const at::Tensor& gaps) const;
+};
+
+RunRecommender::RunRecommender(const std::string& run_dir, const RecommendOptions& options)
+    : state_(new State{load_finished_run(run_dir), options, {}, {}, nullptr, {}, std::nullopt}) {
+  Plan& plan = state_->run.plan;
+  const Interactions& data = plan.dataset.interactions;
+  if (options.k < 1) throw UserError("--k " + std::to_string(options.k) + ": expected k >= 1");
+  state_->items = index_of(data.item_original_ids);
+  state_->users = index_of(data.user_original_ids);
+  if (data.has_categories()) {
+    state_->window = std::make_unique<OutsideWindowMass>(data, plan.eval.shift_window,
+                                                         plan.eval.common_category_share);
+  }
+  state_->scorer = last_state_scorer(*plan.model);
+  state_->shift_head = shift_head_scorer(*plan.model);
+}
+
+RunRecommender::~RunRecommender() = default;
+
+int64_t RunRecommender::batch_size() const { return state_->run.plan.eval.batch_size; }
+
+Resolved RunRecommender::State::resolve(const RecommendRequest& request) const {
+  Resolved out;
+  const bool timed = run.plan.model->uses_time_gaps();
+  if (timed && (request.times.empty() || !request.at)) {
+    throw UserError(request.source +
+                    ": this run's model reads time gaps: give the history's times and the "
+                    "request time (--times and --at)");
+  }
+  if (!request.times.empty() && request.times.size() != request.history.size()) {
+    throw UserError(request.source + ": " + std::to_string(request.times.size()) + " times for " +
+                    std::to_string(request.history.size()) + " history items");
+  }
+  for (size_t i = 0; i < request.history.size(); ++i) {
+    const auto found = items.find(request.history[i]);
+    if (found == items.end()) {
+      if (options.skip_unknown) {
+        ++out.skipped;
+        continue;
+      }
+      throw UserError(request.source + ": item \"" + request.history[i] +
+                      "\" is not in the run's data (--skip-unknown drops unknown items)");
+    }
+    out.history.push_back(found->second);
+    if (timed) out.times.push_back(request.times[i]);
+  }
+  if (timed) {
+    if (!out.times.empty() && *request.at < out.times.back()) {
+      throw UserError(request.source + ": the request time " + std::to_string(*request.at) +
+                      " is before the last history item's " + std::to_string(out.times.back()));
+    }
+    out.times.push_back(*request.at);
+  }
+  if (out.history.empty() && !request.user) {
+    throw UserError(request.source + ": an empty history" +
+                    (out.skipped > 0 ? " (after skipping " + std::to_string(out.skipped) +
+                                           " unknown items)"
+                                     : std::string()) +
+                    ": nothing to recommend from (give items, or --user)");
+  }
+  if (request.user) {
+    const auto found = users.find(*request.user);
+    if (found == users.end()) {
+      throw UserError(request.source + ": user \"" + *request.user + "\" is not in the run's data");
+    }
+    out.user = found->second;
+  }
+  return out;
+}
+
+std::vector<std::string> RunRecommender::State::categories_of(int32_t item) const {
+  const Interactions& data = run.plan.dataset.interactions;
+  std::vector<std::string> names;
+  if (!data.has_categories()) return names;
+  for (int64_t k = data.category_offsets[item]; k < data.category_offsets[item + 1]; ++k) {
+    const int32_t c = data.category_ids[k];
+    names.push_back(c < static_cast<int32_t>(data.category_names.size()) ? data.category_names[c]
+                                                                         : std::to_string(c));
+  }
+  return names;
+}
+
+std::vector<double> RunRecommender::State::shift_probabilities(const at::Tensor& scores,
+                                                               const at::Tensor& outside,
+                                                               const at::Tensor& histories,
+                                                               const at::Tensor& users,
+                                                               const at::Tensor& gaps) const {
+  if (shift_head) {
+    auto p = (*shift_head)(histories, users, gaps).to(at::kCPU, at::kDouble).contiguous();
+    return std::vector<double>(p.data_ptr<double>(), p.data_ptr<double>() + p.numel());
+  }
+  if (outside.defined()) return OutsideWindowMass::mass(scores, outside);
+  return {};
+}
+
+std::vector<Recommendation> RunRecommender::State::answer(
+    const std::vector<Resolved>& batch) const {
+  const Plan& plan = run.plan;
+  Recommender& model = *plan.model;
+  const int64_t rows = static_cast<int64_t>(batch.size());
+  const int64_t n_items = plan.dataset.interactions.n_items;
+  // Items and times laid out as pack_histories and pack_gap_buckets read them: each history
+  // followed by one slot for the request (the last column's gap is to the request time).
+  std::vector<int32_t> items;
+  std::vector<int64_t> times, begin, length, end, user_ids;
+  std::vector<std::vector<int32_t>> histories_of;
+  bool every_user = true;
+  for (const Resolved& r : batch) {
+    begin.push_back(static_cast<int64_t>(items.size()));
+    length.push_back(static_cast<int64_t>(r.history.size()));
+    items.insert(items.end(), r.history.begin(), r.history.end());
+    items.push_back(0);
+    if (r.times.empty()) {
+      times.resize(items.size(), 0);
+    } else {
+      times.insert(times.end(), r.times.begin(), r.times.end());
+    }
+    end.push_back(static_cast<int64_t>(items.size()));
+    every_user = every_user && r.user >= 0;
+    user_ids.push_back(r.user);
+    histories_of.push_back(r.history);
+  }
+  torch::NoGradGuard no_grad;
+  at::Tensor histories = pack_histories(items, begin, length, model.max_length());
+  if (histories.size(1) == 0) histories = at::zeros({rows, 1}, at::kLong);  // users only
+  histories = histories.to(plan.device);
+  at::Tensor gaps, users;
+  if (model.uses_time_gaps()) {
+    gaps = pack_gap_buckets(times, begin, length, end, model.max_length()).to(plan.device);
+  }
+  if (every_user) users = at::tensor(user_ids, at::kLong).to(plan.device);
+  at::Tensor scores = scorer(histories, users, gaps);  // [B, n_items]
+  const at::Tensor outside = window ? window->outside_mask(histories_of) : at::Tensor();
+  const std::vector<double> shift = shift_probabilities(scores, outside, histories, users, gaps);
+  if (options.exclude_history || plan.eval.mask_history) {
+    std::vector<int64_t> r_index, i_index;
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int32_t item : batch[r].history) {
+        r_index.push_back(r);
+        i_index.push_back(item);
+      }
+    }
+    scores = scores.clone(at::MemoryFormat::Contiguous);
+    scores.index_put_({at::tensor(r_index, at::kLong).to(plan.device),
+                       at::tensor(i_index, at::kLong).to(plan.device)},
+                      at::scalar_tensor(-std::numeric_limits<float>::infinity(), scores.options()));
+  }
+  scores = scores.contiguous();
+  const int64_t k = std::min(options.k, n_items);
+  std::vector<int32_t> top(rows * k);
+  if (scores.is_cpu() && scores.scalar_type() == at::kFloat) {  // the evaluator's tie order
+    std::vector<int64_t> row_offsets(rows + 1), ranks(rows);
+    for (int64_t r = 0; r <= rows; ++r) row_offsets[r] = r;
+    fused_rank_top_k(scores, row_offsets, std::vector<int64_t>(rows, 0), k, ranks.data(),
+                     top.data());
+  } else {
+    auto best = std::get<1>(scores.topk(k, 1)).to(at::kCPU).to(at::kInt).contiguous();
+    top.assign(best.data_ptr<int32_t>(), best.data_ptr<int32_t>() + best.numel());
+  }
+  const at::Tensor host = scores.to(at::kCPU, at::kDouble).contiguous();
+  const at::Tensor outside_host = outside.defined() ? outside.contiguous() : outside;
+  std::vector<Recommendation> answers(rows);
+  const auto& original = plan.dataset.interactions.item_original_ids;
+  for (int64_t r = 0; r < rows; ++r) {
+    Recommendation& a = answers[r];
+    a.skipped_unknown = batch[r].skipped;
+    if (!shift.empty()) {
+      a.shift_probability = shift[r];
+      a.shift_source = shift_head ? "model" : "softmax_mass";
+    }
+    for (int64_t j = 0; j < k; ++j) {
+      const int32_t item = top[r * k + j];
+      RecommendedItem out;
+      out.item = std::to_string(original[item]);
+      out.score = host.data_ptr<double>()[r * n_items + item];
+      out.categories = categories_of(item);
+      out.new_interest =
+          outside_host.defined() && outside_host.data_ptr<float>()[r * n_items + item] > 0.0f;
+      a.items.push_back(std::move(out));
+    }
+  }
+  return answers;
+}
+
+std::vector<Recommendation> RunRecommender::recommend(
+    const std::vector<RecommendRequest>& requests) {
+  std::vector<Recommendation> answers;
+  for (size_t first = 0; first < requests.size(); first += batch_size()) {
+    const size_t end = std::min(requests.size(), first + static_cast<size_t>(batch_size()));
+    std::vector<Resolved> batch;
+    for (size_t r = first; r < end; ++r) batch.push_back(state_->resolve(requests[r]));
+    for (auto& answer : state_->answer(batch)) answers.push_back(std::move(answer));
+  }
+  return answers;
+}
+
+std::string recommendation_json(const Recommendation& a) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& item : a.items) {
+    items.push_back({{"item", item.item},
+                     {"score", item.score},
+                     {"categories", item.categories},
+                     {"new_interest", item.new_interest}});
+  }
+  nlohmann::json out = {{"items", items}, {"skipped_unknown", a.skipped_unknown}};
+  if (a.shift_probability) {
+    out["shift_probability"] = *a.shift_probability;
+    out["shift_score"] = a.shift_source;
+  }
+  return out.dump();
+}
+
+std::string recommendation_text(const Recommendation& a) {
+  std::ostringstream os;
+  if (a.shift_probability) {
+    char line[96];
+    std::snprintf(line, sizeof line, "P(next is an interest shift) = %.4f (%s)\n",
+                  *a.shift_probability, a.shift_source.c_str());
+    os << line;
+  }
+  if (a.skipped_unknown > 0) os << a.skipped_unknown << " unknown history items skipped\n";
+  os << "rank\titem\tscore\tnew_interest\tcategories\n";
+  for (size_t j = 0; j < a.items.size(); ++j) {
+    const RecommendedItem& item = a.items[j];
+    std::string categories;
+    for (const auto& c : item.categories) categories += (categories.empty() ? "" : ",") + c;
+    char score[32];
+    std::snprintf(score, sizeof score, "%.6g", item.score);
+    os << j + 1 << '\t' << item.item << '\t' << score << '\t' << (item.new_interest ? "yes" : "no")
+       << '\t' << (categories.empty() ? "-" : categories) << '\n';
+  }
+  return os.str();
+}
+
+RecommendRequest parse_request_json(const std::string& line, const std::string& source) {
+  RecommendRequest request;
+  request.source = source;
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(line);
+  } catch (const nlohmann::json::exception& e) {
+    throw UserError(source + ": not a JSON object (" + std::string(e.what()).substr(0, 120) + ")");
+  }
+  const auto id_text = [&source](const nlohmann::json& v) -> std::string {
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
+    throw UserError(source + ": an id must be a string or an integer");
+  };
+  try {
+    if (!j.is_object() || !j.contains("history") || !j["history"].is_array()) {
+      throw UserError(source + ": expected {\"history\": [item ids, ...], ...}");
+    }
+    for (const auto& v : j["history"]) request.history.push_back(id_text(v));
+    if (j.contains("times")) request.times = j["times"].get<std::vector<int64_t>>();
+    if (j.contains("at")) request.at = j["at"].get<int64_t>();
+    if (j.contains("user")) request.user = id_text(j["user"]);
+  } catch (const nlohmann::json::exception& e) {
+    throw UserError(source + ": " + std::string(e.what()).substr(0, 120));
+  }
+  return request;
+}
+
+}  // namespace shiftrec

@@ -1,0 +1,221 @@
+// `shiftrec recommend` agrees with the evaluator: asked with every test user's history (and,
+// for a time-aware model, its times and the target's time as the request time), it returns
+// the top-k lists `eval --dump-topk` wrote and the shift scores targets.tsv holds.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/experiments/cli_runner.h"
+
+namespace shiftrec {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::run_cli;
+using testing::source_path;
+
+const std::string kTinyData =
+    " --set data.synthetic.users=80 --set data.synthetic.items=60 --set "
+    "data.synthetic.categories=6";
+
+struct Event {
+  std::string item;
+  int64_t time = 0;
+};
+
+// Each user's sequence (original ids, time order) from `data generate`'s interactions.csv.
+std::map<std::string, std::vector<Event>> sequences(const std::string& config,
+                                                    const testing::TempDir& dir) {
+  const auto generated =
+      run_cli("data generate --config " + config + kTinyData + " --out " + dir.file("gen"), dir);
+  EXPECT_EQ(generated.status, 0) << generated.err;
+  std::map<std::string, std::vector<Event>> out;
+  std::istringstream lines(testing::read_text(dir.file("gen/interactions.csv")));
+  std::string line;
+  std::getline(lines, line);  // user,item,timestamp,regime
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string user, item, time;
+    std::getline(fields, user, ',');
+    std::getline(fields, item, ',');
+    std::getline(fields, time, ',');
+    out[user].push_back({item, std::stoll(time)});
+  }
+  return out;
+}
+
+struct DumpRow {
+  std::string user;
+  std::vector<std::string> top;
+};
+
+std::vector<DumpRow> dumped(const std::string& path) {
+  std::vector<DumpRow> rows;
+  std::istringstream lines(testing::read_text(path));
+  std::string line;
+  std::getline(lines, line);  // split user target rank label topk
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string split, target, rank, label;
+    DumpRow row;
+    std::getline(fields, split, '\t');
+    std::getline(fields, row.user, '\t');
+    std::getline(fields, target, '\t');
+    std::getline(fields, rank, '\t');
+    std::getline(fields, label, '\t');
+    std::string top;
+    std::getline(fields, top, '\t');
+    std::istringstream ids(top);
+    for (std::string id; ids >> id;) row.top.push_back(id);
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+// Trains `config` on the tiny set, dumps the test top-20 lists, asks recommend for every
+// test user's history in one batch, and returns (answers, dump rows, run dir).
+struct Agreement {
+  std::vector<nlohmann::json> answers;
+  std::vector<DumpRow> dump;
+  std::string run;
+};
+
+Agreement ask_every_test_user(const std::string& config, const std::string& extra,
+                              const testing::TempDir& dir, bool with_times, bool with_users) {
+  Agreement out;
+  out.run = dir.file("run");
+  auto result = run_cli("train --config " + config + kTinyData +
+                            " --set train.epochs=2 --set model.d=16 --set log_level=warn" + extra +
+                            " --out " + out.run,
+                        dir);
+  EXPECT_EQ(result.status, 0) << result.err;
+  result = run_cli("eval --run " + out.run + " --dump-topk " + dir.file("top.tsv"), dir);
+  EXPECT_EQ(result.status, 0) << result.err;
+  out.dump = dumped(dir.file("top.tsv"));
+  const auto users = sequences(config, dir);
+  std::ostringstream requests;
+  for (const auto& row : out.dump) {  // leave-one-out: the history is all but the last item
+    const auto& events = users.at(row.user);
+    nlohmann::json request = {{"history", nlohmann::json::array()}};
+    for (size_t i = 0; i + 1 < events.size(); ++i) {
+      request["history"].push_back(events[i].item);
+      if (with_times) request["times"].push_back(events[i].time);
+    }
+    if (with_times) request["at"] = events.back().time;
+    if (with_users) request["user"] = row.user;
+    requests << request.dump() << "\n";
+  }
+  testing::write_text(dir.file("requests.jsonl"), requests.str());
+  result = run_cli("recommend --run " + out.run + " --input " + dir.file("requests.jsonl") +
+                       " --out " + dir.file("answers.jsonl") + " --k 20",
+                   dir);
+  EXPECT_EQ(result.status, 0) << result.err;
+  std::istringstream lines(testing::read_text(dir.file("answers.jsonl")));
+  for (std::string line; std::getline(lines, line);) {
+    out.answers.push_back(nlohmann::json::parse(line));
+  }
+  return out;
+}
+
+std::vector<std::string> items_of(const nlohmann::json& answer) {
+  std::vector<std::string> items;
+  for (const auto& item : answer["items"]) items.push_back(item["item"]);
+  return items;
+}
+
+TEST(Recommend, EveryTestUsersHistoryGivesTheEvaluatorsTopKList) {
+  testing::TempDir dir;
+  const Agreement a = ask_every_test_user(source_path("experiments/configs/quickstart.toml"), "",
+                                          dir, false, false);
+  ASSERT_EQ(a.answers.size(), a.dump.size());
+  ASSERT_EQ(a.dump.size(), 80u);
+  for (size_t u = 0; u < a.dump.size(); ++u) {
+    EXPECT_EQ(items_of(a.answers[u]), a.dump[u].top) << "user " << a.dump[u].user;
+    const auto& items = a.answers[u]["items"];
+    for (size_t j = 1; j < items.size(); ++j) {  // best first
+      EXPECT_GE(items[j - 1]["score"].get<double>(), items[j]["score"].get<double>());
+    }
+    const double p = a.answers[u]["shift_probability"];
+    EXPECT_TRUE(p >= 0.0 && p <= 1.0);
+  }
+  // The single-history form gives the same list as the batch.
+  const auto& first = a.answers.front();
+  std::string history;
+  const auto users = sequences(source_path("experiments/configs/quickstart.toml"), dir);
+  const auto& events = users.at(a.dump.front().user);
+  for (size_t i = 0; i + 1 < events.size(); ++i) history += events[i].item + " ";
+  const auto single =
+      run_cli("recommend --run " + a.run + " --history '" + history + "' --k 20 --json", dir);
+  ASSERT_EQ(single.status, 0) << single.err;
+  EXPECT_EQ(items_of(nlohmann::json::parse(single.out)), items_of(first));
+  // An unknown item is an error naming it, unless skipped (and counted).
+  auto unknown = run_cli("recommend --run " + a.run + " --history '" + history + " 99999'", dir);
+  EXPECT_EQ(unknown.status, 1);
+  EXPECT_NE(unknown.err.find("--history: item \"99999\" is not in the run's data"),
+            std::string::npos)
+      << unknown.err;
+  unknown = run_cli(
+      "recommend --run " + a.run + " --history '" + history + " 99999' --skip-unknown --json", dir);
+  ASSERT_EQ(unknown.status, 0) << unknown.err;
+  const auto skipped = nlohmann::json::parse(unknown.out);
+  EXPECT_EQ(skipped["skipped_unknown"], 1);
+  EXPECT_EQ(items_of(skipped), items_of(first));
+}
+
+// A time-aware model with a shift head: the request time enters as the last gap, and the
+// head's probability is the shift score the run recorded for that test target.
+TEST(Recommend, ATimeAwareShiftModelGetsTheRunsShiftScoresFromTimesAndTheRequestTime) {
+  testing::TempDir dir;
+  const Agreement a = ask_every_test_user(source_path("experiments/configs/quickstart_shift.toml"),
+                                          "", dir, true, false);
+  ASSERT_EQ(a.answers.size(), a.dump.size());
+  std::map<std::string, double> recorded;  // user -> the test target's shift score
+  std::istringstream lines(testing::read_text(a.run + "/targets.tsv"));
+  std::string line;
+  std::getline(lines, line);
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string split, user, position, item, history, rank, label, score;
+    fields >> split >> user >> position >> item >> history >> rank >> label >> score;
+    if (split == "test") recorded[user] = std::stod(score);
+  }
+  for (size_t u = 0; u < a.dump.size(); ++u) {
+    EXPECT_EQ(items_of(a.answers[u]), a.dump[u].top) << "user " << a.dump[u].user;
+    EXPECT_EQ(a.answers[u]["shift_score"], "model");
+    EXPECT_NEAR(a.answers[u]["shift_probability"].get<double>(), recorded.at(a.dump[u].user), 1e-5);
+  }
+  // Without times the model cannot read its gaps: one clear error.
+  const auto untimed = run_cli("recommend --run " + a.run + " --history '1 2 3'", dir);
+  EXPECT_EQ(untimed.status, 1);
+  EXPECT_NE(untimed.err.find("reads time gaps: give the history's times and the request time"),
+            std::string::npos)
+      << untimed.err;
+}
+
+// General CF knows users by id: a known user gets the evaluator's list, a bare history a
+// clear error.
+TEST(Recommend, AGeneralCfModelAnswersForKnownUsersAndSaysWhyNotForANewHistory) {
+  testing::TempDir dir;
+  const std::string config = dir.file("lightgcn.toml");
+  std::string text = testing::read_text(source_path("experiments/configs/quickstart.toml"));
+  for (const char* key : {"blocks = 2\n", "heads = 1\n", "dropout = 0.2\n", "max_length = 50\n"}) {
+    text.replace(text.find(key), std::string(key).size(), "");
+  }
+  text.replace(text.find("name = \"sasrec\""), 15, "name = \"lightgcn\"");
+  testing::write_text(config, text);
+  const Agreement a = ask_every_test_user(config, " --set loss.name=bpr", dir, false, true);
+  ASSERT_EQ(a.answers.size(), a.dump.size());
+  for (size_t u = 0; u < a.dump.size(); ++u) {
+    EXPECT_EQ(items_of(a.answers[u]), a.dump[u].top) << "user " << a.dump[u].user;
+  }
+  const auto bare = run_cli("recommend --run " + a.run + " --history '1 2 3'", dir);
+  EXPECT_EQ(bare.status, 1);
+  EXPECT_NE(bare.err.find("knows users by id only (general CF)"), std::string::npos) << bare.err;
+}
+
+}  // namespace
+}  // namespace shiftrec
