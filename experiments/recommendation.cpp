@@ -1,7 +1,9 @@
 #include "experiments/recommendation.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <functional>
 #include <limits>
 #include <sstream>
 #include <unordered_map>
@@ -31,13 +33,20 @@ std::unordered_map<std::string, int32_t> index_of(const std::vector<int64_t>& or
 
 // A request resolved to the run's internal ids.
 struct Resolved {
-  std::vector<int32_t> history;  // internal item ids, oldest first
-  std::vector<int64_t> times;    // history times, then the request time (time-aware only)
+  std::vector<int32_t> history;   // internal item ids, oldest first
+  std::vector<int64_t> position;  // each one's index in the request's history
+  std::vector<int64_t> times;     // history times, then the request time (time-aware only)
   int32_t user = -1;
   int64_t skipped = 0;
 };
 
 }  // namespace
+
+struct RunRecommender::Scored {
+  at::Tensor scores;          // [B, n_items], before any masking
+  at::Tensor outside;         // [B, n_items] 0/1 outside the window's categories (with categories)
+  std::vector<double> shift;  // [B] shift probabilities (empty without head or categories)
+};
 
 struct RunRecommender::State {
   FinishedRun run;
@@ -50,7 +59,11 @@ struct RunRecommender::State {
   Resolved resolve(const RecommendRequest& request) const;
   std::vector<std::string> categories_of(int32_t item) const;
   // Scores one batch (at most eval.batch_size requests) as the evaluator scores a batch.
+  Scored score_batch(const std::vector<Resolved>& batch) const;
   std::vector<Recommendation> answer(const std::vector<Resolved>& batch) const;
+  // Deletion weights of the answer's items (top [k]) and shift probability.
+  void explain(const Resolved& request, const Scored& scored, int64_t row, const int32_t* top,
+               int64_t k, Recommendation& answer) const;
   // [B] probabilities of a shift; empty without a head or categories.
   std::vector<double> shift_probabilities(const at::Tensor& scores, const at::Tensor& outside,
                                           const at::Tensor& histories, const at::Tensor& users,
@@ -99,6 +112,7 @@ Resolved RunRecommender::State::resolve(const RecommendRequest& request) const {
                       "\" is not in the run's data (--skip-unknown drops unknown items)");
     }
     out.history.push_back(found->second);
+    out.position.push_back(static_cast<int64_t>(i));
     if (timed) out.times.push_back(request.times[i]);
   }
   if (timed) {
@@ -110,9 +124,9 @@ Resolved RunRecommender::State::resolve(const RecommendRequest& request) const {
   }
   if (out.history.empty() && !request.user) {
     throw UserError(request.source + ": an empty history" +
-                    (out.skipped > 0 ? " (after skipping " + std::to_string(out.skipped) +
-                                           " unknown items)"
-                                     : std::string()) +
+                    (out.skipped > 0
+                         ? " (after skipping " + std::to_string(out.skipped) + " unknown items)"
+                         : std::string()) +
                     ": nothing to recommend from (give items, or --user)");
   }
   if (request.user) {
@@ -150,12 +164,11 @@ std::vector<double> RunRecommender::State::shift_probabilities(const at::Tensor&
   return {};
 }
 
-std::vector<Recommendation> RunRecommender::State::answer(
+RunRecommender::Scored RunRecommender::State::score_batch(
     const std::vector<Resolved>& batch) const {
   const Plan& plan = run.plan;
   Recommender& model = *plan.model;
   const int64_t rows = static_cast<int64_t>(batch.size());
-  const int64_t n_items = plan.dataset.interactions.n_items;
   // Items and times laid out as pack_histories and pack_gap_buckets read them: each history
   // followed by one slot for the request (the last column's gap is to the request time).
   std::vector<int32_t> items;
@@ -186,9 +199,22 @@ std::vector<Recommendation> RunRecommender::State::answer(
     gaps = pack_gap_buckets(times, begin, length, end, model.max_length()).to(plan.device);
   }
   if (every_user) users = at::tensor(user_ids, at::kLong).to(plan.device);
-  at::Tensor scores = scorer(histories, users, gaps);  // [B, n_items]
-  const at::Tensor outside = window ? window->outside_mask(histories_of) : at::Tensor();
-  const std::vector<double> shift = shift_probabilities(scores, outside, histories, users, gaps);
+  Scored out;
+  out.scores = scorer(histories, users, gaps);  // [B, n_items]
+  out.outside = window ? window->outside_mask(histories_of) : at::Tensor();
+  out.shift = shift_probabilities(out.scores, out.outside, histories, users, gaps);
+  return out;
+}
+
+std::vector<Recommendation> RunRecommender::State::answer(
+    const std::vector<Resolved>& batch) const {
+  const Plan& plan = run.plan;
+  const int64_t rows = static_cast<int64_t>(batch.size());
+  const int64_t n_items = plan.dataset.interactions.n_items;
+  const Scored scored = score_batch(batch);
+  at::Tensor scores = scored.scores;
+  const at::Tensor& outside = scored.outside;
+  const std::vector<double>& shift = scored.shift;
   if (options.exclude_history || plan.eval.mask_history) {
     std::vector<int64_t> r_index, i_index;
     for (int64_t r = 0; r < rows; ++r) {
@@ -235,8 +261,55 @@ std::vector<Recommendation> RunRecommender::State::answer(
           outside_host.defined() && outside_host.data_ptr<float>()[r * n_items + item] > 0.0f;
       a.items.push_back(std::move(out));
     }
+    if (options.explain) explain(batch[r], scored, r, top.data() + r * k, k, a);
   }
   return answers;
+}
+
+void RunRecommender::State::explain(const Resolved& request, const Scored& scored, int64_t row,
+                                    const int32_t* top, int64_t k, Recommendation& answer) const {
+  // The items the model reads (the last max_length), each deleted in turn: one batch of
+  // histories, each one item shorter (its time goes with it).
+  const int64_t n = static_cast<int64_t>(request.history.size());
+  const int64_t first = std::max<int64_t>(0, n - run.plan.model->max_length());
+  std::vector<Resolved> variants;
+  for (int64_t p = first; p < n; ++p) {
+    Resolved v = request;
+    v.history.erase(v.history.begin() + p);
+    if (!v.times.empty()) v.times.erase(v.times.begin() + p);
+    variants.push_back(std::move(v));
+  }
+  if (variants.empty()) return;  // a known user without a history
+  const Scored deleted = score_batch(variants);
+  const int64_t n_items = run.plan.dataset.interactions.n_items;
+  const at::Tensor full = scored.scores[row].to(at::kCPU, at::kDouble).contiguous();
+  const at::Tensor without = deleted.scores.to(at::kCPU, at::kDouble).contiguous();
+  const auto& original = run.plan.dataset.interactions.item_original_ids;
+  const auto attribution = [&](const std::function<double(int64_t)>& drop) {
+    std::vector<HistoryWeight> weights;
+    for (int64_t v = 0; v < static_cast<int64_t>(variants.size()); ++v) {
+      const int64_t p = first + v;
+      weights.push_back(
+          {std::to_string(original[request.history[p]]), request.position[p], drop(v)});
+    }
+    std::stable_sort(
+        weights.begin(), weights.end(),
+        [](const HistoryWeight& a, const HistoryWeight& b) { return a.weight > b.weight; });
+    if (static_cast<int64_t>(weights.size()) > options.explain_top) {
+      weights.resize(options.explain_top);
+    }
+    return weights;
+  };
+  for (int64_t j = 0; j < k; ++j) {
+    const int32_t item = top[j];
+    const double score = full.data_ptr<double>()[item];
+    answer.items[j].because = attribution(
+        [&](int64_t v) { return score - without.data_ptr<double>()[v * n_items + item]; });
+  }
+  if (!scored.shift.empty()) {
+    const double p = scored.shift[row];
+    answer.shift_because = attribution([&](int64_t v) { return p - deleted.shift[v]; });
+  }
 }
 
 std::vector<Recommendation> RunRecommender::recommend(
@@ -253,16 +326,25 @@ std::vector<Recommendation> RunRecommender::recommend(
 
 std::string recommendation_json(const Recommendation& a) {
   nlohmann::json items = nlohmann::json::array();
+  const auto weights_json = [](const std::vector<HistoryWeight>& weights) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& w : weights) {
+      out.push_back({{"item", w.item}, {"position", w.position}, {"weight", w.weight}});
+    }
+    return out;
+  };
   for (const auto& item : a.items) {
     items.push_back({{"item", item.item},
                      {"score", item.score},
                      {"categories", item.categories},
                      {"new_interest", item.new_interest}});
+    if (!item.because.empty()) items.back()["because"] = weights_json(item.because);
   }
   nlohmann::json out = {{"items", items}, {"skipped_unknown", a.skipped_unknown}};
   if (a.shift_probability) {
     out["shift_probability"] = *a.shift_probability;
     out["shift_score"] = a.shift_source;
+    if (!a.shift_because.empty()) out["shift_because"] = weights_json(a.shift_because);
   }
   return out.dump();
 }
@@ -275,6 +357,12 @@ std::string recommendation_text(const Recommendation& a) {
                   *a.shift_probability, a.shift_source.c_str());
     os << line;
   }
+  for (const auto& w : a.shift_because) {
+    char weight[32];
+    std::snprintf(weight, sizeof weight, "%+.4f", w.weight);
+    os << "  shift probability because of " << w.item << " (history position " << w.position
+       << "): " << weight << '\n';
+  }
   if (a.skipped_unknown > 0) os << a.skipped_unknown << " unknown history items skipped\n";
   os << "rank\titem\tscore\tnew_interest\tcategories\n";
   for (size_t j = 0; j < a.items.size(); ++j) {
@@ -285,6 +373,11 @@ std::string recommendation_text(const Recommendation& a) {
     std::snprintf(score, sizeof score, "%.6g", item.score);
     os << j + 1 << '\t' << item.item << '\t' << score << '\t' << (item.new_interest ? "yes" : "no")
        << '\t' << (categories.empty() ? "-" : categories) << '\n';
+    for (const auto& w : item.because) {
+      std::snprintf(score, sizeof score, "%+.4f", w.weight);
+      os << "\t  because of " << w.item << " (history position " << w.position << "): " << score
+         << '\n';
+    }
   }
   return os.str();
 }

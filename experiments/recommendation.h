@@ -30,9 +30,18 @@ struct RecommendRequest {
   std::string source = "request";    // for messages: "--history", "FILE:LINE"
 };
 
+// What deleting one history item does: the score (or shift probability) with the whole
+// history minus the one without that item.
+struct HistoryWeight {
+  std::string item;      // original id
+  int64_t position = 0;  // its index in the request's history (0 = oldest)
+  double weight = 0.0;
+};
+
 struct RecommendedItem {
   std::string item;  // original id
   double score = 0.0;
+  std::vector<HistoryWeight> because;   // with explain: the largest weights first
   std::vector<std::string> categories;  // names (ids where the data names none)
   bool new_interest = false;            // outside the history window's categories
 };
@@ -40,18 +49,26 @@ struct RecommendedItem {
 struct Recommendation {
   std::vector<RecommendedItem> items;  // best first
   std::optional<double> shift_probability;
-  std::string shift_source;     // "model" (a shift head) or "softmax_mass"
-  int64_t skipped_unknown = 0;  // history items not in the run's data (skip_unknown)
+  std::string shift_source;                  // "model" (a shift head) or "softmax_mass"
+  std::vector<HistoryWeight> shift_because;  // with explain
+  int64_t skipped_unknown = 0;               // history items not in the run's data (skip_unknown)
 };
 
 struct RecommendOptions {
   int64_t k = 20;
   bool exclude_history = false;  // also when the run's eval.mask_history is off
   bool skip_unknown = false;     // drop unknown history items instead of failing
+  // Attribute each answer to the history by deletion (occlusion): for every history item the
+  // model reads, the drop of each recommended item's score, and of the shift probability,
+  // when that one item is removed (its time with it). Exact for single deletions, for any
+  // model (no gradients or attention weights to trust); costs one batch of histories.
+  bool explain = false;
+  int64_t explain_top = 5;  // history items kept per answer, largest weight first
 };
 
 class RunRecommender {
  public:
+  struct Scored;  // scores, outside-window mask and shift probabilities of one batch
   // Loads the finished run (config, data, model.pt). Throws UserError as `eval --run` does.
   RunRecommender(const std::string& run_dir, const RecommendOptions& options);
   ~RunRecommender();

@@ -1,7 +1,7 @@
 // shiftrec recommend: top-k items for a history (or a known user) from a finished run, with
 // the shift probability and new-interest flags (experiments/recommendation.h).
 //   shiftrec recommend --run DIR --history "i1 i2 i3" [--times "t1 t2 t3" --at T] [--user U]
-//                      [--k 20] [--exclude-history] [--skip-unknown] [--json]
+//                      [--k 20] [--exclude-history] [--skip-unknown] [--explain] [--json]
 //   shiftrec recommend --run DIR --input requests.jsonl --out answers.jsonl
 // The batch form streams: eval.batch_size requests in memory at a time.
 #include <fstream>
@@ -52,6 +52,9 @@ class RecommendCommand : public Command {
     command.add_flag("--skip-unknown", options_.skip_unknown,
                      "drop history items the run's data does not have (counted)");
     command.add_flag("--json", json_, "one JSON object instead of a table");
+    command.add_flag("--explain", options_.explain,
+                     "per item (and for the shift probability) the history items whose deletion "
+                     "lowers it most, with the drop");
     command.add_option("--input", input_,
                        "JSON lines: {\"history\": [...], \"times\": [...], "
                        "\"at\": T, \"user\": U}");

@@ -166,6 +166,81 @@ TEST(Recommend, EveryTestUsersHistoryGivesTheEvaluatorsTopKList) {
   EXPECT_EQ(items_of(skipped), items_of(first));
 }
 
+double score_of(const nlohmann::json& answer, const std::string& item) {
+  for (const auto& entry : answer["items"]) {
+    if (entry["item"] == item) return entry["score"];
+  }
+  ADD_FAILURE() << "item " << item << " not in the answer";
+  return 0.0;
+}
+
+// --explain's weights are what deleting that history item does: asked again without the item,
+// the recommended item's score (and the shift probability) drop by exactly the weight, and
+// the top-weighted item's deletion lowers the score at least as much as any other's.
+TEST(Recommend, ExplanationsAreTheScoreDropsOfDeletingEachHistoryItem) {
+  testing::TempDir dir;
+  const std::string config = source_path("experiments/configs/quickstart.toml");
+  const std::string run = dir.file("run");
+  auto result =
+      run_cli("train --config " + config + kTinyData +
+                  " --set train.epochs=3 --set model.d=16 --set log_level=warn --out " + run,
+              dir);
+  ASSERT_EQ(result.status, 0) << result.err;
+  const auto events = sequences(config, dir).at("7");
+  std::vector<std::string> history;
+  for (size_t i = 0; i + 1 < events.size(); ++i) history.push_back(events[i].item);
+  const auto ask = [&](const std::vector<std::string>& items, const std::string& extra) {
+    std::string words;
+    for (const auto& item : items) words += item + " ";
+    const auto r =
+        run_cli("recommend --run " + run + " --history '" + words + "' --json" + extra, dir);
+    EXPECT_EQ(r.status, 0) << r.err;
+    return nlohmann::json::parse(r.out);
+  };
+  const auto explained = ask(history, " --k 3 --explain");
+  const auto& top = explained["items"][0];
+  const std::string item = top["item"];
+  ASSERT_FALSE(top["because"].empty());
+  const double score = top["score"];
+  // Every one-item deletion, asked in one batch.
+  std::ostringstream requests;
+  for (size_t p = 0; p < history.size(); ++p) {
+    std::vector<std::string> shorter = history;
+    shorter.erase(shorter.begin() + static_cast<long>(p));
+    requests << nlohmann::json{{"history", shorter}}.dump() << "\n";
+  }
+  testing::write_text(dir.file("deletions.jsonl"), requests.str());
+  result = run_cli("recommend --run " + run + " --input " + dir.file("deletions.jsonl") +
+                       " --out " + dir.file("deleted.jsonl") + " --k 60",
+                   dir);
+  ASSERT_EQ(result.status, 0) << result.err;
+  std::istringstream answers(testing::read_text(dir.file("deleted.jsonl")));
+  double largest = -1e30;
+  size_t p = 0;
+  for (std::string line; std::getline(answers, line); ++p) {
+    const auto without = nlohmann::json::parse(line);
+    const double drop = score - score_of(without, item);
+    largest = std::max(largest, drop);
+    for (const auto& w : top["because"]) {
+      if (w["position"] == static_cast<int64_t>(p)) {
+        EXPECT_NEAR(w["weight"].get<double>(), drop, 1e-4) << "position " << p;
+        EXPECT_EQ(w["item"], history[p]);
+      }
+    }
+    for (const auto& w : explained["shift_because"]) {
+      if (w["position"] == static_cast<int64_t>(p)) {
+        EXPECT_NEAR(w["weight"].get<double>(),
+                    explained["shift_probability"].get<double>() -
+                        without["shift_probability"].get<double>(),
+                    1e-5);
+      }
+    }
+  }
+  EXPECT_EQ(p, history.size());
+  EXPECT_NEAR(top["because"][0]["weight"].get<double>(), largest, 1e-4);  // largest first
+  EXPECT_LE(top["because"].size(), 5u);
+}
+
 // A time-aware model with a shift head: the request time enters as the last gap, and the
 // head's probability is the shift score the run recorded for that test target.
 TEST(Recommend, ATimeAwareShiftModelGetsTheRunsShiftScoresFromTimesAndTheRequestTime) {
