@@ -4,5 +4,7 @@
 namespace shiftrec {
 
 const char* shiftrec_version();  // "0.1.0"
+// The git commit the build was configured from (12 hex digits; "unknown" outside a clone).
+const char* shiftrec_git_commit();
 
 }  // namespace shiftrec

@@ -33,6 +33,7 @@
 #include "core/interrupt.h"
 #include "core/openmp_waits.h"
 #include "core/text.h"
+#include "core/version.h"
 #include "experiments/cli/command.h"
 
 namespace {
@@ -63,6 +64,8 @@ void reject_unknown_command(int argc, char** argv, int at = 1, const std::string
 
 int run(int argc, char** argv) {
   CLI::App app{"shiftrec: next-item and interest-shift recommendation on LibTorch"};
+  app.set_version_flag("--version", std::string("shiftrec ") + shiftrec::shiftrec_version() +
+                                        " (commit " + shiftrec::shiftrec_git_commit() + ")");
   app.require_subcommand(1);
   std::map<std::string, CLI::App*> groups;
   std::vector<std::pair<CLI::App*, std::unique_ptr<shiftrec::Command>>> commands;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -742,6 +743,17 @@ TEST(Cli, ModelsListsTheRegistry) {
   ASSERT_EQ(result.status, 0);
   EXPECT_NE(result.out.find("sasrec: SASRec"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("popularity: "), std::string::npos) << result.out;
+}
+
+TEST(Cli, VersionNamesTheProjectVersionAndTheCommit) {
+  testing::TempDir dir;
+  const auto result = run_cli("--version", dir);
+  EXPECT_EQ(result.status, 0);
+  // CMake's project version, and the commit the build was configured at (12 hex digits, or
+  // "unknown" outside a clone).
+  EXPECT_TRUE(std::regex_match(
+      result.out, std::regex("shiftrec 0\\.1\\.0 \\(commit ([0-9a-f]{12}|unknown)\\)\n")))
+      << result.out;
 }
 
 TEST(Cli, ATypoedCommandSuggestsTheNearestOne) {
