@@ -64,11 +64,51 @@ BoardRun read_board_run(const std::string& dir) {
   return run;
 }
 
+// The names a run reports for a split: its metrics, each label's, the detection AUC, time.
+std::vector<std::string> reported_names(const RunResults& results, const std::string& split) {
+  const SplitResults& s = results.splits.at(split);
+  std::vector<std::string> names = {"seconds_per_epoch"};
+  if (s.detection) names.push_back("shift_roc_auc");
+  for (const auto& [name, value] : s.metrics) names.push_back(name);
+  for (const auto& [label, summary] : s.by_label) {
+    for (const auto& [name, value] : summary.metrics) names.push_back(label + ":" + name);
+  }
+  return names;
+}
+
 double metric_of(const BoardRun& run, const std::string& split, const std::string& metric) {
-  run.results.split(split, run.path);
+  const SplitResults& s = run.results.split(split, run.path);
   const std::optional<double> value = run.results.value(split, metric);
-  if (!value) throw UserError(run.path + ": no " + split + " metric '" + metric + "'");
-  return *value;
+  if (value) return *value;
+  std::string message = run.path + ": no " + split + " metric '" + metric + "'";
+  const auto colon = metric.find(':');
+  const bool empty_label = colon != std::string::npos && s.by_label.count(metric.substr(0, colon));
+  const std::string nearest = nearest_name(metric, reported_names(run.results, split));
+  if (!empty_label && !nearest.empty()) message += " (did you mean '" + nearest + "'?)";
+  throw UserError(message);
+}
+
+// A run directory, or a folder of them (a sweep's): every subfolder holding results.json,
+// in name order.
+std::vector<std::string> expand_run_folders(const std::vector<std::string>& paths) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> runs;
+  for (const auto& path : paths) {
+    if (fs::exists(path + "/results.json") || !fs::is_directory(path)) {
+      runs.push_back(path);
+      continue;
+    }
+    std::vector<std::string> inside;
+    for (const auto& entry : fs::directory_iterator(path)) {
+      if (entry.is_directory() && fs::exists(entry.path() / "results.json")) {
+        inside.push_back(entry.path().string());
+      }
+    }
+    std::sort(inside.begin(), inside.end());
+    if (inside.empty()) inside.push_back(path);  // reported as not a complete run
+    runs.insert(runs.end(), inside.begin(), inside.end());
+  }
+  return runs;
 }
 
 std::string variant_key(const BoardRun& run) {
@@ -180,7 +220,7 @@ LeaderboardRow board_row(const std::vector<const BoardRun*>& members,
 Leaderboard build_leaderboard(const LeaderboardOptions& options) {
   if (options.runs.empty()) throw UserError("leaderboard: no run directories given");
   std::vector<BoardRun> runs;
-  for (const auto& dir : options.runs) runs.push_back(read_board_run(dir));
+  for (const auto& dir : expand_run_folders(options.runs)) runs.push_back(read_board_run(dir));
   Leaderboard board;
   board.metrics = options.metrics;
   if (board.metrics.empty()) {
@@ -212,7 +252,11 @@ std::string format_leaderboard(const Leaderboard& board) {
     out += "| " + row.variant + " | " + std::to_string(row.runs.size()) + " |";
     for (size_t m = 0; m < row.mean.size(); ++m) {
       char cell[64];
-      std::snprintf(cell, sizeof(cell), " %.4f ± %.4f |", row.mean[m], row.sd[m]);
+      if (row.runs.size() > 1) {
+        std::snprintf(cell, sizeof(cell), " %.4f ± %.4f |", row.mean[m], row.sd[m]);
+      } else {  // one run: no spread to show
+        std::snprintf(cell, sizeof(cell), " %.4f |", row.mean[m]);
+      }
       out += cell;
     }
     out += "\n";

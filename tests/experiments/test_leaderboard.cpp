@@ -79,6 +79,26 @@ TEST(Leaderboard, GroupsRunsByConfigurationAndAveragesOverSeeds) {
       "| model.name=sasrec | 3 | 0.2000 ± 0.1000 | 0.1000 ± 0.1000 | 2.0000 ± 0.0000 |\n");
 }
 
+TEST(Leaderboard, ASweepFolderStandsForItsRunsAndASingleRunShowsNoSpread) {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir.file("sweep"));
+  const std::string a = make_run(dir, "sweep/seed=1", "seed = 1\n" + kSasrec, 0.1, 0.0);
+  const std::string b = make_run(dir, "sweep/seed=2", "seed = 2\n" + kSasrec, 0.3, 0.2);
+  make_run(dir, "sweep/graph", "seed = 1\n" + kGraph, 0.25, 0.3);
+  std::filesystem::create_directories(dir.file("sweep/stopped.partial"));  // no results: left out
+  LeaderboardOptions options;
+  options.runs = {dir.file("sweep")};
+  options.metrics = {"ndcg@10"};
+  const Leaderboard board = build_leaderboard(options);
+  ASSERT_EQ(board.rows.size(), 2u);
+  EXPECT_EQ(board.rows[1].runs, (std::vector<std::string>{a, b}));
+  EXPECT_EQ(format_leaderboard(board),
+            "| variant | runs | ndcg@10 |\n"
+            "|---|---|---|\n"
+            "| model.name=graph_sasrec | 1 | 0.2500 |\n"
+            "| model.name=sasrec | 2 | 0.2000 ± 0.1414 |\n");
+}
+
 TEST(Leaderboard, ClearErrorsNameTheRun) {
   testing::TempDir dir;
   const std::string run = make_run(dir, "a", kSasrec, 0.1, 0.0);
@@ -90,6 +110,13 @@ TEST(Leaderboard, ClearErrorsNameTheRun) {
     FAIL() << "expected UserError";
   } catch (const UserError& e) {
     EXPECT_EQ(std::string(e.what()), run + ": no test metric 'NOVEL:recall@10'");
+  }
+  options.metrics = {"ndgc@10"};  // misspelt: the nearest name the run reports
+  try {
+    build_leaderboard(options);
+    FAIL() << "expected UserError";
+  } catch (const UserError& e) {
+    EXPECT_EQ(std::string(e.what()), run + ": no test metric 'ndgc@10' (did you mean 'ndcg@10'?)");
   }
   options.metrics = {"ndcg@10"};
   options.split = "valid";
