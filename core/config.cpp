@@ -1,5 +1,7 @@
 #include "core/config.h"
 
+#include <filesystem>
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -122,6 +124,10 @@ Config Config::from_string(const std::string& text, const std::string& source_na
 }
 
 Config Config::from_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw ConfigError(path, "is a directory, not a TOML config file");
+  }
   const auto text = read_whole_file(path);
   if (!text) throw ConfigError(path, "cannot open config file (missing or unreadable)");
   return from_string(*text, path);

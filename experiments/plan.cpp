@@ -51,6 +51,12 @@ Plan read_plan(Config& config) {
   seed_torch(plan.seed);
   plan.dataset = load_dataset(config.section("data"), plan.seed);
   plan.split = split_from_config(config.section("split"), plan.dataset.interactions);
+  if (plan.split.test.size() == 0) {  // metrics of nothing would read as 0.0
+    config.section("split").fail("protocol",
+                                 "the " + plan.split.protocol + " split of these " +
+                                     std::to_string(plan.dataset.interactions.size()) +
+                                     " interactions has no test targets: nothing to evaluate");
+  }
   log_info("data: " + std::to_string(plan.dataset.interactions.n_users) + " users, " +
            std::to_string(plan.dataset.interactions.n_items) + " items, " +
            std::to_string(plan.dataset.interactions.size()) + " interactions; " +

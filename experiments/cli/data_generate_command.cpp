@@ -21,6 +21,12 @@ class DataGenerateCommand : public Command {
   }
   int run() override {
     Config config = load_config(config_, overrides_);
+    ConfigSection data = config.section("data");
+    const std::string source = data.get_string("source", "synthetic", "data source");
+    if (source != "synthetic") {
+      data.fail("source",
+                "data generate writes a synthetic set, and this config reads \"" + source + "\"");
+    }
     auto root = config.root();
     const auto seed =
         static_cast<uint64_t>(root.get_int("seed", 42, 0, ConfigSection::kIntMax, "run seed"));

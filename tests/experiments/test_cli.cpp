@@ -745,6 +745,36 @@ TEST(Cli, ModelsListsTheRegistry) {
   EXPECT_NE(result.out.find("popularity: "), std::string::npos) << result.out;
 }
 
+// Inputs that used to pass silently: a folder as --config (trained with defaults), a split
+// without test targets (metrics of nothing, 0.0), data generate over real data (wrote
+// synthetic data anyway).
+TEST(Cli, SilentAcceptsAreErrors) {
+  testing::TempDir dir;
+  auto result = run_cli("train --config " + dir.path() + " --out " + dir.file("run"), dir);
+  EXPECT_EQ(result.status, 1);
+  EXPECT_EQ(result.err,
+            "shiftrec: error: " + dir.path() + ": is a directory, not a TOML config file\n");
+  result = run_cli(train_args(source_path("experiments/configs/quickstart.toml"), dir.file("run")) +
+                       " --set split.protocol=temporal --set split.valid_cut=3900000000"
+                       " --set split.test_cut=4000000000",
+                   dir);
+  EXPECT_EQ(result.status, 1);
+  EXPECT_NE(result.err.find("split.protocol: the temporal split of these"), std::string::npos)
+      << result.err;
+  EXPECT_NE(result.err.find("has no test targets: nothing to evaluate"), std::string::npos)
+      << result.err;
+  EXPECT_FALSE(fs::exists(dir.file("run")));
+  testing::write_text(dir.file("real.toml"), "[data]\nsource = \"s3rec\"\npath = \"x.txt\"\n");
+  result =
+      run_cli("data generate --config " + dir.file("real.toml") + " --out " + dir.file("gen"), dir);
+  EXPECT_EQ(result.status, 1);
+  EXPECT_NE(result.err.find("data.source: data generate writes a synthetic set, and this "
+                            "config reads \"s3rec\""),
+            std::string::npos)
+      << result.err;
+  EXPECT_FALSE(fs::exists(dir.file("gen")));
+}
+
 TEST(Cli, VersionNamesTheProjectVersionAndTheCommit) {
   testing::TempDir dir;
   const auto result = run_cli("--version", dir);
