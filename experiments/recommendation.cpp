@@ -1,7 +1,6 @@
 #include "experiments/recommendation.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 #include <functional>
 #include <limits>

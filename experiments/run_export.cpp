@@ -4,7 +4,6 @@
 
 #include <ATen/ATen.h>
 #include <torch/utils.h>
-#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "core/log.h"

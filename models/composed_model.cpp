@@ -4,7 +4,6 @@
 
 #include "core/config.h"
 #include "core/error.h"
-#include "core/text.h"
 
 namespace shiftrec {
 
@@ -113,9 +112,7 @@ std::shared_ptr<Recommender> assemble(const ModelAssembly& a) {
                                          std::move(heads), a.n_items);
 }
 
-namespace {
-
-ModelAssembly base_assembly(const ModelContext& c) {
+ModelAssembly assembly_for(const ModelContext& c) {
   ModelAssembly a;
   a.n_items = c.n_items;
   a.n_users = c.n_users;
@@ -123,10 +120,12 @@ ModelAssembly base_assembly(const ModelContext& c) {
   return a;
 }
 
+namespace {
+
 // Binds the registered parts named in `parts` to their option sections.
 ModelAssembly bind_parts(const ModelContext& c, const ModelParts& parts,
                          const std::function<ConfigSection(const std::string&)>& section_of) {
-  ModelAssembly a = base_assembly(c);
+  ModelAssembly a = assembly_for(c);
   const SequenceEncoderEntry& sequence = sequence_encoder_registry().get(parts.sequence);
   const ItemEncoderEntry& items = item_encoder_registry().get(parts.item_encoder);
   a.extra_tokens = sequence.extra_tokens;
@@ -168,12 +167,10 @@ std::shared_ptr<Recommender> compose_from_config(ConfigSection s, const ModelCon
                                 sequence_encoder_registry().names());
   parts.heads = s.get_string_list("heads", {}, "optional heads, e.g. [\"shift\"]");
   for (const auto& head : parts.heads) {
-    if (!head_registry().contains(head)) {
-      try {
-        head_registry().get(head);
-      } catch (const UserError& e) {
-        s.fail("heads", e.what());
-      }
+    try {
+      head_registry().get(head);  // an unknown name: the registry's message, located
+    } catch (const UserError& e) {
+      s.fail("heads", e.what());
     }
   }
   for (size_t i = 0; i < parts.heads.size(); ++i) {

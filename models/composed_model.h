@@ -83,6 +83,9 @@ struct ModelAssembly {
       heads;
 };
 
+// An assembly with the sizes and data of `context` filled in.
+ModelAssembly assembly_for(const ModelContext& context);
+
 // Makes the parts in the order that draws random values as the hand-written models did: the
 // ID table, the sequence encoder, their initialisation, the item encoder, the heads.
 // Throws UserError when the sequence encoder reads users the item encoder does not place.

@@ -44,10 +44,7 @@ struct HybridDefaults {
 
 std::shared_ptr<Recommender> make_hybrid(ConfigSection s, const ModelContext& c,
                                          const HybridDefaults& defaults) {
-  ModelAssembly a;
-  a.n_items = c.n_items;
-  a.n_users = c.n_users;
-  a.data = c.data;
+  ModelAssembly a = assembly_for(c);
   a.d = s.get_int("d", 50, 1, 1 << 16, "embedding and hidden size");
   const SASRecOptions base = sasrec_options_from_config(s, c.n_items, a.d);
   GraphEncoderOptions graph;
@@ -90,10 +87,7 @@ std::shared_ptr<Recommender> make_graph_cf(ConfigSection s, const ModelContext& 
   if (s.has("history_window")) {
     s.fail("history_window", "moved: the window of the shift labels is eval.shift_window");
   }
-  ModelAssembly a;
-  a.n_items = c.n_items;
-  a.n_users = c.n_users;
-  a.data = c.data;
+  ModelAssembly a = assembly_for(c);
   a.item_encoder_name = kind;
   // As in each paper's code: LightGCN draws N(0, 0.1), NGCF Xavier-uniform.
   a.id_init = kind == "lightgcn" ? "normal" : "xavier_uniform";

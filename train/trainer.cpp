@@ -4,7 +4,6 @@
 #include <filesystem>
 #include <sstream>
 
-#include <ATen/TensorIndexing.h>
 #include <torch/optim/adam.h>
 #include <torch/utils.h>
 
