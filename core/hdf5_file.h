@@ -1,8 +1,9 @@
 // An HDF5 file written atomically, for every HDF5 file shiftrec writes (the data cache, a
-// run's frozen negatives, the embedding export): created as "<path>.tmp-<pid>", and on
-// commit() closed, fsync'ed and renamed over <path>; destroyed without commit() (an exception
-// on the way), its handle is closed and the temporary removed. HDF5's own error printing is
-// off while it lives: failures are one UserError naming the final path.
+// run's frozen negatives, the embedding export). HDF5 builds the file in memory (its "core"
+// driver, no backing store); commit() takes the finished image and writes it through the one
+// write path (core/atomic_file), so a full disk or a size limit is the same clear error as for
+// every other file, HDF5 never holds a half-written file open at exit, and the fault hook
+// reaches these files too. HDF5's own error printing is off while it lives.
 //
 //   Hdf5Writer out(path, "negatives file");
 //   write_column(out.id(), "test", items);
@@ -21,15 +22,16 @@ class Hdf5Writer {
  public:
   // `what` names the file in messages ("cache file"). Throws UserError when it cannot be made.
   Hdf5Writer(std::string path, std::string what);
-  ~Hdf5Writer();
+  ~Hdf5Writer();  // closes the in-memory file; writes nothing unless committed
   Hdf5Writer(const Hdf5Writer&) = delete;
   Hdf5Writer& operator=(const Hdf5Writer&) = delete;
 
   hid_t id() const { return file_; }
+  // Throws UserError "cannot write <path>: <reason>" when the file cannot be written.
   void commit();
 
  private:
-  std::string path_, what_, temporary_;
+  std::string path_, what_;
   QuietHdf5Errors quiet_;
   hid_t file_ = -1;
 };

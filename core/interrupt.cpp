@@ -24,6 +24,7 @@ extern "C" void on_signal(int signal) {
 void install_interrupt_handlers() {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  std::signal(SIGXFSZ, SIG_IGN);
 }
 
 bool interrupted() { return g_signal != 0; }

@@ -4,6 +4,10 @@
 // call throw_if_interrupted() between steps, which throws UserError("interrupted by SIGTERM"),
 // so the run ends through the usual error path (run directory moved to *.failed with the
 // reason, one line on stderr). A second signal terminates at once.
+//
+// They also ignore SIGXFSZ, which a file-size limit (`ulimit -f`) sends on the write that
+// crosses it and which kills the process silently by default: ignored, that write fails with
+// EFBIG and ends as "cannot write FILE: File too large" like any other failed write.
 #pragma once
 
 namespace shiftrec {

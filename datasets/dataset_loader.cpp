@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/atomic_file.h"
 #include "core/config.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -82,7 +83,10 @@ Dataset load_dataset(ConfigSection s, uint64_t run_seed) {
     const std::string cache_dir =
         s.get_string("cache_dir", default_cache_dir(), "folder of the data cache");
     std::optional<Interactions> cached;
-    if (use_cache) cached = load_cached(cache_dir, dataset.fingerprint);
+    if (use_cache) {
+      remove_stale_temporaries(cache_dir);  // a killed writer's half-written file stays forever
+      cached = load_cached(cache_dir, dataset.fingerprint);
+    }
     if (cached) {
       log_info("loaded " + dataset.description + " from cache " + cache_dir);
       dataset.interactions = std::move(*cached);
@@ -90,7 +94,13 @@ Dataset load_dataset(ConfigSection s, uint64_t run_seed) {
       log_info("reading " + dataset.description);
       dataset.interactions = reader->read();
       if (filters.active()) dataset.interactions = apply_filters(dataset.interactions, filters);
-      if (use_cache) store_cached(cache_dir, dataset.fingerprint, dataset.interactions);
+      if (use_cache) {
+        try {  // the cache is an optimisation: the data loaded, so the run goes on
+          store_cached(cache_dir, dataset.fingerprint, dataset.interactions);
+        } catch (const UserError& e) {
+          log_warn(std::string(e.what()) + "; continuing without the data cache");
+        }
+      }
     }
   }
   log_info("data: " + std::to_string(dataset.interactions.size()) + " interactions");

@@ -352,7 +352,11 @@ ExperimentResult resume_experiment(const std::string& path) {
     opened = std::make_unique<RunDirectory>(path, RunOpen::kResume);
     const std::string stored_config = opened->file("resolved.toml");
     auto text = read_whole_file(stored_config);
-    if (!text) throw UserError(stored_config + ": missing; the run stopped before it began");
+    if (!text)
+      throw UserError(
+          stored_config +
+          ": missing; the run stopped before it began: start it again with shiftrec train --out " +
+          opened->final_path());
     stored = std::move(*text);
   } catch (const std::exception& e) {
     if (parallel != nullptr) parallel->bytes_from_rank0("");  // the others stop too

@@ -69,6 +69,11 @@ RunDirectory::RunDirectory(std::string path, RunOpen mode) : path_(std::move(pat
     fs::remove(working_ + "/error.txt", ec);
   }
   lock();
+  // Half-written files of a killed process hold space the resume may need.
+  if (const int removed = remove_stale_temporaries(working_)) {
+    log_info("removed " + std::to_string(removed) +
+             " half-written file(s) a stopped process left in " + working_);
+  }
 }
 
 void RunDirectory::lock() {
@@ -108,7 +113,11 @@ void RunDirectory::fail(const std::string& error) {
   fs::remove_all(failed, ec);
   fs::rename(working_, failed, ec);
   if (ec) return;
-  write_file_atomically(failed + "/error.txt", error + "\n");
+  try {
+    write_file_atomically(failed + "/error.txt", error + "\n");
+  } catch (const UserError& e) {  // the run's own error is what the user needs: keep it
+    log_warn(std::string(e.what()) + "; the run's own error follows");
+  }
   log_warn("run failed; what it wrote is in " + failed);
 }
 

@@ -11,16 +11,23 @@
 
 namespace shiftrec {
 
-void save_checkpoint(Recommender& model, const std::string& path) {
-  AtomicWriter out(path);
+void write_archive_atomically(torch::serialize::OutputArchive& archive, const std::string& path) {
+  std::string bytes;
   try {
-    torch::serialize::OutputArchive archive;
-    model.save(archive);
-    archive.save_to(out.stream());
+    archive.save_to([&bytes](const void* data, size_t size) {
+      bytes.append(static_cast<const char*>(data), size);
+      return size;
+    });
   } catch (const c10::Error& e) {
-    throw UserError("cannot write checkpoint " + path + ": " + e.what_without_backtrace());
+    throw UserError("cannot write " + path + ": " + e.what_without_backtrace());
   }
-  out.commit();
+  write_file_atomically(path, bytes);
+}
+
+void save_checkpoint(Recommender& model, const std::string& path) {
+  torch::serialize::OutputArchive archive;
+  model.save(archive);
+  write_archive_atomically(archive, path);
 }
 
 void load_checkpoint(Recommender& model, const std::string& path) {

@@ -4,9 +4,18 @@
 
 #include <string>
 
+namespace torch::serialize {
+class OutputArchive;
+}
+
 namespace shiftrec {
 
 class Recommender;
+
+// Serializes `archive` to memory (where nothing can fail but memory) and writes the bytes with
+// write_file_atomically: LibTorch's file writer throws from its destructor when the disk is
+// full, which aborts the process. Throws UserError "cannot write <path>: <reason>".
+void write_archive_atomically(torch::serialize::OutputArchive& archive, const std::string& path);
 
 void save_checkpoint(Recommender& model, const std::string& path);
 // The model must have the architecture that wrote the file (same config). Throws UserError

@@ -9,9 +9,9 @@
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
-#include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/read_file.h"
+#include "models/checkpoint.h"
 #include "models/recommender.h"
 #include "train/data_parallel.h"
 
@@ -138,33 +138,27 @@ void save_train_state(const TrainStateFile& file, const TrainProgress& progress,
                                ? all_generator_states(parts.device, parts.parallel)
                                : std::vector<at::Tensor>{};
   if (file.path.empty() || (parts.parallel != nullptr && parts.parallel->rank() != 0)) return;
-  AtomicWriter out(file.path);
-  try {
-    torch::serialize::OutputArchive archive;
-    write_progress(archive, file, progress);
-    archive.write("ranks", c10::IValue(world_size(parts.parallel)));
-    torch::serialize::OutputArchive model, optimizer;
-    parts.model.save(model);
-    archive.write("model", model);
-    for (size_t i = 0; i < parts.best.size(); ++i) {
-      archive.write("best/" + std::to_string(i), parts.best[i]);
-    }
-    parts.optimizer.save(optimizer);
-    archive.write("optimizer", optimizer);
-    std::ostringstream batch_rng;
-    batch_rng << parts.batch_rng;
-    archive.write("rng/batches", c10::IValue(batch_rng.str()));
-    for (size_t r = 0; r < cpu_states.size(); ++r) {
-      archive.write(generator_key("rng/torch_cpu", static_cast<int64_t>(r)), cpu_states[r]);
-    }
-    for (size_t r = 0; r < cuda_states.size(); ++r) {
-      archive.write(generator_key("rng/torch_cuda", static_cast<int64_t>(r)), cuda_states[r]);
-    }
-    archive.save_to(out.stream());
-  } catch (const c10::Error& e) {
-    throw UserError("cannot write training state " + file.path + ": " + e.what_without_backtrace());
+  torch::serialize::OutputArchive archive;
+  write_progress(archive, file, progress);
+  archive.write("ranks", c10::IValue(world_size(parts.parallel)));
+  torch::serialize::OutputArchive model, optimizer;
+  parts.model.save(model);
+  archive.write("model", model);
+  for (size_t i = 0; i < parts.best.size(); ++i) {
+    archive.write("best/" + std::to_string(i), parts.best[i]);
   }
-  out.commit();
+  parts.optimizer.save(optimizer);
+  archive.write("optimizer", optimizer);
+  std::ostringstream batch_rng;
+  batch_rng << parts.batch_rng;
+  archive.write("rng/batches", c10::IValue(batch_rng.str()));
+  for (size_t r = 0; r < cpu_states.size(); ++r) {
+    archive.write(generator_key("rng/torch_cpu", static_cast<int64_t>(r)), cpu_states[r]);
+  }
+  for (size_t r = 0; r < cuda_states.size(); ++r) {
+    archive.write(generator_key("rng/torch_cuda", static_cast<int64_t>(r)), cuda_states[r]);
+  }
+  write_archive_atomically(archive, file.path);
 }
 
 std::optional<TrainProgress> restore_train_state(const TrainStateFile& file,

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "core/error.h"
+#include "core/write_fault.h"
 #include "tests/fixtures.h"
 
 namespace shiftrec {
@@ -61,8 +62,33 @@ TEST(Hdf5Writer, AnUnwritableFolderIsOneErrorNamingTheFile) {
     Hdf5Writer out(path, "test file");
     FAIL();
   } catch (const UserError& e) {
-    EXPECT_EQ(std::string(e.what()), "cannot create the test file " + path);
+    EXPECT_EQ(std::string(e.what()), "cannot write " + path + ": No such file or directory");
   }
+}
+
+TEST(Hdf5Writer, AFullDiskIsOneErrorNamingTheFileWithNoHdf5NoiseAndNoLeftovers) {
+  testing::TempDir dir;
+  const std::string path = dir.file("cache.h5");
+  set_write_fault("ENOSPC:1000:cache.h5");
+  ::testing::internal::CaptureStderr();
+  std::string message;
+  try {
+    Hdf5Writer out(path, "cache file");
+    write_column(out.id(), "values", std::vector<int64_t>(10000, 7));
+    out.commit();
+  } catch (const UserError& e) {
+    message = e.what();
+  }
+  const std::string printed = ::testing::internal::GetCapturedStderr();
+  set_write_fault("");
+  EXPECT_EQ(message, "cannot write " + path + ": No space left on device");
+  EXPECT_EQ(printed, "");
+  EXPECT_EQ(files_in(dir.path()), 0);
+  // The library is left in a clean state: the next file writes and reads back.
+  Hdf5Writer again(path, "cache file");
+  write_column(again.id(), "values", std::vector<int64_t>{4});
+  again.commit();
+  EXPECT_EQ(files_in(dir.path()), 1);
 }
 
 }  // namespace

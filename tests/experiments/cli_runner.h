@@ -31,6 +31,13 @@ inline CliResult run_cli(const std::string& arguments, const TempDir& scratch,
   return result;
 }
 
+// How many times `part` occurs in `text`.
+inline int count_of(const std::string& text, const std::string& part) {
+  int n = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
 inline std::string source_path(const std::string& relative) {
   return std::string(SHIFTREC_SOURCE_DIR) + "/" + relative;
 }

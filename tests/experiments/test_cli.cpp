@@ -17,6 +17,7 @@ namespace shiftrec {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::count_of;
 using testing::run_cli;
 using testing::source_path;
 
@@ -30,12 +31,6 @@ std::string train_args(const std::string& config, const std::string& out) {
 
 int count_lines(const std::string& text) {
   return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
-}
-
-int count_of(const std::string& text, const std::string& part) {
-  int n = 0;
-  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
-  return n;
 }
 
 TEST(Cli, TrainWritesACompleteRunDirectory) {
