@@ -19,6 +19,10 @@ std::string join(const std::vector<std::string>& parts, const std::string& separ
 // Splits on every occurrence of `separator`; "a..b" with '.' gives {"a", "", "b"}.
 std::vector<std::string> split(const std::string& text, char separator);
 
+// `text` as a TOML basic string, quotes included ("a\"b" for a"b) — for overrides built in
+// code from paths.
+std::string toml_quoted(const std::string& text);
+
 // 64-bit FNV-1a of `text`, as 16 hex digits (config hashes, fingerprints).
 std::string fnv1a_hex(const std::string& text);
 

@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "datasets/filters.h"
+#include "datasets/interaction_updates.h"
 #include "datasets/interactions_cache.h"
 #include "datasets/reader.h"
 
@@ -105,6 +106,44 @@ Dataset load_dataset(ConfigSection s, uint64_t run_seed) {
   }
   log_info("data: " + std::to_string(dataset.interactions.size()) + " interactions");
   dataset.interactions.validate();
+  return dataset;
+}
+
+Dataset load_updated_dataset(Config& config, uint64_t run_seed) {
+  ConfigSection s = config.section("data");
+  Dataset dataset = load_dataset(s, run_seed);
+  const std::vector<std::string> updates = s.get_string_list(
+      "updates", {}, "interaction files appended to the data by shiftrec update, in order");
+  if (updates.empty()) return dataset;
+  if (dataset.source == "synthetic") s.fail("updates", "synthetic data takes no update files");
+  const std::string resolved = config.resolved_toml();
+  for (const std::string& file : updates) {
+    Config slice = Config::from_string(resolved, config.source_name());
+    slice.apply_override("data.path=" + toml_quoted(file));
+    slice.apply_override("data.updates=[]");
+    slice.apply_override("data.cache=false");
+    slice.apply_override("data.duplicates=\"keep_all\"");
+    for (const char* key :
+         {"min_user_interactions", "min_item_interactions", "min_sequence_length"}) {
+      slice.apply_override(std::string("data.") + key + "=0");
+    }
+    Dataset part = load_dataset(slice.section("data"), run_seed);
+    if (part.description.find(file) == std::string::npos) {
+      s.fail("updates", "the " + dataset.source + " reader does not take its interactions from " +
+                            "data.path, so an update file cannot stand in for it");
+    }
+    UpdatedInteractions merged = append_interactions(dataset.interactions, part.interactions, file);
+    dataset.interactions = std::move(merged.merged);
+    dataset.updated_users = std::move(merged.updated_users);
+    dataset.added_users += merged.new_users;
+    dataset.added_items += merged.new_items;
+    dataset.description += " + " + file;
+    dataset.fingerprint = fnv1a_hex(dataset.fingerprint + ":" + part.fingerprint);
+  }
+  log_info("data after " + std::to_string(updates.size()) +
+           " update file(s): " + std::to_string(dataset.added_users) + " new users, " +
+           std::to_string(dataset.added_items) + " new items, " +
+           std::to_string(dataset.updated_users.size()) + " users with new interactions");
   return dataset;
 }
 

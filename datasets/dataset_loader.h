@@ -15,6 +15,7 @@
 
 namespace shiftrec {
 
+class Config;
 class ConfigSection;
 
 struct Dataset {
@@ -22,6 +23,11 @@ struct Dataset {
   std::string description;  // "synthetic", or the file path
   std::string fingerprint;  // changes whenever the data or its loading options change
   Interactions interactions;
+  // After update files (load_updated_dataset): the merged indices of the last update's users,
+  // ascending, and how many users and items the updates added. Empty / 0 otherwise.
+  std::vector<int32_t> updated_users;
+  int64_t added_users = 0;
+  int64_t added_items = 0;
   // Synthetic data only: the planted truth, row-aligned with `interactions`.
   std::vector<int32_t> regime;
   std::vector<ChangePoint> change_points;
@@ -30,5 +36,11 @@ struct Dataset {
 // Reads the options (all of them, so a config error surfaces before any heavy work), then
 // loads. `run_seed` is the default generator seed for synthetic data.
 Dataset load_dataset(ConfigSection data_section, uint64_t run_seed);
+
+// load_dataset, then each file of `data.updates` (what `shiftrec update` added) read the way
+// `data.path` is — same reader and options, but no loading filters and no cache, since an
+// update is a slice of the data rather than a dataset — and appended in order
+// (datasets/interaction_updates.h). Errors name the update file or the config key.
+Dataset load_updated_dataset(Config& config, uint64_t run_seed);
 
 }  // namespace shiftrec

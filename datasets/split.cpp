@@ -78,6 +78,27 @@ void add_block_targets(Split& split, const Interactions& data, int64_t u, int64_
 
 }  // namespace
 
+Split restricted_to_users(const Split& split, const std::vector<int32_t>& users) {
+  Split out = split;
+  std::vector<uint8_t> kept(static_cast<size_t>(split.n_users), 0);
+  for (int32_t u : users) kept[static_cast<size_t>(u)] = 1;
+  for (int64_t u = 0; u < split.n_users; ++u) {
+    if (!kept[static_cast<size_t>(u)]) out.train_length[u] = 0;
+  }
+  for (EvalTargets* targets : {&out.valid, &out.test}) {
+    EvalTargets all = std::move(*targets);
+    *targets = EvalTargets{};
+    for (size_t t = 0; t < all.user.size(); ++t) {
+      if (!kept[static_cast<size_t>(all.user[t])]) continue;
+      targets->user.push_back(all.user[t]);
+      targets->position.push_back(all.position[t]);
+      targets->item.push_back(all.item[t]);
+      targets->history_length.push_back(all.history_length[t]);
+    }
+  }
+  return out;
+}
+
 Split leave_one_out(const Interactions& data) {
   Split split = empty_split(data, "loo");
   for (int64_t u = 0; u < data.n_users; ++u) {

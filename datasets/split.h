@@ -66,6 +66,11 @@ struct Split {
 };
 
 Split leave_one_out(const Interactions& data);
+
+// A copy of `split` with the training prefixes and the valid and test targets of `users`
+// (ascending) only: every other user's prefix is empty and its targets are gone. What an update
+// trains and validates on — the users with new interactions and their newest items.
+Split restricted_to_users(const Split& split, const std::vector<int32_t>& users);
 // `train` and `valid` are shares in (0, 1) with train + valid < 1.
 Split ratio_split(const Interactions& data, double train, double valid);
 // Throws UserError when `data` carries no split or a user's train rows do not come first.

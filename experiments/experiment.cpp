@@ -32,6 +32,7 @@
 #include "models/checkpoint.h"
 #include "models/head.h"
 #include "models/item_encoder.h"
+#include "models/model_growth.h"
 #include "models/recommender.h"
 #include "models/sequence_encoder.h"
 #include "train/data_parallel.h"
@@ -128,15 +129,17 @@ Evaluator make_evaluator(Plan& plan) {
 
 // Trains `plan`'s model, validating with `evaluator` and logging each epoch to metrics.jsonl
 // (with a test learning curve when asked).
-TrainResult train_logged(Plan& plan, RunDirectory& run, Evaluator& evaluator,
+// `training` is the split training reads and `evaluator` validates on: plan.split, or an
+// update's restriction of it to the users with new interactions.
+TrainResult train_logged(Plan& plan, const Split& training, RunDirectory& run, Evaluator& evaluator,
                          const std::string& config_hash, DataParallel* parallel) {
   Recommender& model = *plan.model;
   const Scorer scorer = last_state_scorer(model);
-  if (plan.split.valid.size() == 0) {
+  if (training.valid.size() == 0) {
     log_warn("the split has no validation targets: no early stopping, the last epoch is kept");
   }
   const ValidateFn validate = [&]() -> std::map<std::string, double> {
-    if (plan.split.valid.size() == 0) return {};
+    if (training.valid.size() == 0) return {};
     return evaluator.evaluate("valid", scorer, model.max_length(), plan.device).metrics;
   };
   const std::string metrics_path = run.file("metrics.jsonl");
@@ -161,7 +164,7 @@ TrainResult train_logged(Plan& plan, RunDirectory& run, Evaluator& evaluator,
     append_line(metrics_path, line.dump());
   };
   TrainResult trained =
-      train_model(model, *plan.loss, plan.split, plan.train, plan.device, validate, on_epoch,
+      train_model(model, *plan.loss, training, plan.train, plan.device, validate, on_epoch,
                   train_state_file(run.file("train_state.pt"), plan, config_hash), parallel);
   if (trained.history.empty()) append_line(metrics_path, json{{"epoch", 0}}.dump());
   return trained;
@@ -255,7 +258,17 @@ ExperimentResult train_and_evaluate(Plan& plan, RunDirectory& run, const std::st
     model.to(plan.device);
     model.fit_statistics(plan.split);
     Evaluator evaluator = make_evaluator(plan);
-    const TrainResult trained = train_logged(plan, run, evaluator, config_hash, parallel);
+    // An update trains and validates on the users with new interactions (their newest items
+    // decide early stopping); the final evaluation below covers every user either way.
+    std::optional<Split> update_split;
+    std::optional<Evaluator> update_validator;
+    if (!plan.train_users.empty()) {
+      update_split = restricted_to_users(plan.split, plan.train_users);
+      update_validator.emplace(*update_split, plan.dataset.interactions, plan.eval);
+    }
+    const TrainResult trained =
+        train_logged(plan, update_split ? *update_split : plan.split, run,
+                     update_validator ? *update_validator : evaluator, config_hash, parallel);
     RunResults results;
     std::map<std::string, TargetTable> target_tables;
     evaluate_splits(plan, evaluator, results, target_tables);
@@ -364,6 +377,13 @@ ExperimentResult resume_experiment(const std::string& path) {
     throw;
   }
   RunDirectory& run = *opened;
+  if (std::filesystem::exists(run.file("update.json"))) {
+    const std::string message = run.final_path() +
+                                " is an update of another run (update.json); an update does not "
+                                "resume: remove it and run shiftrec update again";
+    run.fail(message);
+    throw UserError(message);
+  }
   log_info("resuming " + run.final_path() + " (in progress under .partial)");
   try {
     if (parallel != nullptr) parallel->bytes_from_rank0(stored);
@@ -384,6 +404,81 @@ ExperimentResult resume_experiment(const std::string& path) {
     run.fail(e.what());
     throw;
   }
+}
+
+ExperimentResult update_experiment(const UpdateOptions& options) {
+  namespace fs = std::filesystem;
+  const double started = seconds_since_start();
+  if (options.epochs < 1) throw UserError("--epochs must be at least 1");
+  for (const std::string suffix : {".partial", ".failed"}) {
+    const std::string& r = options.run;
+    if (r.size() > suffix.size() &&
+        r.compare(r.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      throw UserError(r + ": not a complete run (it stopped before completing); resume it first");
+    }
+  }
+  require_run_files(options.run, {"resolved.toml", "model.pt", "results.json"});
+  if (!fs::is_regular_file(options.interactions)) {
+    throw UserError(options.interactions + ": no such file of new interactions");
+  }
+  if (fs::exists(options.out)) {
+    throw UserError("run directory " + options.out + " already exists; choose another --out");
+  }
+  const std::string stored_path = options.run + "/resolved.toml";
+  const auto stored = read_whole_file(stored_path);
+  if (!stored) throw UserError(stored_path + ": cannot read the file");
+
+  // The run as it was: its data and its trained model.
+  Config old_config = Config::from_string(*stored, stored_path);
+  Plan old_plan = read_plan(old_config);
+  load_checkpoint(*old_plan.model, options.run + "/model.pt");
+  std::vector<std::string> updates = old_config.section("data").get_string_list(
+      "updates", {}, "interaction files appended to the data by shiftrec update, in order");
+
+  // The same config over the grown data.
+  updates.push_back(fs::absolute(options.interactions).lexically_normal().string());
+  std::string list = "[";
+  for (size_t i = 0; i < updates.size(); ++i) list += (i > 0 ? ", " : "") + toml_quoted(updates[i]);
+  Config config = Config::from_string(*stored, stored_path);
+  config.apply_override("data.updates=" + list + "]");
+  config.apply_override("train.epochs=" + std::to_string(options.epochs));
+  for (const std::string& assignment : options.overrides) {
+    if (assignment.rfind("train.", 0) != 0 || assignment.rfind("train.epochs=", 0) == 0) {
+      throw UserError("--set " + assignment +
+                      ": an update keeps the run's model and data; only "
+                      "train.* options other than train.epochs (see --epochs) can change");
+    }
+    config.apply_override(assignment);
+  }
+  Plan plan = read_plan(config);
+  grow_parameters(*old_plan.model, *plan.model,
+                  Growth::between(old_plan.dataset.interactions, plan.dataset.interactions));
+  plan.train_users = plan.dataset.updated_users;
+  const int64_t new_users =
+      plan.dataset.interactions.n_users - old_plan.dataset.interactions.n_users;
+  const int64_t new_items =
+      plan.dataset.interactions.n_items - old_plan.dataset.interactions.n_items;
+  old_plan = Plan{};  // the old data and model are no longer needed
+  const double load_seconds = seconds_since_start() - started;
+
+  RunDirectory run(options.out);
+  log_info("run directory: " + run.final_path() + " (update of " + options.run +
+           ", in progress under .partial)");
+  const std::string resolved = config.resolved_toml();
+  try {
+    const json provenance = {{"updated_run", fs::absolute(options.run).lexically_normal().string()},
+                             {"interactions", updates.back()},
+                             {"max_epochs", options.epochs},
+                             {"new_users", new_users},
+                             {"new_items", new_items},
+                             {"updated_users", plan.train_users.size()}};
+    write_file_atomically(run.file("update.json"), provenance.dump(2) + "\n");
+    write_file_atomically(run.file("resolved.toml"), resolved);
+  } catch (const std::exception& e) {
+    run.fail(e.what());
+    throw;
+  }
+  return train_and_evaluate(plan, run, fnv1a_hex(resolved), started, load_seconds);
 }
 
 }  // namespace shiftrec

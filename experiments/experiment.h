@@ -10,6 +10,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/config.h"
 
@@ -32,6 +33,27 @@ ExperimentResult run_experiment(Config& config, const std::string& out);
 // <path> as if it had never stopped — the same metrics and metrics.jsonl on the same device and
 // thread count. results.json lists the epochs it was resumed after.
 ExperimentResult resume_experiment(const std::string& path);
+
+struct UpdateOptions {
+  std::string run;           // a complete run directory; never modified
+  std::string interactions;  // new interactions, in the format of the run's data.path
+  std::string out;           // the new run directory
+  int64_t epochs = 2;        // at most this many passes over the updated users' sequences
+  // "train.key=value" overrides of the run's training options (learning rate, batch size,
+  // patience); other sections would describe another model or other data and are refused.
+  std::vector<std::string> overrides;
+};
+
+// Continues a complete run's model on new interactions (new users and items included) and
+// writes a complete new run: the run's config with the file appended to data.updates
+// (datasets/dataset_loader.h), the model grown to the new users and items
+// (models/model_growth.h), trained for at most `epochs` passes over the sequences of the users
+// with new interactions — early stopping on the run's validation metric as in training — then
+// evaluated on the updated data's split. Every check (a run that is not complete, a file that
+// is not in the run's format or older than its data, an output that exists) comes before
+// anything is written. `update.json` in the new run records where it came from; such a run
+// does not `resume` (update again instead).
+ExperimentResult update_experiment(const UpdateOptions& options);
 
 // Resolves the config as `train` would (loading the data, since model options may depend
 // on it) and lists every option: "path = value  # description (default ...)". Writes nothing.

@@ -9,6 +9,7 @@
 //   shiftrec eval --run DIR [--split test] [--dump-topk FILE]
 //   shiftrec compare RUN_A RUN_B [--split test] [--resamples 1000] [--json FILE]
 //   shiftrec export --run DIR --out FILE.h5
+//   shiftrec update --run DIR --interactions FILE --out DIR2 [--epochs N]
 //   shiftrec options --config FILE [--set key=value ...]
 //   shiftrec data generate --config FILE [--set key=value ...] --out DIR
 //   shiftrec data stats --config FILE [--set key=value ...] [--window W]

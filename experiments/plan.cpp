@@ -49,7 +49,7 @@ Plan read_plan(Config& config) {
   const auto cores = static_cast<int64_t>(std::max(1u, std::thread::hardware_concurrency()));
   at::set_num_threads(static_cast<int>(plan.threads > 0 ? plan.threads : cores));
   seed_torch(plan.seed);
-  plan.dataset = load_dataset(config.section("data"), plan.seed);
+  plan.dataset = load_updated_dataset(config, plan.seed);
   plan.split = split_from_config(config.section("split"), plan.dataset.interactions);
   if (plan.split.test.size() == 0) {  // metrics of nothing would read as 0.0
     config.section("split").fail("protocol",

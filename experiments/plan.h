@@ -32,6 +32,9 @@ struct Plan {
   std::unique_ptr<Loss> loss;
   TrainOptions train;
   EvalOptions eval;
+  // Set by `shiftrec update` only: the users whose training prefixes training reads (those
+  // with new interactions); empty = every user.
+  std::vector<int32_t> train_users;
 };
 
 // Reads every option, loads and splits the data, builds model and loss, then rejects any

@@ -1,0 +1,43 @@
+// shiftrec update: continue a run's model on new interactions into a new run directory
+#include <CLI/CLI.hpp>
+
+#include "experiments/cli/command.h"
+#include "experiments/experiment.h"
+
+namespace shiftrec {
+namespace {
+
+class UpdateCommand : public Command {
+ public:
+  void add_options(CLI::App& command) override {
+    command.add_option("--run", options_.run, "a complete run directory (never modified)")
+        ->required();
+    command
+        .add_option("--interactions", options_.interactions,
+                    "new interactions, in the format of the run's data.path")
+        ->required();
+    command.add_option("--out", options_.out, "the new run directory")->required();
+    command
+        .add_option("--set", options_.overrides,
+                    "override a training option of the run: --set train.learning_rate=1e-4")
+        ->take_all();
+    command.add_option("--epochs", options_.epochs,
+                       "at most this many passes over the sequences of the users with new "
+                       "interactions (default 2)");
+  }
+  int run() override {
+    update_experiment(options_);
+    return 0;
+  }
+
+ private:
+  UpdateOptions options_;
+};
+
+}  // namespace
+
+SHIFTREC_REGISTER_COMMAND("update",
+                          "continue a run's model on new interactions into a new run directory",
+                          UpdateCommand);
+
+}  // namespace shiftrec
