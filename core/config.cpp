@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <set>
 #include <sstream>
@@ -206,7 +207,12 @@ void Config::check_all_used() const {
             message += " (nothing reads this table)";
           }
           std::string location;
+          // An override that made the key (or a table on its path) is where the key came from.
           auto origin = impl.override_origin.find(full);
+          for (auto o = impl.override_origin.begin();
+               origin == impl.override_origin.end() && o != impl.override_origin.end(); ++o) {
+            if (o->first.rfind(full + ".", 0) == 0) origin = o;
+          }
           if (origin != impl.override_origin.end()) {
             location = origin->second;
           } else {
@@ -301,6 +307,13 @@ void record(Config::Impl& impl, const std::string& table_path, const std::string
   impl.options.push_back({full, type, default_text, value_text, description});
 }
 
+// The shortest text that reads back as `value` (1e-12, not 9.9999999999999998e-13).
+std::string shortest(double value) {
+  char buffer[64];
+  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  return std::string(buffer, result.ptr);
+}
+
 std::string range_text(const std::string& key, const std::string& lo, const std::string& hi) {
   return "expected " + lo + " <= " + key + " <= " + hi;
 }
@@ -339,8 +352,8 @@ double ConfigSection::get_double(const std::string& key, double default_value, d
       fail(key, "expected a number, got " + describe(*node));
     }
     if (!(value >= min_value && value <= max_value)) {  // also rejects nan
-      fail(key, "value " + format_value(value) + " is out of range: " +
-                    range_text(key, format_value(min_value), format_value(max_value)));
+      fail(key, "value " + shortest(value) + " is out of range: " +
+                    range_text(key, shortest(min_value), shortest(max_value)));
     }
   }
   record(*impl_, path_, key, value, "float", format_value(default_value), format_value(value),
@@ -368,7 +381,8 @@ std::string ConfigSection::get_string(const std::string& key, const std::string&
     if (!node->is_string()) fail(key, "expected a string, got " + describe(*node));
     value = node->as_string()->get();
     if (!choices.empty() && std::find(choices.begin(), choices.end(), value) == choices.end()) {
-      std::string message = "unknown value \"" + value + "\", expected one of: " + join(choices);
+      std::string message =
+          "unknown value \"" + excerpt(value) + "\", expected one of: " + join(choices);
       const std::string nearest = nearest_name(value, choices);
       if (!nearest.empty()) message += " (did you mean \"" + nearest + "\"?)";
       fail(key, message);

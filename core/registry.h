@@ -42,7 +42,7 @@ class Registry {
   const Factory& get(const std::string& name) const {
     auto it = entries_.find(name);
     if (it == entries_.end()) {
-      std::string message = "unknown " + family_ + " \"" + name + "\"";
+      std::string message = "unknown " + family_ + " \"" + excerpt(name) + "\"";
       const std::string nearest = nearest_name(name, names());
       if (!nearest.empty()) message += " (did you mean \"" + nearest + "\"?)";
       message += "; known: " + join(names());

@@ -57,6 +57,10 @@ std::vector<std::string> split(const std::string& text, char separator) {
   return parts;
 }
 
+std::string excerpt(std::string_view text, size_t limit) {
+  return text.size() <= limit ? std::string(text) : std::string(text.substr(0, limit)) + "...";
+}
+
 std::string toml_quoted(const std::string& text) {
   std::string out = "\"";
   for (unsigned char c : text) {

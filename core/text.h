@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace shiftrec {
@@ -18,6 +19,10 @@ std::string join(const std::vector<std::string>& parts, const std::string& separ
 
 // Splits on every occurrence of `separator`; "a..b" with '.' gives {"a", "", "b"}.
 std::vector<std::string> split(const std::string& text, char separator);
+
+// `text` cut to `limit` characters ("..." marks the cut): how a user's value is echoed in a
+// message, so a 50 MB value never becomes a 50 MB error line.
+std::string excerpt(std::string_view text, size_t limit = 60);
 
 // `text` as a TOML basic string, quotes included ("a\"b" for a"b) — for overrides built in
 // code from paths.

@@ -24,9 +24,20 @@ class CsvReader : public DatasetReader {
     time_ = s.get_string("time_column", "", "timestamp column; empty = row order");
     rating_ = s.get_string("rating_column", "", "rating column; empty = none");
     min_rating_ = s.get_double("min_rating", 0.0, -1e18, 1e18, "keep ratings >= this");
+    if (min_rating_ != 0.0 && rating_.empty()) {  // 0 keeps all: the default means unset
+      s.fail("min_rating", "set, but there is no data.rating_column to compare it with");
+    }
     category_ = s.get_string("category_column", "", "category column; empty = none");
     category_separator_ =
         s.get_string("category_separator", "|", "separator between categories in a field");
+    if (category_separator_.empty()) {
+      s.fail("category_separator", "empty: expected at least one character");
+    }
+    if (!category_.empty() && category_separator_ == delimiter_) {
+      s.fail("category_separator", "\"" + category_separator_ +
+                                       "\" is also data.delimiter: a field could not hold "
+                                       "several categories; choose another separator");
+    }
   }
 
   Interactions read() override {
@@ -42,6 +53,19 @@ class CsvReader : public DatasetReader {
     const int64_t time = time_.empty() ? -1 : column(names, "time_column", time_);
     const int64_t rating = rating_.empty() ? -1 : column(names, "rating_column", rating_);
     const int64_t category = category_.empty() ? -1 : column(names, "category_column", category_);
+    const std::pair<const char*, int64_t> roles[] = {{"user_column", user},
+                                                     {"item_column", item},
+                                                     {"time_column", time},
+                                                     {"rating_column", rating},
+                                                     {"category_column", category}};
+    for (size_t a = 0; a < 5; ++a) {  // one column read as two things is a mapping mistake
+      for (size_t b = a + 1; b < 5; ++b) {
+        if (roles[a].second >= 0 && roles[a].second == roles[b].second) {
+          section_.fail(roles[b].first, "column " + std::to_string(roles[b].second) +
+                                            " is also data." + roles[a].first);
+        }
+      }
+    }
     const int64_t needed = std::max({user, item, time, rating, category}) + 1;
     InteractionsBuilder builder;
     while (file.next_line(line)) {
@@ -55,10 +79,7 @@ class CsvReader : public DatasetReader {
       }
       if (rating >= 0 && file.parse_double(fields[rating], "a rating") < min_rating_) continue;
       const int64_t item_id = file.parse_int(fields[item], "an item id");
-      const int64_t t =
-          time >= 0
-              ? static_cast<int64_t>(std::llround(file.parse_double(fields[time], "a timestamp")))
-              : file.line_number();
+      const int64_t t = time >= 0 ? file.parse_timestamp(fields[time]) : file.line_number();
       if (category >= 0) {
         builder.set_categories(
             item_id, split_categories(std::string(fields[category]), category_separator_));

@@ -5,6 +5,9 @@
 namespace shiftrec {
 
 void InteractionsBuilder::add(int64_t user, int64_t item, int64_t time, const TextFile& file) {
+  // Every reader goes through here: one rule for all (an id is a non-negative integer).
+  if (user < 0) file.fail("user id " + std::to_string(user) + " is negative");
+  if (item < 0) file.fail("item id " + std::to_string(item) + " is negative");
   auto [u, new_user] = user_ids_.emplace(user, static_cast<int32_t>(user_ids_.size()));
   if (new_user) data_.user_original_ids.push_back(user);
   auto [i, new_item] = item_ids_.emplace(item, static_cast<int32_t>(item_ids_.size()));

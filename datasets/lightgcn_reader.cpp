@@ -26,6 +26,7 @@ class LightGcnReader : public DatasetReader {
     for (const auto& [path, tag] : {std::pair<std::string, int8_t>{train_, 0}, {test_, 2}}) {
       TextFile file(path);
       std::string line;
+      const size_t rows_before = tags.size();
       while (file.next_line(line)) {
         const auto fields = split_whitespace(line);
         if (fields.empty()) continue;
@@ -35,6 +36,9 @@ class LightGcnReader : public DatasetReader {
           builder.add(user, file.parse_int(fields[k], "an item id"), time++, file);
           tags.push_back(tag);
         }
+      }
+      if (tag == 0 && tags.size() == rows_before) {  // a model trained on nothing is no result
+        throw UserError(path + ": no training interactions (empty train file)");
       }
     }
     builder.set_row_tags(std::move(tags));

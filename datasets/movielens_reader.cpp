@@ -48,7 +48,7 @@ class MovieLensReader : public DatasetReader {
       const int64_t user = file.parse_int(fields[0], "a user id");
       const int64_t item = file.parse_int(fields[1], "a movie id");
       const double rating = file.parse_double(fields[2], "a rating");
-      const int64_t time = file.parse_int(fields[3], "a timestamp");
+      const int64_t time = file.parse_timestamp(fields[3]);
       if (rating >= min_rating_) builder.add(user, item, time, file);
     }
     return builder.build(ratings_, require_categories_ && builder.has_categories());

@@ -68,14 +68,14 @@ class RecBoleReader : public DatasetReader {
     const int64_t user = column_of(header, "user_id"), item = column_of(header, "item_id");
     const int64_t rating = column_of(header, "rating"), time = column_of(header, "timestamp");
     if (user < 0 || item < 0) file.fail("header needs user_id and item_id columns");
+    if (rating < 0 && min_rating_ > 0) {
+      file.fail("data.min_rating is set, but the header has no rating column");
+    }
     while (file.next_line(line)) {
       if (line.empty()) continue;
       const auto fields = tab_fields(file, line, header.size());
       if (rating >= 0 && file.parse_double(fields[rating], "a rating") < min_rating_) continue;
-      const int64_t t =
-          time >= 0
-              ? static_cast<int64_t>(std::llround(file.parse_double(fields[time], "a timestamp")))
-              : file.line_number();
+      const int64_t t = time >= 0 ? file.parse_timestamp(fields[time]) : file.line_number();
       builder.add(file.parse_int(fields[user], "a user id"),
                   file.parse_int(fields[item], "an item id"), t, file);
     }

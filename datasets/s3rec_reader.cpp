@@ -7,6 +7,7 @@
 
 #include "core/config.h"
 #include "core/error.h"
+#include "core/json_input.h"
 #include "datasets/interactions_builder.h"
 #include "datasets/reader.h"
 #include "datasets/text_file.h"
@@ -17,12 +18,7 @@ namespace {
 void read_attributes(const std::string& path, InteractionsBuilder& builder) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UserError(path + ": cannot open (missing or unreadable)");
-  nlohmann::json json;
-  try {
-    json = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw UserError(path + ": invalid JSON at byte " + std::to_string(e.byte) + ": " + e.what());
-  }
+  const nlohmann::json json = parse_json(in, path);
   if (!json.is_object()) throw UserError(path + ": expected a JSON object {\"item\": [attr, ...]}");
   for (const auto& [key, value] : json.items()) {
     int64_t item = 0;
@@ -31,7 +27,7 @@ void read_attributes(const std::string& path, InteractionsBuilder& builder) {
       item = std::stoll(key, &used);
       if (used != key.size()) throw std::invalid_argument(key);
     } catch (const std::exception&) {
-      throw UserError(path + ": key \"" + key + "\" is not an integer item id");
+      throw UserError(path + ": key " + json_excerpt(key) + " is not an integer item id");
     }
     if (!value.is_array()) {
       throw UserError(path + ": item " + key + ": expected a list of attribute ids");
@@ -39,7 +35,8 @@ void read_attributes(const std::string& path, InteractionsBuilder& builder) {
     std::vector<std::string> attributes;
     for (const auto& a : value) {
       if (!a.is_number_integer()) {
-        throw UserError(path + ": item " + key + ": attribute " + a.dump() + " is not an integer");
+        throw UserError(path + ": item " + key + ": attribute " + json_excerpt(a) +
+                        " is not an integer");
       }
       attributes.push_back(std::to_string(a.get<int64_t>()));
     }

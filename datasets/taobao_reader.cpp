@@ -50,7 +50,7 @@ class TaobaoReader : public DatasetReader {
       if (std::find(kBehaviours.begin(), kBehaviours.end(), behaviour) == kBehaviours.end()) {
         file.fail("unknown behaviour type \"" + behaviour + "\", expected " + join(kBehaviours));
       }
-      const int64_t time = file.parse_int(fields[4], "a timestamp");
+      const int64_t time = file.parse_timestamp(fields[4]);
       if (keep_.count(behaviour) == 0) continue;
       if (categorised.insert(item).second) builder.set_categories(item, {std::to_string(category)});
       builder.add(user, item, time, file);

@@ -25,8 +25,9 @@ class TextFile {
   TextFile(const TextFile&) = delete;
   TextFile& operator=(const TextFile&) = delete;
 
-  // Next line without its line ending; false at the end. Throws on a read error or a
-  // truncated gzip stream.
+  // Next line without its line ending; false at the end. Throws on a read error, a
+  // truncated gzip stream, or a NUL byte (a binary file, or text damaged by one: C-string
+  // reading would silently merge the line with the next).
   bool next_line(std::string& line);
   int64_t line_number() const { return line_number_; }
   const std::string& path() const { return path_; }
@@ -35,11 +36,18 @@ class TextFile {
   [[noreturn]] void fail(const std::string& message) const;
   int64_t parse_int(std::string_view field, const std::string& what) const;
   double parse_double(std::string_view field, const std::string& what) const;
+  // An integer or decimal time (1.6e9 and 1600000000.5 round) within int64's range: a time
+  // beyond it (1e300, 20 digits) is an error, not a wrap to the earliest event.
+  int64_t parse_timestamp(std::string_view field) const;
 
  private:
+  bool refill();  // more bytes into buffer_; false at the end
+
   std::string path_;
   void* handle_ = nullptr;  // gzFile
   int64_t line_number_ = 0;
+  std::string buffer_;  // read but not yet returned: [position_, size)
+  size_t position_ = 0;
 };
 
 // Splits on every occurrence of `delimiter` (no quoting); "a,,b" gives three fields.

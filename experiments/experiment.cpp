@@ -17,6 +17,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json_input.h"
 #include "core/log.h"
 #include "core/read_file.h"
 #include "core/seed.h"
@@ -108,9 +109,10 @@ void trim_metrics_log(const std::string& path, int64_t epochs_done) {
     ++line_number;
     json record;
     try {
-      record = json::parse(line);
-    } catch (const json::exception&) {
-      break;  // a line cut by the kill: it and anything after it are dropped
+      record = parse_json(line, path + ":" + std::to_string(line_number));
+    } catch (const UserError& e) {  // a line cut by a kill (or damaged): dropped, not the rest
+      if (in.peek() != EOF) log_warn(std::string(e.what()) + "; line dropped");
+      continue;
     }
     if (!record.contains("epoch") || !record["epoch"].is_number_integer()) {
       throw UserError(path + ":" + std::to_string(line_number) + ": line without an epoch");
@@ -166,7 +168,13 @@ TrainResult train_logged(Plan& plan, const Split& training, RunDirectory& run, E
   TrainResult trained =
       train_model(model, *plan.loss, training, plan.train, plan.device, validate, on_epoch,
                   train_state_file(run.file("train_state.pt"), plan, config_hash), parallel);
-  if (trained.history.empty()) append_line(metrics_path, json{{"epoch", 0}}.dump());
+  // A model without parameters has no epochs: one line says so. A resumed run whose epochs
+  // were all done before the stop has its lines already.
+  std::error_code missing;
+  if (trained.history.empty() &&
+      (std::filesystem::file_size(metrics_path, missing) == 0 || missing)) {
+    append_line(metrics_path, json{{"epoch", 0}}.dump());
+  }
   return trained;
 }
 

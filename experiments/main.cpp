@@ -108,7 +108,14 @@ int main(int argc, char** argv) {
   try {
     return run(argc, argv);
   } catch (const shiftrec::UserError& e) {
-    std::fprintf(stderr, "shiftrec: error: %s\n", e.what());
+    // Sources cut the values they echo; this bounds whatever one missed.
+    const std::string message = e.what();
+    std::fprintf(stderr, "shiftrec: error: %s\n",
+                 message.size() <= 2000
+                     ? message.c_str()
+                     : (message.substr(0, 2000) + "... (" + std::to_string(message.size() - 2000) +
+                        " more characters)")
+                           .c_str());
     return 1;
   } catch (const shiftrec::InternalError& e) {
     std::fprintf(stderr, "shiftrec: %s (please report this bug)\n", e.what());

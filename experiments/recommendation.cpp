@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/json_input.h"
 #include "datasets/histories.h"
 #include "datasets/time_gaps.h"
 #include "eval/fused_ranking.h"
@@ -384,12 +385,7 @@ std::string recommendation_text(const Recommendation& a) {
 RecommendRequest parse_request_json(const std::string& line, const std::string& source) {
   RecommendRequest request;
   request.source = source;
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(line);
-  } catch (const nlohmann::json::exception& e) {
-    throw UserError(source + ": not a JSON object (" + std::string(e.what()).substr(0, 120) + ")");
-  }
+  const nlohmann::json j = parse_json(line, source);
   const auto id_text = [&source](const nlohmann::json& v) -> std::string {
     if (v.is_string()) return v.get<std::string>();
     if (v.is_number_integer()) return std::to_string(v.get<int64_t>());

@@ -11,6 +11,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/json_input.h"
 #include "core/read_file.h"
 #include "core/version.h"
 
@@ -251,6 +252,10 @@ void require_run_files(const std::string& dir, const std::vector<std::string>& f
     if (!fs::exists(dir + "/" + file)) {
       throw UserError(dir + ": not a complete shiftrec run (missing " + file + ")");
     }
+    if (!fs::is_regular_file(dir + "/" + file)) {
+      throw UserError(dir + "/" + file + ": not a file (a directory or a device) where the run's " +
+                      file + " should be");
+    }
   }
 }
 
@@ -259,12 +264,7 @@ RunResults read_run_results(const std::string& dir) {
   const std::string path = dir + "/results.json";
   const std::optional<std::string> text = read_whole_file(path);
   if (!text) throw UserError(path + ": cannot read the file");
-  json j;
-  try {
-    j = json::parse(*text);
-  } catch (const json::exception& e) {
-    throw UserError(path + ": invalid JSON: " + e.what());
-  }
+  const json j = parse_json(*text, path);
   if (!j.is_object() || !j.contains("run_format") || j["run_format"] != kRunFormat) {
     throw UserError(path + ": written by an incompatible shiftrec (run_format " +
                     (j.is_object() && j.contains("run_format") ? j["run_format"].dump()

@@ -101,6 +101,30 @@ struct Training {
 };
 
 // One epoch of optimiser steps; fills the record's loss, rate and time.
+// Every step, before the optimizer applies it: a non-finite loss or gradient stops training
+// with the parameters of the last good step (and the saved state of the last good epoch, which
+// `resume` continues from). Gradients are the same on every data-parallel rank once averaged,
+// so the ranks decide alike; the loss is checked alone only without ranks.
+void stop_if_not_finite(Training& t, const at::Tensor& loss, int64_t epoch, int64_t batch,
+                        int64_t n_batches) {
+  at::Tensor gradients = at::zeros({}, at::TensorOptions().dtype(at::kDouble).device(t.device));
+  for (const auto& p : t.model.parameters()) {
+    if (p.grad().defined()) gradients += p.grad().to(at::kDouble).square().sum();
+  }
+  const at::Tensor local =
+      t.parallel == nullptr ? loss.detach().to(at::kDouble) : at::zeros_like(gradients);
+  const at::Tensor both = at::stack({local.reshape({}), gradients});
+  const at::Tensor values = both.cpu();
+  const double loss_value = values[0].item<double>(), gradient_value = values[1].item<double>();
+  if (std::isfinite(loss_value) && std::isfinite(gradient_value)) return;
+  throw UserError("training diverged at epoch " + std::to_string(epoch) + ", batch " +
+                  std::to_string(batch + 1) + " of " + std::to_string(n_batches) + ": " +
+                  (std::isfinite(loss_value) ? std::string("a gradient is not finite")
+                                             : "the loss is " + std::to_string(loss_value)) +
+                  "; the step was not applied, and the training state saved after the last "
+                  "good epoch resumes (try a lower train.learning_rate)");
+}
+
 void run_epoch(Training& t, EpochRecord& record) {
   const double start = seconds_since_start();
   t.model.train();
@@ -118,6 +142,7 @@ void run_epoch(Training& t, EpochRecord& record) {
     t.optimizer.zero_grad();
     value.backward();
     if (t.parallel != nullptr) t.parallel->average_gradients(t.model.parameters());
+    stop_if_not_finite(t, value, record.epoch, batch, n_batches);
     // The step's rate: the count of batches per epoch is fixed, so (epoch, batch) gives the
     // global step (the same after a resume).
     record.learning_rate =
@@ -221,12 +246,22 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
   }
   Training t{model, loss, options, device, parallel, *stream, optimizer, rng, best_state, counters};
 
+  bool exploding_warned = false;
   for (int64_t epoch = counters.epochs_done + 1; !counters.finished && epoch <= options.epochs;
        ++epoch) {
     EpochRecord record;
     record.epoch = epoch;
     run_epoch(t, record);
     counters.epochs_done = epoch;
+    // A loss far above where training started is heading for divergence: say so once.
+    if (!exploding_warned && !result.history.empty() &&
+        record.train_loss > 10.0 * std::abs(result.history.front().train_loss)) {
+      exploding_warned = true;
+      log_warn("the training loss is exploding: " + std::to_string(record.train_loss) +
+               " in epoch " + std::to_string(epoch) + ", over 10x the " +
+               std::to_string(result.history.front().train_loss) +
+               " of the first epoch (try a lower train.learning_rate)");
+    }
     const bool validate_now = epoch % options.eval_every == 0 || epoch == options.epochs;
     const bool stop = validate_now && validate_epoch(t, validate, record);
     result.history.push_back(record);

@@ -58,8 +58,8 @@ TEST(Config, WrongTypeNamesValueGivenAndExpected) {
 TEST(Config, OutOfRangeNamesBounds) {
   Config config = Config::from_string("[model]\ndropout = 1.5\n", "exp.toml");
   EXPECT_EQ(error_of([&] { read_model(config); }),
-            "exp.toml:2:11: model.dropout: value 1.5 is out of range: expected 0.0 <= dropout "
-            "<= 0.98999999999999999");
+            "exp.toml:2:11: model.dropout: value 1.5 is out of range: expected 0 <= dropout "
+            "<= 0.99");  // bounds as written, not 0.98999999999999999
 }
 
 TEST(Config, ListElementsAreChecked) {
@@ -116,6 +116,26 @@ TEST(Config, OverrideCreatesTablesAndUnknownOverrideIsLocated) {
   EXPECT_EQ(error_of([&] { config.check_all_used(); }),
             "--set model.dropuot=0.1: unknown key 'model.dropuot' (did you mean "
             "'model.dropout'?)");
+}
+
+// MessagesThatFailTheUser: a table that only an override made is blamed on that override
+// (it was "file:0:0"); a huge value is echoed as an excerpt.
+TEST(Config, AnUnknownTableFromAnOverrideIsBlamedOnTheOverride) {
+  Config config = Config::from_string("[model]\nd = 8\n", "exp.toml");
+  config.apply_override("modle.d=3");
+  read_model(config);
+  const std::string message = error_of([&] { config.check_all_used(); });
+  EXPECT_EQ(message.rfind("--set modle.d=3: unknown key 'modle'", 0), 0u) << message;
+}
+
+TEST(Config, AHugeValueIsEchoedAsAnExcerpt) {
+  Config config =
+      Config::from_string("[model]\nname = \"" + std::string(1000000, 'x') + "\"\n", "exp.toml");
+  const std::string message = error_of([&] {
+    config.section("model").get_string("name", "sasrec", "model", {"sasrec", "bert4rec"});
+  });
+  EXPECT_LT(message.size(), 300u);
+  EXPECT_NE(message.find("unknown value \"" + std::string(60, 'x') + "...\""), std::string::npos);
 }
 
 TEST(Config, MalformedOverride) {

@@ -157,7 +157,7 @@ TEST(Cli, BadInputIsOneClearLineAndLeavesNoRunDirectory) {
       {"wrong type", " --set 'model.d=\"wide\"'", "",
        "--set model.d=\"wide\": model.d: expected an integer, got string \"wide\""},
       {"out of range", " --set model.dropout=2", "",
-       "--set model.dropout=2: model.dropout: value 2.0 is out of range"},
+       "--set model.dropout=2: model.dropout: value 2 is out of range: expected 0 <= dropout <= 0.99"},
       {"unknown model", " --set model.name=sasrek", "",
        "model.name: unknown value \"sasrek\", expected one of: "},
       {"unknown metric", " --set 'eval.metrics=[\"ndgc\"]'", "",

@@ -200,10 +200,51 @@ TEST(Trainer, NanLossIsAClearError) {
     train_model(*f.model, loss, f.split, options, c10::Device(c10::kCPU), validate, nullptr);
     FAIL() << "expected UserError";
   } catch (const UserError& e) {
-    EXPECT_STREQ(e.what(),
-                 "training diverged: the mean loss of epoch 1 is nan (try a lower "
-                 "train.learning_rate)");
+    EXPECT_EQ(std::string(e.what()).rfind("training diverged at epoch 1, batch 1 of ", 0), 0u)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find(": the loss is nan; the step was not applied"),
+              std::string::npos)
+        << e.what();
   }
+  for (const auto& p : f.model->parameters()) EXPECT_TRUE(at::isfinite(p).all().item<bool>());
+}
+
+// Divergence: a loss that turns non-finite mid-run stops at that very step, before the
+// optimizer applies it; the parameters are those of the step before.
+class NanAtStepLoss : public Loss {
+ public:
+  explicit NanAtStepLoss(int64_t bad_step) : bad_step_(bad_step) {}
+  at::Tensor compute(Recommender& model, const at::Tensor& states,
+                     const at::Tensor& positives) override {
+    const at::Tensor loss = model.score_candidates(states, positives.unsqueeze(1)).mean();
+    return ++steps_ == bad_step_ ? loss * std::numeric_limits<double>::infinity() : loss;
+  }
+  int64_t steps_ = 0;
+
+ private:
+  int64_t bad_step_;
+};
+
+TEST(Trainer, DivergenceIsCaughtAtTheStepBeforeItReachesTheParameters) {
+  at::manual_seed(0);
+  Fixture f;
+  NanAtStepLoss loss(5);
+  TrainOptions options;
+  options.epochs = 4;
+  options.batch_size = 8;  // several steps per epoch
+  const ValidateFn validate = [] { return std::map<std::string, double>{}; };
+  std::vector<at::Tensor> before_bad_step;
+  try {
+    train_model(*f.model, loss, f.split, options, c10::Device(c10::kCPU), validate, nullptr);
+    FAIL() << "expected UserError";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("training diverged at epoch "), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("batch 5 of "), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("inf; the step was not applied"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(loss.steps_, 5);  // stopped at the bad step, not at the end of the epoch
+  for (const auto& p : f.model->parameters()) EXPECT_TRUE(at::isfinite(p).all().item<bool>());
 }
 
 // A registered model and loss on the tiny fixture, built the way a run builds them: a SASRec
@@ -324,9 +365,10 @@ std::vector<ResumeCase> every_trainable_preset() {
   return cases;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    EveryPreset, TrainerResume, ::testing::ValuesIn(every_trainable_preset()),
-    [](const ::testing::TestParamInfo<ResumeCase>& info) { return info.param.model_name; });
+INSTANTIATE_TEST_SUITE_P(EveryPreset, TrainerResume, ::testing::ValuesIn(every_trainable_preset()),
+                         [](const ::testing::TestParamInfo<ResumeCase>& info) {
+                           return info.param.model_name;
+                         });
 
 }  // namespace
 }  // namespace shiftrec
