@@ -103,6 +103,55 @@ std::vector<std::string> path_parts(const std::string& dotted) {
   return split(dotted, '.');
 }
 
+// toml++ 3.3 reaches __builtin_unreachable (undefined behaviour, found by fuzzing) when it
+// meets many non-ASCII characters where whitespace or a key may stand — `café = 1`, `[é]`.
+// Outside strings and comments TOML allows only ASCII, so such a character is refused here,
+// located, before toml++ sees it. Returns {line, column} of the first one, or {0, 0}.
+std::pair<size_t, size_t> non_ascii_outside_strings(const std::string& text) {
+  size_t line = 1, column = 0;
+  enum class In { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral } in = In::kCode;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    ++column;
+    const bool starts_triple =
+        i + 2 < text.size() && text[i + 1] == text[i] && text[i + 2] == text[i];
+    switch (in) {
+      case In::kCode:
+        if (c >= 0x80) return {line, column};
+        if (c == '#') in = In::kComment;
+        if (c == '"') in = starts_triple ? (i += 2, In::kMultiBasic) : In::kBasic;
+        if (c == '\'') in = starts_triple ? (i += 2, In::kMultiLiteral) : In::kLiteral;
+        break;
+      case In::kComment:
+        if (c == '\n') in = In::kCode;
+        break;
+      case In::kBasic:
+        if (c == '\\')
+          ++i;
+        else if (c == '"' || c == '\n')
+          in = In::kCode;
+        break;
+      case In::kLiteral:
+        if (c == '\'' || c == '\n') in = In::kCode;
+        break;
+      case In::kMultiBasic:
+        if (c == '\\')
+          ++i;
+        else if (c == '"' && starts_triple)
+          in = (i += 2, In::kCode);
+        break;
+      case In::kMultiLiteral:
+        if (c == '\'' && starts_triple) in = (i += 2, In::kCode);
+        break;
+    }
+    if (c == '\n') {
+      ++line;
+      column = 0;
+    }
+  }
+  return {0, 0};
+}
+
 }  // namespace
 
 Config::Config(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -113,6 +162,11 @@ Config::~Config() = default;
 Config Config::from_string(const std::string& text, const std::string& source_name) {
   auto impl = std::make_unique<Impl>();
   impl->source = source_name;
+  if (const auto [line, column] = non_ascii_outside_strings(text); line > 0) {
+    throw ConfigError(source_name + ":" + std::to_string(line) + ":" + std::to_string(column),
+                      "invalid TOML: a non-ASCII character outside a string or comment (keys "
+                      "and bare values are ASCII; quote the text)");
+  }
   try {
     impl->table = toml::parse(text, source_name);
   } catch (const toml::parse_error& e) {
@@ -146,8 +200,14 @@ void Config::apply_override(const std::string& assignment) {
   for (const auto& part : parts) {
     if (part.empty()) throw ConfigError(origin, "empty key part in '" + dotted + "'");
   }
+  if (non_ascii_outside_strings(dotted).first > 0) {
+    throw ConfigError(origin, "a non-ASCII character in the key '" + excerpt(dotted) + "'");
+  }
   toml::table parsed;
   try {
+    if (non_ascii_outside_strings("value = " + value_text).first > 0) {
+      throw toml::parse_error("non-ASCII outside a string", toml::source_region{});
+    }
     parsed = toml::parse("value = " + value_text, origin);
   } catch (const toml::parse_error&) {
     // Not a TOML value: take the text as a bare string (model.name=sasrec).

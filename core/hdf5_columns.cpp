@@ -57,6 +57,13 @@ bool read_column(hid_t file, const char* name, std::vector<T>& values) {
   hsize_t size = 0;
   const bool one_dimensional = H5Sget_simple_extent_ndims(space) == 1;
   if (one_dimensional) H5Sget_simple_extent_dims(space, &size, nullptr);
+  // A damaged file may claim any size: beyond 2^32 elements (no column we write) it is a
+  // broken file, not an allocation to attempt.
+  if (size > (hsize_t{1} << 32)) {
+    H5Sclose(space);
+    H5Dclose(set);
+    return false;
+  }
   values.resize(size);
   const herr_t status =
       !one_dimensional ? -1
@@ -88,6 +95,7 @@ void write_attribute(hid_t file, const char* name, int64_t value) {
 bool read_attribute(hid_t file, const char* name, int64_t& value) {
   if (H5Aexists(file, name) <= 0) return false;
   const hid_t attribute = H5Aopen(file, name, H5P_DEFAULT);
+  if (attribute < 0) return false;
   const herr_t status = H5Aread(attribute, H5T_NATIVE_INT64, &value);
   H5Aclose(attribute);
   return status >= 0;

@@ -138,6 +138,23 @@ TEST(Config, AHugeValueIsEchoedAsAnExcerpt) {
   EXPECT_NE(message.find("unknown value \"" + std::string(60, 'x') + "...\""), std::string::npos);
 }
 
+// Found by fuzzing: toml++ 3.3 reaches __builtin_unreachable on many non-ASCII characters
+// outside strings; they are refused, located, before it parses. Strings and comments keep them.
+TEST(Config, NonAsciiOutsideStringsIsALocatedErrorAndInsideThemIsKept) {
+  EXPECT_EQ(error_of([] { Config::from_string("[model]\ncaf\xc3\xa9 = 1\n", "exp.toml"); }),
+            "exp.toml:2:4: invalid TOML: a non-ASCII character outside a string or comment "
+            "(keys and bare values are ASCII; quote the text)");
+  EXPECT_NE(error_of([] { Config::from_string("[\xd2\x83]\n", "exp.toml"); }).find("exp.toml:1:2:"),
+            std::string::npos);
+  Config config = Config::from_string(
+      "# caf\xc3\xa9\n[model]\nname = \"caf\xc3\xa9\" # \xc3\xa9\n"
+      "note = '''\n\xc3\xa9'''\n",
+      "exp.toml");
+  EXPECT_EQ(config.section("model").get_string("name", "", "name"), "caf\xc3\xa9");
+  config.apply_override("model.name=d\xc3\xa9j\xc3\xa0");  // a bare non-ASCII word: a string
+  EXPECT_EQ(config.section("model").get_string("name", "", "name"), "d\xc3\xa9j\xc3\xa0");
+}
+
 TEST(Config, MalformedOverride) {
   Config config = Config::from_string("", "exp.toml");
   EXPECT_EQ(error_of([&] { config.apply_override("model.d"); }),
