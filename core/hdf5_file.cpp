@@ -25,7 +25,7 @@ Hdf5Writer::~Hdf5Writer() {
   if (file_ >= 0) H5Fclose(file_);
 }
 
-void Hdf5Writer::commit() {
+Checksum Hdf5Writer::commit() {
   std::string image;
   bool built = H5Fflush(file_, H5F_SCOPE_LOCAL) >= 0;
   const ssize_t size = built ? H5Fget_file_image(file_, nullptr, 0) : -1;
@@ -39,6 +39,7 @@ void Hdf5Writer::commit() {
   if (!built)
     throw UserError("cannot write the " + what_ + " " + path_ + ": HDF5 could not build it");
   write_file_atomically(path_, image);
+  return checksum_of(image);
 }
 
 }  // namespace shiftrec

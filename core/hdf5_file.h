@@ -14,6 +14,7 @@
 
 #include <string>
 
+#include "core/checksum.h"
 #include "core/hdf5_columns.h"
 
 namespace shiftrec {
@@ -27,8 +28,9 @@ class Hdf5Writer {
   Hdf5Writer& operator=(const Hdf5Writer&) = delete;
 
   hid_t id() const { return file_; }
-  // Throws UserError "cannot write <path>: <reason>" when the file cannot be written.
-  void commit();
+  // Throws UserError "cannot write <path>: <reason>" when the file cannot be written. Returns
+  // the checksum of the bytes written (core/checksum.h), for a reader to check them later.
+  Checksum commit();
 
  private:
   std::string path_, what_;

@@ -23,6 +23,10 @@ nlohmann::json parse_bounded(Input&& input, const std::string& source) {
     std::string reason = e.what();
     if (reason.size() > 160) reason = reason.substr(0, 160) + "...";
     throw UserError(source + ": invalid JSON at byte " + std::to_string(e.byte) + ": " + reason);
+  } catch (const nlohmann::json::exception& e) {  // found by fuzzing: 1e99999 overflows
+    std::string reason = e.what();
+    if (reason.size() > 160) reason = reason.substr(0, 160) + "...";
+    throw UserError(source + ": invalid JSON: " + reason);
   }
 }
 

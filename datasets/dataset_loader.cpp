@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/atomic_file.h"
+#include "core/checksum.h"
 #include "core/config.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -19,27 +20,11 @@
 namespace shiftrec {
 namespace {
 
-// A 64-bit hash of a file's bytes, 8 bytes per step (byte-wise FNV-1a made the cache-hit
-// path slower than reading the cached store itself). Missing files are the reader's error.
+// The fingerprint of a source file's bytes. Missing files are the reader's error.
 std::string file_fingerprint(const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) throw UserError(path + ": cannot open (missing or unreadable)");
-  std::vector<unsigned char> buffer(1 << 20);
-  uint64_t hash = 0x9E3779B97F4A7C15ull;
-  size_t total = 0, got = 0;
-  while ((got = std::fread(buffer.data(), 1, buffer.size(), file)) > 0) {
-    size_t i = 0;
-    for (; i + 8 <= got; i += 8) {
-      uint64_t word;
-      std::memcpy(&word, buffer.data() + i, 8);
-      hash = (hash ^ word) * 0x100000001B3ull;
-      hash ^= hash >> 29;
-    }
-    for (; i < got; ++i) hash = (hash ^ buffer[i]) * 0x100000001B3ull;
-    total += got;
-  }
-  std::fclose(file);
-  return fnv1a_hex(std::to_string(hash) + ":" + std::to_string(total));
+  const std::optional<Checksum> sum = file_checksum(path);
+  if (!sum) throw UserError(path + ": cannot open (missing or unreadable)");
+  return fnv1a_hex(std::to_string(sum->hash) + ":" + std::to_string(sum->bytes));
 }
 
 }  // namespace

@@ -5,10 +5,13 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "core/atomic_file.h"
+#include "core/checksum.h"
 #include "core/error.h"
 #include "core/hdf5_columns.h"
 #include "core/hdf5_file.h"
 #include "core/log.h"
+#include "core/read_file.h"
 
 namespace shiftrec {
 namespace {
@@ -65,6 +68,14 @@ std::string default_cache_dir() {
 std::optional<Interactions> load_cached(const std::string& dir, const std::string& key) {
   const std::string path = path_for(dir, key);
   if (!std::filesystem::exists(path)) return std::nullopt;
+  const std::optional<std::string> seal = read_whole_file(path + ".sum");
+  const std::optional<Checksum> sum = file_checksum(path);
+  if (!seal || !sum || *seal != sum->hex() + "\n") {
+    log_warn("ignoring cache file " + path +
+             ": its bytes are not the ones written (damaged, or "
+             "from an older shiftrec); it will be rebuilt");
+    return std::nullopt;
+  }
   Interactions d;
   bool ok = false;
   QuietHdf5Errors quiet;  // a bad file is a cache miss, not noise
@@ -132,7 +143,10 @@ void store_cached(const std::string& dir, const std::string& key, const Interact
   write_column(file, "category_names", std::vector<uint8_t>(joined.begin(), joined.end()));
   write_column(file, "user_original_ids", d.user_original_ids);
   write_column(file, "item_original_ids", d.item_original_ids);
-  out.commit();
+  // The seal: a reader opens the file with HDF5 only when its bytes are these (HDF5 itself is
+  // not safe on arbitrary damaged files: fuzzing found huge allocations and leaks inside it).
+  const Checksum sum = out.commit();
+  write_file_atomically(path + ".sum", sum.hex() + "\n");
 }
 
 }  // namespace shiftrec

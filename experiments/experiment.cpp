@@ -337,7 +337,8 @@ ExperimentResult run_experiment(Config& config, const std::string& out) {
   Plan plan = read_plan(config);
   // Every rank joins before anything only rank 0 does can fail, so a failure there reaches
   // the others as a broken collective instead of a wait for the group.
-  const auto parallel = DataParallel::from_environment();
+  const auto parallel =
+      DataParallel::from_environment(std::chrono::seconds(plan.train.collective_timeout));
   const std::string resolved = config.resolved_toml();
   if (parallel != nullptr && parallel->rank() > 0) {
     return train_as_follower(plan, *parallel, fnv1a_hex(resolved));

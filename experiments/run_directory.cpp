@@ -99,6 +99,7 @@ RunDirectory::~RunDirectory() {
 }
 
 void RunDirectory::commit() {
+  remove_stale_temporaries(working_);  // a finished run holds only finished files
   std::error_code ec;
   fs::rename(working_, path_, ec);
   if (ec) throw UserError("cannot rename " + working_ + " to " + path_ + ": " + ec.message());

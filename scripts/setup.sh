@@ -10,7 +10,7 @@ packages=(
   libboost-graph-dev libhdf5-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libspdlog-dev nlohmann-json3-dev
-  zlib1g-dev python3-h5py python3-numpy curl unzip
+  zlib1g-dev python3-h5py python3-numpy curl unzip procps
 )
 
 sudo_cmd=()

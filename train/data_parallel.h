@@ -16,6 +16,7 @@
 //   MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 WORLD_SIZE=2 RANK=1 shiftrec train --config c.toml
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -29,14 +30,18 @@ class DataParallel {
  public:
   // Joins the group (blocks until every rank has joined). Throws UserError naming the variable
   // for a missing or malformed setting, or when this build has no process-group support.
+  // `timeout`: how long to wait for the other ranks, to join or at any collective; meanwhile a
+  // warning every 10 s names the ranks being waited for. A failed collective names the rank
+  // that stopped (each rank posts a heartbeat to the group's store every second).
   DataParallel(int64_t rank, int64_t world_size, const std::string& master_addr,
-               int64_t master_port);
+               int64_t master_port, std::chrono::seconds timeout = std::chrono::seconds(300));
   ~DataParallel();
   DataParallel(const DataParallel&) = delete;
   DataParallel& operator=(const DataParallel&) = delete;
 
   // nullptr when WORLD_SIZE is unset or 1 (a single process).
-  static std::unique_ptr<DataParallel> from_environment();
+  static std::unique_ptr<DataParallel> from_environment(
+      std::chrono::seconds timeout = std::chrono::seconds(300));
   // WORLD_SIZE (1 when unset), without joining anything.
   static int64_t requested_world_size();
 
@@ -62,6 +67,7 @@ class DataParallel {
   std::unique_ptr<Group> group_;
   int64_t rank_ = 0;
   int64_t world_size_ = 1;
+  std::chrono::seconds timeout_{300};
 };
 
 }  // namespace shiftrec

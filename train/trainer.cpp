@@ -40,6 +40,8 @@ TrainOptions TrainOptions::from_config(ConfigSection s, uint64_t run_seed) {
   o.test_curve_every = s.get_int("test_curve_every", o.test_curve_every, 0, 1 << 20,
                                  "epochs between test evaluations logged as a learning curve "
                                  "(never used for selection; 0 = none)");
+  o.collective_timeout = s.get_int("collective_timeout", o.collective_timeout, 1, 7 * 24 * 3600,
+                                   "data-parallel: seconds a rank waits for the others");
   o.patience = s.get_int("patience", o.patience, 1, 1 << 20,
                          "validations without improvement before stopping");
   o.early_stop_metric = s.get_string("early_stop_metric", o.early_stop_metric,

@@ -48,6 +48,9 @@ struct TrainOptions {
   // 0: never (a stopped run then restarts from epoch 1 on resume).
   int64_t checkpoint_every = 1;
   uint64_t seed = 0;
+  // Data-parallel runs: how long a rank waits for the others (to join, or at a collective)
+  // before it gives up with an error naming them; it logs whom it waits for meanwhile.
+  int64_t collective_timeout = 300;  // seconds
 
   static TrainOptions from_config(ConfigSection section, uint64_t run_seed);
 };

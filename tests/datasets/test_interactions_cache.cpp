@@ -41,6 +41,16 @@ TEST(InteractionsCache, RoundTripAndCorruptFilesAreMisses) {
   const std::string bytes = testing::read_text(dir.file("k1.h5"));
   testing::write_text(dir.file("k1.h5"), bytes.substr(0, bytes.size() / 2));
   EXPECT_FALSE(load_cached(dir.path(), "k1").has_value());
+  // One flipped byte anywhere, metadata included, fails the seal before HDF5 parses the file.
+  std::string flipped = bytes;
+  flipped[flipped.size() / 3] ^= 0x40;
+  testing::write_text(dir.file("k1.h5"), flipped);
+  EXPECT_FALSE(load_cached(dir.path(), "k1").has_value());
+  // The intact file without its seal (an older shiftrec's cache) is rebuilt, not trusted.
+  testing::write_text(dir.file("k1.h5"), bytes);
+  ASSERT_TRUE(load_cached(dir.path(), "k1").has_value());
+  std::filesystem::remove(dir.file("k1.h5.sum"));
+  EXPECT_FALSE(load_cached(dir.path(), "k1").has_value());
 }
 
 Dataset load(const testing::TempDir& dir) {

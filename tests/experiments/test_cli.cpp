@@ -157,7 +157,8 @@ TEST(Cli, BadInputIsOneClearLineAndLeavesNoRunDirectory) {
       {"wrong type", " --set 'model.d=\"wide\"'", "",
        "--set model.d=\"wide\": model.d: expected an integer, got string \"wide\""},
       {"out of range", " --set model.dropout=2", "",
-       "--set model.dropout=2: model.dropout: value 2 is out of range: expected 0 <= dropout <= 0.99"},
+       "--set model.dropout=2: model.dropout: value 2 is out of range: expected 0 <= dropout <= "
+       "0.99"},
       {"unknown model", " --set model.name=sasrek", "",
        "model.name: unknown value \"sasrek\", expected one of: "},
       {"unknown metric", " --set 'eval.metrics=[\"ndgc\"]'", "",
@@ -460,7 +461,8 @@ struct TwoRanks {
 // Runs rank 0 and rank 1 of a two-process group on a free port, each `shiftrec` with its own
 // arguments. With `stop_when` (a shell condition), both get SIGTERM once it holds.
 TwoRanks run_two_ranks(const testing::TempDir& dir, const std::string& rank0_arguments,
-                       const std::string& rank1_arguments, const std::string& stop_when = "") {
+                       const std::string& rank1_arguments, const std::string& stop_when = "",
+                       const std::string& stop = "kill -TERM $p0 $p1") {
   // A free port for the group's store: bind port 0 and read back what the kernel gave.
   const std::string port = testing::command_output(
       "/usr/bin/python3 -c 'import socket; s=socket.socket(); "
@@ -474,8 +476,8 @@ TwoRanks run_two_ranks(const testing::TempDir& dir, const std::string& rank0_arg
   std::string script = env + "RANK=1 " + bin + rank1_arguments + " >" + log1 + " 2>&1 & p1=$!; " +
                        env + "RANK=0 " + bin + rank0_arguments + " >" + log0 + " 2>&1 & p0=$!; ";
   if (!stop_when.empty()) {
-    script += "while kill -0 $p0 2>/dev/null && ! { " + stop_when +
-              "; }; do sleep 0.01; done; kill -TERM $p0 $p1 2>/dev/null; ";
+    script += "while kill -0 $p0 2>/dev/null && ! { " + stop_when + "; }; do sleep 0.01; done; " +
+              stop + " 2>/dev/null; ";
   }
   script += "wait $p0; echo $?; wait $p1; echo $?";
   std::istringstream statuses(testing::command_output(script));
@@ -562,6 +564,42 @@ TEST(Cli, AKilledDataParallelRunResumesOnTwoRanksToTheSameResults) {
   EXPECT_EQ(count_of(log, "resume it with WORLD_SIZE=2"), 1) << log;
   EXPECT_EQ(count_of(log, "resuming after epoch"), 1) << log;
   EXPECT_FALSE(fs::exists(dir.file("nowhere")));
+}
+
+// Ranks: a rank killed outright is named by the one that remains (from the heartbeats in the
+// group's store), instead of Gloo's "Connection closed by peer"; a rank that never arrives is
+// an error after train.collective_timeout, not a silent 30-minute wait.
+TEST(Cli, AKilledRankIsNamedAndAMissingRankTimesOut) {
+  testing::TempDir dir;
+  const std::string args = "train --config " + source_path("experiments/configs/quickstart.toml") +
+                           " --set data.synthetic.users=300 --set data.synthetic.items=200"
+                           " --set model.d=16 --set train.epochs=200 --set train.patience=1000"
+                           " --set threads=1 --set train.batch_size=32 --set log_level=info";
+  const std::string run = dir.file("run");
+  const TwoRanks killed =
+      run_two_ranks(dir, args + " --out " + run, args + " --out " + dir.file("unused"),
+                    "[ \"$(cat " + run + ".partial/metrics.jsonl 2>/dev/null | wc -l)\" -ge 2 ]",
+                    "pkill -KILL -P $p1");  // p1 is timeout(1): kill its shiftrec outright
+  EXPECT_EQ(killed.status0, 1) << killed.log0;
+  EXPECT_NE(killed.log0.find("shiftrec: error: data-parallel: rank 0 of 2: "), std::string::npos)
+      << killed.log0;
+  EXPECT_NE(killed.log0.find("failed: rank 1 (stopped: not heard from for "), std::string::npos)
+      << killed.log0;
+  EXPECT_TRUE(fs::exists(run + ".failed/train_state.pt"));  // resumable once rank 1 is back
+
+  const std::string port = testing::command_output(
+      "/usr/bin/python3 -c 'import socket; s=socket.socket(); "
+      "s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])'");
+  const auto alone =
+      run_cli(args + " --set train.collective_timeout=2 --out " + dir.file("alone"), dir,
+              "MASTER_ADDR=127.0.0.1 MASTER_PORT=" + port.substr(0, port.size() - 1) +
+                  " WORLD_SIZE=2 RANK=0 timeout 60");
+  EXPECT_EQ(alone.status, 1) << alone.err;
+  EXPECT_NE(alone.err.find("data-parallel: rank 0 of 2 gave up after 2 s "
+                           "(train.collective_timeout) waiting for the group: 1 of 2 ranks have "
+                           "joined"),
+            std::string::npos)
+      << alone.err;
 }
 
 TEST(Cli, EvalDumpAgreesWithItsTopKAndWithResults) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -35,6 +36,16 @@ std::vector<std::string> temporaries_under(const std::string& dir) {
     if (name.find(".tmp-") != std::string::npos) found.push_back(entry.path().string());
   }
   return found;
+}
+
+// The epoch numbers of a run's metrics.jsonl, in order.
+std::vector<int64_t> epochs_of(const std::string& run) {
+  std::vector<int64_t> epochs;
+  std::istringstream lines(testing::read_text(run + "/metrics.jsonl"));
+  for (std::string line; std::getline(lines, line);) {
+    epochs.push_back(nlohmann::json::parse(line)["epoch"].get<int64_t>());
+  }
+  return epochs;
 }
 
 double test_ndcg(const std::string& run) {
@@ -84,7 +95,26 @@ TEST(CliWriteFaults, EveryFileOfARunFailsCleanlyAndTheRunResumesToTheSameResults
     const auto resumed = run_cli("resume --run " + run, dir);
     ASSERT_EQ(resumed.status, 0) << resumed.err;
     EXPECT_EQ(test_ndcg(run), clean_ndcg);
+    // Kills: a run stopped in its final writes resumes without a spurious {"epoch":0} line.
+    EXPECT_EQ(epochs_of(run), epochs_of(dir.file("clean")));
   }
+}
+
+// Silent accepts: a damaged line in the middle of metrics.jsonl used to drop every epoch after
+// it on resume; now only that line goes.
+TEST(CliWriteFaults, ResumeKeepsTheEpochsAroundADamagedMetricsLine) {
+  testing::TempDir dir;
+  ASSERT_EQ(run_cli(kTinyRun + " --out " + dir.file("clean"), dir).status, 0);
+  const std::string run = dir.file("run");
+  ASSERT_EQ(run_cli(kTinyRun + " --out " + run, dir, with_fault("ENOSPC:0:results.json")).status,
+            1);
+  std::string metrics = testing::read_text(run + ".failed/metrics.jsonl");
+  metrics.insert(metrics.find('\n') + 1, "{\"epoch\": 1, garbage\n");
+  testing::write_text(run + ".failed/metrics.jsonl", metrics);
+  const auto resumed = run_cli("resume --run " + run, dir);
+  ASSERT_EQ(resumed.status, 0) << resumed.err;
+  EXPECT_EQ(epochs_of(run), epochs_of(dir.file("clean")));
+  EXPECT_NE(resumed.err.find("line dropped"), std::string::npos) << resumed.err;
 }
 
 TEST(CliWriteFaults, AConfigThatCannotBeStoredFailsBeforeTrainingAndTrainsAgainLater) {
