@@ -3,6 +3,7 @@
 # libFuzzer runtime; `apt-get install clang` brings both).
 #
 #   bench/fuzz.sh [SECONDS_PER_TARGET] [OUT_DIR]     (default 120 s, /tmp/shiftrec-fuzz)
+#   FUZZ_TARGETS="config reader" bench/fuzz.sh ...    (a subset)
 #
 # Targets (fuzz/*_target.cpp): config (TOML + --set), reader (every data reader), attributes
 # (S3-Rec attribute JSON), cache (the HDF5 data cache reader), run_results (results.json).
@@ -46,7 +47,7 @@ build run_results $torch $core "$root/experiments/run_results.cpp" "$root/core/v
   "$root/core/atomic_file.cpp" "$root/core/write_fault.cpp" "$root/fuzz/run_results_target.cpp" \
   -DSHIFTREC_VERSION=\"fuzz\" -DSHIFTREC_GIT_COMMIT=\"fuzz\" \
   -ltorch_cpu -lc10
-targets="config reader attributes cache run_results"
+targets=${FUZZ_TARGETS:-"config reader attributes cache run_results"}
 # All targets at once: the cores stay busy however fast each target is.
 for target in $targets; do
   work="$out/$target.corpus"

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <sstream>
@@ -103,45 +105,97 @@ std::vector<std::string> path_parts(const std::string& dotted) {
   return split(dotted, '.');
 }
 
-// toml++ 3.3 reaches __builtin_unreachable (undefined behaviour, found by fuzzing) when it
-// meets many non-ASCII characters where whitespace or a key may stand — `café = 1`, `[é]`.
-// Outside strings and comments TOML allows only ASCII, so such a character is refused here,
-// located, before toml++ sees it. Returns {line, column} of the first one, or {0, 0}.
-std::pair<size_t, size_t> non_ascii_outside_strings(const std::string& text) {
+// toml++ 3.3 (Debian 12) reaches __builtin_unreachable — undefined behaviour, found by fuzzing
+// — when its whitespace test meets a code point in U+00A1..U+0499, U+2C5E..U+3057 or
+// U+FB26..U+FEFE (é, Cyrillic, kana, ...) outside a string: `café = 1`, `[é]`, even `a = 0="é"`,
+// since it scans a bare value to its end. Such code points never reach it: inside basic strings
+// they become \uXXXX escapes (the same text once parsed), in comments '?', and anywhere else
+// (outside strings, where TOML allows only ASCII, or in literal strings, which cannot escape)
+// they are a located error.
+bool trips_toml_whitespace_test(uint32_t c) {
+  if (c < 0xA0 || c > 0xFEFF || c == 0xA0 || c == 0x3000 || c == 0xFEFF) return false;
+  const uint32_t block = (c - 0xA0) / 0x3FA;  // toml++'s own bucketing
+  return block == 0 || block == 11 || block == 63;
+}
+
+struct SafeToml {
+  std::string text;
+  size_t line = 0, column = 0;  // of the code point refused; line 0 when none was
+  std::string where;            // "outside a string" or "in a literal string"
+};
+
+SafeToml toml_safe(const std::string& text) {
+  SafeToml out;
+  out.text.reserve(text.size());
   size_t line = 1, column = 0;
   enum class In { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral } in = In::kCode;
   for (size_t i = 0; i < text.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
     ++column;
-    const bool starts_triple =
-        i + 2 < text.size() && text[i + 1] == text[i] && text[i + 2] == text[i];
+    if (c >= 0x80) {  // decode one UTF-8 sequence (invalid ones are toml++'s to refuse)
+      const size_t length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+      uint32_t code = length == 4 ? c & 0x07u : length == 3 ? c & 0x0Fu : c & 0x1Fu;
+      bool valid = length > 1 && i + length <= text.size();
+      for (size_t k = 1; valid && k < length; ++k) {
+        const unsigned char next = static_cast<unsigned char>(text[i + k]);
+        valid = (next & 0xC0) == 0x80;
+        code = (code << 6) | (next & 0x3Fu);
+      }
+      if (valid && trips_toml_whitespace_test(code)) {
+        if (in == In::kBasic || in == In::kMultiBasic) {
+          char escape[8];
+          std::snprintf(escape, sizeof escape, "\\u%04X", static_cast<unsigned>(code));
+          out.text += escape;
+        } else if (in == In::kComment) {
+          out.text += '?';
+        } else {
+          out.line = line;
+          out.column = column;
+          out.where = in == In::kCode ? "outside a string" : "in a literal '...' string";
+          return out;
+        }
+        i += length - 1;
+        continue;
+      }
+      out.text += static_cast<char>(c);
+      continue;
+    }
+    const bool triple = i + 2 < text.size() && text[i + 1] == text[i] && text[i + 2] == text[i];
+    out.text += static_cast<char>(c);
+    const auto take_two_more = [&] {
+      out.text += text.substr(i + 1, 2);
+      i += 2;
+      column += 2;
+    };
     switch (in) {
       case In::kCode:
-        if (c >= 0x80) return {line, column};
         if (c == '#') in = In::kComment;
-        if (c == '"') in = starts_triple ? (i += 2, In::kMultiBasic) : In::kBasic;
-        if (c == '\'') in = starts_triple ? (i += 2, In::kMultiLiteral) : In::kLiteral;
+        if (c == '"') in = triple ? (take_two_more(), In::kMultiBasic) : In::kBasic;
+        if (c == '\'') in = triple ? (take_two_more(), In::kMultiLiteral) : In::kLiteral;
         break;
       case In::kComment:
         if (c == '\n') in = In::kCode;
         break;
       case In::kBasic:
-        if (c == '\\')
-          ++i;
-        else if (c == '"' || c == '\n')
+      case In::kMultiBasic:
+        if (c == '\\' && i + 1 < text.size()) {
+          out.text += text[++i];  // an escaped character, whatever it is
+          ++column;
+        } else if (in == In::kBasic && (c == '"' || c == '\n')) {
           in = In::kCode;
+        } else if (in == In::kMultiBasic && c == '"' && triple) {
+          take_two_more();
+          in = In::kCode;
+        }
         break;
       case In::kLiteral:
         if (c == '\'' || c == '\n') in = In::kCode;
         break;
-      case In::kMultiBasic:
-        if (c == '\\')
-          ++i;
-        else if (c == '"' && starts_triple)
-          in = (i += 2, In::kCode);
-        break;
       case In::kMultiLiteral:
-        if (c == '\'' && starts_triple) in = (i += 2, In::kCode);
+        if (c == '\'' && triple) {
+          take_two_more();
+          in = In::kCode;
+        }
         break;
     }
     if (c == '\n') {
@@ -149,7 +203,7 @@ std::pair<size_t, size_t> non_ascii_outside_strings(const std::string& text) {
       column = 0;
     }
   }
-  return {0, 0};
+  return out;
 }
 
 }  // namespace
@@ -162,13 +216,15 @@ Config::~Config() = default;
 Config Config::from_string(const std::string& text, const std::string& source_name) {
   auto impl = std::make_unique<Impl>();
   impl->source = source_name;
-  if (const auto [line, column] = non_ascii_outside_strings(text); line > 0) {
-    throw ConfigError(source_name + ":" + std::to_string(line) + ":" + std::to_string(column),
-                      "invalid TOML: a non-ASCII character outside a string or comment (keys "
-                      "and bare values are ASCII; quote the text)");
+  const SafeToml safe = toml_safe(text);
+  if (safe.line > 0) {
+    throw ConfigError(
+        source_name + ":" + std::to_string(safe.line) + ":" + std::to_string(safe.column),
+        "invalid TOML: a non-ASCII character " + safe.where +
+            " (keys and bare values are ASCII; put text in a \"...\" string)");
   }
   try {
-    impl->table = toml::parse(text, source_name);
+    impl->table = toml::parse(safe.text, source_name);
   } catch (const toml::parse_error& e) {
     const auto& begin = e.source().begin;
     throw ConfigError(
@@ -200,15 +256,15 @@ void Config::apply_override(const std::string& assignment) {
   for (const auto& part : parts) {
     if (part.empty()) throw ConfigError(origin, "empty key part in '" + dotted + "'");
   }
-  if (non_ascii_outside_strings(dotted).first > 0) {
-    throw ConfigError(origin, "a non-ASCII character in the key '" + excerpt(dotted) + "'");
+  for (unsigned char c : dotted) {
+    if (c >= 0x80)
+      throw ConfigError(origin, "a non-ASCII character in the key '" + excerpt(dotted) + "'");
   }
   toml::table parsed;
   try {
-    if (non_ascii_outside_strings("value = " + value_text).first > 0) {
-      throw toml::parse_error("non-ASCII outside a string", toml::source_region{});
-    }
-    parsed = toml::parse("value = " + value_text, origin);
+    const SafeToml safe = toml_safe("value = " + value_text);
+    if (safe.line > 0) throw toml::parse_error("unsafe for toml++", toml::source_region{});
+    parsed = toml::parse(safe.text, origin);
   } catch (const toml::parse_error&) {
     // Not a TOML value: take the text as a bare string (model.name=sasrec).
     parsed.insert("value", value_text);

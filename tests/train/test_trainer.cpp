@@ -21,6 +21,12 @@
 namespace shiftrec {
 namespace {
 
+int testing_count(const std::string& text, const std::string& part) {
+  int n = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
 class ScoreSumLoss : public Loss {
  public:
   explicit ScoreSumLoss(double factor) : factor_(factor) {}
@@ -224,6 +230,35 @@ class NanAtStepLoss : public Loss {
  private:
   int64_t bad_step_;
 };
+
+// A loss that stays finite but explodes (100x after the first epoch) is a warning on the
+// console and in the log, once.
+class ExplodingLoss : public Loss {
+ public:
+  at::Tensor compute(Recommender& model, const at::Tensor& states,
+                     const at::Tensor& positives) override {
+    const at::Tensor loss = model.score_candidates(states, positives.unsqueeze(1)).mean().abs() + 1;
+    return ++steps_ > 1 ? loss * 100 : loss;
+  }
+
+ private:
+  int64_t steps_ = 0;
+};
+
+TEST(Trainer, AnExplodingLossIsAWarning) {
+  at::manual_seed(0);
+  Fixture f;
+  ExplodingLoss loss;
+  TrainOptions options;
+  options.epochs = 3;
+  options.batch_size = 1024;  // one step per epoch
+  const ValidateFn validate = [] { return std::map<std::string, double>{}; };
+  ::testing::internal::CaptureStderr();
+  train_model(*f.model, loss, f.split, options, c10::Device(c10::kCPU), validate, nullptr);
+  const std::string printed = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(testing_count(printed, "warn: the training loss is exploding: "), 1) << printed;
+  EXPECT_NE(printed.find("in epoch 2, over 10x the "), std::string::npos) << printed;
+}
 
 TEST(Trainer, DivergenceIsCaughtAtTheStepBeforeItReachesTheParameters) {
   at::manual_seed(0);
