@@ -106,104 +106,119 @@ std::vector<std::string> path_parts(const std::string& dotted) {
 }
 
 // toml++ 3.3 (Debian 12) reaches __builtin_unreachable — undefined behaviour, found by fuzzing
-// — when its whitespace test meets a code point in U+00A1..U+0499, U+2C5E..U+3057 or
-// U+FB26..U+FEFE (é, Cyrillic, kana, ...) outside a string: `café = 1`, `[é]`, even `a = 0="é"`,
-// since it scans a bare value to its end. Such code points never reach it: inside basic strings
-// they become \uXXXX escapes (the same text once parsed), in comments '?', and anywhere else
-// (outside strings, where TOML allows only ASCII, or in literal strings, which cannot escape)
-// they are a located error.
+// — when its whitespace test meets a code point of three blocks, U+00A1..U+0499,
+// U+2C5E..U+3057 and U+FB26..U+FEFE (é, Cyrillic, kana, ...), wherever its scanner happens to
+// test one: `café = 1`, `[é]`, a bare value scanned into a quoted "é", odd quoting. Guessing
+// where toml++ looks is a losing game (fuzzing beat a string-aware guess), so it never sees such
+// a code point: each is moved to a private-use code point before parsing (U+E000.., which the
+// test handles) and moved back in every key, string and message after. Text that itself holds
+// U+E000..U+EBFF would come back changed; nothing in a config does.
+constexpr uint32_t kShelter = 0xE000;
+constexpr uint32_t kBlock = 0x3FA;  // toml++'s bucket width, counted from U+00A0
+constexpr uint32_t kTrippingBlocks[] = {0, 11, 63};
+
 bool trips_toml_whitespace_test(uint32_t c) {
   if (c < 0xA0 || c > 0xFEFF || c == 0xA0 || c == 0x3000 || c == 0xFEFF) return false;
-  const uint32_t block = (c - 0xA0) / 0x3FA;  // toml++'s own bucketing
+  const uint32_t block = (c - 0xA0) / kBlock;
   return block == 0 || block == 11 || block == 63;
 }
 
-struct SafeToml {
-  std::string text;
-  size_t line = 0, column = 0;  // of the code point refused; line 0 when none was
-  std::string where;            // "outside a string" or "in a literal string"
-};
+void append_utf8(std::string& out, uint32_t c) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
 
-SafeToml toml_safe(const std::string& text) {
-  SafeToml out;
-  out.text.reserve(text.size());
-  size_t line = 1, column = 0;
-  enum class In { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral } in = In::kCode;
+// Rewrites every valid UTF-8 sequence of 2 or 3 bytes through `map` (0: keep it); everything
+// else — ASCII, invalid bytes, 4-byte sequences — is copied as it is.
+template <typename Map>
+std::string remap_code_points(const std::string& text, Map map) {
+  std::string out;
+  out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
-    ++column;
-    if (c >= 0x80) {  // decode one UTF-8 sequence (invalid ones are toml++'s to refuse)
-      const size_t length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-      uint32_t code = length == 4 ? c & 0x07u : length == 3 ? c & 0x0Fu : c & 0x1Fu;
-      bool valid = length > 1 && i + length <= text.size();
-      for (size_t k = 1; valid && k < length; ++k) {
-        const unsigned char next = static_cast<unsigned char>(text[i + k]);
-        valid = (next & 0xC0) == 0x80;
-        code = (code << 6) | (next & 0x3Fu);
-      }
-      if (valid && trips_toml_whitespace_test(code)) {
-        if (in == In::kBasic || in == In::kMultiBasic) {
-          char escape[8];
-          std::snprintf(escape, sizeof escape, "\\u%04X", static_cast<unsigned>(code));
-          out.text += escape;
-        } else if (in == In::kComment) {
-          out.text += '?';
-        } else {
-          out.line = line;
-          out.column = column;
-          out.where = in == In::kCode ? "outside a string" : "in a literal '...' string";
-          return out;
-        }
-        i += length - 1;
-        continue;
-      }
-      out.text += static_cast<char>(c);
+    const size_t length = c >= 0xE0 && c < 0xF0 ? 3 : c >= 0xC0 && c < 0xE0 ? 2 : 0;
+    bool valid = length > 0 && i + length <= text.size();
+    uint32_t code = length == 3 ? c & 0x0Fu : c & 0x1Fu;
+    for (size_t k = 1; valid && k < length; ++k) {
+      const unsigned char next = static_cast<unsigned char>(text[i + k]);
+      valid = (next & 0xC0) == 0x80;
+      code = (code << 6) | (next & 0x3Fu);
+    }
+    const uint32_t mapped = valid ? map(code) : 0;
+    if (mapped == 0) {
+      out += static_cast<char>(c);
       continue;
     }
-    const bool triple = i + 2 < text.size() && text[i + 1] == text[i] && text[i + 2] == text[i];
-    out.text += static_cast<char>(c);
-    const auto take_two_more = [&] {
-      out.text += text.substr(i + 1, 2);
-      i += 2;
-      column += 2;
-    };
-    switch (in) {
-      case In::kCode:
-        if (c == '#') in = In::kComment;
-        if (c == '"') in = triple ? (take_two_more(), In::kMultiBasic) : In::kBasic;
-        if (c == '\'') in = triple ? (take_two_more(), In::kMultiLiteral) : In::kLiteral;
-        break;
-      case In::kComment:
-        if (c == '\n') in = In::kCode;
-        break;
-      case In::kBasic:
-      case In::kMultiBasic:
-        if (c == '\\' && i + 1 < text.size()) {
-          out.text += text[++i];  // an escaped character, whatever it is
-          ++column;
-        } else if (in == In::kBasic && (c == '"' || c == '\n')) {
-          in = In::kCode;
-        } else if (in == In::kMultiBasic && c == '"' && triple) {
-          take_two_more();
-          in = In::kCode;
-        }
-        break;
-      case In::kLiteral:
-        if (c == '\'' || c == '\n') in = In::kCode;
-        break;
-      case In::kMultiLiteral:
-        if (c == '\'' && triple) {
-          take_two_more();
-          in = In::kCode;
-        }
-        break;
-    }
-    if (c == '\n') {
-      ++line;
-      column = 0;
-    }
+    append_utf8(out, mapped);
+    i += length - 1;
   }
   return out;
+}
+
+std::string shelter(const std::string& text) {
+  return remap_code_points(text, [](uint32_t c) -> uint32_t {
+    if (!trips_toml_whitespace_test(c)) return 0;
+    const uint32_t block = (c - 0xA0) / kBlock;
+    const uint32_t slot = block == 0 ? 0 : block == 11 ? 1 : 2;
+    return kShelter + slot * 0x400 + (c - 0xA0 - block * kBlock);
+  });
+}
+
+std::string unshelter(const std::string& text) {
+  return remap_code_points(text, [](uint32_t c) -> uint32_t {
+    if (c < kShelter || c >= kShelter + 3 * 0x400 || (c - kShelter) % 0x400 >= kBlock) return 0;
+    const uint32_t slot = (c - kShelter) / 0x400;
+    return 0xA0 + kTrippingBlocks[slot] * kBlock + (c - kShelter) % 0x400;
+  });
+}
+
+bool has_non_ascii(std::string_view text) {
+  for (unsigned char c : text) {
+    if (c >= 0x80) return true;
+  }
+  return false;
+}
+
+// Moves sheltered code points back in every key and string under `node`.
+void unshelter_node(toml::node& node) {
+  if (toml::table* table = node.as_table()) {
+    std::vector<std::string> renamed;
+    for (auto&& [key, child] : *table) {
+      unshelter_node(child);
+      if (has_non_ascii(key.str())) renamed.emplace_back(key.str());
+    }
+    for (const std::string& key : renamed) {
+      auto it = table->find(key);
+      toml::node* moved = &it->second;
+      if (toml::table* t = moved->as_table()) {
+        toml::table copy = *t;
+        table->erase(it);
+        table->insert_or_assign(unshelter(key), std::move(copy));
+      } else if (toml::array* a = moved->as_array()) {
+        toml::array copy = *a;
+        table->erase(it);
+        table->insert_or_assign(unshelter(key), std::move(copy));
+      } else {
+        moved->visit([&](auto& value) {
+          auto copy = value;
+          table->erase(it);
+          table->insert_or_assign(unshelter(key), std::move(copy));
+        });
+      }
+    }
+  } else if (toml::array* array = node.as_array()) {
+    for (auto& child : *array) unshelter_node(child);
+  } else if (auto* text = node.as_string()) {
+    if (has_non_ascii(text->get())) *text = unshelter(text->get());
+  }
 }
 
 }  // namespace
@@ -216,21 +231,15 @@ Config::~Config() = default;
 Config Config::from_string(const std::string& text, const std::string& source_name) {
   auto impl = std::make_unique<Impl>();
   impl->source = source_name;
-  const SafeToml safe = toml_safe(text);
-  if (safe.line > 0) {
-    throw ConfigError(
-        source_name + ":" + std::to_string(safe.line) + ":" + std::to_string(safe.column),
-        "invalid TOML: a non-ASCII character " + safe.where +
-            " (keys and bare values are ASCII; put text in a \"...\" string)");
-  }
   try {
-    impl->table = toml::parse(safe.text, source_name);
+    impl->table = toml::parse(shelter(text), source_name);
   } catch (const toml::parse_error& e) {
     const auto& begin = e.source().begin;
     throw ConfigError(
         source_name + ":" + std::to_string(begin.line) + ":" + std::to_string(begin.column),
-        "invalid TOML: " + std::string(e.description()));
+        "invalid TOML: " + unshelter(std::string(e.description())));
   }
+  unshelter_node(impl->table);
   return Config(std::move(impl));
 }
 
@@ -256,15 +265,10 @@ void Config::apply_override(const std::string& assignment) {
   for (const auto& part : parts) {
     if (part.empty()) throw ConfigError(origin, "empty key part in '" + dotted + "'");
   }
-  for (unsigned char c : dotted) {
-    if (c >= 0x80)
-      throw ConfigError(origin, "a non-ASCII character in the key '" + excerpt(dotted) + "'");
-  }
   toml::table parsed;
   try {
-    const SafeToml safe = toml_safe("value = " + value_text);
-    if (safe.line > 0) throw toml::parse_error("unsafe for toml++", toml::source_region{});
-    parsed = toml::parse(safe.text, origin);
+    parsed = toml::parse(shelter("value = " + value_text), origin);
+    unshelter_node(parsed);
   } catch (const toml::parse_error&) {
     // Not a TOML value: take the text as a bare string (model.name=sasrec).
     parsed.insert("value", value_text);
