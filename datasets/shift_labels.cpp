@@ -35,6 +35,37 @@ std::vector<bool> common_categories(const Interactions& data, double common_shar
   return ignored;
 }
 
+std::vector<std::string> label_coverage_warnings(const Interactions& data,
+                                                 const std::vector<ShiftLabel>& labels,
+                                                 double common_share) {
+  std::vector<std::string> warnings;
+  std::vector<int64_t> carried(data.n_categories, 0);
+  for (int32_t c : data.category_ids) ++carried[c];
+  const std::vector<bool> ignored = common_categories(data, common_share);
+  char share[32];
+  for (int64_t c = 0; c < data.n_categories; ++c) {
+    if (!ignored[c]) continue;
+    std::snprintf(share, sizeof share, "%.1f%%",
+                  100.0 * static_cast<double>(carried[c]) / static_cast<double>(data.n_items));
+    const std::string name =
+        data.category_names.empty() ? std::to_string(c) : "\"" + data.category_names[c] + "\"";
+    warnings.push_back("category " + name + " is on " + share +
+                       " of items and is ignored for shift labels (eval.common_category_share = " +
+                       std::to_string(common_share).substr(0, 4) + ")");
+  }
+  int64_t unlabelled = 0;
+  for (ShiftLabel label : labels) unlabelled += label == ShiftLabel::kUnlabelled ? 1 : 0;
+  if (!labels.empty() && 2 * unlabelled > static_cast<int64_t>(labels.size())) {
+    std::snprintf(share, sizeof share, "%.1f%%",
+                  100.0 * static_cast<double>(unlabelled) / static_cast<double>(labels.size()));
+    warnings.push_back(std::string(share) + " of the " + std::to_string(labels.size()) +
+                       " targets are UNLABELLED (no category left after the common-category "
+                       "rule): per-label and shift-detection numbers rest on the other " +
+                       std::to_string(labels.size() - unlabelled));
+  }
+  return warnings;
+}
+
 bool shares_category(const Interactions& data, const std::vector<bool>& ignored, int32_t target,
                      const int32_t* top, int64_t k) {
   for (int64_t a = data.category_offsets[target]; a < data.category_offsets[target + 1]; ++a) {

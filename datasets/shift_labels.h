@@ -51,6 +51,13 @@ class SequenceLabeller {
   std::vector<ShiftLabel> labels_;
 };
 
+// What makes shift labels weak, as sentences for `data stats` and the run's log: every category
+// the common-category rule ignores (its name and share of items), and a majority of UNLABELLED
+// targets (shift metrics then rest on the few labelled ones). Empty when neither holds.
+std::vector<std::string> label_coverage_warnings(const Interactions& data,
+                                                 const std::vector<ShiftLabel>& labels,
+                                                 double common_share);
+
 // One label per target. Throws UserError when `data` has no categories.
 std::vector<ShiftLabel> label_targets(const Interactions& data, const EvalTargets& targets,
                                       int64_t window, double common_share = 0.9);

@@ -8,6 +8,7 @@
 #include "core/config.h"
 #include "core/error.h"
 #include "core/interrupt.h"
+#include "core/log.h"
 #include "core/text.h"
 #include "datasets/split.h"
 #include "eval/list_metric.h"
@@ -349,6 +350,10 @@ const std::vector<ShiftLabel>* Evaluator::split_labels(const std::string& split_
                          label_targets(data_, split_.targets(split_name), options_.shift_window,
                                        options_.common_category_share))
                 .first;
+    for (const auto& warning :
+         label_coverage_warnings(data_, found->second, options_.common_category_share)) {
+      log_warn(split_name + " shift labels: " + warning);
+    }
   }
   return &found->second;
 }

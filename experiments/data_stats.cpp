@@ -8,6 +8,7 @@
 #include "datasets/dataset_loader.h"
 #include "datasets/shift_labels.h"
 #include "datasets/split.h"
+#include "experiments/plan.h"
 
 namespace shiftrec {
 namespace {
@@ -21,12 +22,13 @@ std::string fixed(double value, int digits) {
 }  // namespace
 
 std::string dataset_stats(Config& config, int64_t window) {
-  ConfigSection root = config.root();
-  const auto seed = static_cast<uint64_t>(
-      root.get_int("seed", 42, 0, ConfigSection::kIntMax, "seed of every random source"));
-  const Dataset dataset = load_dataset(config.section("data"), seed);
+  // The whole plan, as `train` reads it: a key train would reject is rejected here too, and the
+  // labels follow the config's eval.shift_window and eval.common_category_share.
+  const Plan plan = read_plan(config);
+  const Dataset& dataset = plan.dataset;
   const Interactions& d = dataset.interactions;
-  const Split split = split_from_config(config.section("split"), d);
+  const Split& split = plan.split;
+  if (window <= 0) window = plan.eval.shift_window;
 
   std::ostringstream os;
   os << "data         " << dataset.description << "\n";
@@ -64,7 +66,7 @@ std::string dataset_stats(Config& config, int64_t window) {
      << "  items without " << without << "\n";
   os << "split        " << split.protocol << ": " << split.train_size() << " train, "
      << split.valid.size() << " valid, " << split.test.size() << " test targets\n";
-  const auto labels = label_targets(d, split.test, window);
+  const auto labels = label_targets(d, split.test, window, plan.eval.common_category_share);
   std::map<std::string, int64_t> counts;
   for (ShiftLabel label : labels) ++counts[shift_label_name(label)];
   os << "test targets by shift label (window " << window << ")\n";
@@ -87,6 +89,9 @@ std::string dataset_stats(Config& config, int64_t window) {
                   : 100.0 * static_cast<double>(shift) / static_cast<double>(labels.size()),
               1)
      << "%\n";
+  for (const auto& warning : label_coverage_warnings(d, labels, plan.eval.common_category_share)) {
+    os << "warning: " << warning << "\n";
+  }
   return os.str();
 }
 

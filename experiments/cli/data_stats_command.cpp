@@ -15,7 +15,9 @@ class DataStatsCommand : public Command {
   void add_options(CLI::App& command) override {
     command.add_option("--config", config_, "TOML config with [data] (and [split])")->required();
     command.add_option("--set", overrides_, "override a config key")->take_all();
-    command.add_option("--window", window_, "window W of the shift labels (default 50)")
+    command
+        .add_option("--window", window_,
+                    "window W of the shift labels (default: the config's eval.shift_window)")
         ->check(CLI::PositiveNumber);
   }
   int run() override {
@@ -27,7 +29,7 @@ class DataStatsCommand : public Command {
  private:
   std::string config_;
   std::vector<std::string> overrides_;
-  int64_t window_ = 50;
+  int64_t window_ = 0;  // 0: eval.shift_window
 };
 
 }  // namespace

@@ -856,6 +856,57 @@ std::string md5_of(const std::string& path) {
   return testing::command_output("md5sum '" + path + "'").substr(0, 32);
 }
 
+// Issue 19: weak shift labels are said loudly, in data stats and in the run; data stats reads
+// the config as train does.
+TEST(Cli, WeakShiftLabelsAreWarnedAboutInDataStatsAndInTheRun) {
+  testing::TempDir dir;
+  // Every item is in "All"; only items 1 and 2 have a category of their own.
+  std::string rows = "user,item,time,category\n";
+  for (int u = 0; u < 20; ++u) {
+    for (int k = 0; k < 6; ++k) {
+      const int item = (u + k) % 9;
+      rows += std::to_string(u) + "," + std::to_string(item) + "," + std::to_string(k) + ",All" +
+              (item == 1   ? "|Books"
+               : item == 2 ? "|Toys"
+                           : "") +
+              "\n";
+    }
+  }
+  testing::write_text(dir.file("d.csv"), rows);
+  testing::write_text(dir.file("c.toml"),
+                      "[data]\nsource = \"csv\"\npath = \"" + dir.file("d.csv") +
+                          "\"\nuser_column = \"user\"\nitem_column = \"item\"\n"
+                          "time_column = \"time\"\ncategory_column = \"category\"\n"
+                          "[model]\nd = 8\n[train]\nepochs = 1\nearly_stop_metric = \"ndcg@5\"\n"
+                          "[eval]\nks = [5]\n");
+  const auto stats = run_cli("data stats --config " + dir.file("c.toml"), dir);
+  ASSERT_EQ(stats.status, 0) << stats.err;
+  EXPECT_NE(stats.out.find("warning: category \"All\" is on 100.0% of items and is ignored for "
+                           "shift labels (eval.common_category_share = 0.90)"),
+            std::string::npos)
+      << stats.out;
+  EXPECT_NE(stats.out.find("of the 20 targets are UNLABELLED"), std::string::npos) << stats.out;
+  EXPECT_NE(stats.out.find("(window 50)"), std::string::npos);  // eval.shift_window's default
+  // Honours eval.common_category_share: at 1.0 nothing is ignored, every target is labelled.
+  const auto all = run_cli(
+      "data stats --config " + dir.file("c.toml") + " --set eval.common_category_share=1.0", dir);
+  EXPECT_EQ(all.out.find("warning:"), std::string::npos) << all.out;
+  // Rejects what train rejects.
+  const auto typo =
+      run_cli("data stats --config " + dir.file("c.toml") + " --set train.epoch=3", dir);
+  EXPECT_EQ(typo.status, 1);
+  EXPECT_NE(typo.err.find("unknown key 'train.epoch' (did you mean 'train.epochs'?)"),
+            std::string::npos)
+      << typo.err;
+  // The run says it too.
+  const auto trained =
+      run_cli("train --config " + dir.file("c.toml") + " --out " + dir.file("run"), dir);
+  ASSERT_EQ(trained.status, 0) << trained.err;
+  EXPECT_NE(trained.err.find("warn: test shift labels: category \"All\" is on 100.0% of items"),
+            std::string::npos)
+      << trained.err;
+}
+
 TEST(Cli, DataFetchChecksAndUnpacksFromALocalCopy) {
   testing::TempDir dir;
   // A local "official" archive: ml-mini/ratings.dat zipped (with Debian's python3 zipfile),
