@@ -129,6 +129,12 @@ TEST(BadInputCorpus, EveryCommandEndsInOneLocatedErrorAndLeavesNothingComplete) 
        "not a complete run"},
       {"resume of a missing run", [](const std::string&) {}, "resume --run {dir}/nothing",
        "no stopped run at {dir}/nothing"},
+      {"data generate over a broken config", config("[data.synthetic]\nusers = -3\n"),
+       "data generate --config {dir}/c.toml --out {dir}/out",
+       "{dir}/c.toml:2:9: data.synthetic.users"},
+      {"data fetch with a broken catalog",
+       [](const std::string& dir) { write(dir + "/catalog.toml", "[ml-100k\nurl = 3\n"); },
+       "data fetch ml-100k --to {dir}/out --catalog {dir}/catalog.toml", "{dir}/catalog.toml:1:"},
       {"sweep over a broken config", config("[model]\nd = \"big\"\n"),
        "sweep --config {dir}/c.toml --seeds 1,2 --out {dir}/out", "{dir}/c.toml:2:5: model.d"},
   };
