@@ -29,6 +29,7 @@
 #include "experiments/run_directory.h"
 #include "experiments/run_evaluation.h"
 #include "experiments/run_results.h"
+#include "experiments/shift_summary.h"
 #include "experiments/target_table.h"
 #include "models/checkpoint.h"
 #include "models/head.h"
@@ -280,6 +281,13 @@ ExperimentResult train_and_evaluate(Plan& plan, RunDirectory& run, const std::st
     RunResults results;
     std::map<std::string, TargetTable> target_tables;
     evaluate_splits(plan, evaluator, results, target_tables);
+    if (const auto test = results.splits.find("test"); test != results.splits.end()) {
+      for (const auto& line : shift_summary_lines(
+               "test", test->second.by_label, test->second.detection.value_or(ShiftDetection{}),
+               plan.eval.shift_window, summary_cutoff(plan.eval.ks))) {
+        log_info(line);
+      }
+    }
     results.change_points = detect_planted_changes(plan, evaluator);
     describe_run(plan, trained, config_hash, parallel, results);
     results.timings.load = load_seconds;

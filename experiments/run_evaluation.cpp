@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "experiments/plan.h"
+#include "experiments/shift_summary.h"
 #include "models/checkpoint.h"
 
 namespace shiftrec {
@@ -81,6 +82,12 @@ std::string evaluate_run(const EvalRunOptions& options) {
     writer.commit();
     log_info("top-" + std::to_string(evaluation.top_k_width) + " lists of " +
              std::to_string(targets.size()) + " targets written to " + options.dump_topk);
+  }
+  // The table on the console (stderr); stdout keeps its name-value lines for scripts.
+  for (const auto& line :
+       shift_summary_lines(options.split, evaluation.by_label, evaluation.detection,
+                           plan.eval.shift_window, summary_cutoff(plan.eval.ks))) {
+    log_info(line);
   }
   std::ostringstream out;
   for (const auto& [name, value] : evaluation.metrics) out << name << ' ' << value << '\n';

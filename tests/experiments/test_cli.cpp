@@ -907,6 +907,40 @@ TEST(Cli, WeakShiftLabelsAreWarnedAboutInDataStatsAndInTheRun) {
       << trained.err;
 }
 
+// Issue 15: the console summary of train and eval shows the per-label table and the shift-
+// detection AUCs next to their baselines, the same numbers as results.json.
+TEST(Cli, TheConsoleSummaryShowsThePerLabelTableAndTheDetectionAUCs) {
+  testing::TempDir dir;
+  const std::string run = dir.file("run");
+  const auto trained = run_cli(
+      train_args(source_path("experiments/configs/quickstart.toml"), run) + " --set log_level=info",
+      dir);
+  ASSERT_EQ(trained.status, 0) << trained.err;
+  const auto results = nlohmann::json::parse(testing::read_text(run + "/results.json"));
+  const auto& shift = results["splits"]["test"]["by_shift_label"]["SHIFT"];
+  char row[128];
+  std::snprintf(row, sizeof row, "  SHIFT       %8lld",
+                static_cast<long long>(shift["count"].get<int64_t>()));
+  char recall[32];
+  std::snprintf(recall, sizeof recall, "%.4f", shift["metrics"]["recall@10"].get<double>());
+  const auto& model = results["splits"]["test"]["shift_detection"]["scores"]["model"];
+  char auc[64];
+  std::snprintf(auc, sizeof auc, "ROC-AUC %.3f  PR-AUC %.3f", model["roc_auc"].get<double>(),
+                model["pr_auc"].get<double>());
+  for (const std::string& console : {trained.err, run_cli("eval --run " + run, dir).err}) {
+    EXPECT_NE(console.find("test targets by shift label (window 50):"), std::string::npos)
+        << console;
+    EXPECT_NE(console.find("label          count   share  recall@10  ndcg@10  newcat_hit@10"),
+              std::string::npos);
+    const size_t at = console.find(row);
+    ASSERT_NE(at, std::string::npos) << row << "\n" << console;
+    EXPECT_NE(console.substr(at, console.find('\n', at) - at).find(recall), std::string::npos);
+    EXPECT_NE(console.find("  model"), std::string::npos);
+    EXPECT_NE(console.find(auc), std::string::npos) << auc << "\n" << console;
+    EXPECT_NE(console.find("(baseline)"), std::string::npos);
+  }
+}
+
 TEST(Cli, DataFetchChecksAndUnpacksFromALocalCopy) {
   testing::TempDir dir;
   // A local "official" archive: ml-mini/ratings.dat zipped (with Debian's python3 zipfile),
