@@ -197,22 +197,11 @@ void unshelter_node(toml::node& node) {
     }
     for (const std::string& key : renamed) {
       auto it = table->find(key);
-      toml::node* moved = &it->second;
-      if (toml::table* t = moved->as_table()) {
-        toml::table copy = *t;
+      it->second.visit([&](auto& value) {  // a table, an array or a value: copied under the key
+        auto copy = value;
         table->erase(it);
         table->insert_or_assign(unshelter(key), std::move(copy));
-      } else if (toml::array* a = moved->as_array()) {
-        toml::array copy = *a;
-        table->erase(it);
-        table->insert_or_assign(unshelter(key), std::move(copy));
-      } else {
-        moved->visit([&](auto& value) {
-          auto copy = value;
-          table->erase(it);
-          table->insert_or_assign(unshelter(key), std::move(copy));
-        });
-      }
+      });
     }
   } else if (toml::array* array = node.as_array()) {
     for (auto& child : *array) unshelter_node(child);

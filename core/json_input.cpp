@@ -1,6 +1,7 @@
 #include "core/json_input.h"
 
 #include "core/error.h"
+#include "core/text.h"
 
 namespace shiftrec {
 namespace {
@@ -20,13 +21,10 @@ nlohmann::json parse_bounded(Input&& input, const std::string& source) {
     throw UserError(source + ": JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
                     " levels");
   } catch (const nlohmann::json::parse_error& e) {
-    std::string reason = e.what();
-    if (reason.size() > 160) reason = reason.substr(0, 160) + "...";
-    throw UserError(source + ": invalid JSON at byte " + std::to_string(e.byte) + ": " + reason);
+    throw UserError(source + ": invalid JSON at byte " + std::to_string(e.byte) + ": " +
+                    excerpt(e.what(), 160));
   } catch (const nlohmann::json::exception& e) {  // found by fuzzing: 1e99999 overflows
-    std::string reason = e.what();
-    if (reason.size() > 160) reason = reason.substr(0, 160) + "...";
-    throw UserError(source + ": invalid JSON: " + reason);
+    throw UserError(source + ": invalid JSON: " + excerpt(e.what(), 160));
   }
 }
 
@@ -45,9 +43,7 @@ std::string json_excerpt(const nlohmann::json& value, size_t limit) {
     return std::string(value.is_array() ? "a list" : "an object") + " of " +
            std::to_string(value.size()) + " element(s)";
   }
-  std::string text = value.dump();
-  if (text.size() > limit) text = text.substr(0, limit) + "...";
-  return text;
+  return excerpt(value.dump(), limit);
 }
 
 }  // namespace shiftrec

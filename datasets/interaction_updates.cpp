@@ -28,7 +28,8 @@ std::vector<int32_t> match_ids(std::vector<int64_t>& known, const std::vector<in
   return mapped;
 }
 
-// The store's latest time and the update's earliest, as "T" text for messages.
+// Throws when one side has timestamps and the other not, or when an update interaction is
+// older than the store's latest.
 void check_update_is_newer(const Interactions& base, const Interactions& update,
                            const std::string& update_name) {
   const bool base_timed = base.has_timestamps(), update_timed = update.has_timestamps();

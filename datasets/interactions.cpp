@@ -42,35 +42,57 @@ bool Interactions::has_timestamps() const {
   return false;
 }
 
-void Interactions::validate() const {
+std::string Interactions::first_violation() const {
   const size_t n = item.size();
-  SHIFTREC_ASSERT(user.size() == n && time.size() == n, "interaction columns differ in length");
-  SHIFTREC_ASSERT(static_cast<int64_t>(user_offsets.size()) == n_users + 1,
-                  "user_offsets has the wrong length");
-  SHIFTREC_ASSERT(given_split.empty() || given_split.size() == n,
-                  "given_split has the wrong length");
-  SHIFTREC_ASSERT(user_offsets.back() == static_cast<int64_t>(n), "user_offsets does not end at n");
-  for (size_t i = 0; i < n; ++i) {
-    SHIFTREC_ASSERT(user[i] >= 0 && user[i] < n_users, "user id out of range");
-    SHIFTREC_ASSERT(item[i] >= 0 && item[i] < n_items, "item id out of range");
-    if (i > 0) {
-      SHIFTREC_ASSERT(user[i - 1] < user[i] || (user[i - 1] == user[i] && time[i - 1] <= time[i]),
-                      "rows not sorted by (user, time)");
+  if (n_users < 0 || n_items < 0 || n_categories < 0) return "a negative count";
+  if (user.size() != n || time.size() != n) return "interaction columns differ in length";
+  if (user_offsets.size() != static_cast<size_t>(n_users) + 1) {
+    return "user_offsets has the wrong length";
+  }
+  if (user_offsets.front() != 0 || user_offsets.back() != static_cast<int64_t>(n)) {
+    return "user_offsets does not run from 0 to n";
+  }
+  if (!given_split.empty() && given_split.size() != n) return "given_split has the wrong length";
+  if (static_cast<int64_t>(user_original_ids.size()) != n_users) {
+    return "user_original_ids has the wrong length";
+  }
+  if (static_cast<int64_t>(item_original_ids.size()) != n_items) {
+    return "item_original_ids has the wrong length";
+  }
+  for (int64_t u = 0; u < n_users; ++u) {
+    if (user_offsets[u] > user_offsets[u + 1]) return "user_offsets decrease";
+    for (int64_t row = user_offsets[u]; row < user_offsets[u + 1]; ++row) {
+      if (user[row] != u) return "rows not sorted by user, or user_offsets off";
+      if (item[row] < 0 || item[row] >= n_items) return "item id out of range";
+      if (row > user_offsets[u] && time[row - 1] > time[row]) {
+        return "rows not sorted by (user, time)";
+      }
     }
   }
-  SHIFTREC_ASSERT(static_cast<int64_t>(user_original_ids.size()) == n_users,
-                  "user_original_ids has the wrong length");
-  SHIFTREC_ASSERT(static_cast<int64_t>(item_original_ids.size()) == n_items,
-                  "item_original_ids has the wrong length");
   if (has_categories()) {
-    SHIFTREC_ASSERT(static_cast<int64_t>(category_offsets.size()) == n_items + 1,
-                    "category_offsets has the wrong length");
-    SHIFTREC_ASSERT(category_offsets.back() == static_cast<int64_t>(category_ids.size()),
-                    "category_offsets does not end at the number of category ids");
+    if (category_offsets.size() != static_cast<size_t>(n_items) + 1) {
+      return "category_offsets has the wrong length";
+    }
+    if (category_offsets.front() != 0 ||
+        category_offsets.back() != static_cast<int64_t>(category_ids.size())) {
+      return "category_offsets does not run from 0 to the number of category ids";
+    }
+    for (int64_t i = 0; i < n_items; ++i) {
+      if (category_offsets[i] > category_offsets[i + 1]) return "category_offsets decrease";
+    }
     for (int32_t c : category_ids) {
-      SHIFTREC_ASSERT(c >= 0 && c < n_categories, "category id out of range");
+      if (c < 0 || c >= n_categories) return "category id out of range";
     }
   }
+  if (!category_names.empty() && category_names.size() != static_cast<size_t>(n_categories)) {
+    return "category_names has the wrong length";
+  }
+  return "";
+}
+
+void Interactions::validate() const {
+  const std::string violation = first_violation();
+  SHIFTREC_ASSERT(violation.empty(), violation);
 }
 
 }  // namespace shiftrec

@@ -49,6 +49,9 @@ struct Interactions {
   // user_offsets. Call after filling the columns.
   void sort_and_index();
 
+  // The first invariant above that does not hold, as a sentence; "" when all hold. Safe on
+  // any contents (a damaged cache file is checked with it before use).
+  std::string first_violation() const;
   // Checks every invariant above; a violation is an InternalError (a reader bug).
   void validate() const;
 };

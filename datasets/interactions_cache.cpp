@@ -22,40 +22,6 @@ std::string path_for(const std::string& dir, const std::string& key) {
   return dir + "/" + key + ".h5";
 }
 
-// The invariants Interactions::validate() asserts, as a yes/no for a file we did not just write.
-bool consistent(const Interactions& d) {
-  const size_t n = d.item.size();
-  if (d.n_users < 0 || d.n_items < 0 || d.n_categories < 0 || d.user.size() != n ||
-      d.time.size() != n || d.user_offsets.size() != static_cast<size_t>(d.n_users) + 1 ||
-      d.user_offsets.front() != 0 || d.user_offsets.back() != static_cast<int64_t>(n) ||
-      (!d.given_split.empty() && d.given_split.size() != n) ||
-      d.user_original_ids.size() != static_cast<size_t>(d.n_users) ||
-      d.item_original_ids.size() != static_cast<size_t>(d.n_items)) {
-    return false;
-  }
-  for (int64_t u = 0; u < d.n_users; ++u) {
-    if (d.user_offsets[u] > d.user_offsets[u + 1]) return false;
-    for (int64_t row = d.user_offsets[u]; row < d.user_offsets[u + 1]; ++row) {
-      if (d.user[row] != u || d.item[row] < 0 || d.item[row] >= d.n_items) return false;
-      if (row > d.user_offsets[u] && d.time[row - 1] > d.time[row]) return false;
-    }
-  }
-  if (!d.category_offsets.empty()) {
-    if (d.category_offsets.size() != static_cast<size_t>(d.n_items) + 1 ||
-        d.category_offsets.front() != 0 ||
-        d.category_offsets.back() != static_cast<int64_t>(d.category_ids.size())) {
-      return false;
-    }
-    for (int64_t i = 0; i < d.n_items; ++i) {
-      if (d.category_offsets[i] > d.category_offsets[i + 1]) return false;
-    }
-    for (int32_t c : d.category_ids) {
-      if (c < 0 || c >= d.n_categories) return false;
-    }
-  }
-  return d.category_names.empty() || d.category_names.size() == static_cast<size_t>(d.n_categories);
-}
-
 }  // namespace
 
 std::string default_cache_dir() {
@@ -109,7 +75,7 @@ std::optional<Interactions> load_cached(const std::string& dir, const std::strin
   }
   // Columns that read but do not fit together (a damaged or foreign file) are unreadable too:
   // validate() would call them a reader bug.
-  ok = ok && consistent(d);
+  ok = ok && d.first_violation().empty();
   if (!ok) {
     log_warn("ignoring unreadable cache file " + path + " (it will be rebuilt)");
     return std::nullopt;

@@ -1,5 +1,7 @@
 #include "models/model_growth.h"
 
+#include <algorithm>
+
 #include <ATen/ATen.h>
 #include <torch/nn/module.h>
 
@@ -10,7 +12,8 @@
 namespace shiftrec {
 namespace {
 
-// [new_items, rows] averaging matrix over the old item rows (offset by the padding row).
+// The first rows of the new items, [new_items - old_items, ...]: each the mean of its category
+// peers' old rows (of every old item when it has none); `old_rows` keeps the padding row 0.
 at::Tensor new_item_rows(const at::Tensor& old_rows, const Growth& g) {
   const int64_t added = g.new_items - g.old_items;
   const at::Tensor old_items = old_rows.narrow(0, 1, g.old_items);  // [old_items, ...]
