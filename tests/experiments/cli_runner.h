@@ -4,7 +4,9 @@
 #include <sys/wait.h>
 
 #include <cstdlib>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "tests/fixtures.h"
 
@@ -36,6 +38,32 @@ inline int count_of(const std::string& text, const std::string& part) {
   int n = 0;
   for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
   return n;
+}
+
+// The rows of `data generate`'s interactions.csv (user,item,timestamp,...), in file order, each
+// with its line as written.
+struct GeneratedRow {
+  std::string user, item;
+  int64_t time = 0;
+  std::string line;
+};
+inline std::vector<GeneratedRow> generated_rows(const std::string& csv_path) {
+  std::vector<GeneratedRow> rows;
+  std::istringstream lines(read_text(csv_path));
+  std::string line;
+  std::getline(lines, line);  // the header
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    GeneratedRow row;
+    std::string time;
+    std::getline(fields, row.user, ',');
+    std::getline(fields, row.item, ',');
+    std::getline(fields, time, ',');
+    row.time = std::stoll(time);
+    row.line = line;
+    rows.push_back(std::move(row));
+  }
+  return rows;
 }
 
 inline std::string source_path(const std::string& relative) {

@@ -34,16 +34,8 @@ std::map<std::string, std::vector<Event>> sequences(const std::string& config,
       run_cli("data generate --config " + config + kTinyData + " --out " + dir.file("gen"), dir);
   EXPECT_EQ(generated.status, 0) << generated.err;
   std::map<std::string, std::vector<Event>> out;
-  std::istringstream lines(testing::read_text(dir.file("gen/interactions.csv")));
-  std::string line;
-  std::getline(lines, line);  // user,item,timestamp,regime
-  while (std::getline(lines, line)) {
-    std::istringstream fields(line);
-    std::string user, item, time;
-    std::getline(fields, user, ',');
-    std::getline(fields, item, ',');
-    std::getline(fields, time, ',');
-    out[user].push_back({item, std::stoll(time)});
+  for (const auto& row : testing::generated_rows(dir.file("gen/interactions.csv"))) {
+    out[row.user].push_back({row.item, row.time});
   }
   return out;
 }

@@ -32,18 +32,11 @@ struct UpdateFixture {
             " --set data.synthetic.users=80 --set data.synthetic.items=60 --out " + dir.file("gen"),
         dir);
     EXPECT_EQ(generated.status, 0) << generated.err;
-    std::istringstream lines(testing::read_text(dir.file("gen/interactions.csv")));
-    std::string header, line;
-    std::getline(lines, header);
+    const std::string csv = dir.file("gen/interactions.csv");
+    const std::string text = testing::read_text(csv);
+    const std::string header = text.substr(0, text.find('\n'));
     std::vector<std::pair<int64_t, std::string>> rows;
-    while (std::getline(lines, line)) {
-      std::istringstream fields(line);
-      std::string user, item, time;
-      std::getline(fields, user, ',');
-      std::getline(fields, item, ',');
-      std::getline(fields, time, ',');
-      rows.emplace_back(std::stoll(time), line);
-    }
+    for (const auto& row : testing::generated_rows(csv)) rows.emplace_back(row.time, row.line);
     std::sort(rows.begin(), rows.end());
     cut = rows[rows.size() * 8 / 10].first;
     std::string old_text = header + "\n", new_text = header + "\n";
