@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
     if (!requests.empty() && begin.back() == first) continue;  // one per query
     RecommendRequest request;
     for (int64_t i = first; i < first + targets.history_length[t]; ++i) {
-      request.history.push_back(std::to_string(data.item_original_ids[split.items[i]]));
+      request.history.push_back(data.item_original_ids.name(split.items[i]));
       if (!split.times.empty()) request.times.push_back(split.times[i]);
     }
     if (!split.times.empty()) request.at = split.times[first + targets.history_length[t]];

@@ -20,6 +20,11 @@ void write_column(hid_t file, const char* name, const std::vector<T>& values);
 template <typename T>
 bool read_column(hid_t file, const char* name, std::vector<T>& values);
 
+// Variable-length UTF-8 strings (h5py reads them as str); throws UserError naming `name`.
+void write_text_column(hid_t file, const char* name, const std::vector<std::string>& values);
+// False when the column is missing, not strings, or unreadable.
+bool read_text_column(hid_t file, const char* name, std::vector<std::string>& values);
+
 void write_attribute(hid_t file, const char* name, int64_t value);
 bool read_attribute(hid_t file, const char* name, int64_t& value);
 

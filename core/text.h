@@ -24,6 +24,10 @@ std::vector<std::string> split(const std::string& text, char separator);
 // message, so a 50 MB value never becomes a 50 MB error line.
 std::string excerpt(std::string_view text, size_t limit = 60);
 
+// The byte offset of the first byte that does not belong to well-formed UTF-8 (overlong
+// forms, surrogates and code points past U+10FFFF included), or npos when `text` is valid.
+size_t invalid_utf8_at(std::string_view text);
+
 // `text` as a TOML basic string, quotes included ("a\"b" for a"b) — for overrides built in
 // code from paths.
 std::string toml_quoted(const std::string& text);

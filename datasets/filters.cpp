@@ -29,12 +29,12 @@ Interactions select_rows(const Interactions& data, const std::vector<bool>& keep
     int32_t& u = user_map[data.user[row]];
     if (u < 0) {
       u = static_cast<int32_t>(out.user_original_ids.size());
-      out.user_original_ids.push_back(data.user_original_ids[data.user[row]]);
+      out.user_original_ids.push_back_from(data.user_original_ids, data.user[row]);
     }
     int32_t& i = item_map[data.item[row]];
     if (i < 0) {
       i = static_cast<int32_t>(out.item_original_ids.size());
-      out.item_original_ids.push_back(data.item_original_ids[data.item[row]]);
+      out.item_original_ids.push_back_from(data.item_original_ids, data.item[row]);
     }
     out.user.push_back(u);
     out.item.push_back(i);
@@ -42,8 +42,8 @@ Interactions select_rows(const Interactions& data, const std::vector<bool>& keep
     if (!data.given_split.empty()) out.given_split.push_back(data.given_split[row]);
   }
   if (out.item.empty()) throw UserError("filters removed every interaction");
-  out.n_users = static_cast<int64_t>(out.user_original_ids.size());
-  out.n_items = static_cast<int64_t>(out.item_original_ids.size());
+  out.n_users = out.user_original_ids.size();
+  out.n_items = out.item_original_ids.size();
   if (data.has_categories()) {
     // Kept items in their new order; category ids stay dense over the categories still used.
     std::vector<int32_t> old_item(out.n_items);

@@ -9,22 +9,24 @@ namespace shiftrec {
 namespace {
 
 // Maps original ids to indices, adding unseen ones after `known`'s. Returns [n_update] the
-// index in the merged numbering of each of the update's indices.
-std::vector<int32_t> match_ids(std::vector<int64_t>& known, const std::vector<int64_t>& update,
-                               int64_t& added) {
-  std::unordered_map<int64_t, int32_t> index;
-  index.reserve(known.size() + update.size());
-  for (size_t i = 0; i < known.size(); ++i) index.emplace(known[i], static_cast<int32_t>(i));
-  std::vector<int32_t> mapped(update.size());
-  added = 0;
-  for (size_t i = 0; i < update.size(); ++i) {
-    auto [it, inserted] = index.emplace(update[i], static_cast<int32_t>(known.size()));
-    if (inserted) {
-      known.push_back(update[i]);
-      ++added;
-    }
-    mapped[i] = it->second;
+// index in the merged numbering of each of the update's indices. Text ids cannot join a run
+// whose ids are numbers (its exports and dumps would change type): an error naming the first.
+std::vector<int32_t> match_ids(OriginalIds& known, const OriginalIds& update, int64_t& added,
+                               const char* what, const std::string& update_name) {
+  if (update.is_text() && !known.is_text()) {
+    throw UserError(update_name + ": " + what + " id \"" + update.name(0) +
+                    "\" is text, but the run's " + what +
+                    " ids are numbers; an update must use the run's ids");
   }
+  IdDictionary index(std::move(known));
+  std::vector<int32_t> mapped(static_cast<size_t>(update.size()));
+  added = 0;
+  for (int64_t i = 0; i < update.size(); ++i) {
+    const IdDictionary::Entry entry = index.add(std::string_view(update.name(i)));
+    added += entry.added ? 1 : 0;
+    mapped[static_cast<size_t>(i)] = entry.index;
+  }
+  known = index.release();
   return mapped;
 }
 
@@ -53,8 +55,8 @@ void check_update_is_newer(const Interactions& base, const Interactions& update,
                     std::to_string(update.size()) +
                     " interactions are older than the run's data, which ends at time " +
                     std::to_string(latest) + " (the first: user " +
-                    std::to_string(update.user_original_ids[update.user[first]]) + ", item " +
-                    std::to_string(update.item_original_ids[update.item[first]]) + " at " +
+                    update.user_original_ids.name(update.user[first]) + ", item " +
+                    update.item_original_ids.name(update.item[first]) + " at " +
                     std::to_string(update.time[first]) +
                     "); an update adds what happened after the run's data: retrain to rewrite "
                     "the past");
@@ -76,20 +78,17 @@ UpdatedInteractions append_interactions(const Interactions& base, const Interact
   m.user_original_ids = base.user_original_ids;
   m.item_original_ids = base.item_original_ids;
   const std::vector<int32_t> user_of =
-      match_ids(m.user_original_ids, update.user_original_ids, out.new_users);
+      match_ids(m.user_original_ids, update.user_original_ids, out.new_users, "user", update_name);
   const std::vector<int32_t> item_of =
-      match_ids(m.item_original_ids, update.item_original_ids, out.new_items);
-  m.n_users = static_cast<int64_t>(m.user_original_ids.size());
-  m.n_items = static_cast<int64_t>(m.item_original_ids.size());
+      match_ids(m.item_original_ids, update.item_original_ids, out.new_items, "item", update_name);
+  m.n_users = m.user_original_ids.size();
+  m.n_items = m.item_original_ids.size();
 
   // Categories: the store's, plus the new items' (matched by name; new names appended).
   if (base.has_categories() || update.has_categories()) {
-    // A store without names (synthetic data) names its categories by index.
     const auto names_of = [](const Interactions& d) {
-      std::vector<std::string> names = d.category_names;
-      for (int64_t c = static_cast<int64_t>(names.size()); c < d.n_categories; ++c) {
-        names.push_back(std::to_string(c));
-      }
+      std::vector<std::string> names;
+      for (int64_t c = 0; c < d.n_categories; ++c) names.push_back(d.category_name(c));
       return names;
     };
     const std::vector<std::string> update_names = names_of(update);

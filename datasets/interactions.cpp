@@ -33,6 +33,10 @@ void Interactions::sort_and_index() {
   std::partial_sum(user_offsets.begin(), user_offsets.end(), user_offsets.begin());
 }
 
+std::string Interactions::category_name(int64_t c) const {
+  return category_names.empty() ? std::to_string(c) : category_names[static_cast<size_t>(c)];
+}
+
 bool Interactions::has_timestamps() const {
   for (int64_t u = 0; u < n_users; ++u) {
     for (int64_t row = user_offsets[u]; row < user_offsets[u + 1]; ++row) {
@@ -53,10 +57,10 @@ std::string Interactions::first_violation() const {
     return "user_offsets does not run from 0 to n";
   }
   if (!given_split.empty() && given_split.size() != n) return "given_split has the wrong length";
-  if (static_cast<int64_t>(user_original_ids.size()) != n_users) {
+  if (user_original_ids.size() != n_users) {
     return "user_original_ids has the wrong length";
   }
-  if (static_cast<int64_t>(item_original_ids.size()) != n_items) {
+  if (item_original_ids.size() != n_items) {
     return "item_original_ids has the wrong length";
   }
   for (int64_t u = 0; u < n_users; ++u) {

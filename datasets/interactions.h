@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "datasets/original_ids.h"
+
 namespace shiftrec {
 
 struct Interactions {
@@ -35,10 +37,12 @@ struct Interactions {
   // 1 = valid, 2 = test. Empty when the source has none.
   std::vector<int8_t> given_split;
 
-  std::vector<int64_t> user_original_ids;  // [n_users]
-  std::vector<int64_t> item_original_ids;  // [n_items]
+  OriginalIds user_original_ids;  // [n_users]
+  OriginalIds item_original_ids;  // [n_items]
 
   int64_t size() const { return static_cast<int64_t>(item.size()); }
+  // Category c's name, or its index as text when the source names none (synthetic data).
+  std::string category_name(int64_t c) const;
   bool has_categories() const { return !category_offsets.empty(); }
   // True unless every time is the row's position in its user's sequence (a source without
   // timestamps).

@@ -16,7 +16,26 @@
 namespace shiftrec {
 namespace {
 
-constexpr int64_t kFormatVersion = 2;
+constexpr int64_t kFormatVersion = 3;  // 3: text ids, category names as strings
+
+// A column of original ids: numbers under `name`, texts under `name`_text (one is empty).
+void write_id_columns(hid_t file, const std::string& name, const OriginalIds& ids) {
+  write_column(file, name.c_str(), ids.numbers());
+  write_text_column(file, (name + "_text").c_str(), ids.texts());
+}
+
+bool read_id_columns(hid_t file, const std::string& name, OriginalIds& ids) {
+  std::vector<int64_t> numbers;
+  std::vector<std::string> texts;
+  if (!read_column(file, name.c_str(), numbers) ||
+      !read_text_column(file, (name + "_text").c_str(), texts) ||
+      (!numbers.empty() && !texts.empty())) {
+    return false;
+  }
+  ids = texts.empty() ? OriginalIds::from_numbers(std::move(numbers))
+                      : OriginalIds::from_texts(std::move(texts));
+  return true;
+}
 
 std::string path_for(const std::string& dir, const std::string& key) {
   return dir + "/" + key + ".h5";
@@ -48,7 +67,6 @@ std::optional<Interactions> load_cached(const std::string& dir, const std::strin
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file >= 0) {
     int64_t version = 0;
-    std::vector<uint8_t> names;
     ok = read_attribute(file, "format_version", version) && version == kFormatVersion &&
          read_attribute(file, "n_users", d.n_users) && read_attribute(file, "n_items", d.n_items) &&
          read_attribute(file, "n_categories", d.n_categories) &&
@@ -57,21 +75,10 @@ std::optional<Interactions> load_cached(const std::string& dir, const std::strin
          read_column(file, "given_split", d.given_split) &&
          read_column(file, "category_offsets", d.category_offsets) &&
          read_column(file, "category_ids", d.category_ids) &&
-         read_column(file, "category_names", names) &&
-         read_column(file, "user_original_ids", d.user_original_ids) &&
-         read_column(file, "item_original_ids", d.item_original_ids);
+         read_text_column(file, "category_names", d.category_names) &&
+         read_id_columns(file, "user_original_ids", d.user_original_ids) &&
+         read_id_columns(file, "item_original_ids", d.item_original_ids);
     H5Fclose(file);
-    if (ok && !names.empty()) {
-      std::string joined(names.begin(), names.end());
-      size_t start = 0;
-      while (start <= joined.size()) {
-        const size_t end = joined.find('\n', start);
-        d.category_names.push_back(
-            joined.substr(start, end == std::string::npos ? std::string::npos : end - start));
-        if (end == std::string::npos) break;
-        start = end + 1;
-      }
-    }
   }
   // Columns that read but do not fit together (a damaged or foreign file) are unreadable too:
   // validate() would call them a reader bug.
@@ -101,14 +108,9 @@ void store_cached(const std::string& dir, const std::string& key, const Interact
   write_column(file, "given_split", d.given_split);
   write_column(file, "category_offsets", d.category_offsets);
   write_column(file, "category_ids", d.category_ids);
-  std::string joined;
-  for (size_t i = 0; i < d.category_names.size(); ++i) {
-    if (i > 0) joined += '\n';
-    joined += d.category_names[i];
-  }
-  write_column(file, "category_names", std::vector<uint8_t>(joined.begin(), joined.end()));
-  write_column(file, "user_original_ids", d.user_original_ids);
-  write_column(file, "item_original_ids", d.item_original_ids);
+  write_text_column(file, "category_names", d.category_names);
+  write_id_columns(file, "user_original_ids", d.user_original_ids);
+  write_id_columns(file, "item_original_ids", d.item_original_ids);
   // The seal: a reader opens the file with HDF5 only when its bytes are these (HDF5 itself is
   // not safe on arbitrary damaged files: fuzzing found huge allocations and leaks inside it).
   const Checksum sum = out.commit();

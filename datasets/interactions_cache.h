@@ -9,8 +9,10 @@
 // ignored and rebuilt.
 //
 // Layout of <dir>/<key>.h5: datasets user, item (int32), given_split (int8), time, user_offsets,
-// category_offsets, user_original_ids, item_original_ids (int64), category_ids (int32),
-// category_names (uint8: names joined by '\n'); root attributes n_users, n_items,
+// category_offsets (int64), category_ids (int32), category_names (UTF-8 strings);
+// user_original_ids, item_original_ids (int64) with user_original_ids_text,
+// item_original_ids_text (UTF-8 strings; exactly one of each pair is non-empty); root
+// attributes n_users, n_items,
 // n_categories, format_version, key (string).
 #pragma once
 

@@ -33,7 +33,7 @@ class MovieLensReader : public DatasetReader {
                     std::to_string(fields.size()));
         }
         builder.set_categories(file.parse_int(fields[0], "a movie id"),
-                               split_categories(std::string(fields[2]), "|"));
+                               split_categories(std::string(fields[2]), "|"), &file);
       }
     }
     TextFile file(ratings_);

@@ -1,4 +1,5 @@
 // RecBole atomic files (tab-separated, header "name:type"):
+// Ids are tokens (numbers or text, datasets/original_ids.h).
 //   <name>.inter  user_id:token item_id:token [rating:float] [timestamp:float]
 //   <name>.item   item_id:token ... <category_field>:token_seq  -> categories (space-separated)
 // Options: path, items_path (optional), category_field ("class"), min_rating.
@@ -58,8 +59,9 @@ class RecBoleReader : public DatasetReader {
       while (file.next_line(line)) {
         if (line.empty()) continue;
         const auto fields = tab_fields(file, line, header.size());
-        builder.set_categories(file.parse_int(fields[id], "an item id"),
-                               split_categories(std::string(fields[category]), " "));
+        if (fields[id].empty()) file.fail("empty item id");
+        builder.set_categories(fields[id], split_categories(std::string(fields[category]), " "),
+                               file);
       }
     }
     TextFile file(inter_);
@@ -76,8 +78,7 @@ class RecBoleReader : public DatasetReader {
       const auto fields = tab_fields(file, line, header.size());
       if (rating >= 0 && file.parse_double(fields[rating], "a rating") < min_rating_) continue;
       const int64_t t = time >= 0 ? file.parse_timestamp(fields[time]) : file.line_number();
-      builder.add(file.parse_int(fields[user], "a user id"),
-                  file.parse_int(fields[item], "an item id"), t, file);
+      builder.add(fields[user], fields[item], t, file);
     }
     return builder.build(inter_, require_categories_ && builder.has_categories());
   }

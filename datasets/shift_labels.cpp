@@ -48,7 +48,7 @@ std::vector<std::string> label_coverage_warnings(const Interactions& data,
     std::snprintf(share, sizeof share, "%.1f%%",
                   100.0 * static_cast<double>(carried[c]) / static_cast<double>(data.n_items));
     const std::string name =
-        data.category_names.empty() ? std::to_string(c) : "\"" + data.category_names[c] + "\"";
+        data.category_names.empty() ? std::to_string(c) : "\"" + data.category_name(c) + "\"";
     warnings.push_back("category " + name + " is on " + share +
                        " of items and is ignored for shift labels (eval.common_category_share = " +
                        std::to_string(common_share).substr(0, 4) + ")");

@@ -200,7 +200,7 @@ Split given_split(const Interactions& data) {
     while (valid_end < n && data.given_split[begin + valid_end] == 1) ++valid_end;
     for (int64_t p = valid_end; p < n; ++p) {
       if (data.given_split[begin + p] != 2) {
-        throw UserError("given split: user " + std::to_string(data.user_original_ids[u]) +
+        throw UserError("given split: user " + data.user_original_ids.name(u) +
                         " has training or valid interactions after its test ones");
       }
     }

@@ -13,7 +13,7 @@
 
 namespace shiftrec {
 
-SyntheticOptions SyntheticOptions::from_config(ConfigSection s, uint64_t default_seed) {
+SyntheticOptions SyntheticOptions::from_config(ConfigSection s) {
   SyntheticOptions o;
   constexpr int64_t kMaxCount = int64_t{1} << 30;
   o.users = s.get_int("users", o.users, 1, kMaxCount, "number of users");
@@ -38,9 +38,10 @@ SyntheticOptions SyntheticOptions::from_config(ConfigSection s, uint64_t default
                                     "mean time between interactions within a regime");
   o.shift_gap_factor = s.get_double("shift_gap_factor", o.shift_gap_factor, 1.0, 1e6,
                                     "how much longer the gap is across a regime change");
-  o.seed = static_cast<uint64_t>(s.get_int("seed", static_cast<int64_t>(default_seed), 0,
-                                           ConfigSection::kIntMax,
-                                           "generator seed (defaults to the run seed)"));
+  o.seed = static_cast<uint64_t>(
+      s.get_int("seed", static_cast<int64_t>(o.seed), 0, ConfigSection::kIntMax,
+                "generator seed, fixed by the config (not the run seed): a seed sweep "
+                "varies the model, not the data"));
   if (o.max_length < o.min_length) {
     s.fail("max_length", "value " + std::to_string(o.max_length) +
                              " is below min_length = " + std::to_string(o.min_length));
@@ -223,10 +224,8 @@ void simulate_user(int64_t u, const SyntheticOptions& o, const World& w, Synthet
 // The ids, categories and the planted truth the oracle reads (item weights, shift graph).
 void record_world(const SyntheticOptions& o, const World& w, SyntheticData& out) {
   Interactions& data = out.interactions;
-  data.user_original_ids.resize(o.users);
-  std::iota(data.user_original_ids.begin(), data.user_original_ids.end(), int64_t{0});
-  data.item_original_ids.resize(o.items);
-  std::iota(data.item_original_ids.begin(), data.item_original_ids.end(), int64_t{0});
+  data.user_original_ids = OriginalIds::sequence(o.users);
+  data.item_original_ids = OriginalIds::sequence(o.items);
   data.category_offsets.resize(o.items + 1);
   std::iota(data.category_offsets.begin(), data.category_offsets.end(), int64_t{0});
   data.category_ids = w.item_category;
@@ -279,7 +278,7 @@ void save_synthetic(const SyntheticData& data, const std::string& directory) {
     std::ostream& os = writer.stream();
     os << "user,item,timestamp,regime\n";
     for (int64_t i = 0; i < d.size(); ++i) {
-      os << d.user_original_ids[d.user[i]] << ',' << d.item_original_ids[d.item[i]] << ','
+      os << d.user_original_ids.name(d.user[i]) << ',' << d.item_original_ids.name(d.item[i]) << ','
          << d.time[i] << ',' << data.regime[i] << '\n';
     }
     writer.commit();
@@ -289,7 +288,7 @@ void save_synthetic(const SyntheticData& data, const std::string& directory) {
     os << "item,category\n";
     for (int64_t i = 0; i < d.n_items; ++i) {
       for (int64_t k = d.category_offsets[i]; k < d.category_offsets[i + 1]; ++k) {
-        os << d.item_original_ids[i] << ',' << d.category_ids[k] << '\n';
+        os << d.item_original_ids.name(i) << ',' << d.category_ids[k] << '\n';
       }
     }
     write_file_atomically(directory + "/item_categories.csv", os.str());
@@ -298,7 +297,7 @@ void save_synthetic(const SyntheticData& data, const std::string& directory) {
     std::ostringstream os;
     os << "user,position,timestamp,dropped_category,new_category,followed_graph\n";
     for (const ChangePoint& c : data.change_points) {
-      os << d.user_original_ids[c.user] << ',' << c.position << ','
+      os << d.user_original_ids.name(c.user) << ',' << c.position << ','
          << d.time[d.user_offsets[c.user] + c.position] << ',' << c.dropped_category << ','
          << c.new_category << ',' << (c.followed_graph ? 1 : 0) << '\n';
     }

@@ -41,14 +41,14 @@ struct SyntheticOptions {
   double noise = 0.05;
   double mean_gap_seconds = 3600.0;
   double shift_gap_factor = 5.0;
-  uint64_t seed = 1;
+  uint64_t seed = 42;  // data.synthetic.seed: the data's own, never the run seed
   // Not a config key: also record every interaction's active interests (for the oracle in
   // synthetic_oracle.h; active_interests ints per interaction).
   bool record_active_interests = false;
 
   // Reads every option from `section` (keys as the field names), validating ranges and the
   // cross-field rules (categories >= active_interests + 1, graph_degree < categories, ...).
-  static SyntheticOptions from_config(ConfigSection section, uint64_t default_seed);
+  static SyntheticOptions from_config(ConfigSection section);
 };
 
 // One planted regime change: user `user`'s interaction at `position` (0-based within the

@@ -62,6 +62,7 @@ bool TextFile::next_line(std::string& line) {
   position_ = std::min(end + 1, buffer_.size());
   ++line_number_;
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  if (line_number_ == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
   const size_t nul = line.find('\0');
   if (nul != std::string::npos) {
     fail("a NUL byte at column " + std::to_string(nul + 1) +
@@ -70,8 +71,10 @@ bool TextFile::next_line(std::string& line) {
   return true;
 }
 
-void TextFile::fail(const std::string& message) const {
-  throw UserError(path_ + ":" + std::to_string(line_number_) + ": " + message);
+void TextFile::fail(const std::string& message) const { fail_at(line_number_, message); }
+
+void TextFile::fail_at(int64_t line, const std::string& message) const {
+  throw UserError(path_ + ":" + std::to_string(line) + ": " + message);
 }
 
 int64_t TextFile::parse_int(std::string_view field, const std::string& what) const {

@@ -25,7 +25,8 @@ class TextFile {
   TextFile(const TextFile&) = delete;
   TextFile& operator=(const TextFile&) = delete;
 
-  // Next line without its line ending; false at the end. Throws on a read error, a
+  // Next line without its line ending (LF or CRLF; a UTF-8 byte-order mark before the first
+  // line is dropped); false at the end. Throws on a read error, a
   // truncated gzip stream, or a NUL byte (a binary file, or text damaged by one: C-string
   // reading would silently merge the line with the next).
   bool next_line(std::string& line);
@@ -34,6 +35,8 @@ class TextFile {
 
   // Throws UserError "<path>:<line>: <message>".
   [[noreturn]] void fail(const std::string& message) const;
+  // Throws UserError "<path>:<line>: <message>" for an earlier line (where a record began).
+  [[noreturn]] void fail_at(int64_t line, const std::string& message) const;
   int64_t parse_int(std::string_view field, const std::string& what) const;
   double parse_double(std::string_view field, const std::string& what) const;
   // An integer or decimal time (1.6e9 and 1600000000.5 round) within int64's range: a time

@@ -5,12 +5,13 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "core/hdf5_columns.h"
 #include "core/hdf5_file.h"
 
 namespace shiftrec {
 namespace {
 
-constexpr int64_t kFormatVersion = 1;
+constexpr int64_t kFormatVersion = 2;  // 2: text ids, /category_names
 
 void check(herr_t status, const std::string& what) {
   if (status < 0) throw UserError("HDF5 export: cannot write " + what);
@@ -35,7 +36,9 @@ void write_matrix(hid_t file, const char* name, const EmbeddingTable& table) {
   check(status, name);
 }
 
-void write_ids(hid_t file, const char* name, const std::vector<int64_t>& ids) {
+void write_ids(hid_t file, const char* name, const OriginalIds& original) {
+  if (original.is_text()) return write_text_column(file, name, original.texts());
+  const std::vector<int64_t>& ids = original.numbers();
   const hsize_t size = ids.size();
   const hid_t space = H5Screate_simple(1, &size, nullptr);
   const hid_t set =
@@ -98,8 +101,7 @@ void write_embeddings_hdf5(const std::string& path, const EmbeddingExport& data)
   SHIFTREC_ASSERT(
       static_cast<int64_t>(data.users.values.size()) == data.users.rows * data.users.dim &&
           static_cast<int64_t>(data.items.values.size()) == data.items.rows * data.items.dim &&
-          static_cast<int64_t>(data.users.ids.size()) == data.users.rows &&
-          static_cast<int64_t>(data.items.ids.size()) == data.items.rows,
+          data.users.ids.size() == data.users.rows && data.items.ids.size() == data.items.rows,
       "embedding export tables are inconsistent");
   Hdf5Writer out(path, "embedding export");
   const hid_t file = out.id();
@@ -107,7 +109,10 @@ void write_embeddings_hdf5(const std::string& path, const EmbeddingExport& data)
   write_matrix(file, "item_embeddings", data.items);
   write_ids(file, "user_ids", data.users.ids);
   write_ids(file, "item_ids", data.items.ids);
-  if (!data.category_offsets.empty()) write_categories(file, data);
+  if (!data.category_offsets.empty()) {
+    write_categories(file, data);
+    write_text_column(file, "category_names", data.category_names);
+  }
   write_string_attribute(file, "format", "shiftrec-embeddings");
   write_int_attribute(file, "format_version", kFormatVersion);
   for (const auto& [name, value] : data.attributes) write_string_attribute(file, name, value);

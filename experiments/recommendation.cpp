@@ -23,14 +23,6 @@
 namespace shiftrec {
 namespace {
 
-std::unordered_map<std::string, int32_t> index_of(const std::vector<int64_t>& original_ids) {
-  std::unordered_map<std::string, int32_t> index;
-  for (size_t i = 0; i < original_ids.size(); ++i) {
-    index.emplace(std::to_string(original_ids[i]), static_cast<int32_t>(i));
-  }
-  return index;
-}
-
 // A request resolved to the run's internal ids.
 struct Resolved {
   std::vector<int32_t> history;   // internal item ids, oldest first
@@ -51,7 +43,7 @@ struct RunRecommender::Scored {
 struct RunRecommender::State {
   FinishedRun run;
   RecommendOptions options;
-  std::unordered_map<std::string, int32_t> items, users;
+  IdDictionary items, users;                  // original id -> index
   std::unique_ptr<OutsideWindowMass> window;  // with categories
   Scorer scorer;
   std::optional<Scorer> shift_head;
@@ -75,8 +67,8 @@ RunRecommender::RunRecommender(const std::string& run_dir, const RecommendOption
   Plan& plan = state_->run.plan;
   const Interactions& data = plan.dataset.interactions;
   if (options.k < 1) throw UserError("--k " + std::to_string(options.k) + ": expected k >= 1");
-  state_->items = index_of(data.item_original_ids);
-  state_->users = index_of(data.user_original_ids);
+  state_->items = IdDictionary(data.item_original_ids);
+  state_->users = IdDictionary(data.user_original_ids);
   if (data.has_categories()) {
     state_->window = std::make_unique<OutsideWindowMass>(data, plan.eval.shift_window,
                                                          plan.eval.common_category_share);
@@ -103,7 +95,7 @@ Resolved RunRecommender::State::resolve(const RecommendRequest& request) const {
   }
   for (size_t i = 0; i < request.history.size(); ++i) {
     const auto found = items.find(request.history[i]);
-    if (found == items.end()) {
+    if (!found) {
       if (options.skip_unknown) {
         ++out.skipped;
         continue;
@@ -111,7 +103,7 @@ Resolved RunRecommender::State::resolve(const RecommendRequest& request) const {
       throw UserError(request.source + ": item \"" + request.history[i] +
                       "\" is not in the run's data (--skip-unknown drops unknown items)");
     }
-    out.history.push_back(found->second);
+    out.history.push_back(*found);
     out.position.push_back(static_cast<int64_t>(i));
     if (timed) out.times.push_back(request.times[i]);
   }
@@ -131,10 +123,10 @@ Resolved RunRecommender::State::resolve(const RecommendRequest& request) const {
   }
   if (request.user) {
     const auto found = users.find(*request.user);
-    if (found == users.end()) {
+    if (!found) {
       throw UserError(request.source + ": user \"" + *request.user + "\" is not in the run's data");
     }
-    out.user = found->second;
+    out.user = *found;
   }
   return out;
 }
@@ -144,9 +136,7 @@ std::vector<std::string> RunRecommender::State::categories_of(int32_t item) cons
   std::vector<std::string> names;
   if (!data.has_categories()) return names;
   for (int64_t k = data.category_offsets[item]; k < data.category_offsets[item + 1]; ++k) {
-    const int32_t c = data.category_ids[k];
-    names.push_back(c < static_cast<int32_t>(data.category_names.size()) ? data.category_names[c]
-                                                                         : std::to_string(c));
+    names.push_back(data.category_name(data.category_ids[k]));
   }
   return names;
 }
@@ -254,7 +244,7 @@ std::vector<Recommendation> RunRecommender::State::answer(
     for (int64_t j = 0; j < k; ++j) {
       const int32_t item = top[r * k + j];
       RecommendedItem out;
-      out.item = std::to_string(original[item]);
+      out.item = original.name(item);
       out.score = host.data_ptr<double>()[r * n_items + item];
       out.categories = categories_of(item);
       out.new_interest =
@@ -289,8 +279,7 @@ void RunRecommender::State::explain(const Resolved& request, const Scored& score
     std::vector<HistoryWeight> weights;
     for (int64_t v = 0; v < static_cast<int64_t>(variants.size()); ++v) {
       const int64_t p = first + v;
-      weights.push_back(
-          {std::to_string(original[request.history[p]]), request.position[p], drop(v)});
+      weights.push_back({original.name(request.history[p]), request.position[p], drop(v)});
     }
     std::stable_sort(
         weights.begin(), weights.end(),

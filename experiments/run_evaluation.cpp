@@ -70,12 +70,12 @@ std::string evaluate_run(const EvalRunOptions& options) {
     std::ostream& os = writer.stream();
     os << "split\tuser\ttarget\trank\tlabel\ttopk\n";
     for (int64_t t = 0; t < targets.size(); ++t) {
-      os << options.split << '\t' << data.user_original_ids[targets.user[t]] << '\t'
-         << data.item_original_ids[targets.item[t]] << '\t' << evaluation.ranks[t] << '\t'
+      os << options.split << '\t' << data.user_original_ids.name(targets.user[t]) << '\t'
+         << data.item_original_ids.name(targets.item[t]) << '\t' << evaluation.ranks[t] << '\t'
          << (evaluation.labels.empty() ? "-" : shift_label_name(evaluation.labels[t])) << '\t';
       for (int64_t j = 0; j < evaluation.top_k_width; ++j) {
         if (j > 0) os << ' ';
-        os << data.item_original_ids[evaluation.top_k[t * evaluation.top_k_width + j]];
+        os << data.item_original_ids.name(evaluation.top_k[t * evaluation.top_k_width + j]);
       }
       os << '\n';
     }

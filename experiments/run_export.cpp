@@ -54,6 +54,8 @@ void export_run(const std::string& run_dir, const std::string& out_path) {
   out.items = {to_host(items), items.size(0), items.size(1), data.item_original_ids};
   out.category_offsets = data.category_offsets;
   out.category_ids = data.category_ids;
+  for (int64_t c = 0; c < data.n_categories; ++c)
+    out.category_names.push_back(data.category_name(c));
   out.attributes = {{"model", plan.model_name},
                     {"config_hash", results.config_hash},
                     {"data_fingerprint", results.data_fingerprint},

@@ -26,9 +26,9 @@ void add_target_rows(std::map<std::string, TargetTable>& tables, const std::stri
                      const Interactions& data) {
   TargetTable& table = tables[split_name];
   for (int64_t t = 0; t < targets.size(); ++t) {
-    table.user.push_back(std::to_string(data.user_original_ids[targets.user[t]]));
+    table.user.push_back(data.user_original_ids.name(targets.user[t]));
     table.position.push_back(targets.position[t]);
-    table.item.push_back(std::to_string(data.item_original_ids[targets.item[t]]));
+    table.item.push_back(data.item_original_ids.name(targets.item[t]));
     table.history.push_back(targets.history_length[t]);
     table.rank.push_back(evaluation.ranks[t]);
     table.label.push_back(evaluation.labels.empty() ? "-" : shift_label_name(evaluation.labels[t]));

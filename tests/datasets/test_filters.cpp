@@ -27,7 +27,7 @@ Interactions make(int64_t n_users, int64_t n_items,
 
 std::vector<int64_t> original_items(const Interactions& d) {
   std::vector<int64_t> out;
-  for (int32_t i : d.item) out.push_back(d.item_original_ids[i]);
+  for (int32_t i : d.item) out.push_back(d.item_original_ids.numbers()[i]);
   return out;
 }
 
@@ -54,8 +54,8 @@ TEST(Filters, KCoreIsIterative) {
   o.min_user_interactions = 2;
   o.min_item_interactions = 2;
   const Interactions core = apply_filters(d, o);
-  EXPECT_EQ(core.user_original_ids, (std::vector<int64_t>{100, 103}));
-  EXPECT_EQ(core.item_original_ids, (std::vector<int64_t>{0, 10}));
+  EXPECT_EQ(core.user_original_ids.numbers(), (std::vector<int64_t>{100, 103}));
+  EXPECT_EQ(core.item_original_ids.numbers(), (std::vector<int64_t>{0, 10}));
   EXPECT_EQ(core.size(), 4);
   core.validate();
 }
@@ -70,7 +70,7 @@ TEST(Filters, MinSequenceLengthAndCategoriesKept) {
   o.min_sequence_length = 3;
   const Interactions kept = apply_filters(d, o);
   EXPECT_EQ(kept.n_users, 1);
-  EXPECT_EQ(kept.user_original_ids, (std::vector<int64_t>{100}));
+  EXPECT_EQ(kept.user_original_ids.numbers(), (std::vector<int64_t>{100}));
   EXPECT_EQ(kept.n_categories, 3);
   kept.validate();
   // Drop item 0 (category a): categories re-densify to b, c.

@@ -58,8 +58,8 @@ TEST(InteractionUpdates, OldIndicesStayNewOnesFollowAndCategoriesMatchByName) {
       store({{20, 200, 5}, {30, 400, 6}, {30, 100, 7}}, {{"b"}, {"c", "b"}, {"a"}});
   const UpdatedInteractions u = append_interactions(base, update, "new.csv");
   const Interactions& m = u.merged;
-  EXPECT_EQ(m.user_original_ids, (std::vector<int64_t>{10, 20, 30}));
-  EXPECT_EQ(m.item_original_ids, (std::vector<int64_t>{100, 200, 300, 400}));
+  EXPECT_EQ(m.user_original_ids.numbers(), (std::vector<int64_t>{10, 20, 30}));
+  EXPECT_EQ(m.item_original_ids.numbers(), (std::vector<int64_t>{100, 200, 300, 400}));
   EXPECT_EQ(u.new_users, 1);
   EXPECT_EQ(u.new_items, 1);
   EXPECT_EQ(u.updated_users, (std::vector<int32_t>{1, 2}));

@@ -51,6 +51,19 @@ TEST(InteractionsCache, RoundTripAndCorruptFilesAreMisses) {
   ASSERT_TRUE(load_cached(dir.path(), "k1").has_value());
   std::filesystem::remove(dir.file("k1.h5.sum"));
   EXPECT_FALSE(load_cached(dir.path(), "k1").has_value());
+
+  // Text ids and names with separators in them round-trip as they were.
+  data.user_original_ids = OriginalIds::from_texts([&] {
+    std::vector<std::string> texts;
+    for (int64_t u = 0; u < data.n_users; ++u) texts.push_back("U-" + std::to_string(u) + "\u00e9");
+    return texts;
+  }());
+  data.category_names = {"a\nb", "Books, old", "", "d", "e"};
+  store_cached(dir.path(), "k2", data);
+  const auto text = load_cached(dir.path(), "k2");
+  ASSERT_TRUE(text.has_value());
+  EXPECT_TRUE(text->user_original_ids.is_text());
+  expect_same(*text, data);
 }
 
 Dataset load(const testing::TempDir& dir) {
@@ -58,7 +71,7 @@ Dataset load(const testing::TempDir& dir) {
       Config::from_string("[data]\nsource = \"csv\"\nroot = \"" + dir.path() +
                               "\"\npath = \"d.csv\"\ncache_dir = \"" + dir.file("cache") + "\"\n",
                           "test.toml");
-  return load_dataset(config.section("data"), 1);
+  return load_dataset(config.section("data"));
 }
 
 TEST(InteractionsCache, ServesHitsAndNeverAStaleEntry) {
@@ -81,7 +94,7 @@ TEST(InteractionsCache, ServesHitsAndNeverAStaleEntry) {
 
 TEST(InteractionsCache, NothingHalfBuiltIsCached) {
   testing::TempDir dir;
-  testing::write_text(dir.file("d.csv"), "user_id,item_id\n1,10\n1,oops\n");
+  testing::write_text(dir.file("d.csv"), "user_id,item_id\n1,10\n1\n");
   EXPECT_THROW(load(dir), UserError);
   EXPECT_FALSE(std::filesystem::exists(dir.file("cache")) &&
                !std::filesystem::is_empty(dir.file("cache")));

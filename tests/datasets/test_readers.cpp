@@ -62,7 +62,7 @@ TEST(Readers, ExpectedReadersAreRegistered) {
 
 std::vector<std::string> categories_of(const Interactions& d, int64_t original_item) {
   for (int64_t i = 0; i < d.n_items; ++i) {
-    if (d.item_original_ids[i] != original_item) continue;
+    if (d.item_original_ids.numbers()[i] != original_item) continue;
     std::vector<std::string> out;
     for (int64_t k = d.category_offsets[i]; k < d.category_offsets[i + 1]; ++k) {
       out.push_back(d.category_names[d.category_ids[k]]);
@@ -82,10 +82,10 @@ TEST(Readers, MovieLensWithGenresGzipAndRatingFilter) {
   EXPECT_EQ(d.n_users, 2);
   EXPECT_EQ(d.size(), 3);   // the rating of 2 is dropped
   EXPECT_EQ(d.n_items, 2);  // item 20 had only that rating
-  EXPECT_EQ(d.user_original_ids, (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(d.user_original_ids.numbers(), (std::vector<int64_t>{1, 2}));
   // User 1 in time order: 30 (t=200) then 10 (t=300).
-  EXPECT_EQ(d.item_original_ids[d.item[0]], 30);
-  EXPECT_EQ(d.item_original_ids[d.item[1]], 10);
+  EXPECT_EQ(d.item_original_ids.numbers()[d.item[0]], 30);
+  EXPECT_EQ(d.item_original_ids.numbers()[d.item[1]], 10);
   EXPECT_EQ(d.time[0], 200);
   EXPECT_EQ(categories_of(d, 10), (std::vector<std::string>{"Action", "Comedy"}));
   EXPECT_EQ(categories_of(d, 30), (std::vector<std::string>{"Drama"}));
@@ -102,7 +102,7 @@ TEST(Readers, RecBoleAtomicFiles) {
   const Interactions d =
       read(f, "source = \"recbole\"\npath = \"x.inter\"\nitems_path = \"x.item\"\n");
   EXPECT_EQ(d.size(), 3);
-  EXPECT_EQ(d.item_original_ids[d.item[0]], 2);  // user 7's earliest
+  EXPECT_EQ(d.item_original_ids.numbers()[d.item[0]], 2);  // user 7's earliest
   EXPECT_EQ(categories_of(d, 1), (std::vector<std::string>{"Animation", "Comedy"}));
 }
 
@@ -124,8 +124,8 @@ TEST(Readers, S3RecWithAttributes) {
       read(f, "source = \"s3rec\"\npath = \"seq.txt\"\nattributes_path = \"attr.json\"\n");
   EXPECT_EQ(d.n_users, 2);
   EXPECT_EQ(d.n_items, 3);
-  EXPECT_EQ(d.user_original_ids, (std::vector<int64_t>{7, 3}));
-  EXPECT_EQ(d.item_original_ids, (std::vector<int64_t>{10, 20, 30}));
+  EXPECT_EQ(d.user_original_ids.numbers(), (std::vector<int64_t>{7, 3}));
+  EXPECT_EQ(d.item_original_ids.numbers(), (std::vector<int64_t>{10, 20, 30}));
   EXPECT_EQ(d.item, (std::vector<int32_t>{0, 1, 0, 1, 2}));
   EXPECT_EQ(d.time, (std::vector<int64_t>{0, 1, 2, 0, 1}));
   EXPECT_EQ(categories_of(d, 10), (std::vector<std::string>{"1", "2"}));
@@ -139,7 +139,7 @@ TEST(Readers, CsvWithNamedColumnsAndCategories) {
                               "source = \"csv\"\npath = \"d.tsv\"\ndelimiter = \"\\t\"\n"
                               "user_column = \"uid\"\nitem_column = \"iid\"\n"
                               "time_column = \"ts\"\ncategory_column = \"cats\"\n");
-  EXPECT_EQ(d.item_original_ids[d.item[0]], 8);
+  EXPECT_EQ(d.item_original_ids.numbers()[d.item[0]], 8);
   EXPECT_EQ(categories_of(d, 9), (std::vector<std::string>{"a", "b"}));
   // Without a header, columns are 0-based indices and time is the row order.
   Files g;
@@ -147,7 +147,60 @@ TEST(Readers, CsvWithNamedColumnsAndCategories) {
   const Interactions e = read(g,
                               "source = \"csv\"\npath = \"d.csv\"\nheader = false\n"
                               "user_column = \"0\"\nitem_column = \"1\"\n");
-  EXPECT_EQ(e.item_original_ids[e.item[0]], 9);
+  EXPECT_EQ(e.item_original_ids.numbers()[e.item[0]], 9);
+}
+
+// Ids as real exports write them (Amazon ASINs, "N12345"), quoted fields with the delimiter
+// inside, CRLF, and categories from an item file joined by id.
+TEST(Readers, CsvWithTextIdsQuotingAndAnItemFile) {
+  Files f;
+  f.add("inter.csv",
+        "\xEF\xBB\xBFuser,item,ts,review\r\n"
+        "A2SUAM1J3GNN3B,B000X,5,\"good, \"\"really\"\"\"\r\n"
+        "A2SUAM1J3GNN3B,17,3,\"two\r\nlines\"\r\n"
+        "U9,017,4,\r\n");
+  f.add("items.csv",
+        "item,category\n17,\"Books, old\"\nB000X,Café|Toys\n017,Toys\nunused,Garden\n");
+  const std::string csv =
+      "source = \"csv\"\npath = \"inter.csv\"\nuser_column = \"user\"\n"
+      "item_column = \"item\"\ntime_column = \"ts\"\n";
+  const Interactions d = read(f, csv + "item_file = \"items.csv\"\n");
+  ASSERT_TRUE(d.user_original_ids.is_text());
+  EXPECT_EQ(d.user_original_ids.texts(), (std::vector<std::string>{"A2SUAM1J3GNN3B", "U9"}));
+  // "17" and "017" are two items; the column is text, each id as written.
+  EXPECT_EQ(d.item_original_ids.texts(), (std::vector<std::string>{"B000X", "17", "017"}));
+  EXPECT_EQ(d.item, (std::vector<int32_t>{1, 0, 2}));  // user A…'s rows in time order
+  const auto names_of = [&](int32_t item) {
+    std::vector<std::string> out;
+    for (int64_t k = d.category_offsets[item]; k < d.category_offsets[item + 1]; ++k) {
+      out.push_back(d.category_names[d.category_ids[k]]);
+    }
+    return out;
+  };
+  EXPECT_EQ(names_of(0), (std::vector<std::string>{"Café", "Toys"}));
+  EXPECT_EQ(names_of(1), (std::vector<std::string>{"Books, old"}));
+  EXPECT_EQ(names_of(2), (std::vector<std::string>{"Toys"}));
+  EXPECT_EQ(d.n_categories, 4);  // "Garden" is read, its item has no interaction
+
+  // An item file that does not cover the interactions names the first uncovered interaction.
+  Files g;
+  g.add("inter.csv", "user,item,ts\nu1,i1,1\nu1,i2,2\n");
+  g.add("items.csv", "item,category\ni1,a\n");
+  const std::string g_csv =
+      "source = \"csv\"\npath = \"inter.csv\"\nuser_column = \"user\"\n"
+      "item_column = \"item\"\ntime_column = \"ts\"\nitem_file = \"items.csv\"\n";
+  EXPECT_EQ(error_of(g, g_csv), g.dir.file("inter.csv") + ":3: item i2 is not in the item file " +
+                                    g.dir.file("items.csv") +
+                                    "; every interaction's item needs its categories there");
+  g.add("items.csv", "item,category\n1,a\n2,b\n");  // numeric ids vs text ids
+  EXPECT_EQ(error_of(g, g_csv), g.dir.file("inter.csv") + ":2: item i1 is not in the item file " +
+                                    g.dir.file("items.csv") +
+                                    "; every interaction's item needs its categories there");
+  g.add("items.csv", "id,cat\ni1,a\n");
+  EXPECT_EQ(error_of(g, g_csv),
+            "test.toml (default for data.item_file_id_column): data.item_file_id_column: column "
+            "\"item\" is not in the header of " +
+                g.dir.file("items.csv"));
 }
 
 TEST(Readers, LightGcnGivenSplit) {
@@ -164,8 +217,8 @@ TEST(Readers, LightGcnGivenSplit) {
   EXPECT_EQ(s.test.size(), 3);
   EXPECT_EQ(s.test.history_length, (std::vector<int32_t>{2, 1, 1}));
   // Both test items of user 1 are ranked from the same history: its training item only.
-  EXPECT_EQ(d.item_original_ids[s.test.item[1]], 5);
-  EXPECT_EQ(d.item_original_ids[s.test.item[2]], 8);
+  EXPECT_EQ(d.item_original_ids.numbers()[s.test.item[1]], 5);
+  EXPECT_EQ(d.item_original_ids.numbers()[s.test.item[2]], 8);
   Interactions no_split = d;
   no_split.given_split.clear();
   EXPECT_THROW(given_split(no_split), UserError);
@@ -314,6 +367,26 @@ TEST(Readers, BrokenFileCorpusGivesOneLocatedError) {
        {{"train.txt", "\n"}, {"test.txt", "0 3\n"}},
        lg,
        "{dir}/train.txt: no training interactions (empty train file)"},
+      {"Csv: an unterminated quote",
+       {{"c.csv", "user_id,item_id,ts\n1,2,3\n1,\"2,4\n1,3,5\n"}},
+       csv,
+       "{dir}/c.csv:3: a quoted field opened on this line is never closed"},
+      {"Csv: a category name that is not UTF-8",
+       {{"c.csv", "user_id,item_id,ts,c\n1,2,3,ok\n1,3,4,caf\xE9\n"}},
+       csv + "category_column = \"c\"\n",
+       "{dir}/c.csv:3: the category name \"caf\" is followed by a byte that is not UTF-8"},
+      {"Csv: an id that is not UTF-8",
+       {{"c.csv", "user_id,item_id,ts\n\xFFu,2,3\n"}},
+       csv,
+       "{dir}/c.csv:2: the user id \"\" is followed by a byte that is not UTF-8"},
+      {"Csv: an id with a line break inside",
+       {{"c.csv", "user_id,item_id,ts\n1,\"a\nb\",3\n"}},
+       csv,
+       "{dir}/c.csv:3: the item id \"a...\" holds a space or a control character"},
+      {"Csv: an empty id",
+       {{"c.csv", "user_id,item_id,ts\n1,,3\n"}},
+       csv,
+       "{dir}/c.csv:2: empty item id"},
       {"EmptySeparatorsHang: an empty category separator",
        {{"c.csv", "user_id,item_id,ts,c\n1,2,3,a\n"}},
        csv + "category_column = \"c\"\ncategory_separator = \"\"\n",

@@ -25,6 +25,7 @@ TEST(EmbeddingExport, H5pyReadsWhatWasWritten) {
   data.items = {{1, 2, 3, 4, 5, 6, 7, 8, 9}, 3, 3, {7, 70, 700}};
   data.category_offsets = {0, 2, 2, 3};  // item 70 has no category
   data.category_ids = {4, 1, 9};
+  data.category_names = {"c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9"};
   data.attributes = {{"model", "sasrec"}, {"config_hash", "abc123"}, {"epoch", "7"}};
   write_embeddings_hdf5(dir.file("e.h5"), data);
   EXPECT_FALSE(std::filesystem::exists(dir.file("e.h5.tmp-" + std::to_string(::getpid()))));
@@ -57,9 +58,41 @@ TEST(EmbeddingExport, H5pyReadsWhatWasWritten) {
   EXPECT_EQ(read["item_ids"], nlohmann::json::parse("[7, 70, 700]"));
   EXPECT_EQ(read["item_categories"], nlohmann::json::parse("[[4, 1], [], [9]]"));
   EXPECT_EQ(read["attrs"]["format"], "shiftrec-embeddings");
-  EXPECT_EQ(read["attrs"]["format_version"], 1);
+  EXPECT_EQ(read["attrs"]["format_version"], 2);
   EXPECT_EQ(read["attrs"]["model"], "sasrec");
   EXPECT_EQ(read["attrs"]["epoch"], "7");
+}
+
+// Text ids (a source with ids like "A2SUAM1J3GNN3B") and category names come back as str, in
+// row order, with /item_categories indexing /category_names.
+TEST(EmbeddingExport, TextIdsAndCategoryNamesComeBackAsStrings) {
+  testing::TempDir dir;
+  EmbeddingExport data;
+  data.users = {{1, 2}, 2, 1, OriginalIds::from_texts({"A2SUAM1J3GNN3B", "007"})};
+  data.items = {{1, 2, 3}, 3, 1, OriginalIds::from_texts({"N1", "Café", "x-y"})};
+  data.category_offsets = {0, 1, 3, 3};
+  data.category_ids = {1, 0, 1};
+  data.category_names = {"Books, old", "Crème brûlée"};
+  write_embeddings_hdf5(dir.file("e.h5"), data);
+  const std::string out = run_python(
+      "import json, h5py\n"
+      "with h5py.File('" +
+          dir.file("e.h5") +
+          "', 'r') as f:\n"
+          "    names = f['category_names'].asstr()[()].tolist()\n"
+          "    print(json.dumps({\n"
+          "        'user_ids': f['user_ids'].asstr()[()].tolist(),\n"
+          "        'item_ids': f['item_ids'].asstr()[()].tolist(),\n"
+          "        'item_categories': [[names[c] for c in row] for row in "
+          "f['item_categories'][()]],\n"
+          "    }))\n",
+      dir);
+  nlohmann::json read;
+  ASSERT_NO_THROW(read = nlohmann::json::parse(out)) << out;
+  EXPECT_EQ(read["user_ids"], nlohmann::json::parse(R"(["A2SUAM1J3GNN3B", "007"])"));
+  EXPECT_EQ(read["item_ids"], nlohmann::json::parse(R"(["N1", "Café", "x-y"])"));
+  EXPECT_EQ(read["item_categories"],
+            nlohmann::json::parse(R"([["Crème brûlée"], ["Books, old", "Crème brûlée"], []])"));
 }
 
 }  // namespace

@@ -58,7 +58,7 @@ TEST(RealRecommend, EveryMovieLens100kTestUserGetsTheEvaluatorsTopKList) {
     const int64_t t = queries[q], first = split.offsets[split.test.user[t]];
     RecommendRequest request;
     for (int64_t i = first; i < first + split.test.history_length[t]; ++i) {
-      request.history.push_back(std::to_string(data.item_original_ids[split.items[i]]));
+      request.history.push_back(data.item_original_ids.name(split.items[i]));
       request.times.push_back(split.times[i]);
     }
     request.at = split.times[first + split.test.history_length[t]];

@@ -25,8 +25,8 @@ namespace {
 Interactions update_of(const Interactions& base) {
   Interactions u;
   const int64_t start = *std::max_element(base.time.begin(), base.time.end()) + 1;
-  u.user_original_ids = {base.user_original_ids[0], 900001, 900002};
-  u.item_original_ids = {base.item_original_ids[0], 800001, 800002};
+  u.user_original_ids = {base.user_original_ids.numbers()[0], 900001, 900002};
+  u.item_original_ids = {base.item_original_ids.numbers()[0], 800001, 800002};
   u.n_users = 3;
   u.n_items = 3;
   const std::vector<std::pair<int32_t, int32_t>> rows = {{0, 1}, {0, 0}, {1, 2}, {1, 1},
