@@ -28,7 +28,7 @@ double timed_load(const std::string& path, const std::string& cache, bool use_ca
   config.apply_override("data.cache=" + std::string(use_cache ? "true" : "false"));
   config.apply_override("data.cache_dir=\"" + cache + "\"");
   const double start = now();
-  *out = shiftrec::load_dataset(config.section("data"), 42);
+  *out = shiftrec::load_dataset(config.section("data"));
   return now() - start;
 }
 

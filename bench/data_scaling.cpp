@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
             "cache = false\n",
         "scaling.toml");
     double start = now();
-    const shiftrec::Dataset dataset = shiftrec::load_dataset(config.section("data"), 1);
+    const shiftrec::Dataset dataset = shiftrec::load_dataset(config.section("data"));
     const double parse_seconds = now() - start;
     start = now();
     const shiftrec::Split split = shiftrec::leave_one_out(dataset.interactions);

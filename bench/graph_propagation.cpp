@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
           "test_path = \"gowalla-lightgcn/test.txt\"\n[split]\nprotocol = \"given\"\n",
       "bench.toml");
   double t0 = now();
-  const Dataset data = load_dataset(config.section("data"), 1);
+  const Dataset data = load_dataset(config.section("data"));
   const Split split = split_from_config(config.section("split"), data.interactions);
   const double read_seconds = now() - t0;
   BipartiteGraph graph;

@@ -2,7 +2,7 @@
 // (datasets/synthetic_oracle.h) ranked by the same evaluator as the models, on the same
 // data, split and shift labels as a run of the given config.
 //   build/bench/shift_oracle [experiments/configs/quickstart.toml]
-// The config must use the synthetic source; its seed (or data.synthetic.seed) fixes the data.
+// The config must use the synthetic source; data.synthetic.seed (default 42) fixes the data.
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -22,9 +22,7 @@ using namespace shiftrec;
 int main(int argc, char** argv) {
   const std::string path = argc > 1 ? argv[1] : "experiments/configs/quickstart.toml";
   Config config = Config::from_file(path);
-  const auto seed = static_cast<uint64_t>(
-      config.section("").get_int("seed", 42, 0, ConfigSection::kIntMax, "seed"));
-  SyntheticOptions options = SyntheticOptions::from_config(config.section("data.synthetic"), seed);
+  SyntheticOptions options = SyntheticOptions::from_config(config.section("data.synthetic"));
   options.record_active_interests = true;
   const int64_t max_length =
       config.section("model").get_int("max_length", 50, 1, 1 << 16, "history");

@@ -27,9 +27,26 @@ std::string file_fingerprint(const std::string& path) {
   return fnv1a_hex(std::to_string(sum->hash) + ":" + std::to_string(sum->bytes));
 }
 
+// Every user's last interaction is the given test target, the one before it the valid one.
+Interactions stand_in_interactions() {
+  SyntheticOptions o;
+  o.users = 20;
+  o.items = 30;
+  o.categories = 5;
+  o.min_length = 5;
+  o.max_length = 8;
+  Interactions data = generate_synthetic(o).interactions;
+  data.given_split.assign(static_cast<size_t>(data.size()), 0);
+  for (int64_t u = 0; u < data.n_users; ++u) {
+    data.given_split[data.user_offsets[u + 1] - 1] = 2;
+    data.given_split[data.user_offsets[u + 1] - 2] = 1;
+  }
+  return data;
+}
+
 }  // namespace
 
-Dataset load_dataset(ConfigSection s, uint64_t run_seed) {
+Dataset load_dataset(ConfigSection s, DataLoading loading) {
   Dataset dataset;
   std::vector<std::string> sources = {"synthetic"};
   for (const auto& name : reader_registry().names()) sources.push_back(name);
@@ -38,7 +55,7 @@ Dataset load_dataset(ConfigSection s, uint64_t run_seed) {
   SyntheticOptions synthetic_options;
   std::unique_ptr<DatasetReader> reader;
   if (synthetic) {
-    synthetic_options = SyntheticOptions::from_config(s.sub("synthetic"), run_seed);
+    synthetic_options = SyntheticOptions::from_config(s.sub("synthetic"));
   } else {
     reader = reader_registry().get(dataset.source)(s);
   }
@@ -48,6 +65,17 @@ Dataset load_dataset(ConfigSection s, uint64_t run_seed) {
   // Every option read so far shaped the store (the cache options below do not), and so did
   // the sources' bytes: together they are the data fingerprint and the cache key.
   std::string key = "v1:" + s.resolved_text();
+  bool use_cache = false;
+  std::string cache_dir;
+  if (!synthetic) {
+    use_cache = s.get_bool("cache", true,
+                           "keep the loaded, filtered store in an HDF5 cache keyed by content");
+    cache_dir = s.get_string("cache_dir", default_cache_dir(), "folder of the data cache");
+  }
+  if (loading == DataLoading::options_only) {
+    dataset.interactions = stand_in_interactions();
+    return dataset;
+  }
   for (const auto& file : files) key += ":" + file_fingerprint(file);
   dataset.fingerprint = fnv1a_hex(key);
 
@@ -64,10 +92,6 @@ Dataset load_dataset(ConfigSection s, uint64_t run_seed) {
       dataset.change_points.clear();
     }
   } else {
-    const bool use_cache = s.get_bool(
-        "cache", true, "keep the loaded, filtered store in an HDF5 cache keyed by content");
-    const std::string cache_dir =
-        s.get_string("cache_dir", default_cache_dir(), "folder of the data cache");
     std::optional<Interactions> cached;
     if (use_cache) {
       remove_stale_temporaries(cache_dir);  // a killed writer's half-written file stays forever
@@ -94,12 +118,12 @@ Dataset load_dataset(ConfigSection s, uint64_t run_seed) {
   return dataset;
 }
 
-Dataset load_updated_dataset(Config& config, uint64_t run_seed) {
+Dataset load_updated_dataset(Config& config, DataLoading loading) {
   ConfigSection s = config.section("data");
-  Dataset dataset = load_dataset(s, run_seed);
+  Dataset dataset = load_dataset(s, loading);
   const std::vector<std::string> updates = s.get_string_list(
       "updates", {}, "interaction files appended to the data by shiftrec update, in order");
-  if (updates.empty()) return dataset;
+  if (updates.empty() || loading == DataLoading::options_only) return dataset;
   if (dataset.source == "synthetic") s.fail("updates", "synthetic data takes no update files");
   const std::string resolved = config.resolved_toml();
   for (const std::string& file : updates) {
@@ -112,7 +136,7 @@ Dataset load_updated_dataset(Config& config, uint64_t run_seed) {
          {"min_user_interactions", "min_item_interactions", "min_sequence_length"}) {
       slice.apply_override(std::string("data.") + key + "=0");
     }
-    Dataset part = load_dataset(slice.section("data"), run_seed);
+    Dataset part = load_dataset(slice.section("data"));
     if (part.description.find(file) == std::string::npos) {
       s.fail("updates", "the " + dataset.source + " reader does not take its interactions from " +
                             "data.path, so an update file cannot stand in for it");

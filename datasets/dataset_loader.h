@@ -33,14 +33,20 @@ struct Dataset {
   std::vector<ChangePoint> change_points;
 };
 
+// What load_dataset does after reading the options: load the data, or (for `shiftrec
+// options`, whose data may not exist yet) stand a small synthetic store in for it — with
+// timestamps, categories and a given split, so that every split protocol and model part
+// after it reads its options too.
+enum class DataLoading { read, options_only };
+
 // Reads the options (all of them, so a config error surfaces before any heavy work), then
-// loads. `run_seed` is the default generator seed for synthetic data.
-Dataset load_dataset(ConfigSection data_section, uint64_t run_seed);
+// loads. Synthetic data has its own seed (data.synthetic.seed), not the run's.
+Dataset load_dataset(ConfigSection data_section, DataLoading loading = DataLoading::read);
 
 // load_dataset, then each file of `data.updates` (what `shiftrec update` added) read the way
 // `data.path` is — same reader and options, but no loading filters and no cache, since an
 // update is a slice of the data rather than a dataset — and appended in order
 // (datasets/interaction_updates.h). Errors name the update file or the config key.
-Dataset load_updated_dataset(Config& config, uint64_t run_seed);
+Dataset load_updated_dataset(Config& config, DataLoading loading = DataLoading::read);
 
 }  // namespace shiftrec

@@ -15,6 +15,12 @@ struct LabelGroup {
 
 }  // namespace
 
+const std::vector<std::string>& breakdown_label_names() {
+  static const std::vector<std::string> names = {"REPEAT-ITEM", "IN-WINDOW", "SHIFT",
+                                                 "REVISIT",     "NOVEL",     "UNLABELLED"};
+  return names;
+}
+
 std::map<std::string, LabelSummary> metrics_by_label(const std::vector<std::string>& metric_names,
                                                      const std::vector<int64_t>& ranks,
                                                      const std::vector<ShiftLabel>& labels,
@@ -25,9 +31,7 @@ std::map<std::string, LabelSummary> metrics_by_label(const std::vector<std::stri
     for (size_t t = 0; t <= ranks.size(); ++t) queries.push_back(static_cast<int64_t>(t));
   }
   std::map<std::string, LabelGroup> groups;
-  for (const char* name : {"REPEAT-ITEM", "IN-WINDOW", "SHIFT", "REVISIT", "NOVEL", "UNLABELLED"}) {
-    groups[name];
-  }
+  for (const std::string& name : breakdown_label_names()) groups[name];
   for (size_t q = 0; q + 1 < queries.size(); ++q) {
     for (int64_t t = queries[q]; t < queries[q + 1]; ++t) {
       groups[shift_label_name(labels[t])].ranks.push_back(ranks[t]);

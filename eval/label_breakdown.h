@@ -19,6 +19,10 @@ struct LabelSummary {
   std::map<std::string, double> metrics;  // empty when count == 0
 };
 
+// The keys of metrics_by_label, in table order: "REPEAT-ITEM", "IN-WINDOW", "SHIFT" (REVISIT
+// and NOVEL together), "REVISIT", "NOVEL", "UNLABELLED".
+const std::vector<std::string>& breakdown_label_names();
+
 // ranks [T] 1-based, labels [T], query_offsets as in mean_metrics (empty: one query per
 // target). A label's metrics average over the queries with a target of that label, each
 // scored on those targets only (ranks stay among all candidates). Keys: "REPEAT-ITEM", "IN-WINDOW",

@@ -87,4 +87,18 @@ double wilcoxon_signed_rank_p(const std::vector<double>& a, const std::vector<do
   return std::min(1.0, std::erfc(deviation / std::sqrt(variance) / std::sqrt(2.0)));
 }
 
+std::vector<double> holm_adjusted(const std::vector<double>& p) {
+  std::vector<size_t> order(p.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return p[a] < p[b]; });
+  std::vector<double> adjusted(p.size());
+  double running = 0.0;  // adjusted values never decrease along the sorted order
+  for (size_t rank = 0; rank < order.size(); ++rank) {
+    const double scaled = std::min(1.0, static_cast<double>(p.size() - rank) * p[order[rank]]);
+    running = std::max(running, scaled);
+    adjusted[order[rank]] = running;
+  }
+  return adjusted;
+}
+
 }  // namespace shiftrec

@@ -26,4 +26,8 @@ PairedInterval paired_bootstrap(const std::vector<double>& a, const std::vector<
 // continuity correction. No non-zero difference gives 1.
 double wilcoxon_signed_rank_p(const std::vector<double>& a, const std::vector<double>& b);
 
+// Holm's step-down adjustment of a family of p-values (any order): the adjusted values, in
+// `p`'s order. Controls the family-wise error rate without assuming independence.
+std::vector<double> holm_adjusted(const std::vector<double>& p);
+
 }  // namespace shiftrec

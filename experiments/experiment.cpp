@@ -56,7 +56,7 @@ json metrics_json(const std::map<std::string, double>& metrics) {
 }  // namespace
 
 std::string list_options(Config& config) {
-  read_plan(config);
+  read_plan(config, DataLoading::options_only);
   std::string out;
   for (const auto& option : config.options()) {
     out += option.path + " = " + option.value + "  # " + option.description + " (" + option.type +
@@ -141,9 +141,24 @@ TrainResult train_logged(Plan& plan, const Split& training, RunDirectory& run, E
   if (training.valid.size() == 0) {
     log_warn("the split has no validation targets: no early stopping, the last epoch is kept");
   }
+  // Shift-first selection: "SHIFT:recall@10" is that label's metric over its valid targets.
+  const std::string& stop_metric = plan.train.early_stop_metric;
+  const size_t colon = stop_metric.find(':');
   const ValidateFn validate = [&]() -> std::map<std::string, double> {
     if (training.valid.size() == 0) return {};
-    return evaluator.evaluate("valid", scorer, model.max_length(), plan.device).metrics;
+    SplitEvaluation valid = evaluator.evaluate("valid", scorer, model.max_length(), plan.device);
+    if (colon != std::string::npos) {
+      const std::string label = stop_metric.substr(0, colon);
+      const LabelSummary& summary = valid.by_label.at(label);
+      if (summary.count == 0) {
+        throw UserError("train.early_stop_metric = \"" + stop_metric +
+                        "\": the validation split has no " + label +
+                        " targets to select on (choose an overall metric, or a label the "
+                        "validation targets have)");
+      }
+      valid.metrics[stop_metric] = summary.metrics.at(stop_metric.substr(colon + 1));
+    }
+    return valid.metrics;
   };
   const std::string metrics_path = run.file("metrics.jsonl");
   const EpochCallback on_epoch = [&](const EpochRecord& r) {

@@ -55,12 +55,6 @@ BoardRun read_board_run(const std::string& dir) {
     throw UserError(dir + "/resolved.toml: invalid TOML: " + std::string(e.description()));
   }
   flatten(resolved, "", run.options);
-  // Synthetic data follows the run seed unless given its own: then it is part of the seed.
-  const auto it = run.options.find("data.synthetic.seed");
-  if (it != run.options.end() && resolved["seed"].is_integer() &&
-      it->second == std::to_string(resolved["seed"].value_or(int64_t{0}))) {
-    run.options.erase(it);
-  }
   return run;
 }
 

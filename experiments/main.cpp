@@ -88,6 +88,15 @@ int run(int argc, char** argv) {
     commands.back().second->add_options(*sub);
   }
   reject_unknown_command(argc, argv);
+  for (auto& [sub, command] : commands) {
+    if (argc < 2 || sub->get_name() != argv[1] || !command->splits_at_separator()) continue;
+    for (int i = 2; i < argc; ++i) {
+      if (std::string(argv[i]) != "--") continue;
+      command->take_second_group(std::vector<std::string>(argv + i + 1, argv + argc));
+      argc = i;
+      break;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -11,11 +11,42 @@
 #include "core/seed.h"
 #include "core/text.h"
 #include "datasets/time_gaps.h"
+#include "eval/label_breakdown.h"
+#include "eval/metric_names.h"
 #include "experiments/device.h"
 
 namespace shiftrec {
 
-Plan read_plan(Config& config) {
+namespace {
+
+// "ndcg@10" (a computed metric), or "SHIFT:recall@10": a rank metric of one shift label's
+// targets, for shift-first model selection.
+void check_early_stop_metric(ConfigSection train, const std::string& metric,
+                             const std::vector<std::string>& names) {
+  const size_t colon = metric.find(':');
+  const std::string label = colon == std::string::npos ? "" : metric.substr(0, colon);
+  const std::string name = colon == std::string::npos ? metric : metric.substr(colon + 1);
+  const std::vector<std::string>& labels = breakdown_label_names();
+  if (colon != std::string::npos &&
+      std::find(labels.begin(), labels.end(), label) == labels.end()) {
+    train.fail("early_stop_metric",
+               "\"" + label + "\" is not a shift label; expected one of: " + join(labels));
+  }
+  const bool computed = std::find(names.begin(), names.end(), name) != names.end();
+  if (!computed || (colon != std::string::npos && metric_kind(name) != MetricKind::kRank)) {
+    const std::string nearest = nearest_name(name, names);
+    train.fail("early_stop_metric",
+               "\"" + metric + "\" is not computed" +
+                   (colon != std::string::npos ? " per label (rank metrics only)" : "") +
+                   (nearest.empty() ? "" : " (did you mean \"" + nearest + "\"?)") +
+                   "; expected one of: " + join(names) +
+                   ", or LABEL:metric (e.g. SHIFT:" + names.front() + ")");
+  }
+}
+
+}  // namespace
+
+Plan read_plan(Config& config, DataLoading loading) {
   Plan plan;
   ConfigSection root = config.root();
   plan.seed = static_cast<uint64_t>(
@@ -37,36 +68,41 @@ Plan read_plan(Config& config) {
   plan.loss_name = loss_section.get_string("name", "bce", "training loss", loss_registry().names());
   plan.train = TrainOptions::from_config(config.section("train"), plan.seed);
   plan.eval = EvalOptions::from_config(config.section("eval"));
-  const auto names = plan.eval.metric_names();
-  if (std::find(names.begin(), names.end(), plan.train.early_stop_metric) == names.end()) {
-    config.section("train").fail("early_stop_metric",
-                                 "\"" + plan.train.early_stop_metric +
-                                     "\" is not computed; expected one of: " + join(names));
-  }
+  check_early_stop_metric(config.section("train"), plan.train.early_stop_metric,
+                          plan.eval.metric_names());
   plan.loss = loss_registry().get(plan.loss_name)(loss_section);
 
   // Set explicitly: this machine's OpenMP runtime defaults to one thread.
   const auto cores = static_cast<int64_t>(std::max(1u, std::thread::hardware_concurrency()));
   at::set_num_threads(static_cast<int>(plan.threads > 0 ? plan.threads : cores));
   seed_torch(plan.seed);
-  plan.dataset = load_updated_dataset(config, plan.seed);
+  plan.dataset = load_updated_dataset(config, loading);
+  if (plan.train.early_stop_metric.find(':') != std::string::npos &&
+      !plan.dataset.interactions.has_categories()) {
+    config.section("train").fail("early_stop_metric",
+                                 "\"" + plan.train.early_stop_metric +
+                                     "\" is a shift label's metric, and this data has no "
+                                     "categories to label targets with");
+  }
   plan.split = split_from_config(config.section("split"), plan.dataset.interactions);
-  if (plan.split.test.size() == 0) {  // metrics of nothing would read as 0.0
+  const bool stand_in = loading == DataLoading::options_only;  // checks of the data don't apply
+  if (plan.split.test.size() == 0 && !stand_in) {  // metrics of nothing would read as 0.0
     config.section("split").fail("protocol",
                                  "the " + plan.split.protocol + " split of these " +
                                      std::to_string(plan.dataset.interactions.size()) +
                                      " interactions has no test targets: nothing to evaluate");
   }
-  log_info("data: " + std::to_string(plan.dataset.interactions.n_users) + " users, " +
-           std::to_string(plan.dataset.interactions.n_items) + " items, " +
-           std::to_string(plan.dataset.interactions.size()) + " interactions; " +
-           plan.split.protocol + " split: " + std::to_string(plan.split.valid.size()) +
-           " valid and " + std::to_string(plan.split.test.size()) + " test targets");
+  if (!stand_in)
+    log_info("data: " + std::to_string(plan.dataset.interactions.n_users) + " users, " +
+             std::to_string(plan.dataset.interactions.n_items) + " items, " +
+             std::to_string(plan.dataset.interactions.size()) + " interactions; " +
+             plan.split.protocol + " split: " + std::to_string(plan.split.valid.size()) +
+             " valid and " + std::to_string(plan.split.test.size()) + " test targets");
   // A cut-off above the number of candidates would make every target a hit at that k.
   const int64_t candidates = plan.eval.sampled_negatives > 0 ? plan.eval.sampled_negatives + 1
                                                              : plan.dataset.interactions.n_items;
   for (int64_t k : plan.eval.ks) {
-    if (k > candidates) {
+    if (k > candidates && !stand_in) {
       config.section("eval").fail("ks", "cut-off " + std::to_string(k) + " is above the " +
                                             std::to_string(candidates) +
                                             " candidates each target is ranked among (protocol " +

@@ -39,7 +39,9 @@ struct Plan {
 
 // Reads every option, loads and splits the data, builds model and loss, then rejects any
 // key nothing read. Sets the log level, thread count and torch seed as a side effect.
-Plan read_plan(Config& config);
+// DataLoading::options_only builds it all over a stand-in store (datasets/dataset_loader.h):
+// every option is read, the data need not exist.
+Plan read_plan(Config& config, DataLoading loading = DataLoading::read);
 
 // The scorer of full-ranking evaluation: the last position's state scored against all items
 // (score_next: a head may reshape the ranking).

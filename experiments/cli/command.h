@@ -33,6 +33,11 @@ class Command {
   // Runs after the command line was parsed; returns the exit status. User mistakes throw
   // UserError (main prints them as one line).
   virtual int run() = 0;
+  // A command whose arguments come in two groups (`compare A1 A2 -- B1 B2`) returns true; main
+  // then hands it the words after the first standalone `--` before parsing the rest (CLI11
+  // drops the separator's position).
+  virtual bool splits_at_separator() const { return false; }
+  virtual void take_second_group(std::vector<std::string> words) { (void)words; }
 };
 
 using CommandFactory = std::function<std::unique_ptr<Command>()>;

@@ -27,10 +27,7 @@ class DataGenerateCommand : public Command {
       data.fail("source",
                 "data generate writes a synthetic set, and this config reads \"" + source + "\"");
     }
-    auto root = config.root();
-    const auto seed =
-        static_cast<uint64_t>(root.get_int("seed", 42, 0, ConfigSection::kIntMax, "run seed"));
-    auto options = SyntheticOptions::from_config(config.section("data").sub("synthetic"), seed);
+    auto options = SyntheticOptions::from_config(config.section("data").sub("synthetic"));
     save_synthetic(generate_synthetic(options), out_);
     log_info("synthetic data written to " + out_);
     return 0;

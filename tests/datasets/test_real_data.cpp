@@ -34,7 +34,7 @@ TEST_P(RealData, CountsMatchProvenanceAndSplitLeaksNothing) {
   const Expected& e = GetParam();
   Config config =
       Config::from_file(std::string(SHIFTREC_SOURCE_DIR) + "/experiments/configs/" + e.config);
-  const Dataset dataset = load_dataset(config.section("data"), 42);
+  const Dataset dataset = load_dataset(config.section("data"));
   const Interactions& d = dataset.interactions;
   EXPECT_EQ(d.n_users, e.users);
   EXPECT_EQ(d.n_items, e.items);

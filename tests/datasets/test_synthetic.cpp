@@ -123,7 +123,7 @@ TEST(Synthetic, SavesPlainFiles) {
 TEST(Synthetic, ConfigCrossFieldErrors) {
   Config config = Config::from_string("[s]\ncategories = 2\nactive_interests = 2\n", "exp.toml");
   try {
-    SyntheticOptions::from_config(config.section("s"), 1);
+    SyntheticOptions::from_config(config.section("s"));
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
     EXPECT_EQ(e.location(), "exp.toml:2:14");

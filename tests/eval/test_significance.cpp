@@ -52,4 +52,15 @@ TEST(PairedBootstrap, IntervalAroundTheMeanDifferenceAndReproducible) {
 }
 
 }  // namespace
+// By hand: sorted 0.01, 0.03, 0.04, 0.2 scale by 4, 3, 2, 1 to 0.04, 0.09, 0.08, 0.2; the
+// step-down keeps them non-decreasing (0.08 -> 0.09) and caps at 1.
+TEST(Holm, StepDownAdjustmentInTheGivenOrder) {
+  const std::vector<double> adjusted = holm_adjusted({0.01, 0.04, 0.03, 0.2});
+  const std::vector<double> expected = {0.04, 0.09, 0.09, 0.2};
+  ASSERT_EQ(adjusted.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) EXPECT_NEAR(adjusted[i], expected[i], 1e-12) << i;
+  EXPECT_EQ(holm_adjusted({0.6, 0.5}), (std::vector<double>{1.0, 1.0}));
+  EXPECT_TRUE(holm_adjusted({}).empty());
+}
+
 }  // namespace shiftrec

@@ -384,6 +384,59 @@ TEST(Cli, SweepRunsTheGridOverSeedsSkipsWhatIsDoneAndResumesWhatStopped) {
     }
     EXPECT_NEAR(row["mean"]["ndcg@10"].get<double>(), sum / 2, 1e-12);
   }
+  // Seed groups: each side's per-query values averaged over its seeds, then paired; the
+  // overall means are the groups' mean metrics; --holm adjusts over every test it reports.
+  const auto grouped = run_cli("compare --holm --json " + dir.file("groups.json") + " " + out +
+                                   "/loss.name=ce,seed=1 " + out + "/loss.name=ce,seed=2 -- " +
+                                   out + "/loss.name=bce,seed=1 " + out + "/loss.name=bce,seed=2",
+                               dir);
+  ASSERT_EQ(grouped.status, 0) << grouped.err;
+  EXPECT_NE(grouped.out.find("A = 2 runs ("), std::string::npos) << grouped.out;
+  EXPECT_NE(grouped.out.find("note: seed groups: each query's value is the mean over its group's "
+                             "runs (2 in A, 2 in B)"),
+            std::string::npos)
+      << grouped.out;
+  const auto comparison = nlohmann::json::parse(testing::read_text(dir.file("groups.json")));
+  const auto test_metric = [&](const std::string& run) {
+    return nlohmann::json::parse(testing::read_text(
+        out + "/" + run + "/results.json"))["splits"]["test"]["metrics"]["ndcg@10"]
+        .get<double>();
+  };
+  std::vector<double> p_values;
+  for (const auto& row : comparison["rows"]) p_values.push_back(row["wilcoxon_p"]);
+  EXPECT_EQ(comparison["tests"].get<size_t>(), p_values.size());
+  EXPECT_NE(grouped.out.find(std::to_string(p_values.size()) + " tests, p_holm adjusted"),
+            std::string::npos);
+  bool seen = false;
+  for (const auto& row : comparison["rows"]) {
+    const double p = row["wilcoxon_p"], holm = row["wilcoxon_p_holm"];
+    const size_t smaller = static_cast<size_t>(
+        std::count_if(p_values.begin(), p_values.end(), [&](double q) { return q < p; }));
+    EXPECT_GE(holm, std::min(1.0, p * static_cast<double>(p_values.size() - smaller)) - 1e-12);
+    EXPECT_LE(holm, 1.0);
+    if (row["metric"] == "ndcg@10" && row["group"] == "ALL") {
+      seen = true;
+      EXPECT_NEAR(row["a"].get<double>(),
+                  (test_metric("loss.name=ce,seed=1") + test_metric("loss.name=ce,seed=2")) / 2,
+                  1e-9);
+      EXPECT_NEAR(row["b"].get<double>(),
+                  (test_metric("loss.name=bce,seed=1") + test_metric("loss.name=bce,seed=2")) / 2,
+                  1e-9);
+    }
+  }
+  EXPECT_TRUE(seen);
+  const auto three = run_cli("compare " + out + "/loss.name=ce,seed=1 " + out +
+                                 "/loss.name=ce,seed=2 " + out + "/loss.name=bce,seed=1",
+                             dir);
+  EXPECT_EQ(three.status, 1);
+  EXPECT_NE(three.err.find("got 3 runs and no --"), std::string::npos) << three.err;
+  // A seed sweep varies the model, not the data: every run saw the same synthetic set.
+  const auto fingerprint = [&](const std::string& run) {
+    return nlohmann::json::parse(
+               testing::read_text(out + "/" + run + "/results.json"))["data_fingerprint"]
+        .get<std::string>();
+  };
+  EXPECT_EQ(fingerprint("loss.name=ce,seed=1"), fingerprint("loss.name=ce,seed=2"));
   // The same sweep again: complete runs are skipped; a stopped one is resumed.
   fs::rename(out + "/loss.name=bce,seed=2", out + "/loss.name=bce,seed=2.failed");
   const auto again = run_cli(args + " --set log_level=info", dir);
@@ -781,6 +834,83 @@ TEST(Cli, ModelsListsTheRegistry) {
 // Inputs that used to pass silently: a folder as --config (trained with defaults), a split
 // without test targets (metrics of nothing, 0.0), data generate over real data (wrote
 // synthetic data anyway).
+// `options` lists what a config resolves to before its data exists (a new user writing a
+// config for files still to be downloaded), including the reader's, split's and model
+// parts' options; unknown keys are still errors.
+TEST(Cli, OptionsListsEveryOptionWithoutTheData) {
+  testing::TempDir dir;
+  testing::write_text(dir.file("c.toml"),
+                      "[data]\nsource = \"csv\"\nroot = \"" + dir.file("not-yet") +
+                          "\"\npath = \"inter.csv\"\nitem_file = \"items.csv\"\n"
+                          "[split]\nprotocol = \"given\"\n"
+                          "[model]\nitem_encoder = \"lightgcn\"\nsequence = \"sasrec\"\n"
+                          "[eval]\nks = [10, 500]\n");
+  auto result = run_cli("options --config " + dir.file("c.toml"), dir);
+  ASSERT_EQ(result.status, 0) << result.err;
+  for (const char* option :
+       {"data.path = 'inter.csv'", "data.item_file = 'items.csv'", "data.item_file_id_column = ",
+        "data.cache_dir = ", "data.min_user_interactions = ", "split.protocol = 'given'",
+        "model.lightgcn.layers = ", "model.sasrec.blocks = ", "eval.ks = [ 10, 500 ]"}) {
+    EXPECT_NE(result.out.find(option), std::string::npos) << option << "\n" << result.out;
+  }
+  EXPECT_EQ(result.err.find("data:"), std::string::npos) << result.err;  // no stand-in counts
+  result = run_cli("options --config " + dir.file("c.toml") + " --set data.item_fil=x", dir);
+  EXPECT_EQ(result.status, 1);
+  EXPECT_NE(result.err.find("data.item_fil"), std::string::npos) << result.err;
+  // Training still needs the data: the missing file is named.
+  result = run_cli("train --config " + dir.file("c.toml") + " --out " + dir.file("run"), dir);
+  EXPECT_EQ(result.status, 1);
+  EXPECT_NE(result.err.find(dir.file("not-yet/inter.csv") + ": cannot open"), std::string::npos)
+      << result.err;
+}
+
+// Shift-first model selection: the epoch kept is the one with the best validation SHIFT
+// Recall@10, logged per epoch; a label or metric that cannot be selected on is a config error.
+TEST(Cli, EarlyStoppingCanSelectOnAShiftLabelsMetric) {
+  testing::TempDir dir;
+  const std::string run = dir.file("run");
+  const std::string config = source_path("experiments/configs/quickstart.toml");
+  auto result = run_cli("train --config " + config + kTiny +
+                            " --set train.epochs=4 --set train.early_stop_metric=SHIFT:recall@10"
+                            " --out " +
+                            run,
+                        dir);
+  ASSERT_EQ(result.status, 0) << result.err;
+  const auto results = nlohmann::json::parse(testing::read_text(run + "/results.json"));
+  EXPECT_EQ(results["early_stop_metric"], "SHIFT:recall@10");
+  std::istringstream lines(testing::read_text(run + "/metrics.jsonl"));
+  int64_t best_epoch = 0;
+  double best = -1.0;
+  for (std::string line; std::getline(lines, line);) {
+    const auto epoch = nlohmann::json::parse(line);
+    if (!epoch.contains("valid")) continue;
+    const double value = epoch["valid"]["SHIFT:recall@10"];
+    if (value > best) {
+      best = value;
+      best_epoch = epoch["epoch"];
+    }
+  }
+  EXPECT_GT(best_epoch, 0);
+  EXPECT_EQ(results["best_epoch"], best_epoch);
+  // The best epoch's valid SHIFT Recall@10 is what results.json reports for valid's SHIFT.
+  EXPECT_NEAR(
+      results["splits"]["valid"]["by_shift_label"]["SHIFT"]["metrics"]["recall@10"].get<double>(),
+      best, 1e-9);
+
+  for (const auto& [value, message] : std::vector<std::pair<std::string, std::string>>{
+           {"SHIFTY:recall@10", "\"SHIFTY\" is not a shift label; expected one of: REPEAT-ITEM"},
+           {"SHIFT:recal@10",
+            "\"SHIFT:recal@10\" is not computed per label (rank metrics only) "
+            "(did you mean \"recall@10\"?)"},
+           {"ndcg@5", "\"ndcg@5\" is not computed (did you mean \"ndcg@10\"?)"}}) {
+    result = run_cli(
+        train_args(config, dir.file("bad")) + " --set train.early_stop_metric=" + value, dir);
+    EXPECT_EQ(result.status, 1) << value;
+    EXPECT_NE(result.err.find("train.early_stop_metric: " + message), std::string::npos)
+        << result.err;
+  }
+}
+
 TEST(Cli, SilentAcceptsAreErrors) {
   testing::TempDir dir;
   auto result = run_cli("train --config " + dir.path() + " --out " + dir.file("run"), dir);

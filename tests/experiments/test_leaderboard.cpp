@@ -44,15 +44,15 @@ TEST(Leaderboard, GroupsRunsByConfigurationAndAveragesOverSeeds) {
                "seed = 3\nlog_level = 'warn'\nthreads = 2\n[model]\nname = 'sasrec'\nd = 8\n", 0.3,
                0.2),
       make_run(dir, "b2", "seed = 2\n" + kGraph, 0.35, 0.3),
-      // synthetic data drawn from the run seed belongs to the seed; from its own, to the variant
-      make_run(dir, "c1", "seed = 1\n" + kSasrec + "[data.synthetic]\nseed = 1\n", 0.1, 0.0),
-      make_run(dir, "c2", "seed = 2\n" + kSasrec + "[data.synthetic]\nseed = 2\n", 0.2, 0.1),
+      // the synthetic data's seed is the data's, never the run's: other data, another variant
+      make_run(dir, "c1", "seed = 1\n" + kSasrec + "[data.synthetic]\nseed = 42\n", 0.05, 0.0),
+      make_run(dir, "c2", "seed = 2\n" + kSasrec + "[data.synthetic]\nseed = 42\n", 0.15, 0.1),
       make_run(dir, "d1", "seed = 2\n" + kSasrec + "[data.synthetic]\nseed = 7\n", 0.0, 0.0)};
   LeaderboardOptions options;
   options.runs = runs;
   options.metrics = {"ndcg@10", "SHIFT:recall@10", "seconds_per_epoch"};
   const Leaderboard board = build_leaderboard(options);
-  ASSERT_EQ(board.rows.size(), 3u);
+  ASSERT_EQ(board.rows.size(), 4u);
   // Best first by ndcg@10; named by the fewest differing options that tell them apart:
   // model.name (every run has it), then the data seed (model.layers would not help).
   EXPECT_EQ(board.rows[0].variant, "model.name=graph_sasrec");
@@ -61,15 +61,17 @@ TEST(Leaderboard, GroupsRunsByConfigurationAndAveragesOverSeeds) {
   EXPECT_NEAR(board.rows[0].sd[0], 0.0707106781, 1e-9);  // sample sd of 0.25, 0.35
   EXPECT_NEAR(board.rows[0].sd[1], 0.0, 1e-12);
   EXPECT_EQ(board.rows[1].variant, "model.name=sasrec");
-  EXPECT_EQ(board.rows[1].runs,
-            (std::vector<std::string>{runs[0], runs[2], runs[3], runs[5], runs[6]}));
-  EXPECT_NEAR(board.rows[1].mean[0], 0.18, 1e-12);  // 0.1, 0.2, 0.3, 0.1, 0.2
-  EXPECT_NEAR(board.rows[1].sd[0], std::sqrt(0.028 / 4), 1e-9);
-  EXPECT_NEAR(board.rows[1].mean[1], 0.08, 1e-12);
+  EXPECT_EQ(board.rows[1].runs, (std::vector<std::string>{runs[0], runs[2], runs[3]}));
+  EXPECT_NEAR(board.rows[1].mean[0], 0.2, 1e-12);  // 0.1, 0.2, 0.3
+  EXPECT_NEAR(board.rows[1].sd[0], 0.1, 1e-9);
+  EXPECT_NEAR(board.rows[1].mean[1], 0.1, 1e-12);
   EXPECT_NEAR(board.rows[1].mean[2], 2.0, 1e-12);
-  // the run whose data has its own seed is a variant of its own
-  EXPECT_EQ(board.rows[2].runs, (std::vector<std::string>{runs[7]}));
-  EXPECT_EQ(board.rows[2].variant, "data.synthetic.seed=7, model.name=sasrec");
+  // runs on the same data, different model seeds: one variant; other data: another
+  EXPECT_EQ(board.rows[2].runs, (std::vector<std::string>{runs[5], runs[6]}));
+  EXPECT_NEAR(board.rows[2].mean[0], 0.1, 1e-12);
+  EXPECT_EQ(board.rows[2].variant, "data.synthetic.seed=42, model.name=sasrec");
+  EXPECT_EQ(board.rows[3].runs, (std::vector<std::string>{runs[7]}));
+  EXPECT_EQ(board.rows[3].variant, "data.synthetic.seed=7, model.name=sasrec");
   options.runs.resize(5);
   EXPECT_EQ(
       format_leaderboard(build_leaderboard(options)),

@@ -24,7 +24,7 @@ TEST(RealGraph, GowallaCsrProductAgreesWithLibTorchsCooProduct) {
   }
   Config config = Config::from_file(std::string(SHIFTREC_SOURCE_DIR) +
                                     "/experiments/configs/gowalla_lightgcn.toml");
-  const Dataset dataset = load_dataset(config.section("data"), 42);
+  const Dataset dataset = load_dataset(config.section("data"));
   const Split split = given_split(dataset.interactions);
   const SparseMatrix a(normalized_adjacency(build_bipartite_graph(split)), c10::kCPU);
   at::manual_seed(7);
