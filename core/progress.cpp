@@ -9,6 +9,41 @@
 
 namespace shiftrec {
 
+std::string duration_text(double seconds) {
+  char text[32];
+  if (seconds < 90.0) {
+    std::snprintf(text, sizeof text, "%.1f s", seconds);
+  } else if (seconds < 5400.0) {
+    std::snprintf(text, sizeof text, "%.1f min", seconds / 60.0);
+  } else {
+    std::snprintf(text, sizeof text, "%.1f h", seconds / 3600.0);
+  }
+  return text;
+}
+
+std::string time_left_text(int64_t finished, double elapsed, int64_t remaining, int64_t parallel) {
+  const double per_task = elapsed * static_cast<double>(std::max<int64_t>(parallel, 1)) /
+                          static_cast<double>(std::max<int64_t>(finished, 1));
+  const double left = per_task * static_cast<double>(remaining) /
+                      static_cast<double>(std::max<int64_t>(parallel, 1));
+  return std::to_string(finished) + " trained in " + duration_text(elapsed) + "; about " +
+         duration_text(left) + " left";
+}
+
+std::string progress_summary(int64_t done, int64_t total, double elapsed_seconds) {
+  char text[96];
+  std::snprintf(text, sizeof text, "%lld/%lld (%.0f%%)", static_cast<long long>(done),
+                static_cast<long long>(total),
+                total > 0 ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 0.0);
+  std::string out = text;
+  if (done <= 0 || elapsed_seconds <= 0.0) return out;
+  const double rate = static_cast<double>(done) / elapsed_seconds;
+  std::snprintf(text, sizeof text, ", %.3g/s, ", rate);
+  out += text;
+  if (done >= total) return out + "in " + duration_text(elapsed_seconds);
+  return out + duration_text(static_cast<double>(total - done) / rate) + " left";
+}
+
 Progress::Progress(std::string label, int64_t total, double log_interval_seconds)
     : label_(std::move(label)),
       total_(std::max<int64_t>(total, 1)),
@@ -50,15 +85,14 @@ void Progress::draw(const std::string& status, bool final_line) {
     const int filled = static_cast<int>(fraction * kWidth);
     std::string bar(filled, '#');
     bar.resize(kWidth, '.');
-    std::snprintf(line, sizeof(line), "\r%s [%s] %3.0f%% %.1fs %s", label_.c_str(), bar.c_str(),
-                  100.0 * fraction, elapsed, status.c_str());
+    std::snprintf(line, sizeof(line), "\r%s [%s] %s %s\x1b[K", label_.c_str(), bar.c_str(),
+                  progress_summary(done_, total_, elapsed).c_str(), status.c_str());
     std::fputs(line, stderr);
     if (final_line) std::fputc('\n', stderr);
     std::fflush(stderr);
   } else {
-    std::snprintf(line, sizeof(line), "%s %lld/%lld (%.0f%%) %.1fs %s", label_.c_str(),
-                  static_cast<long long>(done_), static_cast<long long>(total_), 100.0 * fraction,
-                  elapsed, status.c_str());
+    std::snprintf(line, sizeof(line), "%s %s %s", label_.c_str(),
+                  progress_summary(done_, total_, elapsed).c_str(), status.c_str());
     log_progress(line);
   }
 }

@@ -1,5 +1,6 @@
 // Progress display on stderr for long loops (epochs, evaluation).
 //
+// Every line says done/total, the rate and the time left (progress_summary).
 // When stderr is a terminal it redraws one bar line in place; otherwise (CI, a log file)
 // it logs at most one line every `log_interval_seconds`, plus a final one when it logged any,
 // so logs stay short. Example:
@@ -12,6 +13,15 @@
 #include <string>
 
 namespace shiftrec {
+
+// "45/100 (45%), 12.3/s, 4.5 s left": the count, the rate so far and the time left at that
+// rate; at the end "100/100 (100%), 12.3/s, in 8.1 s". No rate or time before the first step.
+std::string progress_summary(int64_t done, int64_t total, double elapsed_seconds);
+// "4.5 s", "3.2 min", "1.4 h".
+std::string duration_text(double seconds);
+// "2 trained in 1.4 min; about 2.1 min left": `finished` tasks took `elapsed` seconds running
+// `parallel` at a time; `remaining` more at that pace (sweeps, whose runs vary in length).
+std::string time_left_text(int64_t finished, double elapsed, int64_t remaining, int64_t parallel);
 
 class Progress {
  public:

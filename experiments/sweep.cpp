@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "core/log.h"
+#include "core/progress.h"
 #include "core/text.h"
 #include "experiments/experiment.h"
 #include "experiments/leaderboard.h"
@@ -95,11 +96,28 @@ std::string run_path(const SweepOptions& options, const SweepRun& run) {
 enum class RunOutcome { kComplete, kFailed };
 enum class RunStep { kSkip, kResume, kStart };
 
-// What run `index` needs, logged with its place in the sweep.
-RunStep next_step(const SweepOptions& options, const std::vector<SweepRun>& runs, size_t index) {
+// The runs this sweep trained to the end and the time since it started: the time left.
+struct SweepClock {
+  double started = seconds_since_start();
+  int64_t trained = 0;
+
+  // Before run `index` of `total`, at `jobs` runs at a time (core/progress.h).
+  std::string before(size_t index, size_t total, int64_t jobs) const {
+    if (trained == 0) return "";
+    return " (" +
+           time_left_text(trained, seconds_since_start() - started,
+                          static_cast<int64_t>(total - index), jobs) +
+           ")";
+  }
+};
+
+// What run `index` needs, logged with its place in the sweep and the time left.
+RunStep next_step(const SweepOptions& options, const std::vector<SweepRun>& runs, size_t index,
+                  const SweepClock& clock) {
   const std::string dir = run_path(options, runs[index]);
-  const std::string progress =
-      "[" + std::to_string(index + 1) + "/" + std::to_string(runs.size()) + "] " + runs[index].name;
+  const std::string progress = "[" + std::to_string(index + 1) + "/" + std::to_string(runs.size()) +
+                               "] " + runs[index].name +
+                               clock.before(index, runs.size(), options.jobs);
   if (fs::exists(dir + "/results.json")) {
     log_info(progress + ": complete, skipped");
     return RunStep::kSkip;
@@ -116,9 +134,10 @@ RunStep next_step(const SweepOptions& options, const std::vector<SweepRun>& runs
 std::vector<RunOutcome> run_in_this_process(const SweepOptions& options,
                                             const std::vector<SweepRun>& runs) {
   std::vector<RunOutcome> outcomes;
+  SweepClock clock;
   for (size_t i = 0; i < runs.size(); ++i) {
     throw_if_interrupted();
-    const RunStep step = next_step(options, runs, i);
+    const RunStep step = next_step(options, runs, i, clock);
     try {
       if (step == RunStep::kResume) {
         resume_experiment(run_path(options, runs[i]));
@@ -126,6 +145,7 @@ std::vector<RunOutcome> run_in_this_process(const SweepOptions& options,
         Config config = run_config(options, runs[i]);
         run_experiment(config, run_path(options, runs[i]));
       }
+      if (step != RunStep::kSkip) ++clock.trained;
       outcomes.push_back(RunOutcome::kComplete);
     } catch (const InternalError&) {
       throw;                             // a shiftrec bug: stop and report it
@@ -167,6 +187,7 @@ std::vector<RunOutcome> run_in_children(const SweepOptions& options,
   const std::string executable = this_executable();
   std::vector<RunOutcome> outcomes(runs.size(), RunOutcome::kFailed);
   std::vector<Running> running;
+  SweepClock clock;
   size_t next = 0;
   while (next < runs.size() || !running.empty()) {
     if (interrupted()) {
@@ -176,7 +197,7 @@ std::vector<RunOutcome> run_in_children(const SweepOptions& options,
     }
     while (running.size() < static_cast<size_t>(options.jobs) && next < runs.size()) {
       const size_t index = next++;
-      const RunStep step = next_step(options, runs, index);
+      const RunStep step = next_step(options, runs, index, clock);
       if (step == RunStep::kSkip) {
         outcomes[index] = RunOutcome::kComplete;
         continue;
@@ -194,6 +215,7 @@ std::vector<RunOutcome> run_in_children(const SweepOptions& options,
       const std::string& name = runs[it->index].name;
       if (it->child->exit_code() == 0) {
         outcomes[it->index] = RunOutcome::kComplete;
+        ++clock.trained;
         log_info(name + ": done in " +
                  std::to_string(std::lround(seconds_since_start() - it->started)) + " s");
       } else if (it->child->exit_code() > 128) {  // killed (out of memory, kill -9, ...)

@@ -50,5 +50,18 @@ TEST(Progress, OnATerminalOneBarIsRedrawnInPlace) {
   EXPECT_NE(err.find("100%"), std::string::npos) << err;
 }
 
+TEST(Progress, EachLineSaysTheCountTheRateAndTheTimeLeft) {
+  EXPECT_EQ(progress_summary(45, 100, 9.0), "45/100 (45%), 5/s, 11.0 s left");
+  EXPECT_EQ(progress_summary(100, 100, 20.0), "100/100 (100%), 5/s, in 20.0 s");
+  EXPECT_EQ(progress_summary(0, 10, 1.0), "0/10 (0%)");  // no rate before the first step
+  EXPECT_EQ(progress_summary(1, 3, 300.0), "1/3 (33%), 0.00333/s, 10.0 min left");
+  EXPECT_EQ(duration_text(89.96), "90.0 s");
+  EXPECT_EQ(duration_text(150.0), "2.5 min");
+  EXPECT_EQ(duration_text(7200.0), "2.0 h");
+  // A sweep: 2 runs took 60 s two at a time (60 s each); 3 more two at a time: 90 s.
+  EXPECT_EQ(time_left_text(2, 60.0, 3, 2), "2 trained in 60.0 s; about 1.5 min left");
+  EXPECT_EQ(time_left_text(4, 120.0, 1, 1), "4 trained in 2.0 min; about 30.0 s left");
+}
+
 }  // namespace
 }  // namespace shiftrec
