@@ -45,6 +45,34 @@ double roc_auc(const std::vector<double>& scores, const std::vector<uint8_t>& po
   return wins / (static_cast<double>(n_positive) * static_cast<double>(n_negative));
 }
 
+std::vector<std::array<double, 2>> roc_curve(const std::vector<double>& scores,
+                                             const std::vector<uint8_t>& positive,
+                                             size_t max_points) {
+  SHIFTREC_ASSERT(scores.size() == positive.size() && max_points >= 2, "one label per score");
+  const double n_positive =
+      static_cast<double>(std::count(positive.begin(), positive.end(), uint8_t{1}));
+  const double n_negative = static_cast<double>(positive.size()) - n_positive;
+  if (n_positive == 0 || n_negative == 0) return {};
+  const std::vector<size_t> order = by_score_descending(scores);
+  std::vector<std::array<double, 2>> curve = {{0.0, 0.0}};
+  double true_positives = 0.0, false_positives = 0.0;
+  for (size_t start = 0; start < order.size();) {
+    size_t end = start;
+    while (end < order.size() && scores[order[end]] == scores[order[start]]) {
+      (positive[order[end]] ? true_positives : false_positives) += 1.0;
+      ++end;
+    }
+    curve.push_back({false_positives / n_negative, true_positives / n_positive});
+    start = end;
+  }
+  if (curve.size() <= max_points) return curve;
+  std::vector<std::array<double, 2>> thinned;
+  for (size_t i = 0; i < max_points; ++i) {
+    thinned.push_back(curve[i * (curve.size() - 1) / (max_points - 1)]);
+  }
+  return thinned;
+}
+
 double average_precision(const std::vector<double>& scores, const std::vector<uint8_t>& positive) {
   SHIFTREC_ASSERT(scores.size() == positive.size(), "one label per score");
   const int64_t n_positive = std::count(positive.begin(), positive.end(), uint8_t{1});
@@ -115,7 +143,8 @@ ShiftDetection score_shift_detection(const std::map<std::string, std::vector<dou
     SHIFTREC_ASSERT(values.size() == labels.size(), "one score per target");
     std::vector<double> selected;
     for (size_t t : kept) selected.push_back(values[t]);
-    out.by_score[name] = {roc_auc(selected, positive), average_precision(selected, positive)};
+    out.by_score[name] = {roc_auc(selected, positive), average_precision(selected, positive),
+                          roc_curve(selected, positive)};
   }
   return out;
 }

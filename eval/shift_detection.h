@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <array>
 #include <map>
 #include <string>
 #include <vector>
@@ -32,7 +33,18 @@ std::vector<double> time_since_previous(const Interactions& data, const EvalTarg
 struct DetectionScores {
   double roc_auc = 0.0;
   double pr_auc = 0.0;
+  // The ROC curve, (false positive rate, true positive rate) from (0, 0) to (1, 1), thinned
+  // to at most kRocPoints points; empty when a class is missing.
+  std::vector<std::array<double, 2>> roc;
 };
+constexpr size_t kRocPoints = 101;
+
+// The ROC curve of `scores` (higher = more likely positive): one point after each group of
+// equal scores, so its trapezoid area is roc_auc (ties are diagonal steps). At most
+// `max_points` (>= 2) points, evenly picked, the first and last always kept.
+std::vector<std::array<double, 2>> roc_curve(const std::vector<double>& scores,
+                                             const std::vector<uint8_t>& positive,
+                                             size_t max_points = kRocPoints);
 
 // Each named score over the labelled targets: name -> ROC-AUC and PR-AUC. Also returns the
 // number of labelled targets and of shifts among them.

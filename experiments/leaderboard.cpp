@@ -82,29 +82,6 @@ double metric_of(const BoardRun& run, const std::string& split, const std::strin
   throw UserError(message);
 }
 
-// A run directory, or a folder of them (a sweep's): every subfolder holding results.json,
-// in name order.
-std::vector<std::string> expand_run_folders(const std::vector<std::string>& paths) {
-  namespace fs = std::filesystem;
-  std::vector<std::string> runs;
-  for (const auto& path : paths) {
-    if (fs::exists(path + "/results.json") || !fs::is_directory(path)) {
-      runs.push_back(path);
-      continue;
-    }
-    std::vector<std::string> inside;
-    for (const auto& entry : fs::directory_iterator(path)) {
-      if (entry.is_directory() && fs::exists(entry.path() / "results.json")) {
-        inside.push_back(entry.path().string());
-      }
-    }
-    std::sort(inside.begin(), inside.end());
-    if (inside.empty()) inside.push_back(path);  // reported as not a complete run
-    runs.insert(runs.end(), inside.begin(), inside.end());
-  }
-  return runs;
-}
-
 std::string variant_key(const BoardRun& run) {
   std::string key;
   for (const auto& [path, value] : run.options) key += path + "=" + value + "\n";
@@ -210,6 +187,30 @@ LeaderboardRow board_row(const std::vector<const BoardRun*>& members,
 }
 
 }  // namespace
+
+// A run directory, or a folder of them (a sweep's): every subfolder holding results.json,
+// in name order.
+std::vector<std::string> expand_run_folders(const std::vector<std::string>& paths) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> runs;
+  for (const auto& path : paths) {
+    if (fs::exists(path + "/results.json") || !fs::is_directory(path)) {
+      runs.push_back(path);
+      continue;
+    }
+    std::vector<std::string> inside;
+    for (const auto& entry : fs::directory_iterator(path)) {
+      if (entry.is_directory() && fs::exists(entry.path() / "results.json")) {
+        inside.push_back(entry.path().string());
+      }
+    }
+    std::sort(inside.begin(), inside.end());
+    if (inside.empty()) inside.push_back(path);  // reported as not a complete run
+    runs.insert(runs.end(), inside.begin(), inside.end());
+  }
+  return runs;
+}
+
 
 Leaderboard build_leaderboard(const LeaderboardOptions& options) {
   if (options.runs.empty()) throw UserError("leaderboard: no run directories given");

@@ -3,8 +3,8 @@
 //
 // Two runs are the same variant when their resolved.toml agree on every option but the ones
 // that cannot change what is learned: `seed`, `log_level`, `threads`, `device`,
-// `train.test_curve_every` and `train.checkpoint_every` (and `data.synthetic.seed` when it
-// equals the run seed, as it does unless set: the seed then draws the data too). A variant is
+// `train.test_curve_every` and `train.checkpoint_every` (`data.synthetic.seed` is the data's
+// own, never the run seed: runs on other synthetic data are other variants). A variant is
 // named by the fewest options that tell the variants apart, picked greedily, model.name first
 // ("model.fusion=true, model.name=shift_sasrec"; the model name when there is one variant).
 // Rows are sorted by the first metric, best first.
@@ -44,6 +44,10 @@ struct Leaderboard {
   std::vector<std::string> metrics;
   std::vector<LeaderboardRow> rows;  // best first by metrics[0]
 };
+
+// Each path as given when it is a run directory; a folder of runs (a sweep's) stands for every
+// subfolder holding results.json, in name order.
+std::vector<std::string> expand_run_folders(const std::vector<std::string>& paths);
 
 // Throws UserError naming the run for a missing or incomplete run directory, an unknown split,
 // or a metric a run does not report.

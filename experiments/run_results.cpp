@@ -31,6 +31,13 @@ json detection_json(const ShiftDetection& detection) {
   for (const auto& [name, value] : detection.by_score) {
     scores[name] = {{"roc_auc", number_or_null(value.roc_auc)},
                     {"pr_auc", number_or_null(value.pr_auc)}};
+    if (!value.roc.empty()) {
+      json curve = json::array();
+      for (const auto& [fpr, tpr] : value.roc) {  // 4 decimals: a plot's resolution
+        curve.push_back({std::round(fpr * 1e4) / 1e4, std::round(tpr * 1e4) / 1e4});
+      }
+      scores[name]["roc"] = curve;
+    }
   }
   return {{"targets", detection.targets},
           {"shifts", detection.shifts},
@@ -45,7 +52,13 @@ ShiftDetection detection_from(const json& j) {
   d.targets = j.at("targets").get<int64_t>();
   d.shifts = j.at("shifts").get<int64_t>();
   for (const auto& [name, value] : j.at("scores").items()) {
-    d.by_score[name] = {number_or_nan(value.at("roc_auc")), number_or_nan(value.at("pr_auc"))};
+    DetectionScores& scores = d.by_score[name];
+    scores = {number_or_nan(value.at("roc_auc")), number_or_nan(value.at("pr_auc")), {}};
+    if (value.contains("roc")) {  // runs before the curves were stored have none
+      for (const auto& point : value.at("roc")) {
+        scores.roc.push_back({point.at(0).get<double>(), point.at(1).get<double>()});
+      }
+    }
   }
   return d;
 }

@@ -10,7 +10,7 @@
 //   timings{load_seconds, train_seconds, seconds_per_epoch, final_eval_seconds, total_seconds},
 //   splits{valid|test: {targets, queries, candidates, metrics{...}, and with categories
 //          by_shift_label{LABEL: {count, share, metrics|null}}, shift_detection{targets,
-//          shifts, shift_share, scores{NAME: {roc_auc, pr_auc}}}, shift_window}},
+//          shifts, shift_share, scores{NAME: {roc_auc, pr_auc, roc: [[fpr, tpr], ...] (<= 101 points, 4 decimals)}}}, shift_window}},
 //   change_points{margin, threshold, planted, detected, matched, precision, recall, f1,
 //                 mean_delay} | null
 #pragma once

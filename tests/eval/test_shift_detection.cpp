@@ -124,5 +124,30 @@ TEST(WindowMass, SoftmaxMassOutsideTheWindowsCategories) {
   EXPECT_NEAR(two[0], 0.3, 1e-6);
 }
 
+// By hand: scores 0.9 (+), 0.8 (-), 0.8 (+), 0.1 (-). Groups: {0.9}: TPR 1/2; {0.8, 0.8}: one
+// of each, FPR 1/2, TPR 1; {0.1}: FPR 1. The trapezoids (ties as a diagonal) sum to ROC-AUC.
+TEST(ShiftDetection, TheRocCurveStepsThroughGroupsOfEqualScoresAndItsAreaIsTheAuc) {
+  const std::vector<double> scores = {0.9, 0.8, 0.8, 0.1};
+  const std::vector<uint8_t> positive = {1, 0, 1, 0};
+  const auto curve = roc_curve(scores, positive);
+  const std::vector<std::array<double, 2>> expected = {
+      {0.0, 0.0}, {0.0, 0.5}, {0.5, 1.0}, {1.0, 1.0}};
+  EXPECT_EQ(curve, expected);
+  double area = 0.0;
+  for (size_t i = 1; i < curve.size(); ++i) {
+    area += (curve[i][0] - curve[i - 1][0]) * (curve[i][1] + curve[i - 1][1]) / 2;
+  }
+  EXPECT_NEAR(area, roc_auc(scores, positive), 1e-12);  // 0.875
+  EXPECT_NEAR(area, 0.875, 1e-12);
+  // Thinned to 3 points: the first, the middle and the last.
+  const std::vector<double> many = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6};
+  const std::vector<uint8_t> labels = {0, 1, 0, 1, 0, 1};
+  const auto thin = roc_curve(many, labels, 3);
+  ASSERT_EQ(thin.size(), 3u);
+  EXPECT_EQ(thin.front(), (std::array<double, 2>{0.0, 0.0}));
+  EXPECT_EQ(thin.back(), (std::array<double, 2>{1.0, 1.0}));
+  EXPECT_TRUE(roc_curve({0.5, 0.7}, {1, 1}).empty());  // no negatives: no curve
+}
+
 }  // namespace
 }  // namespace shiftrec

@@ -1,0 +1,32 @@
+// `shiftrec report RUN_OR_SWEEP... --out report.html`: one self-contained HTML page (inline
+// SVG and CSS, no network, no script but a render check) over finished runs of one dataset:
+//   - the leaderboard table of the runs (experiments/leaderboard.h) with a bar chart per
+//     metric (mean and ± sd over each variant's seeds);
+//   - per run: learning curves from metrics.jsonl (training loss; the validation metrics per
+//     epoch), the split's per-label bars (each shift label's rank metrics at the smallest
+//     cut-off) and the shift-detection ROC curves of the model's score against the baselines.
+// Every plotted number carries its value as data attributes (experiments/svg_chart.h), equal to
+// results.json and metrics.jsonl. A small inline script measures each mark after layout and
+// writes the counts to <body data-plotted data-unrendered>, and logs a console error for a
+// mark that did not render, so a headless browser can check the page.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace shiftrec {
+
+struct ReportOptions {
+  std::vector<std::string> runs;  // run directories or folders of runs (sweeps)
+  std::string out;
+  std::string split = "test";
+  std::vector<std::string> metrics;  // the leaderboard's; empty: the first run's split metrics
+};
+
+// The page. Throws UserError for a missing or incomplete run, runs of different datasets
+// (their results.json data_fingerprint differ), or a malformed metrics.jsonl line.
+std::string render_report(const ReportOptions& options);
+// render_report, written atomically to options.out.
+void write_report(const ReportOptions& options);
+
+}  // namespace shiftrec

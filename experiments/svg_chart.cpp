@@ -1,0 +1,225 @@
+#include "experiments/svg_chart.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+namespace shiftrec {
+namespace {
+
+constexpr double kWidth = 440, kHeight = 270;
+constexpr double kLeft = 56, kRight = 12, kTop = 28, kBottom = 56;
+const char* const kPalette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
+                                "#9467bd", "#8c564b", "#e377c2", "#17becf"};
+
+const char* colour(size_t i) { return kPalette[i % (sizeof kPalette / sizeof kPalette[0])]; }
+
+std::string svg_number(double value, int decimals = 1) {
+  char text[48];
+  std::snprintf(text, sizeof text, "%.*f", decimals, value);
+  return text;
+}
+
+// A short tick label: 0.25, 1.5e+03, 12.
+std::string tick_text(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g", value);
+  return text;
+}
+
+struct Range {
+  double low = 0, high = 1;
+  double span() const { return high > low ? high - low : 1.0; }
+};
+
+// The range of `values` (finite ones), widened when flat. A value axis (`is_value_axis`)
+// starts at 0 when all are >= 0 and gets headroom above the highest mark.
+Range range_of(const std::vector<double>& values, bool is_value_axis) {
+  const bool from_zero = is_value_axis;
+  Range r{std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
+  for (double v : values) {
+    if (!std::isfinite(v)) continue;
+    r.low = std::min(r.low, v);
+    r.high = std::max(r.high, v);
+  }
+  if (!std::isfinite(r.low)) return {0, 1};
+  if (from_zero && r.low >= 0) r.low = 0;
+  if (r.high <= r.low) r.high = r.low + (r.low == 0 ? 1 : std::fabs(r.low) * 0.1);
+  if (is_value_axis) r.high += 0.05 * (r.high - r.low);
+  return r;
+}
+
+struct Frame {
+  Range x, y;
+  double px(double v) const { return kLeft + (v - x.low) / x.span() * (kWidth - kLeft - kRight); }
+  double py(double v) const {
+    return kHeight - kBottom - (v - y.low) / y.span() * (kHeight - kTop - kBottom);
+  }
+};
+
+std::string open_svg(const std::string& title, const std::string& kind) {
+  return "<svg class=\"chart " + kind + "\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
+         svg_number(kWidth, 0) + "\" height=\"" + svg_number(kHeight, 0) + "\" viewBox=\"0 0 " +
+         svg_number(kWidth, 0) + " " + svg_number(kHeight, 0) + "\" role=\"img\" aria-label=\"" +
+         html_escaped(title) + "\"><title>" + html_escaped(title) + "</title><text x=\"" +
+         svg_number(kWidth / 2) + "\" y=\"16\" text-anchor=\"middle\" class=\"title\">" +
+         html_escaped(title) + "</text>";
+}
+
+// Axes with 5 ticks on y (and on x when `x_ticks`), and the axis labels.
+std::string axes(const Frame& f, const std::string& x_label, const std::string& y_label,
+                 bool x_ticks) {
+  std::string out = "<g class=\"axes\">";
+  const double x0 = kLeft, x1 = kWidth - kRight, y0 = kHeight - kBottom, y1 = kTop;
+  out += "<line x1=\"" + svg_number(x0) + "\" y1=\"" + svg_number(y0) + "\" x2=\"" + svg_number(x1) + "\" y2=\"" +
+         svg_number(y0) + "\"/><line x1=\"" + svg_number(x0) + "\" y1=\"" + svg_number(y0) + "\" x2=\"" +
+         svg_number(x0) + "\" y2=\"" + svg_number(y1) + "\"/>";
+  for (int i = 0; i <= 4; ++i) {
+    const double v = f.y.low + f.y.span() * i / 4;
+    out += "<text x=\"" + svg_number(x0 - 4) + "\" y=\"" + svg_number(f.py(v) + 4) +
+           "\" text-anchor=\"end\">" + tick_text(v) + "</text><line class=\"grid\" x1=\"" +
+           svg_number(x0) + "\" y1=\"" + svg_number(f.py(v)) + "\" x2=\"" + svg_number(x1) + "\" y2=\"" +
+           svg_number(f.py(v)) + "\"/>";
+    if (x_ticks) {
+      const double u = f.x.low + f.x.span() * i / 4;
+      out += "<text x=\"" + svg_number(f.px(u)) + "\" y=\"" + svg_number(y0 + 14) +
+             "\" text-anchor=\"middle\">" + tick_text(u) + "</text>";
+    }
+  }
+  out += "<text x=\"" + svg_number((x0 + x1) / 2) + "\" y=\"" + svg_number(y0 + 27) +
+         "\" text-anchor=\"middle\">" + html_escaped(x_label) + "</text>";
+  out += "<text transform=\"translate(12 " + svg_number((y0 + y1) / 2) +
+         ") rotate(-90)\" text-anchor=\"middle\">" + html_escaped(y_label) + "</text></g>";
+  return out;
+}
+
+std::string legend(const std::vector<std::string>& names) {
+  std::string out = "<g class=\"legend\">";
+  double x = kLeft;
+  for (size_t i = 0; i < names.size(); ++i) {
+    out += "<rect x=\"" + svg_number(x) + "\" y=\"" + svg_number(kHeight - 18) +
+           "\" width=\"10\" height=\"10\" fill=\"" + colour(i) + "\"/><text x=\"" + svg_number(x + 13) +
+           "\" y=\"" + svg_number(kHeight - 9) + "\">" + html_escaped(names[i]) + "</text>";
+    x += 22 + 6.5 * static_cast<double>(names[i].size());
+  }
+  return out + "</g>";
+}
+
+}  // namespace
+
+std::string html_escaped(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string data_number(double value) {
+  if (std::isnan(value)) return "nan";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.9g", value);
+  return text;
+}
+
+std::string line_chart(const std::vector<LineSeries>& series, const LineChartOptions& options) {
+  std::vector<double> xs, ys;
+  for (const auto& s : series) {
+    xs.insert(xs.end(), s.x.begin(), s.x.end());
+    ys.insert(ys.end(), s.y.begin(), s.y.end());
+  }
+  Frame f{range_of(xs, false), range_of(ys, true)};
+  if (options.unit_square) f = {{0, 1}, {0, 1}};
+  std::string out = open_svg(options.title, "line");
+  out += axes(f, options.x_label, options.y_label, true);
+  if (options.unit_square) {
+    out += "<line class=\"chance\" x1=\"" + svg_number(f.px(0)) + "\" y1=\"" + svg_number(f.py(0)) +
+           "\" x2=\"" + svg_number(f.px(1)) + "\" y2=\"" + svg_number(f.py(1)) + "\"/>";
+  }
+  std::vector<std::string> names;
+  for (size_t s = 0; s < series.size(); ++s) {
+    const LineSeries& line = series[s];
+    names.push_back(line.name);
+    std::string points;
+    std::string marks;
+    for (size_t i = 0; i < line.x.size() && i < line.y.size(); ++i) {
+      if (!std::isfinite(line.x[i]) || !std::isfinite(line.y[i])) continue;
+      const std::string px = svg_number(f.px(line.x[i]), 2), py = svg_number(f.py(line.y[i]), 2);
+      points += px + "," + py + " ";
+      marks += "<circle class=\"point\" cx=\"" + px + "\" cy=\"" + py + "\" r=\"2.5\" fill=\"" +
+               colour(s) + "\" data-series=\"" + html_escaped(line.name) + "\" data-x=\"" +
+               data_number(line.x[i]) + "\" data-y=\"" + data_number(line.y[i]) + "\"/>";
+    }
+    out += "<g class=\"series\"><polyline fill=\"none\" stroke=\"" + std::string(colour(s)) +
+           "\" stroke-width=\"1.5\" points=\"" + points + "\"/>" + marks + "</g>";
+  }
+  return out + legend(names) + "</svg>";
+}
+
+std::string bar_chart(const BarChartData& data) {
+  std::vector<double> tops;
+  for (size_t g = 0; g < data.values.size(); ++g) {
+    for (size_t s = 0; s < data.values[g].size(); ++s) {
+      const double error = data.errors.empty() ? 0.0 : data.errors[g][s];
+      tops.push_back(data.values[g][s] + (std::isfinite(error) ? error : 0.0));
+    }
+  }
+  Frame f{{0, 1}, range_of(tops, true)};
+  std::string out = open_svg(data.title, "bar");
+  out += axes(f, "", data.y_label, false);
+  const double plot_width = kWidth - kLeft - kRight;
+  const double group_width =
+      plot_width / static_cast<double>(std::max<size_t>(1, data.groups.size()));
+  const double bar_width =
+      group_width * 0.8 / static_cast<double>(std::max<size_t>(1, data.series.size()));
+  for (size_t g = 0; g < data.groups.size(); ++g) {
+    const double x0 = kLeft + group_width * static_cast<double>(g) + group_width * 0.1;
+    out += "<text class=\"group\" x=\"" + svg_number(x0 + group_width * 0.4) + "\" y=\"" +
+           svg_number(kHeight - kBottom + 13) + "\" text-anchor=\"middle\">" +
+           html_escaped(data.groups[g]) + "</text>";
+    for (size_t s = 0; s < data.series.size(); ++s) {
+      const double value = data.values[g][s];
+      if (!std::isfinite(value)) continue;
+      const double error = data.errors.empty() ? 0.0 : data.errors[g][s];
+      const double x = x0 + bar_width * static_cast<double>(s);
+      const double top = f.py(value), base = f.py(std::max(0.0, f.y.low));
+      out += "<rect class=\"bar\" x=\"" + svg_number(x, 2) + "\" y=\"" + svg_number(std::min(top, base), 2) +
+             "\" width=\"" + svg_number(bar_width * 0.92, 2) + "\" height=\"" +
+             svg_number(std::max(0.5, std::fabs(base - top)), 2) + "\" fill=\"" + colour(s) +
+             "\" data-group=\"" + html_escaped(data.groups[g]) + "\" data-series=\"" +
+             html_escaped(data.series[s]) + "\" data-value=\"" + data_number(value) +
+             "\" data-error=\"" + data_number(error) + "\"><title>" +
+             html_escaped(data.groups[g] + " " + data.series[s] + ": " + tick_text(value)) +
+             "</title></rect>";
+      if (error > 0) {
+        const double cx = x + bar_width * 0.46;
+        out += "<line class=\"whisker\" x1=\"" + svg_number(cx, 2) + "\" y1=\"" +
+               svg_number(f.py(value - error), 2) + "\" x2=\"" + svg_number(cx, 2) + "\" y2=\"" +
+               svg_number(f.py(value + error), 2) + "\"/>";
+      }
+    }
+  }
+  return out + legend(data.series) + "</svg>";
+}
+
+}  // namespace shiftrec
