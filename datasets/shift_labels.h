@@ -1,4 +1,4 @@
-// Interest-shift labels of evaluation targets (definitions in ARCHITECTURE.md).
+// Interest-shift labels of evaluation targets (docs/metrics.md).
 //
 // For a target at position p of user u, with category set C (ignoring categories that more
 // than `common_share` of all items carry, such as a catalogue's root category), and W the

@@ -58,10 +58,12 @@ struct Frame {
   }
 };
 
-std::string open_svg(const std::string& title, const std::string& kind) {
+// The svg element, `extra` pixels taller than a chart for a legend of several rows.
+std::string open_svg(const std::string& title, const std::string& kind, double extra) {
+  const std::string height = svg_number(kHeight + extra, 0);
   return "<svg class=\"chart " + kind + "\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
-         svg_number(kWidth, 0) + "\" height=\"" + svg_number(kHeight, 0) + "\" viewBox=\"0 0 " +
-         svg_number(kWidth, 0) + " " + svg_number(kHeight, 0) + "\" role=\"img\" aria-label=\"" +
+         svg_number(kWidth, 0) + "\" height=\"" + height + "\" viewBox=\"0 0 " +
+         svg_number(kWidth, 0) + " " + height + "\" role=\"img\" aria-label=\"" +
          html_escaped(title) + "\"><title>" + html_escaped(title) + "</title><text x=\"" +
          svg_number(kWidth / 2) + "\" y=\"16\" text-anchor=\"middle\" class=\"title\">" +
          html_escaped(title) + "</text>";
@@ -72,15 +74,16 @@ std::string axes(const Frame& f, const std::string& x_label, const std::string& 
                  bool x_ticks) {
   std::string out = "<g class=\"axes\">";
   const double x0 = kLeft, x1 = kWidth - kRight, y0 = kHeight - kBottom, y1 = kTop;
-  out += "<line x1=\"" + svg_number(x0) + "\" y1=\"" + svg_number(y0) + "\" x2=\"" + svg_number(x1) + "\" y2=\"" +
-         svg_number(y0) + "\"/><line x1=\"" + svg_number(x0) + "\" y1=\"" + svg_number(y0) + "\" x2=\"" +
-         svg_number(x0) + "\" y2=\"" + svg_number(y1) + "\"/>";
+  out += "<line x1=\"" + svg_number(x0) + "\" y1=\"" + svg_number(y0) + "\" x2=\"" +
+         svg_number(x1) + "\" y2=\"" + svg_number(y0) + "\"/><line x1=\"" + svg_number(x0) +
+         "\" y1=\"" + svg_number(y0) + "\" x2=\"" + svg_number(x0) + "\" y2=\"" + svg_number(y1) +
+         "\"/>";
   for (int i = 0; i <= 4; ++i) {
     const double v = f.y.low + f.y.span() * i / 4;
     out += "<text x=\"" + svg_number(x0 - 4) + "\" y=\"" + svg_number(f.py(v) + 4) +
            "\" text-anchor=\"end\">" + tick_text(v) + "</text><line class=\"grid\" x1=\"" +
-           svg_number(x0) + "\" y1=\"" + svg_number(f.py(v)) + "\" x2=\"" + svg_number(x1) + "\" y2=\"" +
-           svg_number(f.py(v)) + "\"/>";
+           svg_number(x0) + "\" y1=\"" + svg_number(f.py(v)) + "\" x2=\"" + svg_number(x1) +
+           "\" y2=\"" + svg_number(f.py(v)) + "\"/>";
     if (x_ticks) {
       const double u = f.x.low + f.x.span() * i / 4;
       out += "<text x=\"" + svg_number(f.px(u)) + "\" y=\"" + svg_number(y0 + 14) +
@@ -94,15 +97,25 @@ std::string axes(const Frame& f, const std::string& x_label, const std::string& 
   return out;
 }
 
-std::string legend(const std::vector<std::string>& names) {
+// One swatch and name per series, in rows below the chart; `extra` gets the height the rows
+// beyond the first need.
+std::string legend(const std::vector<std::string>& names, double& extra) {
+  constexpr double kRow = 13;
   std::string out = "<g class=\"legend\">";
-  double x = kLeft;
+  double x = kLeft, y = kHeight - 18;
   for (size_t i = 0; i < names.size(); ++i) {
-    out += "<rect x=\"" + svg_number(x) + "\" y=\"" + svg_number(kHeight - 18) +
-           "\" width=\"10\" height=\"10\" fill=\"" + colour(i) + "\"/><text x=\"" + svg_number(x + 13) +
-           "\" y=\"" + svg_number(kHeight - 9) + "\">" + html_escaped(names[i]) + "</text>";
-    x += 22 + 6.5 * static_cast<double>(names[i].size());
+    const double width = 22 + 6.2 * static_cast<double>(names[i].size());
+    if (x > kLeft && x + width > kWidth - kRight) {
+      x = kLeft;
+      y += kRow;
+    }
+    out += "<rect x=\"" + svg_number(x) + "\" y=\"" + svg_number(y) +
+           "\" width=\"10\" height=\"10\" fill=\"" + colour(i) + "\"/><text x=\"" +
+           svg_number(x + 13) + "\" y=\"" + svg_number(y + 9) + "\">" + html_escaped(names[i]) +
+           "</text>";
+    x += width;
   }
+  extra = y - (kHeight - 18);
   return out + "</g>";
 }
 
@@ -150,16 +163,18 @@ std::string line_chart(const std::vector<LineSeries>& series, const LineChartOpt
   }
   Frame f{range_of(xs, false), range_of(ys, true)};
   if (options.unit_square) f = {{0, 1}, {0, 1}};
-  std::string out = open_svg(options.title, "line");
+  std::vector<std::string> names;
+  for (const auto& s : series) names.push_back(s.name);
+  double extra = 0;
+  const std::string key = legend(names, extra);
+  std::string out = open_svg(options.title, "line", extra);
   out += axes(f, options.x_label, options.y_label, true);
   if (options.unit_square) {
     out += "<line class=\"chance\" x1=\"" + svg_number(f.px(0)) + "\" y1=\"" + svg_number(f.py(0)) +
            "\" x2=\"" + svg_number(f.px(1)) + "\" y2=\"" + svg_number(f.py(1)) + "\"/>";
   }
-  std::vector<std::string> names;
   for (size_t s = 0; s < series.size(); ++s) {
     const LineSeries& line = series[s];
-    names.push_back(line.name);
     std::string points;
     std::string marks;
     for (size_t i = 0; i < line.x.size() && i < line.y.size(); ++i) {
@@ -173,7 +188,7 @@ std::string line_chart(const std::vector<LineSeries>& series, const LineChartOpt
     out += "<g class=\"series\"><polyline fill=\"none\" stroke=\"" + std::string(colour(s)) +
            "\" stroke-width=\"1.5\" points=\"" + points + "\"/>" + marks + "</g>";
   }
-  return out + legend(names) + "</svg>";
+  return out + key + "</svg>";
 }
 
 std::string bar_chart(const BarChartData& data) {
@@ -185,7 +200,9 @@ std::string bar_chart(const BarChartData& data) {
     }
   }
   Frame f{{0, 1}, range_of(tops, true)};
-  std::string out = open_svg(data.title, "bar");
+  double extra = 0;
+  const std::string key = legend(data.series, extra);
+  std::string out = open_svg(data.title, "bar", extra);
   out += axes(f, "", data.y_label, false);
   const double plot_width = kWidth - kLeft - kRight;
   const double group_width =
@@ -203,10 +220,10 @@ std::string bar_chart(const BarChartData& data) {
       const double error = data.errors.empty() ? 0.0 : data.errors[g][s];
       const double x = x0 + bar_width * static_cast<double>(s);
       const double top = f.py(value), base = f.py(std::max(0.0, f.y.low));
-      out += "<rect class=\"bar\" x=\"" + svg_number(x, 2) + "\" y=\"" + svg_number(std::min(top, base), 2) +
-             "\" width=\"" + svg_number(bar_width * 0.92, 2) + "\" height=\"" +
-             svg_number(std::max(0.5, std::fabs(base - top)), 2) + "\" fill=\"" + colour(s) +
-             "\" data-group=\"" + html_escaped(data.groups[g]) + "\" data-series=\"" +
+      out += "<rect class=\"bar\" x=\"" + svg_number(x, 2) + "\" y=\"" +
+             svg_number(std::min(top, base), 2) + "\" width=\"" + svg_number(bar_width * 0.92, 2) +
+             "\" height=\"" + svg_number(std::max(0.5, std::fabs(base - top)), 2) + "\" fill=\"" +
+             colour(s) + "\" data-group=\"" + html_escaped(data.groups[g]) + "\" data-series=\"" +
              html_escaped(data.series[s]) + "\" data-value=\"" + data_number(value) +
              "\" data-error=\"" + data_number(error) + "\"><title>" +
              html_escaped(data.groups[g] + " " + data.series[s] + ": " + tick_text(value)) +
@@ -219,7 +236,7 @@ std::string bar_chart(const BarChartData& data) {
       }
     }
   }
-  return out + legend(data.series) + "</svg>";
+  return out + key + "</svg>";
 }
 
 }  // namespace shiftrec
