@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <numeric>
 #include <sstream>
 
 #include "datasets/dataset_loader.h"
@@ -64,6 +65,19 @@ std::string dataset_stats(Config& config, int64_t window) {
   os << "categories   " << d.n_categories << "  per item "
      << fixed(static_cast<double>(d.category_ids.size()) / static_cast<double>(d.n_items), 2)
      << "  items without " << without << "\n";
+  // The largest categories by name (by index when the source names none).
+  std::vector<int64_t> items_in(static_cast<size_t>(d.n_categories), 0);
+  for (const int32_t c : d.category_ids) ++items_in[static_cast<size_t>(c)];
+  std::vector<int64_t> order(items_in.size());
+  std::iota(order.begin(), order.end(), int64_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return items_in[a] > items_in[b]; });
+  os << "largest     ";
+  for (size_t k = 0; k < order.size() && k < 5; ++k) {
+    os << (k > 0 ? "," : "") << " " << d.category_name(order[k]) << " (" << items_in[order[k]]
+       << " items)";
+  }
+  os << "\n";
   os << "split        " << split.protocol << ": " << split.train_size() << " train, "
      << split.valid.size() << " valid, " << split.test.size() << " test targets\n";
   const auto labels = label_targets(d, split.test, window, plan.eval.common_category_share);

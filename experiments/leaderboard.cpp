@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -13,6 +14,7 @@
 
 #include "core/error.h"
 #include "core/text.h"
+#include "eval/metric_names.h"
 #include "experiments/run_results.h"
 #include "experiments/toml_text.h"
 
@@ -211,16 +213,35 @@ std::vector<std::string> expand_run_folders(const std::vector<std::string>& path
   return runs;
 }
 
-
 Leaderboard build_leaderboard(const LeaderboardOptions& options) {
   if (options.runs.empty()) throw UserError("leaderboard: no run directories given");
   std::vector<BoardRun> runs;
   for (const auto& dir : expand_run_folders(options.runs)) runs.push_back(read_board_run(dir));
   Leaderboard board;
   board.metrics = options.metrics;
+  const SplitResults& first = runs.front().results.split(options.split, runs.front().path);
   if (board.metrics.empty()) {
-    const SplitResults& split = runs.front().results.split(options.split, runs.front().path);
-    for (const auto& [name, value] : split.metrics) board.metrics.push_back(name);
+    int64_t smallest = std::numeric_limits<int64_t>::max();
+    for (const auto& [name, value] : first.metrics) {
+      board.metrics.push_back(name);
+      if (metric_kind(name) == MetricKind::kRank)
+        smallest = std::min(smallest, metric_cutoff(name));
+    }
+    const auto shift = first.by_label.find("SHIFT");
+    if (shift != first.by_label.end() && shift->second.count > 0) {
+      for (const auto& [name, value] : shift->second.metrics) {
+        if (metric_kind(name) == MetricKind::kRank && metric_cutoff(name) == smallest) {
+          board.metrics.push_back("SHIFT:" + name);
+        }
+      }
+      if (first.detection) board.metrics.push_back("shift_roc_auc");
+    }
+  }
+  for (const auto& metric : board.metrics) {
+    const size_t colon = metric.find(':');
+    const auto label = colon == std::string::npos ? first.by_label.end()
+                                                  : first.by_label.find(metric.substr(0, colon));
+    board.label_targets.push_back(label == first.by_label.end() ? -1 : label->second.count);
   }
   const Variants variants = group_runs(runs);
   const std::set<std::string> chosen = naming_options(runs, variants);
@@ -235,11 +256,17 @@ Leaderboard build_leaderboard(const LeaderboardOptions& options) {
   return board;
 }
 
+std::string metric_header(const Leaderboard& board, size_t metric) {
+  const int64_t targets = metric < board.label_targets.size() ? board.label_targets[metric] : -1;
+  return board.metrics[metric] +
+         (targets >= 0 ? " (n=" + std::to_string(targets) + ")" : std::string());
+}
+
 std::string format_leaderboard(const Leaderboard& board) {
   std::string out = "| variant | runs |";
   std::string rule = "|---|---|";
-  for (const auto& metric : board.metrics) {
-    out += " " + metric + " |";
+  for (size_t m = 0; m < board.metrics.size(); ++m) {
+    out += " " + metric_header(board, m) + " |";
     rule += "---|";
   }
   out += "\n" + rule + "\n";

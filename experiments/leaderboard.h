@@ -30,7 +30,9 @@ namespace shiftrec {
 struct LeaderboardOptions {
   std::vector<std::string> runs;  // complete run directories
   std::string split = "test";
-  std::vector<std::string> metrics;  // empty: the split's metrics of the first run
+  // Empty: the split's metrics of the first run and, when it has shift labels, the SHIFT
+  // targets' rank metrics at the smallest cut-off and the shift-detection ROC-AUC.
+  std::vector<std::string> metrics;
 };
 
 struct LeaderboardRow {
@@ -42,6 +44,9 @@ struct LeaderboardRow {
 
 struct Leaderboard {
   std::vector<std::string> metrics;
+  // Per metric: how many of the split's targets a label's metric averages over (the first
+  // run's count: "SHIFT:recall@10 (n=339)"); -1 for a metric of all targets.
+  std::vector<int64_t> label_targets;
   std::vector<LeaderboardRow> rows;  // best first by metrics[0]
 };
 
@@ -52,6 +57,9 @@ std::vector<std::string> expand_run_folders(const std::vector<std::string>& path
 // Throws UserError naming the run for a missing or incomplete run directory, an unknown split,
 // or a metric a run does not report.
 Leaderboard build_leaderboard(const LeaderboardOptions& options);
+
+// A metric's column title: its name, with the number of targets for a label's metric.
+std::string metric_header(const Leaderboard& board, size_t metric);
 
 // A Markdown table: variant, runs, then "mean ± sd" per metric (4 decimals).
 std::string format_leaderboard(const Leaderboard& board);

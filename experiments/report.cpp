@@ -148,7 +148,9 @@ std::string roc_curves(const SplitResults& split, const std::string& split_name)
 
 std::string leaderboard_section(const Leaderboard& board) {
   std::string out = "<table class=\"leaderboard\"><tr><th>variant</th><th>runs</th>";
-  for (const auto& m : board.metrics) out += "<th>" + html_escaped(m) + "</th>";
+  for (size_t m = 0; m < board.metrics.size(); ++m) {
+    out += "<th>" + html_escaped(metric_header(board, m)) + "</th>";
+  }
   out += "</tr>";
   for (const auto& row : board.rows) {
     out += "<tr><td>" + html_escaped(row.variant) + "</td><td>" + std::to_string(row.runs.size()) +

@@ -75,7 +75,7 @@ TEST(Leaderboard, GroupsRunsByConfigurationAndAveragesOverSeeds) {
   options.runs.resize(5);
   EXPECT_EQ(
       format_leaderboard(build_leaderboard(options)),
-      "| variant | runs | ndcg@10 | SHIFT:recall@10 | seconds_per_epoch |\n"
+      "| variant | runs | ndcg@10 | SHIFT:recall@10 (n=4) | seconds_per_epoch |\n"
       "|---|---|---|---|---|\n"
       "| model.name=graph_sasrec | 2 | 0.3000 ± 0.0707 | 0.3000 ± 0.0000 | 2.0000 ± 0.0000 |\n"
       "| model.name=sasrec | 3 | 0.2000 ± 0.1000 | 0.1000 ± 0.1000 | 2.0000 ± 0.0000 |\n");
@@ -94,6 +94,14 @@ TEST(Leaderboard, ASweepFolderStandsForItsRunsAndASingleRunShowsNoSpread) {
   const Leaderboard board = build_leaderboard(options);
   ASSERT_EQ(board.rows.size(), 2u);
   EXPECT_EQ(board.rows[1].runs, (std::vector<std::string>{a, b}));
+  // Without --metrics: the split's metrics, then the SHIFT targets' at the smallest cut-off,
+  // headed with how many targets they average over.
+  options.metrics.clear();
+  const Leaderboard defaults = build_leaderboard(options);
+  EXPECT_EQ(defaults.metrics, (std::vector<std::string>{"ndcg@10", "SHIFT:recall@10"}));
+  EXPECT_EQ(defaults.label_targets, (std::vector<int64_t>{-1, 4}));
+  EXPECT_EQ(metric_header(defaults, 1), "SHIFT:recall@10 (n=4)");
+  options.metrics = {"ndcg@10"};
   EXPECT_EQ(format_leaderboard(board),
             "| variant | runs | ndcg@10 |\n"
             "|---|---|---|\n"

@@ -166,6 +166,16 @@ TEST(StringIds, EveryOutputSpeaksTheUsersOwnIds) {
     EXPECT_EQ(h5["categories"][item], nlohmann::json::array({name})) << item;
   }
 
+  // data stats names the largest categories as the item file does.
+  result = run_cli("data stats --config " + dir.file("c.toml"), dir);
+  ASSERT_EQ(result.status, 0) << result.err;
+  const size_t largest = result.out.find("largest ");
+  ASSERT_NE(largest, std::string::npos) << result.out;
+  const std::string named = result.out.substr(largest, result.out.find('\n', largest) - largest);
+  int names_shown = 0;
+  for (const auto& name : kCategoryNames) names_shown += named.find(name) != std::string::npos;
+  EXPECT_EQ(names_shown, 5) << named;  // the five largest of six, by name
+
   // A history in numbers where the run's ids are text: a clear error naming the item.
   result = run_cli("recommend --run " + run + " --history '17'", dir);
   EXPECT_EQ(result.status, 1);
