@@ -229,8 +229,9 @@ Leaderboard build_leaderboard(const LeaderboardOptions& options) {
     }
     const auto shift = first.by_label.find("SHIFT");
     if (shift != first.by_label.end() && shift->second.count > 0) {
-      for (const auto& [name, value] : shift->second.metrics) {
-        if (metric_kind(name) == MetricKind::kRank && metric_cutoff(name) == smallest) {
+      for (const auto& [name, value] : first.metrics) {  // the overall ones, per label too
+        if (metric_kind(name) == MetricKind::kRank && metric_cutoff(name) == smallest &&
+            shift->second.metrics.count(name) > 0) {
           board.metrics.push_back("SHIFT:" + name);
         }
       }

@@ -9,7 +9,8 @@
 //       state t summarises the history up to and including column t (causal models), and is
 //       used to predict the item after it; L = the histories' width (1 without histories).
 //       A general-CF model (sequence part `none`) gives every column the user's own state.
-//   score_all(states [N, d])                        -> scores [N, n_items] (column = item id)
+//   score_all(states [N, d])                        -> scores [N, n_items] (column = item id),
+//       states · item_embeddings()ᵀ (losses may compute it in chunks from the two)
 //   score_candidates(states [N, d], items [N, C])   -> scores [N, C] (items are 0-based ids)
 //   score_next(input, last states [B, d])           -> [B, n_items]: what evaluation ranks
 //       (score_all unless a head reshapes the ranking, e.g. the shift mixture)

@@ -24,7 +24,8 @@ std::string make_run(const testing::TempDir& dir, const std::string& name, const
   results.timings.per_epoch = 2.0;
   SplitResults& test = results.splits["test"];
   test.metrics["ndcg@10"] = ndcg;
-  test.by_label["SHIFT"] = {4, 0.5, {{"recall@10", shift_recall}}};
+  // with the conditional rank a SHIFT row also carries (eval/evaluator.cpp), not a metric name
+  test.by_label["SHIFT"] = {4, 0.5, {{"recall@10", shift_recall}, {"cond_recall@10", 0.5}}};
   test.by_label["NOVEL"] = {0, 0.0, {}};  // no targets: no metrics
   write_run_results(path + "/results.json", results);
   return path;
