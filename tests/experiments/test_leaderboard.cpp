@@ -25,7 +25,8 @@ std::string make_run(const testing::TempDir& dir, const std::string& name, const
   SplitResults& test = results.splits["test"];
   test.metrics["ndcg@10"] = ndcg;
   // with the conditional rank a SHIFT row also carries (eval/evaluator.cpp), not a metric name
-  test.by_label["SHIFT"] = {4, 0.5, {{"recall@10", shift_recall}, {"cond_recall@10", 0.5}}};
+  test.by_label["SHIFT"] = {
+      4, 0.5, {{"recall@10", shift_recall}, {"ndcg@10", 0.25}, {"cond_ndcg@10", 0.5}}};
   test.by_label["NOVEL"] = {0, 0.0, {}};  // no targets: no metrics
   write_run_results(path + "/results.json", results);
   return path;
@@ -95,13 +96,13 @@ TEST(Leaderboard, ASweepFolderStandsForItsRunsAndASingleRunShowsNoSpread) {
   const Leaderboard board = build_leaderboard(options);
   ASSERT_EQ(board.rows.size(), 2u);
   EXPECT_EQ(board.rows[1].runs, (std::vector<std::string>{a, b}));
-  // Without --metrics: the split's metrics, then the SHIFT targets' at the smallest cut-off,
-  // headed with how many targets they average over.
+  // Without --metrics: the split's metrics, then the SHIFT targets' at the smallest cut-off
+  // (the split's metric names only), headed with how many targets they average over.
   options.metrics.clear();
   const Leaderboard defaults = build_leaderboard(options);
-  EXPECT_EQ(defaults.metrics, (std::vector<std::string>{"ndcg@10", "SHIFT:recall@10"}));
+  EXPECT_EQ(defaults.metrics, (std::vector<std::string>{"ndcg@10", "SHIFT:ndcg@10"}));
   EXPECT_EQ(defaults.label_targets, (std::vector<int64_t>{-1, 4}));
-  EXPECT_EQ(metric_header(defaults, 1), "SHIFT:recall@10 (n=4)");
+  EXPECT_EQ(metric_header(defaults, 1), "SHIFT:ndcg@10 (n=4)");
   options.metrics = {"ndcg@10"};
   EXPECT_EQ(format_leaderboard(board),
             "| variant | runs | ndcg@10 |\n"
