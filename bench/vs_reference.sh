@@ -4,8 +4,9 @@
 # shiftrec's experiments/configs/beauty_sasrec_reference.toml (the same hyperparameters),
 # whole processes alternated, ROUNDS rounds. Each side runs 1 epoch and 1 + EXTRA epochs; the
 # time per epoch is the difference over EXTRA, so start-up, data loading and final evaluation
-# drop out of both. Prints each measurement, the medians and their ratio.
-#   SHIFTREC_DATA=../shared/datasets bash bench/vs_reference.sh [ROUNDS=3] [EXTRA=2]
+# drop out of both. Both get THREADS threads (default: every core; this machine's OpenMP would
+# give PyTorch one). Prints each measurement, the medians and their ratio.
+#   SHIFTREC_DATA=../shared/datasets [THREADS=2] bash bench/vs_reference.sh [ROUNDS=3] [EXTRA=2]
 # Needs python3-torch (apt-get install python3-torch) and a built build/shiftrec.
 set -euo pipefail
 rounds=${1:-3}
@@ -13,6 +14,7 @@ extra=${2:-2}
 data=${SHIFTREC_DATA:?set SHIFTREC_DATA to the shared datasets folder}
 anchor=${SHIFTREC_ANCHORS:-$(cd "$data/.." && pwd)/anchors}/SASRec.pytorch
 repo=$(cd "$(dirname "$0")/.." && pwd)
+threads=${THREADS:-$(nproc)}
 binary=$repo/build/shiftrec
 /usr/bin/python3 -c 'import torch' 2>/dev/null ||
   { echo "vs_reference: /usr/bin/python3 has no torch (apt-get install python3-torch)" >&2; exit 1; }
@@ -31,15 +33,17 @@ awk '{ for (i = 2; i <= NF; ++i) print $1, $i }' "$data/amazon-s3rec/Beauty.txt"
 seconds() { local start=$(date +%s.%N); "$@" > /dev/null 2>&1; echo "$(date +%s.%N) - $start" | bc; }
 reference() {
   (cd "$scratch/reference" && rm -rf x &&
-    /usr/bin/python3 main.py --dataset=Beauty --train_dir=x --maxlen=50 --dropout_rate=0.5 \
+    OMP_NUM_THREADS=$threads /usr/bin/python3 main.py --dataset=Beauty --train_dir=x --maxlen=50 --dropout_rate=0.5 \
       --device=cpu --num_epochs="$1")
 }
 ours() {
   rm -rf "$scratch/run"
   SHIFTREC_DATA=$data "$binary" train --config "$repo/experiments/configs/beauty_sasrec_reference.toml" \
-    --set train.epochs="$1" --set train.eval_every=1000 --set log_level=warn --out "$scratch/run"
+    --set train.epochs="$1" --set train.eval_every=1000 --set threads="$threads" \
+    --set log_level=warn --out "$scratch/run"
 }
 
+echo "threads $threads; reference: $(OMP_NUM_THREADS=$threads /usr/bin/python3 -c 'import torch; print("PyTorch", torch.__version__, torch.get_num_threads(), "threads")')"
 echo "round  reference 1 / $((1 + extra)) epochs (s)  shiftrec 1 / $((1 + extra)) epochs (s)"
 ref_epochs=() our_epochs=()
 for round in $(seq 1 "$rounds"); do

@@ -11,50 +11,49 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
+// One pass per chunk computes the loss and, when the inputs need them, both gradients (for an
+// incoming gradient of 1): logits, one exp over them, the softmax minus the one-hot, two
+// GEMMs. Backward only scales what forward stored ([N, d] and [I, d]): three GEMMs in all,
+// the plain implementation's count, with [chunk, I] the largest temporary.
 struct ChunkedSoftmaxCrossEntropy
     : public torch::autograd::Function<ChunkedSoftmaxCrossEntropy> {
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& states,
-                            const at::Tensor& table, const at::Tensor& targets, int64_t chunk) {
+                            const at::Tensor& table, const at::Tensor& targets, int64_t chunk,
+                            bool with_gradients) {
     const int64_t n = states.size(0);
-    at::Tensor log_normaliser = at::empty({n}, states.options());
+    const double inverse_n = 1.0 / static_cast<double>(std::max<int64_t>(n, 1));
     at::Tensor total = at::zeros({}, states.options());
+    at::Tensor grad_states, grad_table;
+    if (with_gradients) {
+      grad_states = at::empty_like(states);
+      grad_table = at::zeros_like(table);
+    }
     for (int64_t start = 0; start < n; start += chunk) {
       const int64_t end = std::min(n, start + chunk);
-      const at::Tensor logits = at::matmul(states.slice(0, start, end), table.t());  // [c, I]
-      const at::Tensor lse = at::logsumexp(logits, 1);
-      const at::Tensor picked = logits.gather(1, targets.slice(0, start, end).unsqueeze(1));
-      total += (lse - picked.squeeze(1)).sum();
-      log_normaliser.slice(0, start, end).copy_(lse);
+      const at::Tensor rows = states.slice(0, start, end);
+      const at::Tensor picked = targets.slice(0, start, end).unsqueeze(1);
+      at::Tensor p = at::matmul(rows, table.t());  // [c, I] logits, then probabilities
+      const at::Tensor target_logit = p.gather(1, picked).squeeze(1);
+      const at::Tensor row_max = std::get<0>(p.max(1, /*keepdim=*/true));
+      p.sub_(row_max).exp_();
+      const at::Tensor sums = p.sum(1, /*keepdim=*/true);
+      // loss_n = log Σ exp(l) − l_target = max + log(sum) − l_target
+      total += (row_max.squeeze(1) + sums.squeeze(1).log() - target_logit).sum();
+      if (!with_gradients) continue;
+      p.div_(sums);
+      p.scatter_add_(1, picked, at::full_like(picked, -1.0, p.options()));
+      p.mul_(inverse_n);
+      grad_states.slice(0, start, end).copy_(at::matmul(p, table));
+      grad_table.addmm_(p.t(), rows);
     }
-    ctx->save_for_backward({states, table, targets, log_normaliser});
-    ctx->saved_data["chunk"] = chunk;
-    return total / static_cast<double>(std::max<int64_t>(n, 1));
+    if (with_gradients) ctx->save_for_backward({grad_states, grad_table});
+    return total * inverse_n;
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
     const variable_list saved = ctx->get_saved_variables();
-    const at::Tensor& states = saved[0];
-    const at::Tensor& table = saved[1];
-    const at::Tensor& targets = saved[2];
-    const at::Tensor& log_normaliser = saved[3];
-    const int64_t chunk = ctx->saved_data["chunk"].toInt();
-    const int64_t n = states.size(0);
-    // d loss / d logits = (softmax − onehot) · g / N, one chunk at a time.
-    const at::Tensor scale = grad_outputs[0] / static_cast<double>(std::max<int64_t>(n, 1));
-    at::Tensor grad_states = at::empty_like(states);
-    at::Tensor grad_table = at::zeros_like(table);
-    for (int64_t start = 0; start < n; start += chunk) {
-      const int64_t end = std::min(n, start + chunk);
-      const at::Tensor rows = states.slice(0, start, end);
-      at::Tensor probabilities = at::matmul(rows, table.t());  // [c, I], reused in place
-      probabilities.sub_(log_normaliser.slice(0, start, end).unsqueeze(1)).exp_();
-      const at::Tensor picked = targets.slice(0, start, end).unsqueeze(1);
-      probabilities.scatter_add_(1, picked, at::full_like(picked, -1.0, probabilities.options()));
-      probabilities.mul_(scale);
-      grad_states.slice(0, start, end).copy_(at::matmul(probabilities, table));
-      grad_table.addmm_(probabilities.t(), rows);
-    }
-    return {grad_states, grad_table, at::Tensor(), at::Tensor()};
+    const at::Tensor& g = grad_outputs[0];
+    return {saved[0] * g, saved[1] * g, at::Tensor(), at::Tensor(), at::Tensor()};
   }
 };
 
@@ -65,7 +64,8 @@ at::Tensor chunked_softmax_cross_entropy(const at::Tensor& states, const at::Ten
   SHIFTREC_ASSERT(states.dim() == 2 && table.dim() == 2 && states.size(1) == table.size(1) &&
                       targets.dim() == 1 && targets.size(0) == states.size(0) && chunk >= 1,
                   "chunked_softmax_cross_entropy: states [N, d], table [I, d], targets [N]");
-  return ChunkedSoftmaxCrossEntropy::apply(states, table, targets, chunk);
+  const bool with_gradients = states.requires_grad() || table.requires_grad();
+  return ChunkedSoftmaxCrossEntropy::apply(states, table, targets, chunk, with_gradients);
 }
 
 }  // namespace shiftrec

@@ -2,12 +2,13 @@
 // positions × items (SASRec+ on catalogues of 50 k+ items).
 //
 // loss = mean over rows n of  logsumexp_i(s_n · e_i) − s_n · e_{target_n}
-// for states s [N, d] and the item table e [I, d]. Forward computes the logits [chunk, I] one
-// chunk at a time and keeps only each row's log-sum-exp [N]; backward recomputes each chunk's
-// logits and forms the softmax gradient in place:
+// for states s [N, d] and the item table e [I, d]. Each chunk of rows is done in one pass:
+// its logits [chunk, I], one exp over them (shifted by the row maximum), the loss, and — when
+// the inputs require grad — the softmax gradient
 //   d loss / d s_n = (softmax_n − onehot_n) e / N,   d loss / d e = Σ_n (softmax_n − onehot_n)ᵀ s_n / N
-// so the work is four GEMMs of [N, d] × [d, I] (the plain implementation's three, plus the
-// recomputed forward) and the largest temporary is [chunk, I]. Equal to
+// accumulated right away; backward scales the stored [N, d] and [I, d] by the incoming
+// gradient. Three GEMMs of [N, d] × [d, I], as the plain implementation, with [chunk, I] the
+// largest temporary instead of [N, I] logits and their gradient. Equal to
 // at::cross_entropy_loss(s eᵀ, target) up to float rounding (tested).
 #pragma once
 
