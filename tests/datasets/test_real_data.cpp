@@ -65,6 +65,9 @@ INSTANTIATE_TEST_SUITE_P(
         Expected{"ml100k_sasrec.toml", 943, 1682, 100000, 19},
         // taobao-userbehavior-sample/PROVENANCE.md: 567 category ids.
         Expected{"taobao_sample_sasrec.toml", 43, 3276, 4321, 567},
+        // bert4rec-beauty/PROVENANCE.md: no categories.
+        Expected{"bert4rec_beauty_sasrec.toml", 40226, 54542, 353962, 0},
+        Expected{"bert4rec_beauty_bert4rec.toml", 40226, 54542, 353962, 0},
         // gowalla-lightgcn/PROVENANCE.md: 810,128 train + 217,242 test interactions.
         Expected{"gowalla_popularity.toml", 29858, 40981, 1027370, 0, 810128},
         Expected{"gowalla_lightgcn.toml", 29858, 40981, 1027370, 0, 810128}),
