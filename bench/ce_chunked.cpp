@@ -4,7 +4,6 @@
 // far each raised the process's peak RSS above the inputs.
 //   build/bench/ce_chunked [positions=4096] [items=54542] [d=64] [chunk=1024]
 // The defaults are a SASRec+ batch on BERT4Rec's Beauty (54,542 items).
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -22,6 +21,10 @@
 
 #include "train/chunked_softmax.h"
 
+#include "bench/peak_rss.h"
+
+using shiftrec::bench::peak_rss_mb;
+
 namespace {
 
 double seconds(const std::function<void()>& work) {
@@ -34,13 +37,6 @@ double seconds(const std::function<void()>& work) {
   }
   std::sort(times.begin(), times.end());
   return times[2];
-}
-
-// The process's peak resident memory so far (MB).
-double peak_rss_mb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
 }  // namespace
@@ -56,8 +52,8 @@ int main(int argc, char** argv) {
   const auto e = torch::randn({items, d}) * 0.1;
   const auto targets = torch::randint(0, items, {n}, torch::kLong);
   std::printf("positions %lld, items %lld, d %lld, chunk %lld, threads %d\n",
-              static_cast<long long>(n), static_cast<long long>(items),
-              static_cast<long long>(d), static_cast<long long>(chunk), at::get_num_threads());
+              static_cast<long long>(n), static_cast<long long>(items), static_cast<long long>(d),
+              static_cast<long long>(chunk), at::get_num_threads());
 
   // Lightest first, so each phase's rise of the peak RSS is its own peak above the inputs.
   const double base = peak_rss_mb();

@@ -5,7 +5,6 @@
 //
 // Sizes grow 10x from 1 M. Prints write, parse and split seconds, parse throughput and the
 // process's peak RSS so far. Needs about 27 bytes of disk per interaction in $TMPDIR.
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -18,16 +17,14 @@
 #include "datasets/split.h"
 #include "datasets/synthetic.h"
 
+#include "bench/peak_rss.h"
+
+using shiftrec::bench::peak_rss_mb;
+
 namespace {
 
 double now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-double peak_rss_mb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
 }  // namespace

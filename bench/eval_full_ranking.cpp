@@ -9,7 +9,6 @@
 // scores every user's test target (leave-one-out) against all items; the evaluation computes
 // recall@10 and ndcg@10 and keeps every user's top-10 (and NewCategoryHit@10 where the data
 // has categories). Prints seconds for both, their ratio and the peak RSS after each.
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -28,16 +27,14 @@
 #include "eval/evaluator.h"
 #include "models/sasrec.h"
 
+#include "bench/peak_rss.h"
+
+using shiftrec::bench::peak_rss_mb;
+
 namespace {
 
 double now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-double peak_rss_mb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
 }  // namespace

@@ -80,19 +80,20 @@ void Progress::draw(const std::string& status, bool final_line) {
   const double elapsed = seconds_since_start() - started_;
   const double fraction = static_cast<double>(done_) / static_cast<double>(total_);
   char line[256];
+  const std::string tail = status.empty() ? "" : " " + status;
   if (terminal_) {
     constexpr int kWidth = 30;
     const int filled = static_cast<int>(fraction * kWidth);
     std::string bar(filled, '#');
     bar.resize(kWidth, '.');
-    std::snprintf(line, sizeof(line), "\r%s [%s] %s %s\x1b[K", label_.c_str(), bar.c_str(),
-                  progress_summary(done_, total_, elapsed).c_str(), status.c_str());
+    std::snprintf(line, sizeof(line), "\r%s [%s] %s%s\x1b[K", label_.c_str(), bar.c_str(),
+                  progress_summary(done_, total_, elapsed).c_str(), tail.c_str());
     std::fputs(line, stderr);
     if (final_line) std::fputc('\n', stderr);
     std::fflush(stderr);
   } else {
-    std::snprintf(line, sizeof(line), "%s %s %s", label_.c_str(),
-                  progress_summary(done_, total_, elapsed).c_str(), status.c_str());
+    std::snprintf(line, sizeof(line), "%s %s%s", label_.c_str(),
+                  progress_summary(done_, total_, elapsed).c_str(), tail.c_str());
     log_progress(line);
   }
 }

@@ -34,6 +34,7 @@ TEST(Progress, OffATerminalLinesAreThrottledAndNeverRedrawn) {
   EXPECT_EQ(count_lines(err), 4) << err;         // each step (interval 0) plus the final line
   EXPECT_EQ(err.find('\r'), std::string::npos);  // no bar redraws in a log
   EXPECT_NE(err.find("slow 3/3 (100%)"), std::string::npos) << err;
+  EXPECT_EQ(err.find(" \n"), std::string::npos) << err;  // no trailing space without a status
 }
 
 TEST(Progress, OnATerminalOneBarIsRedrawnInPlace) {
