@@ -7,8 +7,11 @@
 
 namespace shiftrec {
 
-// Keeps freed blocks up to 32 MiB (glibc's ceiling for this setting) in the heap for reuse,
-// and trims the heap only above 1 GiB of free memory. Call once, early in main().
+// Takes every block from the heap (no mmap, whose ceiling for reuse is 32 MiB), keeps freed
+// blocks there for reuse, and trims the heap only above 1 GiB of free memory. Measured: a
+// SASRec+ epoch on BERT4Rec's Beauty (chunked CE, 223 MB chunks) 52.7 -> 45.9 s with system
+// time 55 -> 5 s; full-ranking evaluation of 50 k users x 100 k items 15.0 -> 11.3 s, same
+// peak RSS (bench/README.md). Call once, early in main().
 void retain_freed_memory();
 
 }  // namespace shiftrec
