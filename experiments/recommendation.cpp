@@ -5,7 +5,6 @@
 #include <functional>
 #include <limits>
 #include <sstream>
-#include <unordered_map>
 
 #include <ATen/ATen.h>
 #include <torch/utils.h>

@@ -5,7 +5,6 @@
 #include <fstream>
 #include <limits>
 #include <map>
-#include <set>
 
 #include <nlohmann/json.hpp>
 
