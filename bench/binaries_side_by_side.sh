@@ -4,6 +4,7 @@
 # (epoch 2: the first also pays first-touch allocations) and the final evaluation's seconds
 # (valid + test, full ranking with per-label metrics and shift detection), median over
 # REPEATS (default 3) runs of each, and B's ratio to A. One thread per run, as on a shared box.
+# ONLY="name ..." runs those cases alone (lightgcn_gowalla, ~50 s an epoch, runs only then).
 #   SHIFTREC_DATA=../shared/datasets bench/binaries_side_by_side.sh BIN_A BIN_B [OUT_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,14 @@ cases=(
   "fusion_sasrec_beauty|experiments/configs/beauty_sasrec.toml|--set model.name=fusion_sasrec"
   "shift_sasrec_beauty|experiments/configs/beauty_sasrec.toml|--set model.name=shift_sasrec --set model.shift_mixture=true"
   "lightgcn_quickstart|experiments/configs/quickstart.toml|--set model.name=lightgcn --set model.layers=3 --set loss.name=bpr --set train.batch_size=1024 --set model.blocks=__drop"
+  "lightgcn_gowalla|experiments/configs/gowalla_lightgcn.toml|"
 )
+only=${ONLY:-sasrec_beauty fusion_sasrec_beauty shift_sasrec_beauty lightgcn_quickstart}
+selected=()
+for c in "${cases[@]}"; do
+  case " $only " in *" ${c%%|*} "*) selected+=("$c") ;; esac
+done
+cases=("${selected[@]}")
 for c in "${cases[@]}"; do
   IFS='|' read -r name config extra <<<"$c"
   if [ "$name" = lightgcn_quickstart ]; then  # LightGCN has no sequence options

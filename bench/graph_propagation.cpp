@@ -5,7 +5,9 @@
 //
 // Prints the seconds to read the split, to build the training bipartite graph (Boost CSR),
 // to normalise it into a torch sparse tensor, and of one K-layer propagation forward (and
-// forward + backward) at width d, each the median of 5 runs; then what neighbour-sampled
+// forward + backward) at width d, each the median of 5 runs, with each instruction set the CPU
+// has (models/csr_kernel.h) and through LibTorch's COO product; what a training batch's
+// propagation costs (its rows' last layer only, models/propagation.h); then what neighbour-sampled
 // training (graph/neighbour_sampling.h) costs for one BPR batch: the subgraph around `batch`
 // random users (and the one around their 2 x batch positive and negative items), its size, the
 // sampling and the forward + backward over it.
@@ -20,11 +22,13 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
+#include "core/allocator.h"
 #include "core/config.h"
 #include "datasets/dataset_loader.h"
 #include "datasets/split.h"
 #include "graph/bipartite_graph.h"
 #include "graph/neighbour_sampling.h"
+#include "models/csr_kernel.h"
 #include "models/propagation.h"
 
 namespace {
@@ -53,6 +57,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s DATA_ROOT [layers] [d]\n", argv[0]);
     return 1;
   }
+  retain_freed_memory();  // as shiftrec does: no page faults on each product's output
   const int64_t layers = argc > 2 ? std::atoll(argv[2]) : 3;
   const int64_t d = argc > 3 ? std::atoll(argv[3]) : 64;
   // All cores unless OMP_NUM_THREADS says otherwise.
@@ -76,12 +81,32 @@ int main(int argc, char** argv) {
       median_seconds([&] { adjacency = SparseMatrix(normalized_adjacency(graph), c10::kCPU); });
   at::manual_seed(0);
   auto nodes = at::randn({graph.n_nodes(), d}) * 0.1;
-  const double forward =
-      median_seconds([&] { light_propagate(adjacency, nodes, layers).sum().item<float>(); });
   auto parameters = nodes.clone();
   parameters.set_requires_grad(true);
-  const double backward = median_seconds(
-      [&] { light_propagate(adjacency, parameters, layers).pow(2).sum().backward(); });
+  const int64_t batch = argc > 4 ? std::atoll(argv[4]) : 2048;
+  // A BPR batch's rows: `batch` users and 2 x batch items (positives and negatives).
+  const auto batch_nodes =
+      at::cat({at::randint(graph.n_users, {batch}, at::kLong),
+               at::randint(graph.n_items, {2 * batch}, at::kLong) + graph.n_users});
+  struct Timing {
+    std::string isa;
+    double forward, backward, batch_rows;
+  };
+  std::vector<Timing> timings;
+  for (const char* isa : {"baseline", "avx2", "avx512"}) {
+    if (!use_csr_kernel_isa(isa)) continue;
+    Timing t{isa, 0, 0, 0};
+    t.forward =
+        median_seconds([&] { light_propagate(adjacency, nodes, layers).sum().item<float>(); });
+    t.backward = median_seconds(
+        [&] { light_propagate(adjacency, parameters, layers).pow(2).sum().backward(); });
+    // What a training batch costs now: the prefix, then the last layer at its rows only.
+    t.batch_rows = median_seconds([&] {
+      const LightPrefix prefix = light_prefix(adjacency, parameters, layers);
+      light_finish_rows(adjacency, prefix, batch_nodes).pow(2).sum().backward();
+    });
+    timings.push_back(t);
+  }
   // The baseline: the same propagation through LibTorch's COO product, which SparseMatrix
   // replaces on the CPU (models/sparse_matrix.h).
   const at::Tensor coo = adjacency.coo();
@@ -96,7 +121,7 @@ int main(int argc, char** argv) {
   const double coo_forward = median_seconds([&] { coo_propagate(nodes).sum().item<float>(); });
   const double coo_backward =
       median_seconds([&] { coo_propagate(parameters).pow(2).sum().backward(); });
-  const int64_t batch = argc > 4 ? std::atoll(argv[4]) : 2048;
+  const double backward = timings.back().backward;
   std::vector<int64_t> fanouts;
   for (int a = 5; a < argc; ++a) fanouts.push_back(std::atoll(argv[a]));
   if (fanouts.empty()) fanouts = {10, 10, 10};
@@ -139,13 +164,17 @@ int main(int argc, char** argv) {
       "transpose): %.3f s\n",
       build, normalise);
   std::printf(
-      "LightGCN propagation, %lld layers, d=%lld: forward %.3f s, forward+backward %.3f s\n",
-      static_cast<long long>(layers), static_cast<long long>(d), forward, backward);
-  std::printf(
-      "  through LibTorch's COO product (baseline): forward %.3f s, forward+backward %.3f s; "
-      "CSR speed-up %.2fx forward, %.2fx forward+backward (%d threads)\n",
-      coo_forward, coo_backward, coo_forward / forward, coo_backward / backward,
-      at::get_num_threads());
+      "LightGCN propagation, %lld layers, d=%lld, %d threads; LibTorch's COO product: forward "
+      "%.3f s, forward+backward %.3f s\n",
+      static_cast<long long>(layers), static_cast<long long>(d), at::get_num_threads(), coo_forward,
+      coo_backward);
+  for (const Timing& t : timings) {
+    std::printf(
+        "  CSR kernel, %-8s: forward %.3f s (%.2fx), forward+backward %.3f s (%.2fx); a batch's "
+        "%lld rows (last layer at those rows only), forward+backward %.3f s (%.2fx)\n",
+        t.isa.c_str(), t.forward, coo_forward / t.forward, t.backward, coo_backward / t.backward,
+        static_cast<long long>(batch_nodes.numel()), t.batch_rows, coo_backward / t.batch_rows);
+  }
   std::string fanout_text;
   for (int64_t f : fanouts) fanout_text += (fanout_text.empty() ? "" : ",") + std::to_string(f);
   std::printf(

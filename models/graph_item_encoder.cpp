@@ -95,12 +95,34 @@ at::Tensor GraphItemEncoder::propagate(const SparseMatrix& adjacency, const at::
   return projection_ ? projection_->forward(layers) : layers;
 }
 
+at::Tensor GraphItemEncoder::all_nodes() {
+  auto items = ids()->items();
+  return user_embedding_ ? at::cat({user_embedding_->weight, items}, 0) : items;
+}
+
+bool GraphItemEncoder::batch_rows() const {
+  return is_training() && !ngcf_ && options_.layers > 0 && options_.sampled_fanouts.empty() &&
+         ids()->weight().device().is_cpu();
+}
+
+const LightPrefix& GraphItemEncoder::prefix() {
+  SHIFTREC_ASSERT(adjacency_.defined(), "graph item encoder used before fit built its graph");
+  if (!prefix_.sum.defined()) prefix_ = light_prefix(adjacency_, all_nodes(), options_.layers);
+  return prefix_;
+}
+
+at::Tensor GraphItemEncoder::finished_rows(const at::Tensor& nodes) {
+  return light_finish_rows(adjacency_, prefix(), nodes.reshape({-1}).to(at::kLong));
+}
+
 at::Tensor GraphItemEncoder::propagate_items() {
   SHIFTREC_ASSERT(adjacency_.defined() || options_.layers == 0,
                   "graph item encoder used before fit built its graph");
-  auto items = ids()->items();
-  if (!user_embedding_) return propagate(adjacency_, items);
-  auto all = propagate(adjacency_, at::cat({user_embedding_->weight, items}, 0));
+  // In training the whole table reuses the prefix a batch's rows may have started (only then:
+  // an encoder inside another one — fusion — sees no new_batch() that would drop it).
+  auto all = batch_rows() && prefix_.sum.defined() ? light_finish(adjacency_, prefix_)
+                                                   : propagate(adjacency_, all_nodes());
+  if (!user_embedding_) return all;
   users_out_ = all.narrow(0, 0, n_users_);
   return all.narrow(0, n_users_, n_items());
 }
@@ -160,12 +182,18 @@ at::Tensor GraphItemEncoder::user_rows(const at::Tensor& users) {
   SHIFTREC_ASSERT(places_users(), "user states asked of a graph encoder without users");
   if (is_training() && options_.embedding_l2 > 0.0) penalty_users_ = users;
   if (sampling()) return sampled_nodes(users);  // user ids are their node ids
-  table();  // one propagation per training batch, one per evaluation
+  if (batch_rows() && !table_kept()) return finished_rows(users);
+  table();  // one propagation per evaluation
   return users_out_.index_select(0, users);
 }
 
 at::Tensor GraphItemEncoder::candidate_rows(const at::Tensor& items) {
   if (is_training() && options_.embedding_l2 > 0.0) penalty_items_.push_back(items.reshape({-1}));
+  if (batch_rows() && !table_kept() && (items.numel() == 0 || items.min().item<int64_t>() >= 0)) {
+    auto shape = items.sizes().vec();
+    shape.push_back(-1);
+    return finished_rows(user_embedding_ ? items + n_users_ : items).view(shape);
+  }
   if (!sampling()) return ItemEncoder::candidate_rows(items);
   auto flat = sampled_nodes(items + n_users_);  // item node ids
   auto shape = items.sizes().vec();

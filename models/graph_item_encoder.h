@@ -31,6 +31,7 @@
 
 #include "models/item_encoder.h"
 #include "models/ngcf_layers.h"
+#include "models/propagation.h"
 #include "models/sparse_matrix.h"
 
 namespace shiftrec {
@@ -76,8 +77,16 @@ class GraphItemEncoder : public ItemEncoder {
 
  protected:
   at::Tensor compute() override;
+  void forget_partial() override { prefix_ = LightPrefix{}; }
 
  private:
+  // LightGCN in training on the CPU: a batch's user and candidate rows come from the
+  // propagation prefix plus their own last layer (models/propagation.h), not the whole table.
+  bool batch_rows() const;
+  const LightPrefix& prefix();  // of this batch, computed at first use
+  // Node ids [M] -> their propagated rows [M, D] through the prefix.
+  at::Tensor finished_rows(const at::Tensor& nodes);
+  at::Tensor all_nodes();  // the ID rows propagation starts from: [users +] items
   at::Tensor propagate(const SparseMatrix& adjacency, const at::Tensor& nodes);
   bool sampling() const { return is_training() && !options_.sampled_fanouts.empty(); }
   // Global node ids (users first, then items) -> their sampled propagation [seeds, D].
@@ -92,6 +101,7 @@ class GraphItemEncoder : public ItemEncoder {
   NgcfLayers ngcf_{nullptr};
   torch::nn::Linear projection_{nullptr};        // NGCF's layers back to d
   SparseMatrix adjacency_;                       // normalised; data, not a parameter
+  LightPrefix prefix_;                           // of this training batch (batch_rows())
   std::shared_ptr<const BipartiteGraph> graph_;  // kept for sampling
   at::Tensor users_out_;                         // [n_users, D] of the last propagation
   at::Tensor penalty_users_;                     // users read in training, for the penalty

@@ -65,7 +65,15 @@ class ItemEncoder : public torch::nn::Module {
   explicit ItemEncoder(IdTable ids, int64_t n_items) : ids_(std::move(ids)), n_items_(n_items) {}
   // The full table, computed from the parameters now.
   virtual at::Tensor compute() = 0;
-  void forget() { table_ = at::Tensor(); }
+  void forget() {
+    table_ = at::Tensor();
+    forget_partial();
+  }
+  // Drops what a subclass keeps besides the table for the same batch (a graph encoder's
+  // propagation prefix); called whenever the table is forgotten.
+  virtual void forget_partial() {}
+  // Whether table() would return the table it keeps (computed in this batch, in training).
+  bool table_kept() const { return table_.defined() && table_in_training_ == is_training(); }
   const IdTable& ids() const { return ids_; }
   int64_t n_items() const { return n_items_; }
 

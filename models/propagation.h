@@ -15,4 +15,20 @@ namespace shiftrec {
 at::Tensor light_propagate(const SparseMatrix& adjacency, const at::Tensor& embeddings,
                            int64_t layers);
 
+// LightGCN up to its last layer, for a caller that needs the result at a few rows only (a
+// training batch's users and items): the last layer of those rows costs their edges, not
+// the graph's — one full sparse product of K forward and one of K backward saved.
+struct LightPrefix {
+  int64_t layers = 0;      // K >= 1
+  at::Tensor sum;          // E_0 + ... + E_{K-1} [N, d]
+  at::Tensor before_last;  // E_{K-1} [N, d]
+};
+LightPrefix light_prefix(const SparseMatrix& adjacency, const at::Tensor& embeddings,
+                         int64_t layers);
+// light_propagate(...) whole [N, d], from its prefix (the same operations in the same order).
+at::Tensor light_finish(const SparseMatrix& adjacency, const LightPrefix& prefix);
+// light_propagate(...).index_select(0, rows): rows [M] int64 -> [M, d].
+at::Tensor light_finish_rows(const SparseMatrix& adjacency, const LightPrefix& prefix,
+                             const at::Tensor& rows);
+
 }  // namespace shiftrec

@@ -35,6 +35,26 @@ struct CsrProduct : public torch::autograd::Function<CsrProduct> {
   }
 };
 
+// Y = (A X)[rows] with dX = A[rows]^T dY: the rows a batch reads, without the rest.
+struct CsrRowsProduct : public torch::autograd::Function<CsrRowsProduct> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& dense,
+                            const at::Tensor& rows, const at::Tensor& offsets,
+                            const at::Tensor& columns, const at::Tensor& values) {
+    ctx->save_for_backward({rows, offsets, columns, values});
+    ctx->saved_data["cols"] = dense.size(0);
+    return csr_rows_times_dense(CsrMatrix{offsets, columns, values, dense.size(0)}, rows, dense);
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const int64_t cols = ctx->saved_data["cols"].toInt();
+    const CsrMatrix a{saved[1], saved[2], saved[3], cols};
+    const at::Tensor none;
+    return {csr_rows_transposed_times(a, saved[0], grads[0]), none, none, none, none};
+  }
+};
+
 }  // namespace
 
 SparseMatrix::SparseMatrix(const CsrMatrix& matrix, c10::Device device) {
@@ -69,6 +89,14 @@ at::Tensor SparseMatrix::times(const at::Tensor& dense) const {
   const CsrMatrix& a = csr_->a;
   const CsrMatrix& t = csr_->a_transposed;
   return CsrProduct::apply(dense, a.offsets, a.columns, a.values, t.offsets, t.columns, t.values);
+}
+
+at::Tensor SparseMatrix::rows_times(const at::Tensor& rows, const at::Tensor& dense) const {
+  if (!csr_ || dense.scalar_type() != at::kFloat || !dense.device().is_cpu()) {
+    return times(dense).index_select(0, rows);
+  }
+  const CsrMatrix& a = csr_->a;
+  return CsrRowsProduct::apply(dense, rows.to(at::kLong), a.offsets, a.columns, a.values);
 }
 
 }  // namespace shiftrec

@@ -37,6 +37,10 @@ class SparseMatrix {
 
   // dense [C, d] -> A dense [R, d]; differentiable in `dense`.
   at::Tensor times(const at::Tensor& dense) const;
+  // rows [M] (int64, repeats allowed), dense [C, d] -> (A dense)[rows] [M, d], computing only
+  // those rows (and, backward, scattering into only their neighbours); differentiable in
+  // `dense`. Equal to times(dense).index_select(0, rows).
+  at::Tensor rows_times(const at::Tensor& rows, const at::Tensor& dense) const;
 
  private:
   struct Csr;
