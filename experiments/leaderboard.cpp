@@ -64,7 +64,11 @@ BoardRun read_board_run(const std::string& dir) {
 std::vector<std::string> reported_names(const RunResults& results, const std::string& split) {
   const SplitResults& s = results.splits.at(split);
   std::vector<std::string> names = {"seconds_per_epoch"};
-  if (s.detection) names.push_back("shift_roc_auc");
+  if (s.detection) {
+    for (const auto& [score, auc] : s.detection->by_score) {
+      names.push_back(score == "model" ? "shift_roc_auc" : "shift_roc_auc:" + score);
+    }
+  }
   for (const auto& [name, value] : s.metrics) names.push_back(name);
   for (const auto& [label, summary] : s.by_label) {
     for (const auto& [name, value] : summary.metrics) names.push_back(label + ":" + name);

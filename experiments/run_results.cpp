@@ -219,9 +219,10 @@ std::optional<double> RunResults::value(const std::string& split_name,
     return it == m.end() ? std::nullopt : std::optional<double>(it->second);
   };
   if (name == "seconds_per_epoch") return timings.per_epoch;
-  if (name == "shift_roc_auc") {
+  const std::string auc = "shift_roc_auc";
+  if (name == auc || name.rfind(auc + ":", 0) == 0) {
     if (!s.detection) return std::nullopt;
-    const auto it = s.detection->by_score.find("model");
+    const auto it = s.detection->by_score.find(name == auc ? "model" : name.substr(auc.size() + 1));
     if (it == s.detection->by_score.end() || std::isnan(it->second.roc_auc)) return std::nullopt;
     return it->second.roc_auc;
   }

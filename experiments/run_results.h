@@ -77,7 +77,8 @@ struct RunResults {
   std::optional<ChangePointResults> change_points;
 
   // A reported number by name: a metric ("ndcg@10"), a label's ("SHIFT:recall@10"), the
-  // model's shift-detection ROC-AUC ("shift_roc_auc") or "seconds_per_epoch". Empty when the
+  // model's shift-detection ROC-AUC ("shift_roc_auc"), a baseline's ("shift_roc_auc:
+  // time_since_previous", "shift_roc_auc:past_shift_rate") or "seconds_per_epoch". Empty when the
   // run has no such number (no categories, a metric not configured, a label without targets).
   std::optional<double> value(const std::string& split, const std::string& name) const;
   // The split, or a UserError naming `dir`.
