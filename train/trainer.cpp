@@ -16,6 +16,7 @@
 #include "datasets/split.h"
 #include "models/recommender.h"
 #include "train/data_parallel.h"
+#include "train/fused_adam.h"
 #include "train/loss.h"
 #include "train/training_stream.h"
 
@@ -153,7 +154,7 @@ void run_epoch(Training& t, EpochRecord& record) {
     for (auto& group : t.optimizer.param_groups()) {
       static_cast<torch::optim::AdamOptions&>(group.options()).lr(record.learning_rate);
     }
-    t.optimizer.step();
+    fused_adam_step(t.optimizer);
     loss_sum += value.detach();
     progress.advance(1);
   }

@@ -1,0 +1,162 @@
+#include "train/fused_adam.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <type_traits>
+
+#include <ATen/Parallel.h>
+#include <torch/utils.h>
+
+#include "core/error.h"
+
+namespace shiftrec {
+namespace {
+
+// torch::optim::Optimizer keys its per-parameter state by the TensorImpl's address: as text in
+// LibTorch 1.x, as the pointer itself in later versions. The one place that differs.
+template <typename Map>
+typename Map::key_type state_key(const Map& /*map*/, const at::Tensor& p) {
+  if constexpr (std::is_same_v<typename Map::key_type, std::string>) {
+    return c10::guts::to_string(p.unsafeGetTensorImpl());
+  } else {
+    return p.unsafeGetTensorImpl();
+  }
+}
+
+bool fusable(const at::Tensor& p) {
+  const at::Tensor& g = p.grad();
+  return p.scalar_type() == at::kFloat && p.device().is_cpu() && p.is_contiguous() &&
+         !g.is_sparse() && g.scalar_type() == at::kFloat && g.is_contiguous() &&
+         g.sizes() == p.sizes();
+}
+
+struct Update {
+  float beta1, one_minus_beta1, beta2, one_minus_beta2;
+  float weight_decay;      // 0: none
+  float sqrt_correction2;  // sqrt(1 - beta2^t)
+  float eps;
+  float minus_step_size;  // -lr / (1 - beta1^t)
+};
+
+// torch's sequence per element, rounding where its CPU kernels round: with vectorised
+// kernels that fuse multiply-adds (ATen's AVX2 and AVX-512 code) the moment updates and the
+// weight decay are fused multiply-adds, without them (ATen's default code) a product and a
+// sum; the rest is one IEEE operation at a time either way (this file is compiled without
+// contraction). Bit for bit torch's result (tests/train/test_fused_adam.cpp):
+//   g += wd p; m = m b1 + (1 - b1) g; v = v b2 + ((1 - b2) g) g;
+//   p += (-step_size m) / (sqrt(v) / sqrt(1 - b2^t) + eps)
+template <bool kFused>
+inline __attribute__((always_inline)) float multiply_add(float a, float b, float c) {
+  if constexpr (kFused) {
+    return std::fma(a, b, c);
+  } else {
+    return a * b + c;
+  }
+}
+
+template <bool kFused>
+inline __attribute__((always_inline)) void update_range(const Update& u, float* __restrict p,
+                                                        const float* __restrict grad,
+                                                        float* __restrict m, float* __restrict v,
+                                                        int64_t begin, int64_t end) {
+  for (int64_t i = begin; i < end; ++i) {
+    const float g =
+        u.weight_decay != 0.0f ? multiply_add<kFused>(p[i], u.weight_decay, grad[i]) : grad[i];
+    const float m1 = multiply_add<kFused>(g, u.one_minus_beta1, m[i] * u.beta1);
+    const float v1 = multiply_add<kFused>(u.one_minus_beta2 * g, g, v[i] * u.beta2);
+    m[i] = m1;
+    v[i] = v1;
+    const float denom = std::sqrt(v1) / u.sqrt_correction2 + u.eps;
+    p[i] = p[i] + (u.minus_step_size * m1) / denom;
+  }
+}
+
+using UpdateKernel = void (*)(const Update&, float*, const float*, float*, float*, int64_t,
+                              int64_t);
+
+void update_plain(const Update& u, float* p, const float* g, float* m, float* v, int64_t begin,
+                  int64_t end) {
+  update_range<false>(u, p, g, m, v, begin, end);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2,fma"))) void update_fused(const Update& u, float* p, const float* g,
+                                                      float* m, float* v, int64_t begin,
+                                                      int64_t end) {
+  update_range<true>(u, p, g, m, v, begin, end);
+}
+#endif
+
+// As ATen picks its kernels: the vectorised ones where the CPU has AVX2 and FMA, unless
+// ATEN_CPU_CAPABILITY=default asks for the plain ones.
+UpdateKernel pick_update() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  const char* capability = std::getenv("ATEN_CPU_CAPABILITY");
+  const bool plain = capability != nullptr && std::string(capability) == "default";
+  __builtin_cpu_init();
+  if (!plain && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    return update_fused;
+  }
+#endif
+  return update_plain;
+}
+
+}  // namespace
+
+void fused_adam_step(torch::optim::Adam& optimizer) {
+  for (const auto& group : optimizer.param_groups()) {
+    const auto& options = static_cast<const torch::optim::AdamOptions&>(group.options());
+    for (const auto& p : group.params()) {
+      if (p.grad().defined() && (options.amsgrad() || !fusable(p))) {
+        optimizer.step();  // torch's own arithmetic for all: no parameter is stepped twice
+        return;
+      }
+    }
+  }
+  torch::NoGradGuard no_grad;
+  auto& states = optimizer.state();
+  for (auto& group : optimizer.param_groups()) {
+    const auto& options = static_cast<const torch::optim::AdamOptions&>(group.options());
+    const double beta1 = std::get<0>(options.betas());
+    const double beta2 = std::get<1>(options.betas());
+    for (auto& p : group.params()) {
+      if (!p.grad().defined()) continue;
+      const auto key = state_key(states, p);
+      auto found = states.find(key);
+      if (found == states.end()) {  // as torch::optim::Adam::step creates it
+        auto state = std::make_unique<torch::optim::AdamParamState>();
+        state->step(0);
+        state->exp_avg(torch::zeros_like(p, at::MemoryFormat::Preserve));
+        state->exp_avg_sq(torch::zeros_like(p, at::MemoryFormat::Preserve));
+        found = states.emplace(key, std::move(state)).first;
+      }
+      auto& state = static_cast<torch::optim::AdamParamState&>(*found->second);
+      SHIFTREC_ASSERT(state.exp_avg().is_contiguous() && state.exp_avg_sq().is_contiguous() &&
+                          state.exp_avg().numel() == p.numel(),
+                      "Adam's moments do not match their parameter");
+      state.step(state.step() + 1);
+      const double correction1 = 1.0 - std::pow(beta1, static_cast<double>(state.step()));
+      const double correction2 = 1.0 - std::pow(beta2, static_cast<double>(state.step()));
+      const Update u{static_cast<float>(beta1),
+                     static_cast<float>(1.0 - beta1),
+                     static_cast<float>(beta2),
+                     static_cast<float>(1.0 - beta2),
+                     static_cast<float>(options.weight_decay()),
+                     static_cast<float>(std::sqrt(correction2)),
+                     static_cast<float>(options.eps()),
+                     static_cast<float>(-options.lr() / correction1)};
+      float* param = p.data_ptr<float>();
+      const float* grad = p.grad().data_ptr<float>();
+      float* m = state.exp_avg().data_ptr<float>();
+      float* v = state.exp_avg_sq().data_ptr<float>();
+      static const UpdateKernel kernel = pick_update();
+      at::parallel_for(0, p.numel(), 1 << 15, [&](int64_t begin, int64_t end) {
+        kernel(u, param, grad, m, v, begin, end);
+      });
+    }
+  }
+}
+
+}  // namespace shiftrec

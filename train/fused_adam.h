@@ -1,0 +1,21 @@
+// Adam's update in one pass over each parameter.
+//
+// LibTorch's torch::optim::Adam::step makes eight passes over every parameter-sized tensor
+// (two moment updates of two operations each, a square root, a division, an addition into
+// a new tensor, the update itself), each a full read and write of memory. For the embedding
+// tables of the general-CF models that is most of a step: 21 ms of a 66 ms LightGCN batch on
+// Gowalla (4.5 M parameters). fused_adam_step computes the same update — torch's formula,
+// operation for operation in float, from torch's own state (torch::optim::AdamParamState,
+// created as torch creates it), so checkpoints, resumption and the learning-rate schedule are
+// unchanged — reading each element of the parameter, its gradient and its two moments once.
+// Parameters it cannot take (not float, not on the CPU, not contiguous, a sparse gradient) or
+// AMSGrad go through torch's own step.
+#pragma once
+
+#include <torch/optim/adam.h>
+
+namespace shiftrec {
+
+void fused_adam_step(torch::optim::Adam& optimizer);
+
+}  // namespace shiftrec
