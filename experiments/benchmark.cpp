@@ -120,6 +120,17 @@ std::vector<std::string> detection_baselines(const std::string& run_dir) {
   return names;
 }
 
+// The commits of the binaries that made `runs` (results.json versions), each once.
+std::vector<std::string> run_commits(const std::vector<std::string>& runs) {
+  std::set<std::string> commits;
+  for (const auto& run : runs) {
+    const auto versions = read_run_results(run).versions;
+    const auto it = versions.find("shiftrec_commit");
+    commits.insert(it == versions.end() ? "not recorded" : it->second);
+  }
+  return {commits.begin(), commits.end()};
+}
+
 std::string seeds_text(const std::vector<int64_t>& seeds) {
   std::vector<std::string> parts;
   for (int64_t s : seeds) parts.push_back(std::to_string(s));
@@ -247,8 +258,9 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
   }
   std::ostringstream board;
   board << "# shiftrec leaderboard\n\nWritten by `shiftrec benchmark` (shiftrec "
-        << shiftrec_version() << ", commit " << shiftrec_git_commit()
-        << "). Test split; mean ± sample sd over each row's seeds; `(n=...)` is the number of "
+        << shiftrec_version() << ", commit " << shiftrec_git_commit() << ") over the runs under `"
+        << options.out
+        << "`. Test split; mean ± sample sd over each row's seeds; `(n=...)` is the number of "
            "test targets a label's metric averages over. `shift_roc_auc` is the model's "
            "shift-detection ROC-AUC, `shift_roc_auc:NAME` a baseline score's on the same "
            "targets (docs/metrics.md).\n";
@@ -268,7 +280,8 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
       board << "No complete runs yet.\n";
       continue;
     }
-    board << "Protocol: " << protocol_text(runs.front()) << ".\n\n";
+    board << "Protocol: " << protocol_text(runs.front()) << ". Made by shiftrec commit "
+          << join(run_commits(runs)) << ".\n\n";
     LeaderboardOptions leaderboard;
     leaderboard.runs = runs;
     Leaderboard table = build_leaderboard(leaderboard);
@@ -289,7 +302,12 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
       report.runs = runs;
       report.out = options.report + "/" + plan.name + ".html";
       write_report(report);
-      board << "\nReport page: `" << report.out << "`.\n";
+      // A link that works where the board is (docs/leaderboard.md -> leaderboard/X.html).
+      const fs::path from =
+          options.board.empty() ? fs::current_path() : fs::absolute(options.board).parent_path();
+      const std::string link = fs::relative(fs::absolute(report.out), from).string();
+      board << "\nReport page (learning curves, per-label bars, ROC curves): [" << link << "]("
+            << link << ").\n";
     }
   }
   if (!options.board.empty()) write_file_atomically(options.board, board.str());

@@ -243,6 +243,7 @@ const SplitResults& RunResults::split(const std::string& name, const std::string
 std::map<std::string, std::string> library_versions() {
   return {
       {"shiftrec", shiftrec_version()},
+      {"shiftrec_commit", shiftrec_git_commit()},
       {"libtorch", std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) +
                        "." + std::to_string(TORCH_VERSION_PATCH)},
       {"boost", BOOST_LIB_VERSION},

@@ -1,0 +1,121 @@
+// `shiftrec benchmark`: plans run as sweeps per model row, the board they make, resumption,
+// and plans that are not plans.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/experiments/cli_runner.h"
+
+namespace shiftrec {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::count_of;
+using testing::run_cli;
+using testing::source_path;
+
+const std::string kTinyBenchmark =
+    " --set data.synthetic.users=80 --set data.synthetic.items=60"
+    " --set data.synthetic.categories=6 --set train.epochs=2 --set threads=1"
+    " --set log_level=warn";
+
+std::string benchmark_plan_text(const std::string& extra_row = "") {
+  return "name = \"tiny\"\nconfig = \"" + source_path("experiments/configs/quickstart.toml") +
+         "\"\nseeds = [1, 2]\n"
+         "[models.popularity]\nmodel = { name = \"popularity\" }\n"
+         "[models.sasrec]\nfrom_config = true\nmodel = { d = 16 }\n"
+         "[models.lightgcn]\nmodel = { name = \"lightgcn\", d = 16, layers = 2 }\n"
+         "loss = { name = \"bpr\" }\nset = [\"train.batch_size = 64\"]\n" +
+         extra_row;
+}
+
+double benchmark_test_metric(const std::string& run, const std::string& metric) {
+  return nlohmann::json::parse(
+             testing::read_text(run + "/results.json"))["splits"]["test"]["metrics"][metric]
+      .get<double>();
+}
+
+TEST(Benchmark, RunsEveryRowOverItsSeedsWritesTheBoardAndResumes) {
+  testing::TempDir dir;
+  testing::write_text(dir.file("tiny.toml"), benchmark_plan_text());
+  const std::string out = dir.file("runs"), board = dir.file("board.md");
+  const std::string args = "benchmark " + dir.file("tiny.toml") + kTinyBenchmark + " --out " + out +
+                           " --board " + board + " --report " + dir.file("pages");
+  const auto first = run_cli(args, dir);
+  ASSERT_EQ(first.status, 0) << first.err;
+  for (const char* model : {"popularity", "sasrec", "lightgcn"}) {
+    for (const char* seed : {"seed=1", "seed=2"}) {
+      EXPECT_TRUE(fs::exists(out + "/tiny/" + model + "/" + seed + "/results.json"))
+          << model << " " << seed;
+    }
+  }
+  // Each row's own overrides reached its runs, and nothing else's.
+  const std::string lightgcn = testing::read_text(out + "/tiny/lightgcn/seed=1/resolved.toml");
+  EXPECT_NE(lightgcn.find("batch_size = 64"), std::string::npos);
+  EXPECT_EQ(testing::read_text(out + "/tiny/sasrec/seed=1/resolved.toml").find("batch_size = 64"),
+            std::string::npos);
+  const std::string text = testing::read_text(board);
+  EXPECT_EQ(text, first.out);
+  EXPECT_NE(text.find("## tiny"), std::string::npos) << text;
+  EXPECT_NE(text.find("Protocol: split `loo`"), std::string::npos) << text;
+  EXPECT_NE(text.find("shift_roc_auc:time_since_previous"), std::string::npos) << text;
+  EXPECT_NE(text.find("seconds_per_epoch"), std::string::npos) << text;
+  EXPECT_TRUE(fs::exists(dir.file("pages/tiny.html")));
+  // The SASRec row: two runs, its ndcg@10 the mean of theirs.
+  char mean[32];
+  std::snprintf(mean, sizeof(mean), "%.4f",
+                (benchmark_test_metric(out + "/tiny/sasrec/seed=1", "ndcg@10") +
+                 benchmark_test_metric(out + "/tiny/sasrec/seed=2", "ndcg@10")) /
+                    2);
+  const auto row = text.find("| model.name=sasrec | 2 | ");
+  ASSERT_NE(row, std::string::npos) << text;
+  const std::string sasrec_row = text.substr(row, text.find('\n', row) - row);
+  EXPECT_NE(sasrec_row.find(std::string(" ") + mean + " ± "), std::string::npos) << sasrec_row;
+  EXPECT_EQ(count_of(text, " | 2 | "), 3) << text;
+
+  // Again: every run is complete, nothing trains, the board is the same.
+  const auto again = run_cli(args + " --set log_level=info", dir);
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_EQ(count_of(again.err, "complete, skipped"), 6) << again.err;
+  EXPECT_EQ(testing::read_text(board), text);
+}
+
+TEST(Benchmark, APlanThatIsNotOneIsOneLocatedErrorBeforeAnyRun) {
+  testing::TempDir dir;
+  struct Case {
+    std::string plan, expected;
+  };
+  const std::vector<Case> cases = {
+      {benchmark_plan_text() + "repeats = 3\n", "unknown key 'repeats'"},
+      {benchmark_plan_text("[models.gru4rec]\nmodel = { name = \"gru4rec\", blocks = 2 }\n"),
+       "models.gru4rec"},
+      {benchmark_plan_text("[models.broken]\nloss = { name = \"ce\" }\n"),
+       "models.broken: give `model = { name = ... }` or `from_config = true`"},
+      {"name = \"tiny\"\nconfig = \"nowhere.toml\"\nseeds = [1]\n[models.a]\nfrom_config = true\n",
+       "nowhere.toml"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.expected);
+    testing::write_text(dir.file("plan.toml"), c.plan);
+    const auto result = run_cli("benchmark " + dir.file("plan.toml") + kTinyBenchmark + " --out " +
+                                    dir.file("runs") + " --board " + dir.file("board.md"),
+                                dir);
+    EXPECT_EQ(result.status, 1);
+    EXPECT_EQ(count_of(result.err, "error"), 1) << result.err;
+    EXPECT_NE(result.err.find(c.expected), std::string::npos) << result.err;
+    EXPECT_FALSE(fs::exists(dir.file("runs")));
+    EXPECT_FALSE(fs::exists(dir.file("board.md")));
+  }
+  // --check reads every row and writes nothing.
+  testing::write_text(dir.file("plan.toml"), benchmark_plan_text());
+  const auto check =
+      run_cli("benchmark " + dir.file("plan.toml") + kTinyBenchmark + " --check", dir);
+  ASSERT_EQ(check.status, 0) << check.err;
+  EXPECT_NE(check.out.find("3 rows of 1 plans checked"), std::string::npos) << check.out;
+}
+
+}  // namespace
+}  // namespace shiftrec
