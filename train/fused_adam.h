@@ -2,9 +2,9 @@
 //
 // LibTorch's torch::optim::Adam::step makes eight passes over every parameter-sized tensor
 // (two moment updates of two operations each, a square root, a division, an addition into
-// a new tensor, the update itself), each a full read and write of memory. For the embedding
-// tables of the general-CF models that is most of a step: 21 ms of a 66 ms LightGCN batch on
-// Gowalla (4.5 M parameters). fused_adam_step computes the same update — torch's formula,
+// a new tensor, the update itself), each a full read and write of memory: 6.8 ms per step for
+// LightGCN's 4.5 M embedding parameters on Gowalla, one thread. fused_adam_step takes 1.8 ms
+// (bench/adam_step) to compute the same update — torch's formula,
 // operation for operation in float, from torch's own state (torch::optim::AdamParamState,
 // created as torch creates it), so checkpoints, resumption and the learning-rate schedule are
 // unchanged — reading each element of the parameter, its gradient and its two moments once.
