@@ -265,13 +265,15 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
            "shift-detection ROC-AUC, `shift_roc_auc:NAME` a baseline score's on the same "
            "targets (docs/metrics.md).\n";
   for (const auto& plan : plans) {
-    std::vector<std::string> runs;
+    std::vector<std::string> runs, not_run;
     for (const auto& model : plan.models) {
       if (!selected(model)) continue;
       const std::string folder = options.out + "/" + plan.name + "/" + model.name;
+      const size_t before = runs.size();
       if (fs::is_directory(folder)) {
         for (const auto& run : expand_run_folders({folder})) runs.push_back(run);
       }
+      if (runs.size() == before) not_run.push_back(model.name);
     }
     board << "\n## " << plan.name << "\n\n`" << plan.path << "` (config `" << plan.config_path
           << "`), seeds " << seeds_text(options.seeds.empty() ? plan.seeds : options.seeds)
@@ -296,6 +298,10 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
     }
     leaderboard.metrics.push_back("seconds_per_epoch");
     board << format_leaderboard(build_leaderboard(leaderboard));
+    if (!not_run.empty()) {
+      board << "\nRows of the plan without a complete run (not run here): " << join(not_run)
+            << ".\n";
+    }
     if (!options.report.empty()) {
       fs::create_directories(options.report);
       ReportOptions report;

@@ -81,6 +81,16 @@ TEST(Benchmark, RunsEveryRowOverItsSeedsWritesTheBoardAndResumes) {
   ASSERT_EQ(again.status, 0) << again.err;
   EXPECT_EQ(count_of(again.err, "complete, skipped"), 6) << again.err;
   EXPECT_EQ(testing::read_text(board), text);
+
+  // A row never run is named as such on the board, which still shows the others.
+  testing::write_text(dir.file("more.toml"),
+                      benchmark_plan_text("[models.ngcf]\nmodel = { name = \"ngcf\" }\n"));
+  const auto partial =
+      run_cli("benchmark " + dir.file("more.toml") + " --board-only --out " + out, dir);
+  ASSERT_EQ(partial.status, 0) << partial.err;
+  EXPECT_NE(partial.out.find("without a complete run (not run here): ngcf."), std::string::npos)
+      << partial.out;
+  EXPECT_EQ(count_of(partial.out, " | 2 | "), 3) << partial.out;
 }
 
 TEST(Benchmark, APlanThatIsNotOneIsOneLocatedErrorBeforeAnyRun) {
