@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <map>
 #include <set>
@@ -204,12 +205,20 @@ std::vector<std::string> expand_run_folders(const std::vector<std::string>& path
       runs.push_back(path);
       continue;
     }
+    // Runs below, a sweep's one level down, a benchmark plan's (plan/model/seed) two.
     std::vector<std::string> inside;
-    for (const auto& entry : fs::directory_iterator(path)) {
-      if (entry.is_directory() && fs::exists(entry.path() / "results.json")) {
-        inside.push_back(entry.path().string());
+    const std::function<void(const fs::path&, int)> collect = [&](const fs::path& folder,
+                                                                  int depth) {
+      for (const auto& entry : fs::directory_iterator(folder)) {
+        if (!entry.is_directory()) continue;
+        if (fs::exists(entry.path() / "results.json")) {
+          inside.push_back(entry.path().string());
+        } else if (depth < 3) {
+          collect(entry.path(), depth + 1);
+        }
       }
-    }
+    };
+    collect(path, 1);
     std::sort(inside.begin(), inside.end());
     if (inside.empty()) inside.push_back(path);  // reported as not a complete run
     runs.insert(runs.end(), inside.begin(), inside.end());

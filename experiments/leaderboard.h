@@ -50,8 +50,9 @@ struct Leaderboard {
   std::vector<LeaderboardRow> rows;  // best first by metrics[0]
 };
 
-// Each path as given when it is a run directory; a folder of runs (a sweep's) stands for every
-// subfolder holding results.json, in name order.
+// Each path as given when it is a run directory; a folder of runs stands for every folder
+// below it (down to three levels: a sweep's runs, a benchmark's plan/model/seed) holding
+// results.json, in path order.
 std::vector<std::string> expand_run_folders(const std::vector<std::string>& paths);
 
 // Throws UserError naming the run for a missing or incomplete run directory, an unknown split,

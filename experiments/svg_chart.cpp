@@ -97,12 +97,12 @@ std::string axes(const Frame& f, const std::string& x_label, const std::string& 
   return out;
 }
 
-// One swatch and name per series, in rows below the chart; `extra` gets the height the rows
-// beyond the first need.
-std::string legend(const std::vector<std::string>& names, double& extra) {
+// One swatch and name per series, in rows below the chart (`below` pixels lower still); `extra`
+// gets the height the rows beyond the first need.
+std::string legend(const std::vector<std::string>& names, double& extra, double below = 0) {
   constexpr double kRow = 13;
   std::string out = "<g class=\"legend\">";
-  double x = kLeft, y = kHeight - 18;
+  double x = kLeft, y = kHeight - 18 + below;
   for (size_t i = 0; i < names.size(); ++i) {
     const double width = 22 + 6.2 * static_cast<double>(names[i].size());
     if (x > kLeft && x + width > kWidth - kRight) {
@@ -115,8 +115,24 @@ std::string legend(const std::vector<std::string>& names, double& extra) {
            "</text>";
     x += width;
   }
-  extra = y - (kHeight - 18);
+  extra = y - (kHeight - 18 + below);
   return out + "</g>";
+}
+
+// The x-axis labels of a bar chart's groups as shown: a "key=" prefix that every label shares
+// (one option naming every variant, "model.name=") is left out — the full names stay in the
+// bars' data and titles.
+std::vector<std::string> shown_group_labels(const std::vector<std::string>& groups) {
+  if (groups.size() < 2) return groups;
+  const auto eq = groups[0].find('=');
+  if (eq == std::string::npos) return groups;
+  const std::string prefix = groups[0].substr(0, eq + 1);
+  for (const auto& g : groups) {
+    if (g.rfind(prefix, 0) != 0 || g.find('=', eq + 1) != std::string::npos) return groups;
+  }
+  std::vector<std::string> shown;
+  for (const auto& g : groups) shown.push_back(g.substr(prefix.size()));
+  return shown;
 }
 
 }  // namespace
@@ -200,20 +216,31 @@ std::string bar_chart(const BarChartData& data) {
     }
   }
   Frame f{{0, 1}, range_of(tops, true)};
-  double extra = 0;
-  const std::string key = legend(data.series, extra);
-  std::string out = open_svg(data.title, "bar", extra);
-  out += axes(f, "", data.y_label, false);
   const double plot_width = kWidth - kLeft - kRight;
   const double group_width =
       plot_width / static_cast<double>(std::max<size_t>(1, data.groups.size()));
+  // Labels wider than their group are turned 40 degrees and the chart grows to hold them.
+  const std::vector<std::string> labels = shown_group_labels(data.groups);
+  constexpr double kCharWidth = 6.2;
+  size_t longest = 0;
+  for (const auto& label : labels) longest = std::max(longest, label.size());
+  const bool turned = kCharWidth * static_cast<double>(longest) > group_width * 0.95;
+  const double label_drop = turned ? kCharWidth * static_cast<double>(longest) * 0.643 : 0.0;
+  double extra = 0;
+  const std::string key = legend(data.series, extra, label_drop);
+  extra += label_drop;
+  std::string out = open_svg(data.title, "bar", extra);
+  out += axes(f, "", data.y_label, false);
   const double bar_width =
       group_width * 0.8 / static_cast<double>(std::max<size_t>(1, data.series.size()));
   for (size_t g = 0; g < data.groups.size(); ++g) {
     const double x0 = kLeft + group_width * static_cast<double>(g) + group_width * 0.1;
-    out += "<text class=\"group\" x=\"" + svg_number(x0 + group_width * 0.4) + "\" y=\"" +
-           svg_number(kHeight - kBottom + 13) + "\" text-anchor=\"middle\">" +
-           html_escaped(data.groups[g]) + "</text>";
+    const std::string lx = svg_number(x0 + group_width * 0.4),
+                      ly = svg_number(kHeight - kBottom + 13);
+    out += "<text class=\"group\" x=\"" + lx + "\" y=\"" + ly +
+           (turned ? "\" text-anchor=\"end\" transform=\"rotate(-40 " + lx + " " + ly + ")\">"
+                   : "\" text-anchor=\"middle\">") +
+           html_escaped(labels[g]) + "</text>";
     for (size_t s = 0; s < data.series.size(); ++s) {
       const double value = data.values[g][s];
       if (!std::isfinite(value)) continue;

@@ -76,6 +76,12 @@ TEST(Benchmark, RunsEveryRowOverItsSeedsWritesTheBoardAndResumes) {
   EXPECT_NE(sasrec_row.find(std::string(" ") + mean + " ± "), std::string::npos) << sasrec_row;
   EXPECT_EQ(count_of(text, " | 2 | "), 3) << text;
 
+  // The plan's folder stands for its runs two levels down (model/seed) for leaderboard and
+  // report alike.
+  const auto nested = run_cli("leaderboard " + out + "/tiny --metrics ndcg@10", dir);
+  ASSERT_EQ(nested.status, 0) << nested.err;
+  EXPECT_EQ(count_of(nested.out, " | 2 | "), 3) << nested.out;
+
   // Again: every run is complete, nothing trains, the board is the same.
   const auto again = run_cli(args + " --set log_level=info", dir);
   ASSERT_EQ(again.status, 0) << again.err;
