@@ -264,6 +264,7 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
            "test targets a label's metric averages over. `shift_roc_auc` is the model's "
            "shift-detection ROC-AUC, `shift_roc_auc:NAME` a baseline score's on the same "
            "targets (docs/metrics.md).\n";
+  if (!options.note.empty()) board << "\n" << options.note << "\n";
   for (const auto& plan : plans) {
     std::vector<std::string> runs, not_run;
     for (const auto& model : plan.models) {

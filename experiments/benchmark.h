@@ -51,7 +51,8 @@ struct BenchmarkOptions {
   std::vector<std::string> plans;
   std::string out = "runs/benchmarks";
   std::string board;                   // Markdown file to write
-  std::string report;                  // HTML report page ("" = none)
+  std::string report;                  // folder of the report pages ("" = none)
+  std::string note;                    // a paragraph under the board's title (the machine...)
   std::vector<std::string> models;     // only these rows (empty: all)
   std::vector<int64_t> seeds;          // instead of the plans' (empty: theirs)
   std::vector<std::string> overrides;  // --set, every run

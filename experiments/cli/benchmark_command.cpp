@@ -18,6 +18,8 @@ class BenchmarkCommand : public Command {
     command.add_option("--out", options_.out, "folder of the runs (default runs/benchmarks)");
     command.add_option("--board", options_.board, "the Markdown board to write");
     command.add_option("--report", options_.report, "folder for one report page per plan");
+    command.add_option("--note", options_.note,
+                       "a paragraph under the board's title (the machine, the conditions)");
     command.add_option("--models", options_.models, "only these model rows, e.g. sasrec,lightgcn")
         ->delimiter(',');
     command.add_option("--seeds", options_.seeds, "instead of the plans' seeds, e.g. 1")

@@ -91,12 +91,14 @@ TEST(Benchmark, RunsEveryRowOverItsSeedsWritesTheBoardAndResumes) {
   // A row never run is named as such on the board, which still shows the others.
   testing::write_text(dir.file("more.toml"),
                       benchmark_plan_text("[models.ngcf]\nmodel = { name = \"ngcf\" }\n"));
-  const auto partial =
-      run_cli("benchmark " + dir.file("more.toml") + " --board-only --out " + out, dir);
+  const auto partial = run_cli("benchmark " + dir.file("more.toml") + " --board-only --out " + out +
+                                   " --note 'Measured on a test machine.'",
+                               dir);
   ASSERT_EQ(partial.status, 0) << partial.err;
   EXPECT_NE(partial.out.find("without a complete run (not run here): ngcf."), std::string::npos)
       << partial.out;
   EXPECT_EQ(count_of(partial.out, " | 2 | "), 3) << partial.out;
+  EXPECT_NE(partial.out.find("\n\nMeasured on a test machine.\n"), std::string::npos);
 }
 
 TEST(Benchmark, APlanThatIsNotOneIsOneLocatedErrorBeforeAnyRun) {
