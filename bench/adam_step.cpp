@@ -4,8 +4,6 @@
 // one thread (OMP_NUM_THREADS to change it), median of 21 steps each after 3 warm-up steps;
 // says whether the two end bit for bit equal.
 //   build/bench/adam_step
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
@@ -14,29 +12,11 @@
 #include <ATen/Parallel.h>
 #include <torch/optim/adam.h>
 
+#include "bench/timing.h"
 #include "core/allocator.h"
 #include "train/fused_adam.h"
 
-namespace {
-
-double now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-template <typename F>
-double median_seconds(F&& step, int runs = 21) {
-  for (int i = 0; i < 3; ++i) step();
-  std::vector<double> times;
-  for (int r = 0; r < runs; ++r) {
-    const double t0 = now();
-    step();
-    times.push_back(now() - t0);
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
-
-}  // namespace
+using shiftrec::bench::median_seconds;
 
 int main() {
   shiftrec::retain_freed_memory();
@@ -52,8 +32,8 @@ int main() {
     b[0].mutable_grad() = grad.clone();
     torch::optim::Adam torch_adam(a, torch::optim::AdamOptions(1e-3));
     torch::optim::Adam fused_adam(b, torch::optim::AdamOptions(1e-3));
-    const double plain = median_seconds([&] { torch_adam.step(); });
-    const double fused = median_seconds([&] { shiftrec::fused_adam_step(fused_adam); });
+    const double plain = median_seconds([&] { torch_adam.step(); }, 21, 3);
+    const double fused = median_seconds([&] { shiftrec::fused_adam_step(fused_adam); }, 21, 3);
     std::printf(
         "%lld x 64 parameters, %d thread(s): torch::optim::Adam::step %.2f ms, fused_adam_step "
         "%.2f ms (%.2fx); after 24 steps each: %s\n",

@@ -12,7 +12,6 @@
 // random users (and the one around their 2 x batch positive and negative items), its size, the
 // sampling and the forward + backward over it.
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -22,6 +21,7 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
+#include "bench/timing.h"
 #include "core/allocator.h"
 #include "core/config.h"
 #include "datasets/dataset_loader.h"
@@ -31,25 +31,8 @@
 #include "models/csr_kernel.h"
 #include "models/propagation.h"
 
-namespace {
-
-double now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-template <typename F>
-double median_seconds(F&& f, int runs = 5) {
-  std::vector<double> times;
-  for (int r = 0; r < runs; ++r) {
-    const double t0 = now();
-    f();
-    times.push_back(now() - t0);
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
-
-}  // namespace
+using shiftrec::bench::median_seconds;
+using shiftrec::bench::now_seconds;
 
 int main(int argc, char** argv) {
   using namespace shiftrec;
@@ -70,10 +53,10 @@ int main(int argc, char** argv) {
           "\"\npath = \"gowalla-lightgcn/train.derived.txt.gz\"\n"
           "test_path = \"gowalla-lightgcn/test.txt\"\n[split]\nprotocol = \"given\"\n",
       "bench.toml");
-  double t0 = now();
+  double t0 = now_seconds();
   const Dataset data = load_dataset(config.section("data"));
   const Split split = split_from_config(config.section("split"), data.interactions);
-  const double read_seconds = now() - t0;
+  const double read_seconds = now_seconds() - t0;
   BipartiteGraph graph;
   const double build = median_seconds([&] { graph = build_bipartite_graph(split); });
   SparseMatrix adjacency;
