@@ -271,8 +271,10 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
       if (!selected(model)) continue;
       const std::string folder = options.out + "/" + plan.name + "/" + model.name;
       const size_t before = runs.size();
-      if (fs::is_directory(folder)) {
-        for (const auto& run : expand_run_folders({folder})) runs.push_back(run);
+      if (fs::is_directory(folder)) {  // complete runs only: a stopped one is resumed later
+        for (const auto& run : expand_run_folders({folder})) {
+          if (fs::exists(run + "/results.json")) runs.push_back(run);
+        }
       }
       if (runs.size() == before) not_run.push_back(model.name);
     }

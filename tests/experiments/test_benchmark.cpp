@@ -88,7 +88,9 @@ TEST(Benchmark, RunsEveryRowOverItsSeedsWritesTheBoardAndResumes) {
   EXPECT_EQ(count_of(again.err, "complete, skipped"), 6) << again.err;
   EXPECT_EQ(testing::read_text(board), text);
 
-  // A row never run is named as such on the board, which still shows the others.
+  // A row never run is named as such on the board, which still shows the others; so is a
+  // row whose runs were all stopped before completing (only their .partial folders exist).
+  fs::create_directories(out + "/tiny/ngcf/seed=1.partial");
   testing::write_text(dir.file("more.toml"),
                       benchmark_plan_text("[models.ngcf]\nmodel = { name = \"ngcf\" }\n"));
   const auto partial = run_cli("benchmark " + dir.file("more.toml") + " --board-only --out " + out +
