@@ -310,6 +310,7 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
       ReportOptions report;
       report.runs = runs;
       report.out = options.report + "/" + plan.name + ".html";
+      report.detailed_per_variant = 1;  // one seed's curves per row: the page stays small
       write_report(report);
       // A link that works where the board is (docs/leaderboard.md -> leaderboard/X.html).
       const fs::path from =

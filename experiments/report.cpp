@@ -5,6 +5,8 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <set>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -229,7 +231,22 @@ std::string render_report(const ReportOptions& options) {
       std::to_string(results.front().dataset.items) + " items), split " +
       html_escaped(options.split) + "; shiftrec " + html_escaped(shiftrec_version()) +
       "</p><h2>Leaderboard</h2>" + leaderboard_section(board) + "<h2>Runs</h2>";
+  std::set<std::string> detailed;
+  for (const auto& row : board.rows) {
+    for (size_t i = 0; i < row.runs.size(); ++i) {
+      if (options.detailed_per_variant == 0 || i < options.detailed_per_variant) {
+        detailed.insert(row.runs[i]);
+      }
+    }
+  }
+  if (detailed.size() < runs.size()) {
+    html += "<p class=\"meta\">In detail: the first " +
+            std::to_string(options.detailed_per_variant) + " run(s) of each row (" +
+            std::to_string(detailed.size()) + " of " + std::to_string(runs.size()) +
+            "); every run counts in the leaderboard above.</p>";
+  }
   for (size_t r = 0; r < runs.size(); ++r) {
+    if (!detailed.count(runs[r])) continue;
     const RunResults& run = results[r];
     const SplitResults& split = run.split(options.split, runs[r]);
     html += "<section class=\"run\" data-run=\"" + html_escaped(runs[r]) + "\"><h3>" +

@@ -21,6 +21,9 @@ struct ReportOptions {
   std::string out;
   std::string split = "test";
   std::vector<std::string> metrics;  // the leaderboard's; empty: the first run's split metrics
+  // Runs given their own section (curves, bars, ROC): the first this many of each leaderboard
+  // row (0 = every run), for pages over many seeds that must stay small.
+  size_t detailed_per_variant = 0;
 };
 
 // The page. Throws UserError for a missing or incomplete run, runs of different datasets

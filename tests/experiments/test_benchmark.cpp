@@ -63,7 +63,10 @@ TEST(Benchmark, RunsEveryRowOverItsSeedsWritesTheBoardAndResumes) {
   EXPECT_NE(text.find("Protocol: split `loo`"), std::string::npos) << text;
   EXPECT_NE(text.find("shift_roc_auc:time_since_previous"), std::string::npos) << text;
   EXPECT_NE(text.find("seconds_per_epoch"), std::string::npos) << text;
-  EXPECT_TRUE(fs::exists(dir.file("pages/tiny.html")));
+  // The plan's page: every run in its leaderboard, one seed per row in detail.
+  const std::string page = testing::read_text(dir.file("pages/tiny.html"));
+  EXPECT_NE(page.find("the first 1 run(s) of each row (3 of 6)"), std::string::npos);
+  EXPECT_EQ(count_of(page, "<section class=\"run\""), 3);
   // The SASRec row: two runs, its ndcg@10 the mean of theirs.
   char mean[32];
   std::snprintf(mean, sizeof(mean), "%.4f",
