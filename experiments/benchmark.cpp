@@ -289,10 +289,10 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
           << join(run_commits(runs)) << ".\n\n";
     LeaderboardOptions leaderboard;
     leaderboard.runs = runs;
-    Leaderboard table = build_leaderboard(leaderboard);
     // The plan's metrics (or the leaderboard's defaults), then what a published board also
     // needs: the baselines' detection AUCs beside the model's, and the training time.
-    leaderboard.metrics = plan.metrics.empty() ? table.metrics : plan.metrics;
+    leaderboard.metrics =
+        plan.metrics.empty() ? build_leaderboard(leaderboard).metrics : plan.metrics;
     if (std::find(leaderboard.metrics.begin(), leaderboard.metrics.end(), "shift_roc_auc") !=
         leaderboard.metrics.end()) {
       for (const auto& baseline : detection_baselines(runs.front())) {
