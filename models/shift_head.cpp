@@ -7,9 +7,9 @@
 
 #include "core/error.h"
 #include "datasets/interactions.h"
-#include "datasets/shift_labels.h"
 #include "datasets/time_gaps.h"
 #include "graph/category_shifts.h"
+#include "models/shift_position_labels.h"
 
 namespace shiftrec {
 
@@ -29,16 +29,8 @@ ShiftHeadImpl::ShiftHeadImpl(int64_t d, const Interactions& data, bool move_head
     torch::NoGradGuard no_grad;
     gap_logit_->weight.zero_();  // starts as the plain linear head
   }
-  const std::vector<bool> ignored = common_categories(data, common_share);
-  auto matrix = at::zeros({data.n_items + 1 + extra_tokens, data.n_categories}, at::kFloat);
-  float* m = matrix.data_ptr<float>();
-  for (int64_t i = 0; i < data.n_items; ++i) {
-    for (int64_t k = data.category_offsets[i]; k < data.category_offsets[i + 1]; ++k) {
-      const int32_t c = data.category_ids[k];
-      if (!ignored[c]) m[(i + 1) * data.n_categories + c] = 1.0f;
-    }
-  }
-  categories_ = register_buffer("item_categories", matrix);
+  categories_ =
+      register_buffer("item_categories", item_category_table(data, extra_tokens, common_share));
 }
 
 torch::Tensor ShiftHeadImpl::logits(const torch::Tensor& states, const torch::Tensor& gaps) {
@@ -54,14 +46,7 @@ torch::Tensor ShiftHeadImpl::probability(const torch::Tensor& states, const torc
 
 torch::Tensor ShiftHeadImpl::labels(const torch::Tensor& histories,
                                     const torch::Tensor& targets) const {
-  auto seen = at::embedding(categories_, histories).cumsum(1).gt(0);  // [B, L, C]: up to t
-  auto target_categories = at::embedding(categories_, targets);       // [B, L, C]
-  auto overlaps = (target_categories * seen.to(at::kFloat)).sum(-1).gt(0);
-  auto has_category = target_categories.sum(-1).gt(0);
-  const int64_t length = histories.size(1);
-  auto causal = at::ones({length, length}, histories.options().dtype(at::kBool)).tril();
-  auto repeat = (targets.unsqueeze(2).eq(histories.unsqueeze(1)) & causal.unsqueeze(0)).any(2);
-  return (has_category & overlaps.logical_not() & repeat.logical_not()).to(at::kFloat);
+  return shift_position_labels(categories_, histories, targets);
 }
 
 torch::Tensor ShiftHeadImpl::shift_items_given(const torch::Tensor& seen,

@@ -356,6 +356,41 @@ TEST(ShiftHead, LabelsOfTrainingPositionsByHand) {
   EXPECT_EQ(states.grad()[1][0].abs().sum().item<double>(), 0.0);  // padding: no supervision
 }
 
+TEST(ShiftWeightHead, LossIsTheMeanCrossEntropyWithShiftPositionsWeighted) {
+  const Interactions d = testing::hand_labelled();
+  at::manual_seed(5);
+  auto model = build(
+      "[model]\nitem_encoder = \"id\"\nsequence = \"sasrec\"\nheads = [\"shift_weight\"]\n"
+      "d = 4\n[model.sasrec]\nmax_length = 5\nheads = 1\n[model.shift_weight]\nweight = 3.0\n",
+      d);
+  // The histories of ShiftHead.LabelsOfTrainingPositionsByHand: SHIFT at (0, 0), (0, 1), (1, 2).
+  const auto histories = at::tensor({1, 2, 3, 2, 1, /**/ 0, 0, 1, 2, 4}, at::kLong).view({2, 5});
+  const auto targets = at::tensor({2, 3, 2, 1, 5, /**/ 0, 0, 2, 4, 3}, at::kLong).view({2, 5});
+  const auto weights =
+      at::tensor({3., 3., 1., 1., 1., /**/ 0., 0., 3., 1., 1.}, at::kDouble).view({2, 5});
+  auto states = model->encode(sequence_input(histories));
+  const auto supervised = targets.ne(0);
+  auto per_position = at::cross_entropy_loss(model->score_all(states.index({supervised})),
+                                             targets.index({supervised}) - 1, {},
+                                             at::Reduction::None)
+                          .to(at::kDouble);  // [8]
+  const double expected = (per_position * weights.index({supervised})).sum().item<double>() / 8.0;
+  const double plain = per_position.mean().item<double>();
+  auto extra = model->auxiliary_loss(sequence_input(histories), states, targets);
+  ASSERT_TRUE(extra.defined());
+  EXPECT_NEAR(plain + extra.item<double>(), expected, 1e-5);
+  EXPECT_GT(extra.item<double>(), 0.0);
+  extra.backward();
+  auto params = model->named_parameters();
+  EXPECT_GT(params["ids.table.weight"].grad().abs().sum().item<double>(), 0.0);
+  // A batch without SHIFT positions adds nothing.
+  const auto stay = at::tensor({0, 0, 0, 2, 1, /**/ 0, 0, 0, 1, 2}, at::kLong).view({2, 5});
+  const auto stay_targets = stay.clone();  // each target repeats its own position's item
+  auto none = model->auxiliary_loss(sequence_input(stay), model->encode(sequence_input(stay)),
+                                    stay_targets);
+  EXPECT_FALSE(none.defined() && none.item<double>() != 0.0);
+}
+
 TEST(ShiftHead, MixtureSplitsTheDistributionBetweenShiftAndOtherItemsByTheHead) {
   const Interactions d = testing::hand_labelled();
   ShiftHead head(4, d);
