@@ -5,6 +5,7 @@
 
 #include "core/config.h"
 #include "core/error.h"
+#include "core/seed.h"
 
 namespace shiftrec {
 
@@ -78,25 +79,61 @@ void add_block_targets(Split& split, const Interactions& data, int64_t u, int64_
 
 }  // namespace
 
+namespace {
+
+// The targets of `targets` whose user is kept.
+EvalTargets targets_of_kept_users(const EvalTargets& targets, const std::vector<uint8_t>& kept) {
+  EvalTargets out;
+  for (size_t t = 0; t < targets.user.size(); ++t) {
+    if (!kept[static_cast<size_t>(targets.user[t])]) continue;
+    out.user.push_back(targets.user[t]);
+    out.position.push_back(targets.position[t]);
+    out.item.push_back(targets.item[t]);
+    out.history_length.push_back(targets.history_length[t]);
+  }
+  return out;
+}
+
+std::vector<uint8_t> user_mask(int64_t n_users, const std::vector<int32_t>& users) {
+  std::vector<uint8_t> kept(static_cast<size_t>(n_users), 0);
+  for (int32_t u : users) kept[static_cast<size_t>(u)] = 1;
+  return kept;
+}
+
+}  // namespace
+
 Split restricted_to_users(const Split& split, const std::vector<int32_t>& users) {
   Split out = split;
-  std::vector<uint8_t> kept(static_cast<size_t>(split.n_users), 0);
-  for (int32_t u : users) kept[static_cast<size_t>(u)] = 1;
+  const std::vector<uint8_t> kept = user_mask(split.n_users, users);
   for (int64_t u = 0; u < split.n_users; ++u) {
     if (!kept[static_cast<size_t>(u)]) out.train_length[u] = 0;
   }
-  for (EvalTargets* targets : {&out.valid, &out.test}) {
-    EvalTargets all = std::move(*targets);
-    *targets = EvalTargets{};
-    for (size_t t = 0; t < all.user.size(); ++t) {
-      if (!kept[static_cast<size_t>(all.user[t])]) continue;
-      targets->user.push_back(all.user[t]);
-      targets->position.push_back(all.position[t]);
-      targets->item.push_back(all.item[t]);
-      targets->history_length.push_back(all.history_length[t]);
-    }
-  }
+  out.valid = targets_of_kept_users(split.valid, kept);
+  out.test = targets_of_kept_users(split.test, kept);
   return out;
+}
+
+Split with_valid_users(const Split& split, const std::vector<int32_t>& users) {
+  Split out = split;
+  out.valid = targets_of_kept_users(split.valid, user_mask(split.n_users, users));
+  return out;
+}
+
+std::vector<int32_t> sample_valid_users(const Split& split, int64_t count, uint64_t seed) {
+  std::vector<int32_t> users = split.valid.user;
+  std::sort(users.begin(), users.end());
+  users.erase(std::unique(users.begin(), users.end()), users.end());
+  if (count < static_cast<int64_t>(users.size())) {
+    Rng rng(derive_seed(seed, "eval.valid_users"));
+    for (int64_t i = 0; i < count; ++i) {  // a partial Fisher-Yates shuffle
+      const auto j = i + static_cast<int64_t>(uniform_index(
+                             rng, static_cast<uint64_t>(users.size()) - static_cast<uint64_t>(i)));
+      std::swap(users[static_cast<size_t>(i)], users[static_cast<size_t>(j)]);
+    }
+    users.resize(static_cast<size_t>(count));
+    std::sort(users.begin(), users.end());
+  }
+  return users;
 }
 
 Split leave_one_out(const Interactions& data) {

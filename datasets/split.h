@@ -71,6 +71,12 @@ Split leave_one_out(const Interactions& data);
 // (ascending) only: every other user's prefix is empty and its targets are gone. What an update
 // trains and validates on — the users with new interactions and their newest items.
 Split restricted_to_users(const Split& split, const std::vector<int32_t>& users);
+// A copy of `split` whose validation targets are those of `users` (ascending) only; training
+// prefixes and test targets unchanged. What early stopping reads under eval.valid_users.
+Split with_valid_users(const Split& split, const std::vector<int32_t>& users);
+// `count` distinct users drawn uniformly from those with validation targets (all of them when
+// there are no more), ascending; the draw depends on `seed` alone.
+std::vector<int32_t> sample_valid_users(const Split& split, int64_t count, uint64_t seed);
 // `train` and `valid` are shares in (0, 1) with train + valid < 1.
 Split ratio_split(const Interactions& data, double train, double valid);
 // Throws UserError when `data` carries no split or a user's train rows do not come first.

@@ -48,6 +48,11 @@ EvalOptions EvalOptions::from_config(ConfigSection s) {
                            "users scored at once (bounds the [batch, n_items] score matrix)");
   o.mask_history = s.get_bool("mask_history", o.mask_history,
                               "rank without the target's history items (general CF protocol)");
+  o.valid_users = s.get_int("valid_users", o.valid_users, 0, INT64_MAX,
+                            "validation users early stopping reads, drawn at random (0 = all)");
+  o.valid_users_seed = static_cast<uint64_t>(
+      s.get_int("valid_users_seed", static_cast<int64_t>(o.valid_users_seed), 0, INT64_MAX,
+                "seed of the validation users' sample, shared by every model and run"));
   o.shift_window = s.get_int("shift_window", o.shift_window, 1, 1 << 20,
                              "window W of the shift labels: the recent items whose categories "
                              "a target must leave to be a SHIFT (the same for every model)");

@@ -10,6 +10,10 @@
 //   ks         = [10, 20]
 //   batch_size = 1024                         # queries (histories) scored at once
 //   mask_history = false                      # full ranking without the history's items
+//   valid_users = 0                           # early stopping on a random sample of this many
+//                                             # validation users (Klenitskiy & Vasilev: 10,000);
+//                                             # 0 = all. The final valid metrics cover all.
+//   valid_users_seed = 2024                   # the sample's seed, independent of the run seed
 //   shift_window = 50                         # W of the shift labels, whatever the model reads
 //   common_category_share = 0.9               # categories on more items are ignored for labels
 //   change_point_margin = 5                   # synthetic data: matching margin (positions)
@@ -53,6 +57,8 @@ struct EvalOptions {
   std::vector<int64_t> ks = {10, 20};
   int64_t batch_size = 1024;
   bool mask_history = false;
+  int64_t valid_users = 0;  // 0 = every user validates
+  uint64_t valid_users_seed = 2024;
   int64_t shift_window = 50;
   double common_category_share = 0.9;
   int64_t change_point_margin = 5;

@@ -290,9 +290,23 @@ ExperimentResult train_and_evaluate(Plan& plan, RunDirectory& run, const std::st
       update_split = restricted_to_users(plan.split, plan.train_users);
       update_validator.emplace(*update_split, plan.dataset.interactions, plan.eval);
     }
-    const TrainResult trained =
-        train_logged(plan, update_split ? *update_split : plan.split, run,
-                     update_validator ? *update_validator : evaluator, config_hash, parallel);
+    // eval.valid_users: early stopping reads a random sample of the validation users.
+    const Split& training = update_split ? *update_split : plan.split;
+    std::optional<Split> sampled_split;
+    std::optional<Evaluator> sampled_validator;
+    if (plan.eval.valid_users > 0) {
+      const auto users =
+          sample_valid_users(training, plan.eval.valid_users, plan.eval.valid_users_seed);
+      sampled_split = with_valid_users(training, users);
+      sampled_validator.emplace(*sampled_split, plan.dataset.interactions, plan.eval);
+      log_info("early stopping reads " + std::to_string(sampled_split->valid.size()) + " of " +
+               std::to_string(training.valid.size()) + " validation targets: those of " +
+               std::to_string(users.size()) + " users drawn at random (eval.valid_users)");
+    }
+    Evaluator& validator = sampled_validator  ? *sampled_validator
+                           : update_validator ? *update_validator
+                                              : evaluator;
+    const TrainResult trained = train_logged(plan, training, run, validator, config_hash, parallel);
     RunResults results;
     std::map<std::string, TargetTable> target_tables;
     evaluate_splits(plan, evaluator, results, target_tables);

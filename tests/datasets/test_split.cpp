@@ -1,5 +1,7 @@
 #include "datasets/split.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "datasets/histories.h"
@@ -86,6 +88,32 @@ TEST(Split, TemporalByHand) {
   EXPECT_EQ(s.test.item, (std::vector<int32_t>{6, 5}));
   EXPECT_EQ(s.test.history_length, (std::vector<int32_t>{1, 1}));
   testing::expect_no_leakage(s, hand_made());
+}
+
+TEST(Split, SampledValidationUsersKeepTrainingAndTestWhole) {
+  const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
+  const Split split = leave_one_out(data.interactions);
+  ASSERT_GT(split.valid.size(), 10);
+  const auto users = sample_valid_users(split, 10, 7);
+  ASSERT_EQ(users.size(), 10u);
+  EXPECT_TRUE(std::is_sorted(users.begin(), users.end()));
+  EXPECT_EQ(std::adjacent_find(users.begin(), users.end()), users.end());  // distinct
+  EXPECT_EQ(sample_valid_users(split, 10, 7), users);                      // the seed decides
+  EXPECT_NE(sample_valid_users(split, 10, 8), users);
+  // Asking for more than there are gives every validation user once.
+  EXPECT_EQ(sample_valid_users(split, 1 << 20, 7).size(), static_cast<size_t>(split.valid.size()));
+  const Split sampled = with_valid_users(split, users);
+  EXPECT_EQ(sampled.valid.user, users);  // loo: one target per user, in user order
+  for (int64_t t = 0; t < sampled.valid.size(); ++t) {
+    const auto at =
+        std::find(split.valid.user.begin(), split.valid.user.end(), sampled.valid.user[t]);
+    const auto index = at - split.valid.user.begin();
+    EXPECT_EQ(sampled.valid.item[t], split.valid.item[index]);
+    EXPECT_EQ(sampled.valid.history_length[t], split.valid.history_length[index]);
+  }
+  EXPECT_EQ(sampled.train_length, split.train_length);
+  EXPECT_EQ(sampled.test.user, split.test.user);
+  EXPECT_EQ(sampled.test.item, split.test.item);
 }
 
 TEST(Histories, LeftPaddedAndTruncatedToMaxLength) {

@@ -141,6 +141,26 @@ TEST(Cli, TestLearningCurveIsLoggedAndChangesNothing) {
   EXPECT_EQ(a["splits"]["valid"]["metrics"], b["splits"]["valid"]["metrics"]);
 }
 
+// eval.valid_users: early stopping reads a sample of the validation users (their recall is a
+// count over the sample), the final valid metrics still cover every user.
+TEST(Cli, EarlyStoppingValidatesOnASampleOfUsersWhenAsked) {
+  testing::TempDir dir;
+  const std::string run = dir.file("run");
+  const auto result = run_cli(train_args(source_path("experiments/configs/quickstart.toml"), run) +
+                                  " --set eval.valid_users=20",
+                              dir);
+  ASSERT_EQ(result.status, 0) << result.err;
+  const std::string log = testing::read_text(run + "/log.txt");
+  EXPECT_NE(log.find("early stopping reads 20 of 80 validation targets"), std::string::npos) << log;
+  for (const auto& line : split(testing::read_text(run + "/metrics.jsonl"), '\n')) {
+    if (line.empty()) continue;
+    const double recall = nlohmann::json::parse(line)["valid"]["recall@10"];
+    EXPECT_NEAR(recall * 20, std::round(recall * 20), 1e-9) << line;
+  }
+  const auto results = nlohmann::json::parse(testing::read_text(run + "/results.json"));
+  EXPECT_EQ(results["splits"]["valid"]["targets"], 80);
+}
+
 struct BadInput {
   std::string name;
   std::string extra_args;   // appended to a valid tiny training command
