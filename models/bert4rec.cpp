@@ -5,13 +5,22 @@
 // Training view (training_view): the user's training sequence x_1..x_n, each item replaced by
 // the [mask] token with probability mask_probability (at least one per sequence — the last
 // item when the draw masked none); the loss recovers the masked items. Padding is never
-// masked and never supervised (tested). The blocks are SASRec's (pre-norm, ReLU feed-forward)
-// with a padding-only attention mask instead of the causal one; positions are right-aligned.
+// masked and never supervised (tested). Attention sees every real position (padding-only mask).
+//
+// Two kinds of blocks (`block`):
+//   "sasrec" (default): SASRec's blocks (pre-norm, ReLU feed-forward d wide), the item
+//     embeddings scaled by sqrt(d), positions right-aligned, a final LayerNorm, Xavier init;
+//   "bert": Hugging Face's BertModel, as the BERT4Rec of Klenitskiy & Vasilev (RecSys 2023)
+//     uses it: post-norm blocks with a GELU feed-forward `feed_forward` wide (default 4 d),
+//     item + position embeddings through a LayerNorm and dropout, positions counted from the
+//     first item (their batches are right-padded), N(0, 0.02) init with zero biases (pair it
+//     with `id_init = "bert_normal"` for the item table).
 //
 // The `bert4rec` sequence encoder; the preset of that name reads ID embeddings:
 //   [model]
 //   name = "bert4rec"
 //   d = 64, blocks = 2, heads = 2, dropout = 0.2, max_length = 50, mask_probability = 0.2
+//   block = "sasrec", feed_forward = 4 d (block = "bert" only)
 #include <cmath>
 
 #include <ATen/ATen.h>
@@ -33,21 +42,40 @@ namespace {
 class Bert4RecEncoder : public SequenceEncoder {
  public:
   Bert4RecEncoder(int64_t n_items, int64_t d, int64_t blocks, int64_t heads, double dropout,
-                  int64_t max_length, double mask_probability)
-      : n_items_(n_items), d_(d), max_length_(max_length), mask_probability_(mask_probability) {
+                  int64_t max_length, double mask_probability, bool bert_blocks,
+                  int64_t feed_forward)
+      : n_items_(n_items),
+        d_(d),
+        max_length_(max_length),
+        mask_probability_(mask_probability),
+        bert_blocks_(bert_blocks) {
     position_embedding_ =
         register_module("position_embedding", torch::nn::Embedding(max_length, d));
     dropout_ = register_module("embedding_dropout", Dropout(dropout));
     blocks_ = register_module("blocks", torch::nn::ModuleList());
-    for (int64_t b = 0; b < blocks; ++b) blocks_->push_back(TransformerBlock(d, heads, dropout));
-    final_norm_ = register_module("final_norm",
-                                  torch::nn::LayerNorm(torch::nn::LayerNormOptions({d}).eps(1e-8)));
+    for (int64_t b = 0; b < blocks; ++b) {
+      if (bert_blocks_) {
+        blocks_->push_back(BertBlock(d, heads, feed_forward, dropout));
+      } else {
+        blocks_->push_back(TransformerBlock(d, heads, dropout));
+      }
+    }
+    // sasrec: a LayerNorm after the blocks; bert: one on the embeddings (post-norm blocks).
+    norm_ = register_module(
+        bert_blocks_ ? "embedding_norm" : "final_norm",
+        torch::nn::LayerNorm(torch::nn::LayerNormOptions({d}).eps(bert_blocks_ ? 1e-12 : 1e-8)));
   }
 
   void initialize() override {
     torch::NoGradGuard no_grad;
-    for (auto& p : parameters()) {
-      if (p.dim() >= 2) torch::nn::init::xavier_normal_(p);
+    for (auto& p : named_parameters()) {
+      if (!bert_blocks_) {
+        if (p.value().dim() >= 2) torch::nn::init::xavier_normal_(p.value());
+      } else if (p.value().dim() >= 2) {
+        torch::nn::init::normal_(p.value(), 0.0, 0.02);
+      } else if (p.key().find("norm") == std::string::npos) {
+        p.value().zero_();  // biases (LayerNorms keep weight 1, bias 0)
+      }
     }
   }
 
@@ -83,28 +111,38 @@ class Bert4RecEncoder : public SequenceEncoder {
     const int64_t length = tokens.size(1);
     TORCH_CHECK(length <= max_length_, "BERT4Rec: width ", length, " exceeds max_length ",
                 max_length_);
-    auto positions = at::arange(max_length_ - length, max_length_, tokens.options());
-    auto x = at::embedding(items.table(), tokens, /*padding_idx=*/0) *
-             std::sqrt(static_cast<double>(d_));
-    x = dropout_->forward(x + position_embedding_->forward(positions).unsqueeze(0));
-    auto valid = tokens.ne(0).unsqueeze(-1).to(x.scalar_type());
+    const auto real = tokens.ne(0);
+    auto x = at::embedding(items.table(), tokens, /*padding_idx=*/0);
+    if (bert_blocks_) {  // positions 0, 1, ... from each row's first item
+      auto positions = (real.to(at::kLong).cumsum(1) - 1).clamp_min(0);
+      x = dropout_->forward(norm_->forward(x + position_embedding_->forward(positions)));
+    } else {  // right-aligned positions
+      auto positions = at::arange(max_length_ - length, max_length_, tokens.options());
+      x = x * std::sqrt(static_cast<double>(d_));
+      x = dropout_->forward(x + position_embedding_->forward(positions).unsqueeze(0));
+    }
+    auto valid = real.unsqueeze(-1).to(x.scalar_type());
     x = x * valid;
     // Bidirectional: every real position sees every real position (and itself).
-    auto allowed = (tokens.ne(0).unsqueeze(1) |
-                    at::eye(length, tokens.options().dtype(at::kBool)).unsqueeze(0))
-                       .unsqueeze(1);  // [B, 1, L, L]
-    for (const auto& block : *blocks_)
-      x = block->as<TransformerBlock>()->forward(x, allowed) * valid;
-    return final_norm_->forward(x);
+    auto allowed =
+        (real.unsqueeze(1) | at::eye(length, tokens.options().dtype(at::kBool)).unsqueeze(0))
+            .unsqueeze(1);  // [B, 1, L, L]
+    for (const auto& block : *blocks_) {
+      x = (bert_blocks_ ? block->as<BertBlock>()->forward(x, allowed)
+                        : block->as<TransformerBlock>()->forward(x, allowed)) *
+          valid;
+    }
+    return bert_blocks_ ? x : norm_->forward(x);
   }
 
  private:
   int64_t n_items_, d_, max_length_;
   double mask_probability_;
+  bool bert_blocks_;
   torch::nn::Embedding position_embedding_{nullptr};  // [max_length, d]
   Dropout dropout_{nullptr};
   torch::nn::ModuleList blocks_{nullptr};
-  torch::nn::LayerNorm final_norm_{nullptr};
+  torch::nn::LayerNorm norm_{nullptr};  // final (sasrec) or on the embeddings (bert)
 };
 
 std::shared_ptr<SequenceEncoder> make_bert4rec(ConfigSection s, const SequenceEncoderContext& c) {
@@ -114,12 +152,24 @@ std::shared_ptr<SequenceEncoder> make_bert4rec(ConfigSection s, const SequenceEn
   const int64_t max_length = s.get_int("max_length", 50, 2, 1 << 16, "longest sequence read");
   const double mask =
       s.get_double("mask_probability", 0.2, 0.01, 1.0, "share of items masked in training");
+  const std::string block = s.get_string(
+      "block", "sasrec",
+      "sasrec (pre-norm, ReLU, d wide) or bert (Hugging Face BERT: post-norm, GELU, wider)",
+      {"sasrec", "bert"});
+  const bool bert = block == "bert";
+  int64_t feed_forward = 0;
+  if (bert) {
+    feed_forward = s.get_int("feed_forward", 4 * c.d, 1, 1 << 20,
+                             "width of the blocks' feed-forward layer (block = \"bert\")");
+  } else if (s.has("feed_forward")) {
+    s.fail("feed_forward", "needs block = \"bert\" (SASRec's blocks are d wide)");
+  }
   if (c.d % heads != 0) {
     s.fail("heads",
            "value " + std::to_string(heads) + " does not divide d = " + std::to_string(c.d));
   }
-  return std::make_shared<Bert4RecEncoder>(c.n_items, c.d, blocks, heads, dropout, max_length,
-                                           mask);
+  return std::make_shared<Bert4RecEncoder>(c.n_items, c.d, blocks, heads, dropout, max_length, mask,
+                                           bert, feed_forward);
 }
 
 }  // namespace

@@ -8,7 +8,8 @@
 namespace shiftrec {
 
 const std::vector<std::string>& IdTableImpl::init_names() {
-  static const std::vector<std::string> names = {"xavier_normal", "normal", "xavier_uniform"};
+  static const std::vector<std::string> names = {"xavier_normal", "normal", "xavier_uniform",
+                                                 "bert_normal"};
   return names;
 }
 
@@ -28,6 +29,8 @@ void IdTableImpl::initialize_like(at::Tensor weight) const {
     torch::nn::init::xavier_normal_(weight);
   } else if (init_ == "normal") {
     torch::nn::init::normal_(weight, 0.0, 0.1);
+  } else if (init_ == "bert_normal") {
+    torch::nn::init::normal_(weight, 0.0, 0.02);  // BERT's initializer_range
   } else {
     SHIFTREC_ASSERT(init_ == "xavier_uniform", "unknown ID initialisation " + init_);
     torch::nn::init::xavier_uniform_(weight);

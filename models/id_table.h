@@ -8,6 +8,7 @@
 //   init = "xavier_normal"   SASRec, BERT4Rec, GRU4Rec (their reference code)
 //          "normal"          N(0, 0.1): LightGCN's code
 //          "xavier_uniform"  NGCF's code
+//          "bert_normal"     N(0, 0.02): BERT's initializer_range (Hugging Face BERT4Rec)
 // A graph encoder's user ID table is initialised the same way (initialize_like).
 #pragma once
 

@@ -93,4 +93,23 @@ torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x, const torch:
   return feed_forward_->forward(feed_forward_norm_->forward(h));
 }
 
+BertBlockImpl::BertBlockImpl(int64_t d, int64_t heads, int64_t feed_forward, double dropout) {
+  attention_ = register_module("attention", CausalSelfAttention(d, heads, dropout));
+  attention_dropout_ = register_module("attention_dropout", Dropout(dropout));
+  attention_norm_ = register_module(
+      "attention_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d}).eps(1e-12)));
+  fc1_ = register_module("fc1", torch::nn::Linear(d, feed_forward));
+  fc2_ = register_module("fc2", torch::nn::Linear(feed_forward, d));
+  feed_forward_dropout_ = register_module("feed_forward_dropout", Dropout(dropout));
+  feed_forward_norm_ = register_module(
+      "feed_forward_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d}).eps(1e-12)));
+}
+
+torch::Tensor BertBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed) {
+  auto h =
+      attention_norm_->forward(x + attention_dropout_->forward(attention_->forward(x, x, allowed)));
+  auto inner = at::gelu(fc1_->forward(h));  // the exact (erf) GELU, as Hugging Face's "gelu"
+  return feed_forward_norm_->forward(h + feed_forward_dropout_->forward(fc2_->forward(inner)));
+}
+
 }  // namespace shiftrec

@@ -5,6 +5,8 @@
 // PointWiseFeedForward: Linear -> ReLU -> Dropout -> Linear -> Dropout, plus the residual.
 // TransformerBlock: SASRec's block (Kang & McAuley 2018, reference code):
 //   q = LN(x); x = q + Attention(q, x, x); x = LN(x); x = FFN(x) (residual inside).
+// BertBlock: a Hugging Face BertLayer (post-norm, GELU, a wider feed-forward):
+//   h = LN(x + Dropout(Attention(x, x, x))); y = LN(h + Dropout(W2 GELU(W1 h))), LN eps 1e-12.
 #pragma once
 
 #include <torch/arg.h>
@@ -71,5 +73,19 @@ class TransformerBlockImpl : public torch::nn::Module {
   PointWiseFeedForward feed_forward_{nullptr};
 };
 TORCH_MODULE(TransformerBlock);
+
+class BertBlockImpl : public torch::nn::Module {
+ public:
+  BertBlockImpl(int64_t d, int64_t heads, int64_t feed_forward, double dropout);
+  // x [B, L, d], allowed [B, 1, L, L] -> [B, L, d]
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& allowed);
+
+ private:
+  CausalSelfAttention attention_{nullptr};         // attention-weight dropout and output projection
+  torch::nn::Linear fc1_{nullptr}, fc2_{nullptr};  // [d -> feed_forward -> d]
+  torch::nn::LayerNorm attention_norm_{nullptr}, feed_forward_norm_{nullptr};
+  Dropout attention_dropout_{nullptr}, feed_forward_dropout_{nullptr};
+};
+TORCH_MODULE(BertBlock);
 
 }  // namespace shiftrec
