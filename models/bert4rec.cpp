@@ -69,12 +69,11 @@ class Bert4RecEncoder : public SequenceEncoder {
   void initialize() override {
     torch::NoGradGuard no_grad;
     for (auto& p : named_parameters()) {
-      if (!bert_blocks_) {
-        if (p.value().dim() >= 2) torch::nn::init::xavier_normal_(p.value());
-      } else if (p.value().dim() >= 2) {
-        torch::nn::init::normal_(p.value(), 0.0, 0.02);
-      } else if (p.key().find("norm") == std::string::npos) {
-        p.value().zero_();  // biases (LayerNorms keep weight 1, bias 0)
+      auto& w = p.value();
+      if (w.dim() >= 2) {
+        bert_blocks_ ? torch::nn::init::normal_(w, 0.0, 0.02) : torch::nn::init::xavier_normal_(w);
+      } else if (bert_blocks_ && p.key().find("norm") == std::string::npos) {
+        w.zero_();  // BERT's biases (LayerNorms keep weight 1, bias 0)
       }
     }
   }

@@ -29,6 +29,8 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 
+#include "models/shift_position_labels.h"
+
 namespace shiftrec {
 
 struct Interactions;
@@ -42,7 +44,8 @@ class ShiftHeadImpl : public torch::nn::Module {
   // `extra_tokens`: tokens after the items that histories may hold (BERT4Rec's [mask]); they
   // carry no category.
   ShiftHeadImpl(int64_t d, const Interactions& data, bool move_head = false,
-                bool reads_gaps = false, int64_t extra_tokens = 0, double common_share = 0.9);
+                bool reads_gaps = false, int64_t extra_tokens = 0,
+                double common_share = kTrainingCommonCategoryShare);
   bool has_move_head() const { return !move_.is_empty(); }
   bool reads_gaps() const { return !gap_logit_.is_empty(); }
   // states [..., d], gaps [...] gap buckets (read only when reads_gaps()) -> logits [...]

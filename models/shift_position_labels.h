@@ -15,6 +15,10 @@ namespace shiftrec {
 
 struct Interactions;
 
+// The common-category share training labels use (evaluation's eval.common_category_share
+// default): categories on more than this share of items are ignored.
+inline constexpr double kTrainingCommonCategoryShare = 0.9;
+
 // The items' categories as a multi-hot table: [n_items + 1 + extra_tokens, n_categories]
 // float, row = token (row 0 = padding; tokens after the items, such as BERT4Rec's [mask],
 // carry none), common categories left out.
