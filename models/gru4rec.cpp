@@ -2,9 +2,7 @@
 // embedding -> dropout -> a multi-layer GRU over the history -> a linear projection back to
 // the embedding size; scores are dot products with the item embeddings.
 //
-// Histories arrive left-padded; the GRU must not read the padding (its hidden state would
-// then depend on the batch's width), so each row is shifted to start at column 0, run as a
-// packed sequence, and shifted back: state t still summarises the items up to column t.
+// Histories arrive left-padded; the GRU never reads the padding (models/left_padded_gru.h).
 //
 //   [model]
 //   name = "gru4rec"
@@ -18,11 +16,11 @@
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/rnn.h>
-#include <torch/nn/utils/rnn.h>
 
 #include "core/config.h"
 #include "models/composed_model.h"
 #include "models/item_encoder.h"
+#include "models/left_padded_gru.h"
 #include "models/sequence_encoder.h"
 
 namespace shiftrec {
@@ -40,24 +38,9 @@ class Gru4RecEncoder : public SequenceEncoder {
   }
 
   at::Tensor encode(const ModelInput& input, ItemEncoder& items) override {  // -> [B, L, d]
-    const auto& histories = input.histories;
-    const int64_t width = histories.size(1);
-    auto lengths = histories.ne(0).sum(1);  // [B]
-    auto safe = lengths.clamp_min(1);       // empty rows: one padding step
-    // Left-padded -> left-aligned: column j of row b reads column j + (L - len_b) (mod L).
-    auto columns = at::arange(width, histories.options()).unsqueeze(0);
-    auto shift = (width - safe).unsqueeze(1);
-    auto aligned = histories.gather(1, (columns + shift).remainder(width));
-    auto x = dropout_->forward(at::embedding(items.table(), aligned, /*padding_idx=*/0));
-    auto packed = torch::nn::utils::rnn::pack_padded_sequence(x, safe.to(at::kCPU), true, false);
-    auto output = std::get<0>(gru_->forward_with_packed_input(packed));
-    auto unpacked =
-        std::get<0>(torch::nn::utils::rnn::pad_packed_sequence(output, true, 0.0, width));
-    auto states = projection_->forward(unpacked);  // [B, L, d], left-aligned
-    // Back to left-padded: column j of row b reads column j - (L - len_b) (mod L).
-    auto back = (columns - shift).remainder(width).unsqueeze(-1).expand({-1, -1, states.size(2)});
-    auto restored = states.gather(1, back.expand({histories.size(0), width, states.size(2)}));
-    return restored * histories.ne(0).unsqueeze(-1).to(restored.scalar_type());
+    auto x = dropout_->forward(at::embedding(items.table(), input.histories, /*padding_idx=*/0));
+    auto states = projection_->forward(left_padded_gru(gru_, x, input.histories));
+    return states * input.histories.ne(0).unsqueeze(-1).to(states.scalar_type());
   }
   int64_t max_length() const override { return max_length_; }
 
