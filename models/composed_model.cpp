@@ -105,7 +105,8 @@ std::shared_ptr<Recommender> assemble(const ModelAssembly& a) {
                     a.item_encoder_name +
                     "\" places no users: use lightgcn or ngcf over the bipartite graph");
   }
-  HeadContext head_context{a.d, sequence->reads_gaps(), a.extra_tokens, a.data};
+  HeadContext head_context{a.d, sequence->reads_gaps(), a.extra_tokens, a.data,
+                           sequence->max_length()};
   std::vector<std::pair<std::string, std::shared_ptr<Head>>> heads;
   for (const auto& [name, make] : a.heads) heads.emplace_back(name, make(head_context));
   return std::make_shared<ComposedModel>(ids, std::move(sequence), std::move(items),

@@ -21,6 +21,7 @@ struct HeadContext {
   bool time_gaps = false;    // the sequence encoder reads gaps, so the head may too
   int64_t extra_tokens = 0;  // tokens after the items in the histories (BERT4Rec's [mask])
   const Interactions* data = nullptr;
+  int64_t max_length = 0;  // the widest history the sequence encoder reads
 };
 
 // The model's scoring of states against its item table: [N, d] -> [N, n_items].

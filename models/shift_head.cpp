@@ -1,11 +1,13 @@
 #include "models/shift_head.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <limits>
 
 #include <ATen/ATen.h>
 
 #include "core/error.h"
+#include "core/log.h"
 #include "datasets/interactions.h"
 #include "datasets/time_gaps.h"
 #include "graph/category_shifts.h"
@@ -14,7 +16,7 @@
 namespace shiftrec {
 
 ShiftHeadImpl::ShiftHeadImpl(int64_t d, const Interactions& data, bool move_head, bool reads_gaps,
-                             int64_t extra_tokens, double common_share)
+                             int64_t extra_tokens, double common_share, bool recurrent_detector)
     : n_items_(data.n_items), common_share_(common_share) {
   SHIFTREC_ASSERT(data.has_categories(), "a shift head needs item categories");
   linear_ = register_module("linear", torch::nn::Linear(d, 1));
@@ -29,19 +31,35 @@ ShiftHeadImpl::ShiftHeadImpl(int64_t d, const Interactions& data, bool move_head
     torch::NoGradGuard no_grad;
     gap_logit_->weight.zero_();  // starts as the plain linear head
   }
+  if (recurrent_detector) {
+    detector_ = register_module("detector", ShiftDetector(reads_gaps));
+    detector_fitted_ = register_buffer("detector_fitted", torch::zeros({}, at::kFloat));
+  }
   categories_ =
       register_buffer("item_categories", item_category_table(data, extra_tokens, common_share));
 }
 
-torch::Tensor ShiftHeadImpl::logits(const torch::Tensor& states, const torch::Tensor& gaps) {
+torch::Tensor ShiftHeadImpl::logits(const torch::Tensor& states, const torch::Tensor& gaps,
+                                    const torch::Tensor& history_logits) {
   auto logits = linear_->forward(states).squeeze(-1);
+  if (has_detector()) {
+    SHIFTREC_ASSERT(history_logits.defined(), "a shift head with a detector called without it");
+    logits = logits + history_logits;
+  }
   if (!reads_gaps()) return logits;
   SHIFTREC_ASSERT(gaps.defined(), "a gap-reading shift head called without gaps");
   return logits + gap_logit_->forward(gaps).squeeze(-1);
 }
 
-torch::Tensor ShiftHeadImpl::probability(const torch::Tensor& states, const torch::Tensor& gaps) {
-  return at::sigmoid(logits(states, gaps));
+torch::Tensor ShiftHeadImpl::probability(const torch::Tensor& states, const torch::Tensor& gaps,
+                                         const torch::Tensor& history_logits) {
+  return at::sigmoid(logits(states, gaps, history_logits));
+}
+
+torch::Tensor ShiftHeadImpl::history_logits(const torch::Tensor& histories,
+                                            const torch::Tensor& gaps) {
+  if (!has_detector()) return {};
+  return detector_->forward(shift_detector_features(categories_, histories), histories, gaps);
 }
 
 torch::Tensor ShiftHeadImpl::labels(const torch::Tensor& histories,
@@ -63,6 +81,22 @@ torch::Tensor ShiftHeadImpl::shift_items_given(const torch::Tensor& seen,
 torch::Tensor ShiftHeadImpl::shift_items(const torch::Tensor& histories) const {
   auto seen = at::embedding(categories_, histories).sum(1).gt(0).to(at::kFloat);  // [B, C]
   return shift_items_given(seen, histories);
+}
+
+void ShiftHeadImpl::fit_detector(const Split& split, int64_t max_length) {
+  if (!has_detector() || detector_fitted_.item<float>() > 0.0f) return;
+  const bool training = is_training();
+  detector_->train();
+  const double started = seconds_since_start();
+  const double loss = fit_shift_detector(*detector_, categories_, split, max_length);
+  char line[160];
+  std::snprintf(line, sizeof line,
+                "shift detector fitted on the training prefixes in %.1f s (BCE %.4f)",
+                seconds_since_start() - started, loss);
+  log_info(line);
+  detector_->train(training);
+  torch::NoGradGuard no_grad;
+  detector_fitted_.fill_(1.0f);
 }
 
 void ShiftHeadImpl::fit_shift_graph(const Split& split, const Interactions& data, int64_t window) {
@@ -113,13 +147,14 @@ torch::Tensor ShiftHeadImpl::move_loss(const torch::Tensor& histories, const tor
 torch::Tensor ShiftHeadImpl::mixture_scores(const torch::Tensor& histories,
                                             const torch::Tensor& gaps, const torch::Tensor& states,
                                             const torch::Tensor& scores,
-                                            const torch::Tensor& move_scores) {
+                                            const torch::Tensor& move_scores,
+                                            const torch::Tensor& history_logits) {
   const auto shift = shift_items(histories);  // [B, n]
   const double lowest = -std::numeric_limits<double>::infinity();
   auto stay = at::log_softmax(scores.masked_fill(shift, lowest), 1);
   const auto& where = move_scores.defined() ? move_scores : scores;
   auto move = at::log_softmax(where.masked_fill(shift.logical_not(), lowest), 1);
-  auto head = logits(states, gaps).unsqueeze(1);  // [B, 1]
+  auto head = logits(states, gaps, history_logits).unsqueeze(1);  // [B, 1]
   auto log_p = at::log_sigmoid(head), log_not_p = at::log_sigmoid(-head);
   auto mixed = at::logaddexp(stay + log_not_p, move + log_p);
   // A row without shift items: its `move` is NaN; a row of only shift items: `stay` is.
@@ -129,9 +164,10 @@ torch::Tensor ShiftHeadImpl::mixture_scores(const torch::Tensor& histories,
 }
 
 torch::Tensor ShiftHeadImpl::loss(const torch::Tensor& labels, const torch::Tensor& gaps,
-                                  const torch::Tensor& states, const torch::Tensor& targets) {
+                                  const torch::Tensor& states, const torch::Tensor& targets,
+                                  const torch::Tensor& history_logits) {
   auto supervised = targets.ne(0);
-  auto all = logits(states, gaps);  // [B, L]
+  auto all = logits(states, gaps, history_logits);  // [B, L]
   return at::binary_cross_entropy_with_logits(all.index({supervised}), labels.index({supervised}));
 }
 

@@ -9,6 +9,10 @@
 // learned logit offset per gap bucket (datasets/time_gaps.h), so the one signal that says
 // *when* interests move does not have to survive the Transformer to reach it.
 //
+// With a recurrent detector (models/shift_detector.h), a small GRU over the history's novelty
+// and gaps adds its logit: the head then reads the whole history's course, not only the last
+// state and gap.
+//
 // With a shift graph (fit_shift_graph: graph/category_shifts.h, counted from the training
 // prefixes), the shift items are also ranked by where interests move between categories:
 // the log-probability of each item's category given the categories of the history's last
@@ -29,6 +33,7 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 
+#include "models/shift_detector.h"
 #include "models/shift_position_labels.h"
 
 namespace shiftrec {
@@ -45,22 +50,34 @@ class ShiftHeadImpl : public torch::nn::Module {
   // carry no category.
   ShiftHeadImpl(int64_t d, const Interactions& data, bool move_head = false,
                 bool reads_gaps = false, int64_t extra_tokens = 0,
-                double common_share = kTrainingCommonCategoryShare);
+                double common_share = kTrainingCommonCategoryShare,
+                bool recurrent_detector = false);
   bool has_move_head() const { return !move_.is_empty(); }
   bool reads_gaps() const { return !gap_logit_.is_empty(); }
-  // states [..., d], gaps [...] gap buckets (read only when reads_gaps()) -> logits [...]
-  torch::Tensor logits(const torch::Tensor& states, const torch::Tensor& gaps);
+  bool has_detector() const { return !detector_.is_empty(); }
+  // states [..., d], gaps [...] gap buckets (read only when reads_gaps()), history_logits
+  // [...] (history_logits(), or its last column; needed with a detector) -> logits [...]
+  torch::Tensor logits(const torch::Tensor& states, const torch::Tensor& gaps,
+                       const torch::Tensor& history_logits = {});
   // sigmoid(logits)
-  torch::Tensor probability(const torch::Tensor& states, const torch::Tensor& gaps = {});
+  torch::Tensor probability(const torch::Tensor& states, const torch::Tensor& gaps = {},
+                            const torch::Tensor& history_logits = {});
+  // The recurrent detector's logits: histories [B, L] tokens, gaps [B, L] buckets (the whole
+  // rows, not the last column) -> [B, L]; undefined without a detector.
+  torch::Tensor history_logits(const torch::Tensor& histories, const torch::Tensor& gaps);
   // Mean BCE over supervised positions (targets != 0); labels [B, L] (labels()), gaps [B, L]
-  // buckets (as for logits), states [B, L, d], targets [B, L] tokens.
+  // buckets and history_logits [B, L] (as for logits), states [B, L, d], targets [B, L].
   torch::Tensor loss(const torch::Tensor& labels, const torch::Tensor& gaps,
-                     const torch::Tensor& states, const torch::Tensor& targets);
+                     const torch::Tensor& states, const torch::Tensor& targets,
+                     const torch::Tensor& history_logits = {});
   // The labels: [B, L] float, 1 = SHIFT (meaningful where targets != 0).
   torch::Tensor labels(const torch::Tensor& histories, const torch::Tensor& targets) const;
   // The items that would be a SHIFT after each whole history: histories [B, L] ->
   // [B, n_items] bool (column = item id).
   torch::Tensor shift_items(const torch::Tensor& histories) const;
+  // Fits the recurrent detector alone on `split`'s training prefixes (models/shift_detector.h),
+  // once: a model whose detector was fitted (or loaded from a checkpoint) keeps it.
+  void fit_detector(const Split& split, int64_t max_length);
   // Counts the category shift graph from `split`'s training prefixes (categories as for the
   // labels) and keeps it for shift_graph_log_prior.
   void fit_shift_graph(const Split& split, const Interactions& data, int64_t window);
@@ -83,10 +100,11 @@ class ShiftHeadImpl : public torch::nn::Module {
   // and m where it moves: the move head's scores when given (`move_scores`), else m = s.
   // Rows without shift items keep the non-shift softmax.
   // histories [B, L], last gap buckets [B] (as for logits), last states [B, d],
-  // scores [B, n_items] -> [B, n_items] log-probabilities.
+  // scores [B, n_items], the detector's last logits [B] -> [B, n_items] log-probabilities.
   torch::Tensor mixture_scores(const torch::Tensor& histories, const torch::Tensor& gaps,
                                const torch::Tensor& states, const torch::Tensor& scores,
-                               const torch::Tensor& move_scores = {});
+                               const torch::Tensor& move_scores = {},
+                               const torch::Tensor& history_logits = {});
 
  private:
   // seen [N, C] 0/1 categories, visible [N, L] tokens -> [N, n_items] bool shift items
@@ -95,6 +113,8 @@ class ShiftHeadImpl : public torch::nn::Module {
   torch::nn::Linear linear_{nullptr};
   torch::nn::Linear move_{nullptr};          // [d -> d], with the move head
   torch::nn::Embedding gap_logit_{nullptr};  // [kGapBuckets, 1], with reads_gaps
+  ShiftDetector detector_{nullptr};          // with recurrent_detector
+  torch::Tensor detector_fitted_;            // [] 0/1, with recurrent_detector (saved)
   torch::Tensor categories_;  // [n_items + 1 + extra, n_categories] multi-hot, row 0 = padding
   int64_t n_items_;
   double common_share_;        // categories on more items are ignored (labels, shift graph)

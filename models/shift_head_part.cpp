@@ -28,22 +28,27 @@ ShiftHeadOptions read_shift_head_options(ConfigSection& s, const std::string& pr
                                "shift graph: the recent items whose categories a "
                                "shift moves from");
   }
+  o.recurrent_detector =
+      s.get_bool(prefix + "recurrent_detector", o.recurrent_detector,
+                 "add a small GRU over the history's novelty and gaps to the head's logit");
   if (o.graph && !o.mixture) s.fail(prefix + "graph", "needs " + prefix + "mixture = true");
   return o;
 }
 
 ShiftHeadPart::ShiftHeadPart(const ShiftHeadOptions& options, const HeadContext& c)
-    : options_(options), data_(c.data) {
+    : options_(options), data_(c.data), max_length_(c.max_length) {
   SHIFTREC_ASSERT(c.data != nullptr && c.data->has_categories(),
                   "a shift head without item categories");
   head_ = register_module("shift_head",
-                          ShiftHead(c.d, *c.data, options_.move_head, c.time_gaps, c.extra_tokens));
+                          ShiftHead(c.d, *c.data, options_.move_head, c.time_gaps, c.extra_tokens,
+                                    kTrainingCommonCategoryShare, options_.recurrent_detector));
 }
 
 at::Tensor ShiftHeadPart::loss(const ModelInput& input, const at::Tensor& states,
                                const at::Tensor& targets, const ItemScorer& score_all) {
   const auto labels = head_->labels(input.histories, targets);  // [B, L], for both losses
-  auto value = head_->loss(labels, input.gaps, states, targets) * options_.loss_weight;
+  const auto detector = head_->history_logits(input.histories, input.gaps);  // [B, L]
+  auto value = head_->loss(labels, input.gaps, states, targets, detector) * options_.loss_weight;
   if (!options_.move_head) return value;
   return value + head_->move_loss(input.histories, labels, states, targets, score_all) *
                      options_.move_weight;
@@ -55,17 +60,24 @@ at::Tensor ShiftHeadPart::rescore(const ModelInput& input, const at::Tensor& las
   auto move = options_.move_head ? score_all(head_->move_states(last_states)) : scores;
   if (options_.graph) move = move + head_->shift_graph_log_prior(input.histories);
   return head_->mixture_scores(input.histories, last_gap_buckets(input.gaps), last_states, scores,
-                               move);
+                               move, last_history_logits(input));
+}
+
+at::Tensor ShiftHeadPart::last_history_logits(const ModelInput& input) {
+  const auto all = head_->history_logits(input.histories, input.gaps);
+  return all.defined() ? all.select(1, all.size(1) - 1) : all;
 }
 
 std::optional<Recommender::ShiftScore> ShiftHeadPart::shift_score() {
   return Recommender::ShiftScore([this](const ModelInput& input, const at::Tensor& last_states) {
-    return head_->probability(last_states, last_gap_buckets(input.gaps));
+    return head_->probability(last_states, last_gap_buckets(input.gaps),
+                              last_history_logits(input));
   });
 }
 
 void ShiftHeadPart::fit(const Split& split) {
   if (options_.graph) head_->fit_shift_graph(split, *data_, options_.graph_window);
+  if (options_.recurrent_detector) head_->fit_detector(split, max_length_);
 }
 
 SHIFTREC_REGISTER_HEAD("shift",

@@ -3,10 +3,12 @@
 // model's shift score. Options (a composition's [model.shift]; the presets spell them with a
 // `shift_` prefix):
 //   loss_weight = 0.5   mixture = false   move_head = false   move_weight = 1.0
-//   graph = false       graph_window = 5
+//   graph = false       graph_window = 5    recurrent_detector = false
 // mixture: rank with (1 - p) x the softmax over non-shift items + p x the softmax over shift
 // items; move_head: a residual head trained only at SHIFT positions ranks the shift items;
-// graph: shift items also ranked by the category shift graph of the training sequences.
+// graph: shift items also ranked by the category shift graph of the training sequences;
+// recurrent_detector: a small GRU over the history's novelty and gaps adds to the head's
+// logit (models/shift_detector.h).
 #pragma once
 
 #include <memory>
@@ -24,6 +26,7 @@ struct ShiftHeadOptions {
   double move_weight = 1.0;
   bool graph = false;
   int64_t graph_window = 5;
+  bool recurrent_detector = false;
 };
 
 // Reads the options with each key prefixed by `prefix` ("shift_" in the presets).
@@ -42,8 +45,12 @@ class ShiftHeadPart : public Head {
   bool reads_gaps() const override { return head_->reads_gaps(); }
 
  private:
+  // The head's logit on each history's last column: input's whole rows, last states [B, d].
+  at::Tensor last_history_logits(const ModelInput& input);
+
   ShiftHeadOptions options_;
   const Interactions* data_;
+  int64_t max_length_;
   ShiftHead head_{nullptr};
 };
 

@@ -234,11 +234,13 @@ TEST(Recommend, ExplanationsAreTheScoreDropsOfDeletingEachHistoryItem) {
 }
 
 // A time-aware model with a shift head: the request time enters as the last gap, and the
-// head's probability is the shift score the run recorded for that test target.
-TEST(Recommend, ATimeAwareShiftModelGetsTheRunsShiftScoresFromTimesAndTheRequestTime) {
+// head's probability is the shift score the run recorded for that test target — with the
+// recurrent detector too (it reads the whole history and its gaps, and a loaded run keeps the
+// detector it trained rather than fitting it again).
+void expect_recorded_shift_scores(const std::string& extra) {
   testing::TempDir dir;
   const Agreement a = ask_every_test_user(source_path("experiments/configs/quickstart_shift.toml"),
-                                          "", dir, true, false);
+                                          extra, dir, true, false);
   ASSERT_EQ(a.answers.size(), a.dump.size());
   std::map<std::string, double> recorded;  // user -> the test target's shift score
   std::istringstream lines(testing::read_text(a.run + "/targets.tsv"));
@@ -261,6 +263,14 @@ TEST(Recommend, ATimeAwareShiftModelGetsTheRunsShiftScoresFromTimesAndTheRequest
   EXPECT_NE(untimed.err.find("reads time gaps: give the history's times and the request time"),
             std::string::npos)
       << untimed.err;
+}
+
+TEST(Recommend, ATimeAwareShiftModelGetsTheRunsShiftScoresFromTimesAndTheRequestTime) {
+  expect_recorded_shift_scores("");
+}
+
+TEST(Recommend, AShiftModelWithARecurrentDetectorGetsTheRunsShiftScores) {
+  expect_recorded_shift_scores(" --set model.shift_recurrent_detector=true");
 }
 
 // General CF knows users by id: a known user gets the evaluator's list, a bare history a

@@ -1,0 +1,138 @@
+#include <gtest/gtest.h>
+
+#include <ATen/ATen.h>
+#include <torch/utils.h>
+
+#include "datasets/interactions.h"
+#include "datasets/split.h"
+#include "datasets/time_gaps.h"
+#include "models/shift_detector.h"
+#include "models/shift_head.h"
+#include "models/shift_position_labels.h"
+#include "tests/datasets/hand_labelled.h"
+
+namespace shiftrec {
+namespace {
+
+at::Tensor hand_table() {
+  return item_category_table(testing::hand_labelled(), 0, kTrainingCommonCategoryShare);
+}
+
+TEST(ShiftDetector, FeaturesMarkEachItemNovelSameOrOther) {
+  // Tokens are items + 1. i0 {A}, i1 {B}, i2 {C}, i3 {A, C}, i4 {ROOT only: no category}.
+  // Row 0: pad i0 i1 i2 i1 i0 i4. Row 1: pad pad pad i0 i1 i3 i2.
+  const auto histories =
+      at::tensor({0, 1, 2, 3, 2, 1, 5, /**/ 0, 0, 0, 1, 2, 4, 3}, at::kLong).view({2, 7});
+  const auto features = shift_detector_features(hand_table(), histories);
+  // [novel, same, other] by hand: i3 is not novel (A was seen) and i2 after i3 shares C.
+  const auto expected =
+      at::tensor({0,      0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 1,
+                  /**/ 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0},
+                 at::kFloat)
+          .view({2, 7, 3});
+  EXPECT_TRUE(at::equal(features, expected)) << features;
+}
+
+TEST(ShiftDetector, ReadsNoPaddingAndNoLaterColumn) {
+  at::manual_seed(3);
+  ShiftDetector detector(/*reads_gaps=*/true);
+  const auto table = hand_table();
+  torch::NoGradGuard no_grad;
+  const auto run = [&](const at::Tensor& histories, const at::Tensor& gaps) {
+    return detector->forward(shift_detector_features(table, histories), histories, gaps);
+  };
+  const auto narrow = at::tensor({1, 2, 4, 3}, at::kLong).view({1, 4});
+  const auto wide = at::tensor({0, 0, 0, 1, 2, 4, 3}, at::kLong).view({1, 7});
+  const auto narrow_gaps = at::tensor({3, 9, 2, 12}, at::kLong).view({1, 4});
+  const auto wide_gaps = at::tensor({0, 0, 0, 3, 9, 2, 12}, at::kLong).view({1, 7});
+  const auto a = run(narrow, narrow_gaps), b = run(wide, wide_gaps);
+  EXPECT_TRUE(at::allclose(a, b.narrow(1, 3, 4), 1e-5, 1e-6)) << a << b;
+  // Changing the last column (item and gap) leaves the earlier columns' logits alone.
+  const auto changed = at::tensor({1, 2, 4, 5}, at::kLong).view({1, 4});
+  const auto changed_gaps = at::tensor({3, 9, 2, 40}, at::kLong).view({1, 4});
+  const auto c = run(changed, changed_gaps);
+  EXPECT_TRUE(at::allclose(a.narrow(1, 0, 3), c.narrow(1, 0, 3)));
+  EXPECT_FALSE(at::allclose(a.narrow(1, 3, 1), c.narrow(1, 3, 1)));
+}
+
+// 60 users, item i in category i (30 of each): four runs of one item each, 1 s apart within
+// a run, 1000 s before each new run — every SHIFT follows a long gap, no other target does.
+Interactions runs_after_long_gaps() {
+  Interactions d;
+  d.n_users = 60;
+  d.n_items = 30;
+  d.n_categories = 30;
+  for (int32_t u = 0; u < 60; ++u) {
+    int64_t time = 0;
+    for (int32_t run = 0; run < 4; ++run) {
+      for (int32_t k = 0; k < 4; ++k) {
+        time += k == 0 ? 1000 : 1;
+        d.user.push_back(u);
+        d.item.push_back((u + 7 * run) % 30);
+        d.time.push_back(time);
+      }
+    }
+  }
+  d.user_original_ids = OriginalIds::sequence(60);
+  d.item_original_ids = OriginalIds::sequence(30);
+  for (int32_t i = 0; i <= 30; ++i) d.category_offsets.push_back(i);
+  for (int32_t i = 0; i < 30; ++i) d.category_ids.push_back(i);
+  d.sort_and_index();
+  d.validate();
+  return d;
+}
+
+TEST(ShiftDetector, FitLearnsThatShiftsFollowLongGaps) {
+  const Interactions d = runs_after_long_gaps();
+  const Split split = leave_one_out(d);
+  const auto table = item_category_table(d, 0, kTrainingCommonCategoryShare);
+  at::manual_seed(1);
+  ShiftDetector detector(/*reads_gaps=*/true);
+  ShiftDetectorFit fit;
+  fit.epochs = 150;
+  const double loss = fit_shift_detector(*detector, table, split, 20, fit);
+  EXPECT_LT(loss, 0.05);  // a constant guess at the 3-in-14 shift rate costs about 0.52
+  // A run of item 5 so far; the next interaction after 1 s, or after 1000 s.
+  torch::NoGradGuard no_grad;
+  const auto histories = at::tensor({6, 6, 6}, at::kLong).view({1, 3});
+  const auto features = shift_detector_features(table, histories);
+  const auto p = [&](int64_t gap) {
+    const auto gaps = at::tensor({gap_bucket(1), gap_bucket(1), gap_bucket(gap)}, at::kLong);
+    return at::sigmoid(detector->forward(features, histories, gaps.view({1, 3})))[0][2]
+        .item<double>();
+  };
+  EXPECT_GT(p(1000), 0.9);
+  EXPECT_LT(p(1), 0.1);
+}
+
+TEST(ShiftDetector, TheHeadFitsItsDetectorOnceAndSavesThatItDid) {
+  const Interactions d = runs_after_long_gaps();
+  const Split split = leave_one_out(d);
+  at::manual_seed(2);
+  ShiftHead head(4, d, /*move_head=*/false, /*reads_gaps=*/true, 0, kTrainingCommonCategoryShare,
+                 /*recurrent_detector=*/true);
+  ASSERT_TRUE(head->has_detector());
+  auto buffers = head->named_buffers();
+  ASSERT_TRUE(buffers.contains("detector_fitted"));  // saved with the checkpoint
+  EXPECT_EQ(buffers["detector_fitted"].item<float>(), 0.0f);
+  const auto weight = head->named_parameters()["detector.out.weight"];
+  const auto before = weight.clone();
+  head->fit_detector(split, 20);
+  EXPECT_EQ(buffers["detector_fitted"].item<float>(), 1.0f);
+  EXPECT_FALSE(at::equal(before, weight));
+  const auto fitted = weight.clone();
+  head->fit_detector(split, 20);  // a loaded or fitted model keeps its detector
+  EXPECT_TRUE(at::equal(fitted, weight));
+  // The head's logit is its linear read plus the detector's.
+  const auto histories = at::tensor({0, 6, 6, 6}, at::kLong).view({1, 4});
+  const auto gaps = at::tensor({0, 1, 2, 18}, at::kLong).view({1, 4});
+  const auto states = at::randn({1, 4, 4});
+  torch::NoGradGuard no_grad;
+  const auto detector = head->history_logits(histories, gaps);
+  const auto with = head->logits(states, gaps, detector);
+  const auto without = head->logits(states, gaps, at::zeros_like(detector));
+  EXPECT_TRUE(at::allclose(with - without, detector, 1e-5, 1e-6));
+}
+
+}  // namespace
+}  // namespace shiftrec
