@@ -76,7 +76,9 @@ class ShiftHeadImpl : public torch::nn::Module {
   // [B, n_items] bool (column = item id).
   torch::Tensor shift_items(const torch::Tensor& histories) const;
   // Fits the recurrent detector alone on `split`'s training prefixes (models/shift_detector.h),
-  // once: a model whose detector was fitted (or loaded from a checkpoint) keeps it.
+  // once: a model whose detector was fitted (or loaded from a checkpoint) keeps it. An update
+  // (models/model_growth.h carries parameters, not this flag) refits it on the grown data,
+  // starting from the run's weights — as the shift graph is recounted.
   void fit_detector(const Split& split, int64_t max_length);
   // Counts the category shift graph from `split`'s training prefixes (categories as for the
   // labels) and keeps it for shift_graph_log_prior.
