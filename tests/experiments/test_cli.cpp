@@ -256,11 +256,16 @@ TEST(Cli, MissingConfigAndExistingOutput) {
 TEST(Cli, TerminatedRunStopsCleanlyAndKeepsItsLog) {
   testing::TempDir dir;
   const std::string run = dir.file("run");
-  // Long enough that SIGTERM after 3 s lands in the middle of training.
+  // SIGTERM once the first epoch is logged, so it lands in the middle of training however
+  // slowly the process starts on a busy machine (a fixed 3 s could arrive before the handler).
+  const std::string terminate_after_first_epoch =
+      "sh -c '\"$0\" \"$@\" & pid=$!; n=0; while [ ! -s " + run +
+      ".partial/metrics.jsonl ] && [ $n -lt 1200 ]; do sleep 0.1; n=$((n + 1)); done; "
+      "kill -TERM $pid; wait $pid'";
   const auto result = run_cli(
       "train --config " + source_path("experiments/configs/quickstart.toml") +
           " --set train.epochs=10000 --set train.patience=10000 --set log_level=warn --out " + run,
-      dir, "timeout --preserve-status -s TERM 3");
+      dir, terminate_after_first_epoch);
   EXPECT_EQ(result.status, 1);
   EXPECT_NE(result.err.find("shiftrec: error: interrupted by SIGTERM"), std::string::npos)
       << result.err;
