@@ -59,6 +59,9 @@ EvalOptions EvalOptions::from_config(ConfigSection s) {
   o.common_category_share =
       s.get_double("common_category_share", o.common_category_share, 0.0, 1.0,
                    "categories carried by more than this share of items are ignored for labels");
+  o.change_points = s.get_bool("change_points", o.change_points,
+                               "synthetic data: score the planted change points (every position "
+                               "against every item: interactions x items)");
   o.change_point_margin = s.get_int("change_point_margin", o.change_point_margin, 0, 1 << 20,
                                     "synthetic data: positions a detection may be off by");
   o.change_point_threshold =

@@ -16,6 +16,9 @@
 //   valid_users_seed = 2024                   # the sample's seed, independent of the run seed
 //   shift_window = 50                         # W of the shift labels, whatever the model reads
 //   common_category_share = 0.9               # categories on more items are ignored for labels
+//   change_points = true                      # synthetic data: score the planted change
+//                                             # points (every position against every item:
+//                                             # interactions x items, the cost at scale)
 //   change_point_margin = 5                   # synthetic data: matching margin (positions)
 //   change_point_threshold = 0.5              # shift score at which a change is detected
 // When the data has item categories, every metric is also reported per shift label, and the
@@ -61,6 +64,7 @@ struct EvalOptions {
   uint64_t valid_users_seed = 2024;
   int64_t shift_window = 50;
   double common_category_share = 0.9;
+  bool change_points = true;
   int64_t change_point_margin = 5;
   double change_point_threshold = 0.5;
 

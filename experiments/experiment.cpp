@@ -230,7 +230,8 @@ void evaluate_splits(Plan& plan, Evaluator& evaluator, RunResults& results,
 
 // Change-point detection against the planted change points (synthetic data with categories).
 std::optional<ChangePointResults> detect_planted_changes(Plan& plan, Evaluator& evaluator) {
-  if (plan.dataset.change_points.empty() || !plan.dataset.interactions.has_categories()) {
+  if (!plan.eval.change_points || plan.dataset.change_points.empty() ||
+      !plan.dataset.interactions.has_categories()) {
     return std::nullopt;
   }
   Recommender& model = *plan.model;

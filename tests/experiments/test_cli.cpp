@@ -119,6 +119,23 @@ TEST(Cli, ShiftQuickstartTrainsAndScoresShiftDetectionWithItsHead) {
   EXPECT_LE(shift_recall, 1.0);
 }
 
+// Scoring the planted change points reads every position against every item — the cost that
+// dominates at scale (bench/scale_end_to_end.sh) — so it can be turned off, and nothing else
+// changes.
+TEST(Cli, ChangePointScoringCanBeTurnedOff) {
+  testing::TempDir dir;
+  const std::string config = source_path("experiments/configs/quickstart.toml");
+  const std::string with = dir.file("with"), without = dir.file("without");
+  ASSERT_EQ(run_cli(train_args(config, with), dir).status, 0);
+  const auto result = run_cli(train_args(config, without) + " --set eval.change_points=false", dir);
+  ASSERT_EQ(result.status, 0) << result.err;
+  const auto a = nlohmann::json::parse(testing::read_text(with + "/results.json"));
+  const auto b = nlohmann::json::parse(testing::read_text(without + "/results.json"));
+  EXPECT_GT(a["change_points"]["planted"].get<int64_t>(), 0);
+  EXPECT_TRUE(b["change_points"].is_null());
+  EXPECT_EQ(a["splits"], b["splits"]);
+}
+
 TEST(Cli, TestLearningCurveIsLoggedAndChangesNothing) {
   testing::TempDir dir;
   const std::string config = source_path("experiments/configs/quickstart.toml");
