@@ -376,9 +376,6 @@ void Evaluator::observe_shift_mass(RankedSplit& ranked, int64_t first_query,
     users.push_back(targets.user[queries[q]]);
     lengths.push_back(targets.history_length[queries[q]]);
   }
-  const at::Tensor outside = ranked.mass->outside_mask(users, lengths);
-  const std::vector<double> batch = OutsideWindowMass::mass(scores, outside);
-  std::copy(batch.begin(), batch.end(), ranked.query_mass.begin() + first_query);
   // SHIFT targets ranked only among the items outside the window's categories: does the model
   // know where the interest goes, given that it moves? Pessimistic, the target not counted.
   std::vector<int64_t> rows, items, shift_targets;
@@ -390,17 +387,10 @@ void Evaluator::observe_shift_mass(RankedSplit& ranked, int64_t first_query,
       shift_targets.push_back(t);
     }
   }
-  if (rows.empty()) return;
-  const auto device = scores.device();
-  const auto row = at::tensor(rows, at::kLong).to(device);
-  const auto item = at::tensor(items, at::kLong).to(device).unsqueeze(1);
-  const auto inside = outside.to(device).index_select(0, row).gt(0);  // [S, n]: outside items
-  const auto s = scores.index_select(0, row);                         // [S, n]
-  const auto above =
-      (s.ge(s.gather(1, item)) & inside).sum(1) - inside.gather(1, item).squeeze(1).to(at::kLong);
-  const auto cpu = above.to(at::kCPU, at::kLong).contiguous();
+  const OutsideWindowMass::Reading reading = ranked.mass->read(scores, users, lengths, rows, items);
+  std::copy(reading.mass.begin(), reading.mass.end(), ranked.query_mass.begin() + first_query);
   for (size_t j = 0; j < shift_targets.size(); ++j) {
-    ranked.conditional_ranks[shift_targets[j]] = 1 + cpu.data_ptr<int64_t>()[j];
+    ranked.conditional_ranks[shift_targets[j]] = 1 + reading.outside_above[j];
   }
 }
 

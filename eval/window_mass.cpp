@@ -1,5 +1,7 @@
 #include "eval/window_mass.h"
 
+#include <algorithm>
+
 #include <ATen/ATen.h>
 
 #include "core/error.h"
@@ -22,6 +24,9 @@ OutsideWindowMass::OutsideWindowMass(const Interactions& data, int64_t window, d
       has_category_[i] = 1;
     }
   }
+  for (int64_t i = 0; i < data.n_items; ++i) {
+    if (!has_category_[i]) uncategorised_.push_back(static_cast<int32_t>(i));
+  }
   for (int64_t c = 0; c < data.n_categories; ++c) category_offsets_[c + 1] += category_offsets_[c];
   category_items_.resize(category_offsets_.back());
   std::vector<int64_t> fill(category_offsets_.begin(), category_offsets_.end() - 1);
@@ -36,10 +41,93 @@ OutsideWindowMass::OutsideWindowMass(const Interactions& data, int64_t window, d
 std::vector<double> OutsideWindowMass::operator()(
     const at::Tensor& scores, const std::vector<int32_t>& user,
     const std::vector<int64_t>& history_length) const {
+  return read(scores, user, history_length, {}, {}).mass;
+}
+
+OutsideWindowMass::Reading OutsideWindowMass::read(const at::Tensor& scores,
+                                                   const std::vector<int32_t>& user,
+                                                   const std::vector<int64_t>& history_length,
+                                                   const std::vector<int64_t>& pair_row,
+                                                   const std::vector<int64_t>& pair_item) const {
   SHIFTREC_ASSERT(scores.dim() == 2 && scores.size(0) == static_cast<int64_t>(user.size()) &&
-                      scores.size(1) == data_.n_items,
+                      scores.size(0) == static_cast<int64_t>(history_length.size()) &&
+                      scores.size(1) == data_.n_items && pair_row.size() == pair_item.size(),
                   "window mass: scores do not match the queries");
-  return mass(scores, outside_mask(user, history_length));
+  for (size_t p = 0; p < pair_row.size(); ++p) {
+    SHIFTREC_ASSERT(pair_row[p] >= 0 && pair_row[p] < scores.size(0) && pair_item[p] >= 0 &&
+                        pair_item[p] < data_.n_items,
+                    "window mass: a (row, item) pair outside the scores");
+  }
+  return scores.device().is_cpu()
+             ? read_on_cpu(scores, user, history_length, pair_row, pair_item)
+             : read_on_device(scores, user, history_length, pair_row, pair_item);
+}
+
+OutsideWindowMass::Reading OutsideWindowMass::read_on_device(
+    const at::Tensor& scores, const std::vector<int32_t>& user,
+    const std::vector<int64_t>& history_length, const std::vector<int64_t>& pair_row,
+    const std::vector<int64_t>& pair_item) const {
+  Reading out;
+  const at::Tensor outside = outside_mask(user, history_length);
+  out.mass = mass(scores, outside);
+  if (pair_row.empty()) return out;
+  const auto device = scores.device();
+  const auto row = at::tensor(pair_row, at::kLong).to(device);
+  const auto item = at::tensor(pair_item, at::kLong).to(device).unsqueeze(1);
+  const auto is_outside = outside.to(device).index_select(0, row).gt(0);  // [P, n]
+  const auto s = scores.index_select(0, row);                             // [P, n]
+  const auto above = (s.ge(s.gather(1, item)) & is_outside).sum(1) -
+                     is_outside.gather(1, item).squeeze(1).to(at::kLong);
+  const auto cpu = above.to(at::kCPU, at::kLong).contiguous();
+  out.outside_above.assign(cpu.data_ptr<int64_t>(), cpu.data_ptr<int64_t>() + cpu.numel());
+  return out;
+}
+
+OutsideWindowMass::Reading OutsideWindowMass::read_on_cpu(
+    const at::Tensor& scores, const std::vector<int32_t>& user,
+    const std::vector<int64_t>& history_length, const std::vector<int64_t>& pair_row,
+    const std::vector<int64_t>& pair_item) const {
+  const int64_t queries = scores.size(0), n = data_.n_items;
+  const at::Tensor x = scores.to(at::kFloat).contiguous();
+  Reading out;
+  out.mass.resize(queries);
+  out.outside_above.resize(pair_row.size());
+  std::vector<std::vector<size_t>> pairs_of_row(queries);
+  for (size_t p = 0; p < pair_row.size(); ++p) pairs_of_row[pair_row[p]].push_back(p);
+  Scratch scratch(data_);
+  const std::vector<int32_t>& inside = scratch.inside;
+  // Rows in chunks, so the exponentials kept at once stay small (64 x 100 k floats: 25 MB).
+  constexpr int64_t kChunk = 64;
+  for (int64_t first = 0; first < queries; first += kChunk) {
+    const int64_t rows = std::min(kChunk, queries - first);
+    const at::Tensor chunk = x.narrow(0, first, rows);
+    // e = exp(s - row max), and its row sums in double: mass = sum over outside e / sum e.
+    const at::Tensor e =
+        (chunk - std::get<0>(chunk.max(1, true))).exp_().contiguous();   // [rows, n]
+    const at::Tensor total = e.sum(1, false, at::kDouble).contiguous();  // [rows]
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t q = first + r;
+      const float* exp_row = e.data_ptr<float>() + r * n;
+      const float* s = x.data_ptr<float>() + q * n;
+      window_items(data_.item.data() + data_.user_offsets[user[q]], history_length[q], scratch);
+      double excluded = 0.0;
+      for (int32_t i : uncategorised_) excluded += exp_row[i];
+      for (int32_t i : inside) excluded += exp_row[i];
+      const double z = total.data_ptr<double>()[r];
+      out.mass[q] = std::clamp((z - excluded) / z, 0.0, 1.0);
+      for (size_t p : pairs_of_row[q]) {
+        const int32_t item = static_cast<int32_t>(pair_item[p]);
+        const float target = s[item];
+        int64_t above = 0;
+        for (int64_t i = 0; i < n; ++i) above += (s[i] >= target) & has_category_[i];
+        for (int32_t i : inside) above -= s[i] >= target;
+        if (has_category_[item] && !scratch.item_mark[item]) --above;  // the item itself
+        out.outside_above[p] = above;
+      }
+      for (int32_t i : inside) scratch.item_mark[i] = 0;
+    }
+  }
+  return out;
 }
 
 std::vector<double> OutsideWindowMass::mass(const at::Tensor& scores, const at::Tensor& outside) {
@@ -53,9 +141,24 @@ std::vector<double> OutsideWindowMass::mass(const at::Tensor& scores, const at::
 }
 
 void OutsideWindowMass::fill_outside(const int32_t* items, int64_t count, float* row,
-                                     std::vector<uint8_t>& window_category) const {
+                                     Scratch& scratch) const {
   // row[i] = 1 for items with a category, none of them among the last `window` items'.
   for (int64_t i = 0; i < data_.n_items; ++i) row[i] = has_category_[i] ? 1.0f : 0.0f;
+  window_items(items, count, scratch);
+  for (int32_t i : scratch.inside) {
+    row[i] = 0.0f;
+    scratch.item_mark[i] = 0;
+  }
+}
+
+OutsideWindowMass::Scratch::Scratch(const Interactions& data)
+    : window_category(data.n_categories, 0), item_mark(data.n_items, 0) {}
+
+void OutsideWindowMass::window_items(const int32_t* items, int64_t count, Scratch& scratch) const {
+  std::vector<uint8_t>& window_category = scratch.window_category;
+  std::vector<uint8_t>& item_mark = scratch.item_mark;
+  std::vector<int32_t>& inside = scratch.inside;
+  inside.clear();
   std::vector<int32_t> marked;
   for (int64_t p = std::max<int64_t>(0, count - window_); p < count; ++p) {
     const int32_t item = items[p];
@@ -65,7 +168,10 @@ void OutsideWindowMass::fill_outside(const int32_t* items, int64_t count, float*
       window_category[c] = 1;
       marked.push_back(c);
       for (int64_t j = category_offsets_[c]; j < category_offsets_[c + 1]; ++j) {
-        row[category_items_[j]] = 0.0f;
+        const int32_t member = category_items_[j];
+        if (item_mark[member]) continue;
+        item_mark[member] = 1;
+        inside.push_back(member);
       }
     }
   }
@@ -76,10 +182,10 @@ at::Tensor OutsideWindowMass::outside_mask(const std::vector<int32_t>& user,
                                            const std::vector<int64_t>& history_length) const {
   const int64_t queries = static_cast<int64_t>(user.size());
   auto outside = at::empty({queries, data_.n_items}, at::kFloat);
-  std::vector<uint8_t> window_category(data_.n_categories, 0);
+  Scratch scratch(data_);
   for (int64_t q = 0; q < queries; ++q) {
     fill_outside(data_.item.data() + data_.user_offsets[user[q]], history_length[q],
-                 outside.data_ptr<float>() + q * data_.n_items, window_category);
+                 outside.data_ptr<float>() + q * data_.n_items, scratch);
   }
   return outside;
 }
@@ -88,10 +194,10 @@ at::Tensor OutsideWindowMass::outside_mask(
     const std::vector<std::vector<int32_t>>& histories) const {
   const int64_t queries = static_cast<int64_t>(histories.size());
   auto outside = at::empty({queries, data_.n_items}, at::kFloat);
-  std::vector<uint8_t> window_category(data_.n_categories, 0);
+  Scratch scratch(data_);
   for (int64_t q = 0; q < queries; ++q) {
     fill_outside(histories[q].data(), static_cast<int64_t>(histories[q].size()),
-                 outside.data_ptr<float>() + q * data_.n_items, window_category);
+                 outside.data_ptr<float>() + q * data_.n_items, scratch);
   }
   return outside;
 }

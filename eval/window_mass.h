@@ -22,6 +22,19 @@ class OutsideWindowMass {
   // items of user[q]'s sequence. -> [Q] masses in [0, 1].
   std::vector<double> operator()(const at::Tensor& scores, const std::vector<int32_t>& user,
                                  const std::vector<int64_t>& history_length) const;
+
+  // Both shift readings of one batch of scores [Q, n_items]: every query's mass, and for
+  // each asked (row, item) pair how many items outside row's window score at least the
+  // item's score, the item itself not counted (a SHIFT target's rank among the outside items,
+  // less one). Scores on the CPU are read row by row, with no [Q, n_items] mask or softmax
+  // kept (at 100 k items those were 400 MB blocks per batch); on a device, through the mask.
+  struct Reading {
+    std::vector<double> mass;            // [Q]
+    std::vector<int64_t> outside_above;  // [pairs]
+  };
+  Reading read(const at::Tensor& scores, const std::vector<int32_t>& user,
+               const std::vector<int64_t>& history_length, const std::vector<int64_t>& pair_row,
+               const std::vector<int64_t>& pair_item) const;
   // The items counted as outside, per query: [Q, n_items] float 0/1 on the CPU.
   at::Tensor outside_mask(const std::vector<int32_t>& user,
                           const std::vector<int64_t>& history_length) const;
@@ -31,9 +44,26 @@ class OutsideWindowMass {
   static std::vector<double> mass(const at::Tensor& scores, const at::Tensor& outside);
 
  private:
+  // Per-query working memory, reused across queries.
+  struct Scratch {
+    explicit Scratch(const Interactions& data);
+    std::vector<uint8_t> window_category;  // [n_categories], all zero between queries
+    std::vector<uint8_t> item_mark;        // [n_items] 1 = in `inside`; the caller clears it
+    std::vector<int32_t> inside;           // the items of the window's categories, each once
+  };
   // One query's row of the mask from its history items[0..count).
-  void fill_outside(const int32_t* items, int64_t count, float* row,
-                    std::vector<uint8_t>& window_category) const;
+  void fill_outside(const int32_t* items, int64_t count, float* row, Scratch& scratch) const;
+  // The items sharing a category with the history's last `window` items -> scratch.inside,
+  // each marked in scratch.item_mark (to be cleared by the caller).
+  void window_items(const int32_t* items, int64_t count, Scratch& scratch) const;
+  Reading read_on_device(const at::Tensor& scores, const std::vector<int32_t>& user,
+                         const std::vector<int64_t>& history_length,
+                         const std::vector<int64_t>& pair_row,
+                         const std::vector<int64_t>& pair_item) const;
+  Reading read_on_cpu(const at::Tensor& scores, const std::vector<int32_t>& user,
+                      const std::vector<int64_t>& history_length,
+                      const std::vector<int64_t>& pair_row,
+                      const std::vector<int64_t>& pair_item) const;
 
   const Interactions& data_;
   int64_t window_;
@@ -41,6 +71,7 @@ class OutsideWindowMass {
   std::vector<int64_t> category_offsets_;  // [n_categories + 1] into category_items_
   std::vector<int32_t> category_items_;    // items of each non-ignored category
   std::vector<uint8_t> has_category_;      // [n_items] 1 = some non-ignored category
+  std::vector<int32_t> uncategorised_;     // items with no non-ignored category
 };
 
 }  // namespace shiftrec

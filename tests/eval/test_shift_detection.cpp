@@ -8,8 +8,10 @@
 #include <random>
 #include <set>
 
+#include "datasets/synthetic.h"
 #include "eval/window_mass.h"
 #include "tests/datasets/hand_labelled.h"
+#include "tests/fixtures.h"
 
 namespace shiftrec {
 namespace {
@@ -122,6 +124,55 @@ TEST(WindowMass, SoftmaxMassOutsideTheWindowsCategories) {
   EXPECT_NEAR(one[1], 0.2 + 0.3, 1e-6);  // history i0 {A}: outside i1 {B}, i2 {C}
   const auto two = OutsideWindowMass(d, 2, 0.9)(scores, {1, 1}, {2, 1});
   EXPECT_NEAR(two[0], 0.3, 1e-6);
+}
+
+// The same store and scores: user 1's history i0 i1 with window 1 has i0, i2, i3 outside;
+// with history i0 alone (window {A}) i1 and i2 are outside (i3 carries A).
+TEST(WindowMass, CountsTheOutsideItemsScoringAtLeastAnItemLeavingTheItemItselfOut) {
+  const Interactions d = testing::hand_labelled();
+  const std::vector<float> p = {0.1f, 0.2f, 0.3f, 0.25f, 0.15f};
+  auto scores = at::tensor(p).log().unsqueeze(0).repeat({2, 1});
+  const auto reading =
+      OutsideWindowMass(d, 1, 0.9).read(scores, {1, 1}, {2, 1}, {0, 0, 0, 0, 1}, {0, 3, 1, 4, 2});
+  // i0 (0.1): i2, i3 above, i0 itself left out; i3 (0.25): i2; i1 (0.2, inside): i2, i3;
+  // i4 (0.15, no category): i2, i3; row 1, i2 (0.3): nothing above it.
+  EXPECT_EQ(reading.outside_above, (std::vector<int64_t>{2, 1, 2, 2, 0}));
+  EXPECT_NEAR(reading.mass[0], 0.1 + 0.3 + 0.25, 1e-6);
+  EXPECT_NEAR(reading.mass[1], 0.2 + 0.3, 1e-6);
+}
+
+// The row-by-row reading of CPU scores against the mask it replaces, on synthetic histories
+// with tied scores (whole numbers from a small range) and items of every kind as targets.
+TEST(WindowMass, RowByRowReadingAgreesWithTheMask) {
+  SyntheticOptions options = testing::tiny_synthetic_options();
+  const Interactions d = generate_synthetic(options).interactions;
+  const OutsideWindowMass window(d, 3, 0.9);
+  std::mt19937 rng(3);
+  std::vector<int32_t> user;
+  std::vector<int64_t> length, pair_row, pair_item;
+  for (int32_t u = 0; u < d.n_users; ++u) {
+    const int64_t n = d.user_offsets[u + 1] - d.user_offsets[u];
+    user.push_back(u);
+    length.push_back(1 + static_cast<int64_t>(rng() % n));
+    for (int k = 0; k < 3; ++k) {
+      pair_row.push_back(u);
+      pair_item.push_back(static_cast<int64_t>(rng() % d.n_items));
+    }
+  }
+  const auto scores = at::randint(0, 6, {d.n_users, d.n_items}, at::kFloat);
+  const auto reading = window.read(scores, user, length, pair_row, pair_item);
+  const at::Tensor outside = window.outside_mask(user, length);
+  const std::vector<double> expected_mass = OutsideWindowMass::mass(scores, outside);
+  auto s = scores.accessor<float, 2>();
+  auto o = outside.accessor<float, 2>();
+  for (size_t q = 0; q < user.size(); ++q) EXPECT_NEAR(reading.mass[q], expected_mass[q], 1e-6);
+  for (size_t p = 0; p < pair_row.size(); ++p) {
+    const int64_t r = pair_row[p], item = pair_item[p];
+    int64_t above = 0;
+    for (int64_t i = 0; i < d.n_items; ++i)
+      above += i != item && o[r][i] > 0 && s[r][i] >= s[r][item];
+    EXPECT_EQ(reading.outside_above[p], above) << "pair " << p;
+  }
 }
 
 // By hand: scores 0.9 (+), 0.8 (-), 0.8 (+), 0.1 (-). Groups: {0.9}: TPR 1/2; {0.8, 0.8}: one
