@@ -45,8 +45,15 @@ GraphEncoderOptions read_graph_encoder_options(ConfigSection& s, GraphEncoderOpt
         "embedding_l2", o.embedding_l2, 0.0, 1e3,
         "L2 on each training batch's user and scored item ID embeddings, over the batch size "
         "(LightGCN paper 1e-4)");
+    o.sparse_gradients = s.get_bool(
+        "sparse_gradients", o.sparse_gradients,
+        "with sampled_fanouts: the ID tables get gradients only on the rows a batch read, and "
+        "Adam steps only those rows (lazy Adam): a step costs the subgraph, not the tables");
     if (!o.sampled_fanouts.empty() && o.graph != "bipartite") {
       s.fail("sampled_fanouts", "neighbour sampling needs graph = \"bipartite\"");
+    }
+    if (o.sparse_gradients && o.sampled_fanouts.empty()) {
+      s.fail("sparse_gradients", "sparse gradients need neighbour sampling (sampled_fanouts)");
     }
   }
   return o;
@@ -153,14 +160,36 @@ at::Tensor GraphItemEncoder::propagate_around(const std::vector<int32_t>& seeds)
   const auto seed = at::randint(int64_t{1} << 62, {1}, at::kLong).item<int64_t>();
   const SampledSubgraph sub = sample_subgraph(*graph_, seeds, options_.sampled_fanouts,
                                               static_cast<uint64_t>(seed), device);
-  auto node_ids =
-      at::tensor(std::vector<int64_t>(sub.nodes.begin(), sub.nodes.end()), at::kLong).to(device);
-  auto is_user = node_ids.lt(n_users_).unsqueeze(1);
-  auto nodes =
-      at::where(is_user, user_embedding_->weight.index_select(0, node_ids.clamp_max(n_users_ - 1)),
-                ids()->weight().index_select(0, (node_ids - n_users_).clamp_min(0) + 1));
+  // The subgraph's rows: its users' from the user table, its items' from the item table
+  // (row item + 1), put back in the subgraph's order.
+  std::vector<int64_t> user_rows, item_rows, order(sub.nodes.size());
+  for (size_t i = 0; i < sub.nodes.size(); ++i) {
+    const int32_t node = sub.nodes[i];
+    if (node < n_users_) {
+      order[i] = static_cast<int64_t>(user_rows.size());
+      user_rows.push_back(node);
+    } else {
+      order[i] = -1 - static_cast<int64_t>(item_rows.size());
+      item_rows.push_back(node - n_users_ + 1);
+    }
+  }
+  for (int64_t& o : order) {
+    if (o < 0) o = static_cast<int64_t>(user_rows.size()) - 1 - o;
+  }
+  const auto rows = [&](const std::vector<int64_t>& v) {
+    return at::tensor(v, at::kLong).to(device);
+  };
+  auto nodes = at::cat({read_rows(user_embedding_->weight, rows(user_rows)),
+                        read_rows(ids()->weight(), rows(item_rows))})
+                   .index_select(0, rows(order));
   return propagate(SparseMatrix(sub.adjacency), nodes)
       .narrow(0, 0, static_cast<int64_t>(seeds.size()));
+}
+
+at::Tensor GraphItemEncoder::read_rows(const at::Tensor& weight, const at::Tensor& rows) const {
+  if (!options_.sparse_gradients) return weight.index_select(0, rows);
+  return at::embedding(weight, rows, /*padding_idx=*/-1, /*scale_grad_by_freq=*/false,
+                       /*sparse=*/true);
 }
 
 at::Tensor GraphItemEncoder::sampled_nodes(const at::Tensor& nodes) {
@@ -207,11 +236,11 @@ at::Tensor GraphItemEncoder::penalty() {
   auto squares = at::zeros({}, weight.options());
   double batch = 1.0;
   if (penalty_users_.defined()) {
-    squares = squares + user_embedding_->weight.index_select(0, penalty_users_).pow(2).sum();
+    squares = squares + read_rows(user_embedding_->weight, penalty_users_).pow(2).sum();
     batch = static_cast<double>(std::max<int64_t>(penalty_users_.numel(), 1));
   }
   for (const auto& items : penalty_items_) {
-    squares = squares + weight.index_select(0, items + 1).pow(2).sum();
+    squares = squares + read_rows(weight, items + 1).pow(2).sum();
   }
   penalty_users_ = at::Tensor();
   penalty_items_.clear();

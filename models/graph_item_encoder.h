@@ -19,6 +19,10 @@
 // every fanout covers the largest degree (tested). Evaluation always propagates the whole
 // graph. `embedding_l2`: the LightGCN paper's L2 on each training batch's user and scored item
 // ID embeddings, over the batch size.
+// `sparse_gradients` (with sampling): the ID tables' gradients hold only the rows a batch read
+// (sparse COO), and the optimizer steps only those rows (train/fused_adam.h: lazy Adam, as
+// torch.optim.SparseAdam) — so a step's cost follows the subgraph, not the tables, and an
+// epoch grows linearly with the data instead of with (batches x table rows).
 #pragma once
 
 #include <cstdint>
@@ -46,6 +50,7 @@ struct GraphEncoderOptions {
   double message_dropout = 0.1;          // ngcf
   std::vector<int64_t> sampled_fanouts;  // empty = whole-graph training
   double embedding_l2 = 0.0;
+  bool sparse_gradients = false;  // with sampled_fanouts: row-sparse table gradients
 };
 
 // Which keys a section spells the options with: a composition's [model.lightgcn] has them
@@ -55,7 +60,7 @@ struct GraphEncoderKeys {
   std::string layers = "layers";
   std::string kind;      // key of the lightgcn / ngcf choice ("" = fixed by the caller)
   bool graph = true;     // `graph` and `transition_window` are options
-  bool sampling = true;  // `sampled_fanouts` and `embedding_l2` are options
+  bool sampling = true;  // `sampled_fanouts`, `sparse_gradients`, `embedding_l2` are options
 };
 GraphEncoderOptions read_graph_encoder_options(ConfigSection& section, GraphEncoderOptions defaults,
                                                const GraphEncoderKeys& keys);
@@ -91,6 +96,8 @@ class GraphItemEncoder : public ItemEncoder {
   bool sampling() const { return is_training() && !options_.sampled_fanouts.empty(); }
   // Global node ids (users first, then items) -> their sampled propagation [seeds, D].
   at::Tensor propagate_around(const std::vector<int32_t>& seeds);
+  // weight's rows [N] -> [N, D]; with sparse_gradients weight's gradient keeps only them.
+  at::Tensor read_rows(const at::Tensor& weight, const at::Tensor& rows) const;
   // Node ids [N] (any shape flattened, repeats allowed) -> [N, D] through propagate_around.
   at::Tensor sampled_nodes(const at::Tensor& nodes);
 

@@ -287,6 +287,11 @@ void DataParallel::average_gradients(const std::vector<at::Tensor>& parameters) 
   std::vector<at::Tensor> grads;
   for (const auto& p : parameters) {
     if (!p.requires_grad()) continue;
+    if (p.grad().defined() && p.grad().is_sparse()) {
+      throw UserError(
+          "model.sparse_gradients does not combine with data-parallel ranks "
+          "(WORLD_SIZE > 1): they average dense gradients; train with one rank");
+    }
     if (!p.grad().defined()) p.mutable_grad() = at::zeros_like(p);
     grads.push_back(p.grad());
   }

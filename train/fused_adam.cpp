@@ -27,9 +27,12 @@ typename Map::key_type state_key(const Map& /*map*/, const at::Tensor& p) {
 
 bool fusable(const at::Tensor& p) {
   const at::Tensor& g = p.grad();
-  return p.scalar_type() == at::kFloat && p.device().is_cpu() && p.is_contiguous() &&
-         !g.is_sparse() && g.scalar_type() == at::kFloat && g.is_contiguous() &&
-         g.sizes() == p.sizes();
+  if (p.scalar_type() != at::kFloat || !p.device().is_cpu() || !p.is_contiguous() ||
+      g.scalar_type() != at::kFloat || g.sizes() != p.sizes()) {
+    return false;
+  }
+  if (g.is_sparse()) return p.dim() == 2 && g.sparse_dim() == 1;  // rows of a table
+  return g.is_contiguous();
 }
 
 struct Update {
@@ -148,10 +151,25 @@ void fused_adam_step(torch::optim::Adam& optimizer) {
                      static_cast<float>(options.eps()),
                      static_cast<float>(-options.lr() / correction1)};
       float* param = p.data_ptr<float>();
-      const float* grad = p.grad().data_ptr<float>();
       float* m = state.exp_avg().data_ptr<float>();
       float* v = state.exp_avg_sq().data_ptr<float>();
       static const UpdateKernel kernel = pick_update();
+      if (p.grad().is_sparse()) {  // lazy: only the rows with a gradient, repeats summed
+        const at::Tensor g = p.grad().coalesce();
+        const at::Tensor rows = g._indices().select(0, 0).contiguous();
+        const at::Tensor values = g._values().contiguous();
+        const int64_t* row = rows.data_ptr<int64_t>();
+        const float* grad = values.data_ptr<float>();
+        const int64_t width = p.size(1);
+        at::parallel_for(0, rows.numel(), 512, [&](int64_t begin, int64_t end) {
+          for (int64_t r = begin; r < end; ++r) {
+            const int64_t offset = row[r] * width;
+            kernel(u, param + offset, grad + r * width, m + offset, v + offset, 0, width);
+          }
+        });
+        continue;
+      }
+      const float* grad = p.grad().data_ptr<float>();
       at::parallel_for(0, p.numel(), 1 << 15, [&](int64_t begin, int64_t end) {
         kernel(u, param, grad, m, v, begin, end);
       });

@@ -8,8 +8,12 @@
 // operation for operation in float, from torch's own state (torch::optim::AdamParamState,
 // created as torch creates it), so checkpoints, resumption and the learning-rate schedule are
 // unchanged — reading each element of the parameter, its gradient and its two moments once.
-// Parameters it cannot take (not float, not on the CPU, not contiguous, a sparse gradient) or
-// AMSGrad go through torch's own step.
+// A row-sparse gradient (sparse COO over a 2-D table's rows, from model.sparse_gradients) is
+// applied lazily, as torch.optim.SparseAdam: only the rows it holds are stepped, their moments
+// updated with the same formula and the parameter's global step count; rows without a
+// gradient keep their values and moments (where dense Adam would still move them by their
+// momentum). Parameters it cannot take otherwise (not float, not on the CPU, not contiguous)
+// or AMSGrad go through torch's own step.
 #pragma once
 
 #include <torch/optim/adam.h>

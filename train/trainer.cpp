@@ -112,7 +112,9 @@ void stop_if_not_finite(Training& t, const at::Tensor& loss, int64_t epoch, int6
                         int64_t n_batches) {
   at::Tensor gradients = at::zeros({}, at::TensorOptions().dtype(at::kDouble).device(t.device));
   for (const auto& p : t.model.parameters()) {
-    if (p.grad().defined()) gradients += p.grad().to(at::kDouble).square().sum();
+    if (!p.grad().defined()) continue;
+    const at::Tensor& g = p.grad().is_sparse() ? p.grad()._values() : p.grad();  // rows held
+    gradients += g.to(at::kDouble).square().sum();
   }
   const at::Tensor local =
       t.parallel == nullptr ? loss.detach().to(at::kDouble) : at::zeros_like(gradients);

@@ -261,6 +261,54 @@ TEST(GraphCollaborative, SampledTrainingMatchesFullPropagationWhenFanoutsCoverEv
   EXPECT_TRUE(at::allclose(user_states(*sampled, users), user_states(*full, users), 1e-6, 1e-7));
 }
 
+// sparse_gradients: the same sampled batch (same seed) gives the ID tables the same gradient,
+// kept as rows: only the rows the subgraphs read, the rest of the tables untouched.
+TEST(GraphCollaborative, SparseGradientsAreTheDenseGradientsRowsOnly) {
+  const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
+  const Split split = leave_one_out(data.interactions);
+  const auto users = at::tensor({3, 0, 3}, at::kLong);
+  const auto candidates = at::tensor({1, 2, 2, 5, 0, 9}, at::kLong).view({3, 2});
+  const std::string body =
+      "[model]\nname = \"lightgcn\"\nd = 6\nlayers = 2\nsampled_fanouts = [2, 1]\n"
+      "embedding_l2 = 0.1\n";
+  std::vector<std::vector<at::Tensor>> grads;
+  for (const char* sparse : {"false", "true"}) {
+    at::manual_seed(4);
+    auto model = build(body + "sparse_gradients = " + sparse + "\n", data.interactions);
+    model->fit_statistics(split);
+    model->train();
+    at::manual_seed(9);  // the same subgraphs drawn on both sides
+    auto loss = model->score_candidates(user_states(*model, users), candidates).sum();
+    if (auto penalty = model->batch_penalty(); penalty.defined()) loss = loss + penalty;
+    loss.backward();
+    grads.emplace_back();
+    for (const auto& p : model->parameters()) grads.back().push_back(p.grad());
+  }
+  ASSERT_EQ(grads[0].size(), grads[1].size());
+  int64_t sparse_tables = 0;
+  for (size_t i = 0; i < grads[0].size(); ++i) {
+    const at::Tensor& dense = grads[0][i];
+    const at::Tensor& rows = grads[1][i];
+    ASSERT_TRUE(rows.is_sparse());
+    ++sparse_tables;
+    EXPECT_TRUE(at::allclose(rows.to_dense(), dense, 1e-6, 1e-7)) << i;
+    // The rows held are the rows with a gradient, and fewer than the table's.
+    const auto held = rows.coalesce()._indices().select(0, 0);  // coalesced: each row once
+    const auto nonzero_rows = dense.abs().sum(1).gt(0).nonzero().reshape({-1});
+    EXPECT_LT(held.numel(), dense.size(0)) << i;
+    EXPECT_TRUE(at::equal(at::isin(nonzero_rows, held), at::ones_like(nonzero_rows, at::kBool)))
+        << i;
+  }
+  EXPECT_EQ(sparse_tables, 2);  // users and items
+  // Without neighbour sampling there are no rows to keep: a located config error.
+  try {
+    build("[model]\nname = \"lightgcn\"\nsparse_gradients = true\n", data.interactions);
+    FAIL() << "sparse_gradients without sampled_fanouts was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("sparse_gradients"), std::string::npos) << e.what();
+  }
+}
+
 // In training LightGCN computes a batch's user and candidate rows from the propagation's
 // prefix plus their own last layer (models/propagation.h); evaluation propagates the whole
 // graph. Same scores, same gradients.

@@ -83,5 +83,49 @@ TEST(FusedAdam, AParameterWithoutAGradientIsLeftAlone) {
   EXPECT_EQ(fused.adam->state().size(), 1u);  // as torch: no state for a parameter not stepped
 }
 
+// A row-sparse gradient (model.sparse_gradients) steps only its rows, lazily: on the first
+// step that is dense Adam exactly (a zero gradient on fresh moments moves nothing); later a row
+// without a gradient keeps its value where dense Adam moves it by its momentum, and a row with
+// one follows the formula with the global step count. Repeated rows are summed.
+TEST(FusedAdam, ARowSparseGradientStepsOnlyItsRowsLazily) {
+  at::manual_seed(14);
+  const std::vector<at::Tensor> start = {at::randn({6, 4})};
+  const auto options = torch::optim::AdamOptions(0.1).betas({0.9, 0.99});
+  Twin dense = make_twin(start, options);
+  Twin lazy = make_twin(start, options);
+  const auto sparse_rows = [](std::vector<int64_t> rows, const at::Tensor& values) {
+    return at::sparse_coo_tensor(at::tensor(rows, at::kLong).unsqueeze(0), values, {6, 4});
+  };
+  // Step 1: rows 1 and 4, row 4 given twice (summed: 0.5 + 1.5 = 2).
+  const auto values = at::randn({3, 4});
+  const auto first =
+      sparse_rows({1, 4, 4}, at::cat({values.narrow(0, 0, 1), values.narrow(0, 1, 1).fill_(0.5),
+                                      values.narrow(0, 2, 1).fill_(1.5)}));
+  set_grads(dense, {first.to_dense()});
+  set_grads(lazy, {first});
+  fused_adam_step(*dense.adam);
+  fused_adam_step(*lazy.adam);
+  EXPECT_TRUE(at::equal(lazy.params[0], dense.params[0]));
+  EXPECT_TRUE(at::equal(lazy.params[0].select(0, 0), start[0].select(0, 0)));  // untouched
+  // Step 2: row 4 only. Row 1 stays where step 1 left it; dense Adam moves it on.
+  const auto row4 = at::randn({1, 4});
+  set_grads(dense, {sparse_rows({4}, row4).to_dense()});
+  set_grads(lazy, {sparse_rows({4}, row4)});
+  const at::Tensor after_first = lazy.params[0].detach().clone();
+  fused_adam_step(*dense.adam);
+  fused_adam_step(*lazy.adam);
+  EXPECT_TRUE(at::equal(lazy.params[0].select(0, 1), after_first.select(0, 1)));
+  EXPECT_FALSE(at::allclose(dense.params[0].select(0, 1), after_first.select(0, 1)));
+  // Row 4 by hand: m = 0.9 m1 + 0.1 g, v = 0.99 v1 + 0.01 g^2 with m1 = 0.1 * 2,
+  // v1 = 0.01 * 4; p -= 0.1 / (1 - 0.9^2) m / (sqrt(v) / sqrt(1 - 0.99^2) + 1e-8).
+  const auto g = row4.squeeze(0).to(at::kDouble);
+  const auto m = 0.9 * (0.1 * 2.0) + 0.1 * g;
+  const auto v = 0.99 * (0.01 * 4.0) + 0.01 * g * g;
+  const auto expected = after_first.select(0, 4).to(at::kDouble) -
+                        0.1 / (1 - 0.81) * m / (v.sqrt() / std::sqrt(1 - 0.99 * 0.99) + 1e-8);
+  EXPECT_TRUE(at::allclose(lazy.params[0].select(0, 4).to(at::kDouble), expected, 1e-5, 1e-6));
+  EXPECT_TRUE(at::equal(lazy.params[0].select(0, 4), dense.params[0].select(0, 4)));
+}
+
 }  // namespace
 }  // namespace shiftrec
