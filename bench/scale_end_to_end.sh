@@ -10,7 +10,12 @@
 # eval.change_points = false: scoring the planted change points reads every position of every
 # sequence against every item (interactions x items) — at 10 k users it took 127 s of a
 # SASRec run's 135 s and 6.5 GB for LightGCN, and would dominate every larger size.
-#   bench/scale_end_to_end.sh OUT_DIR [USERS ...]     (default 10000 100000 1000000)
+# MODELS picks the rows (default "sasrec lightgcn"); lightgcn_sampled is LightGCN trained on
+# neighbour-sampled subgraphs (fanouts 5, 5, 5), lightgcn_sparse the same with row-sparse table
+# gradients and lazy Adam (model.sparse_gradients): only then does a batch's cost stop growing
+# with the graph — full propagation costs (batches x edges) an epoch, and dense table
+# gradients and Adam (batches x table rows).
+#   [MODELS="..."] bench/scale_end_to_end.sh OUT_DIR [USERS ...]   (default 10000 100000 1000000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-runs/scale}
@@ -21,7 +26,7 @@ mkdir -p "$out"
 common=(--config experiments/configs/quickstart.toml --set data.synthetic.items=100000 --set eval.change_points=false
         --set data.synthetic.categories=1000 --set train.epochs=1 --set log_level=warn)
 for users in $sizes; do
-  for model in sasrec lightgcn; do
+  for model in ${MODELS:-sasrec lightgcn}; do
     run="$out/$model-$users"
     [ -f "$run/results.json" ] && continue  # resumable: a finished size is kept
     rm -rf "$run" "$run.partial" "$run.failed"
@@ -31,6 +36,10 @@ for users in $sizes; do
     else
       extra=(--set 'model={name = "lightgcn", d = 64, layers = 3}' --set 'loss.name="bpr"'
              --set train.batch_size=1024 --set train.learning_rate=0.005)
+      case $model in
+        lightgcn_sampled) extra+=(--set 'model.sampled_fanouts=[5, 5, 5]') ;;
+        lightgcn_sparse) extra+=(--set 'model.sampled_fanouts=[5, 5, 5]' --set model.sparse_gradients=true) ;;
+      esac
     fi
     /usr/bin/time -f "%M" -o "$run.rss" "$bin" train "${common[@]}" "${extra[@]}" \
       --set data.synthetic.users="$users" --out "$run"
@@ -42,7 +51,7 @@ out, sizes = sys.argv[1], sys.argv[2:]
 print("| model | users | interactions | data s | setup s | epoch s | full ranking s "
       "| final evaluation s | peak RSS MB |")
 print("|---|---|---|---|---|---|---|---|---|")
-for model in ("sasrec", "lightgcn"):
+for model in ("sasrec", "lightgcn", "lightgcn_sampled", "lightgcn_sparse"):
     for users in sizes:
         run = f"{out}/{model}-{users}"
         try:

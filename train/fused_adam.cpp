@@ -113,6 +113,10 @@ void fused_adam_step(torch::optim::Adam& optimizer) {
     const auto& options = static_cast<const torch::optim::AdamOptions&>(group.options());
     for (const auto& p : group.params()) {
       if (p.grad().defined() && (options.amsgrad() || !fusable(p))) {
+        if (p.grad().is_sparse()) {  // torch's Adam refuses sparse gradients with less to go on
+          throw UserError("model.sparse_gradients: the lazy Adam step runs on the CPU without "
+                          "AMSGrad only; train on the CPU or set sparse_gradients = false");
+        }
         optimizer.step();  // torch's own arithmetic for all: no parameter is stepped twice
         return;
       }
