@@ -11,6 +11,12 @@
 #include "graph/bipartite_graph.h"
 
 namespace shiftrec {
+namespace {
+
+// Up to this many draws a node's neighbours are shuffled in place (swaps kept aside).
+constexpr int64_t kInPlaceShuffleMax = 64;
+
+}  // namespace
 
 SampledSubgraph sample_subgraph(const BipartiteGraph& graph, const std::vector<int32_t>& seeds,
                                 const std::vector<int64_t>& fanouts, uint64_t seed,
@@ -68,14 +74,23 @@ SampledSubgraph sample_subgraph(const BipartiteGraph& graph, const std::vector<i
       const int64_t take = std::min(fanout, degree);
       swapped.clear();
       drawn.clear();
-      for (int64_t i = 0; i < take; ++i) {  // the same draws as swapping in a copy
+      // Large fanouts shuffle a copy (the swaps kept aside are searched linearly); either way
+      // the same draws.
+      const bool in_place = take <= kInPlaceShuffleMax;
+      if (!in_place) drawn.assign(list, list + degree);
+      for (int64_t i = 0; i < take; ++i) {
         const auto j =
             i + static_cast<int64_t>(uniform_index(rng, static_cast<uint64_t>(degree - i)));
+        if (!in_place) {
+          std::swap(drawn[i], drawn[j]);
+          continue;
+        }
         const int32_t at_i = entry(list, i), at_j = entry(list, j);
         set_entry(i, at_j);
         set_entry(j, at_i);
         drawn.push_back(at_j);
       }
+      drawn.resize(take);
       const double scale = static_cast<double>(degree) / static_cast<double>(take);
       for (int32_t other : drawn) {
         const bool fresh = local[other] < 0;

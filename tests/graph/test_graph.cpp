@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "core/seed.h"
 #include "datasets/split.h"
 #include "datasets/synthetic.h"
 #include "graph/bipartite_graph.h"
@@ -135,6 +136,32 @@ TEST(CategoryShifts, CountsShiftTargetsFromTheRecentCategoriesOfTrainingPrefixes
   const CategoryShiftGraph shorter = count_category_shifts(split, d, 0.9, 1, 0.01);
   EXPECT_EQ(shorter.shifts, 2);
   EXPECT_EQ(shorter.counts[1 * 4 + 2], 0.0);
+}
+
+// A node's draws are a partial Fisher-Yates shuffle of its neighbour list, whichever way the
+// sampler keeps the swaps (in place for small fanouts, a copy for large ones): the seed's
+// neighbours come out in exactly the order a shuffle of a copy gives.
+TEST(NeighbourSampling, DrawsAreAPartialShuffleOfTheNeighbourList) {
+  BipartiteGraph star;  // user 0 linked to all 200 items
+  star.n_users = 1;
+  star.n_items = 200;
+  star.offsets = {0, 200};
+  for (int32_t i = 0; i < 200; ++i) star.neighbours.push_back(1 + i);
+  for (int32_t i = 0; i < 200; ++i) {
+    star.offsets.push_back(star.offsets.back() + 1);
+    star.neighbours.push_back(0);
+  }
+  for (int64_t take : {int64_t{10}, int64_t{150}}) {
+    SCOPED_TRACE(take);
+    std::vector<int32_t> copy(star.neighbours.begin(), star.neighbours.begin() + 200);
+    Rng rng(derive_seed(5, "graph.neighbour_sampling"));
+    for (int64_t i = 0; i < take; ++i) {
+      std::swap(copy[i], copy[i + uniform_index(rng, static_cast<uint64_t>(200 - i))]);
+    }
+    const SampledSubgraph sub = sample_subgraph(star, {0}, {take}, 5, c10::kCPU);
+    EXPECT_EQ(std::vector<int32_t>(sub.nodes.begin() + 1, sub.nodes.end()),
+              std::vector<int32_t>(copy.begin(), copy.begin() + take));
+  }
 }
 
 TEST(NeighbourSampling, FullFanoutsReproduceFullPropagationForTheSeeds) {
