@@ -162,20 +162,16 @@ at::Tensor GraphItemEncoder::propagate_around(const std::vector<int32_t>& seeds)
                                               static_cast<uint64_t>(seed), device);
   // The subgraph's rows: its users' from the user table, its items' from the item table
   // (row item + 1), put back in the subgraph's order.
-  std::vector<int64_t> user_rows, item_rows, order(sub.nodes.size());
-  for (size_t i = 0; i < sub.nodes.size(); ++i) {
-    const int32_t node = sub.nodes[i];
+  std::vector<int64_t> user_rows, item_rows, order;
+  for (int32_t node : sub.nodes) {
     if (node < n_users_) {
-      order[i] = static_cast<int64_t>(user_rows.size());
       user_rows.push_back(node);
     } else {
-      order[i] = -1 - static_cast<int64_t>(item_rows.size());
       item_rows.push_back(node - n_users_ + 1);
     }
   }
-  for (int64_t& o : order) {
-    if (o < 0) o = static_cast<int64_t>(user_rows.size()) - 1 - o;
-  }
+  int64_t next_user = 0, next_item = static_cast<int64_t>(user_rows.size());
+  for (int32_t node : sub.nodes) order.push_back(node < n_users_ ? next_user++ : next_item++);
   const auto rows = [&](const std::vector<int64_t>& v) {
     return at::tensor(v, at::kLong).to(device);
   };
