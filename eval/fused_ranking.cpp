@@ -8,6 +8,7 @@
 #include <ATen/Parallel.h>
 
 #include "core/error.h"
+#include "eval/row_kernels.h"
 
 namespace shiftrec {
 namespace {
@@ -19,24 +20,14 @@ inline bool before(const Entry& a, const Entry& b) {
   return a.first > b.first || (a.first == b.first && a.second < b.second);
 }
 
-// Pessimistic rank of one target: 1 + #(others >= it) = #(items >= it); a branch-free loop
-// the compiler vectorises.
-int64_t count_at_least(const float* row, int64_t n, float score) {
-  int64_t count = 0;
-  for (int64_t i = 0; i < n; ++i) count += row[i] >= score ? 1 : 0;
-  return count;
-}
-
 void rank_row(const float* row, int64_t n, const int64_t* targets, int64_t n_targets, int64_t k,
               int64_t* ranks, int32_t* top, std::vector<Entry>& heap) {
-  for (int64_t j = 0; j < n_targets; ++j) {
-    const float score = row[targets[j]];
-    ranks[j] = std::isnan(score) ? 0 : count_at_least(row, n, score);
-  }
+  // Pessimistic rank of a target: 1 + #(others >= it) = #(items >= it).
+  for (int64_t j = 0; j < n_targets; ++j) ranks[j] = count_at_least(row, n, row[targets[j]]);
   if (k == 0) return;
-  // Top-k: a heap whose front is the worst of the best k so far. Blocks of 16 whose maximum
-  // does not beat that worst entry are skipped whole (items come in ascending id order, so an
-  // equal score never displaces an earlier item).
+  // Top-k: a heap whose front is the worst of the best k so far. Blocks with no score above
+  // that worst entry are skipped whole (items come in ascending id order, so an equal score
+  // never displaces an earlier item).
   heap.clear();
   int64_t i = 0;
   for (; i < n && static_cast<int64_t>(heap.size()) < k; ++i) {
@@ -44,16 +35,8 @@ void rank_row(const float* row, int64_t n, const int64_t* targets, int64_t n_tar
     heap.push_back({row[i], static_cast<int32_t>(i)});
     std::push_heap(heap.begin(), heap.end(), before);
   }
-  constexpr int64_t kBlock = 16;
-  while (i < n) {
-    const int64_t end = std::min(n, i + kBlock);
-    float block_max = row[i];
-    for (int64_t j = i + 1; j < end; ++j) block_max = row[j] > block_max ? row[j] : block_max;
-    if (!(block_max > heap.front().first)) {  // also skips a block of NaNs
-      i = end;
-      continue;
-    }
-    for (; i < end; ++i) {
+  while (i < n && (i = next_block_above(row, i, n, heap.front().first)) < n) {
+    for (const int64_t end = std::min(n, i + kRowBlock); i < end; ++i) {
       const Entry entry{row[i], static_cast<int32_t>(i)};
       if (entry.first > heap.front().first) {
         std::pop_heap(heap.begin(), heap.end(), before);

@@ -1,6 +1,5 @@
 #include "eval/negatives_file.h"
 
-
 #include <filesystem>
 
 #include "core/error.h"

@@ -11,8 +11,8 @@
 // UNLABELLED targets are left out of detection (no category, so no truth).
 #pragma once
 
-#include <cstdint>
 #include <array>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>

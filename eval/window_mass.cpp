@@ -1,11 +1,15 @@
 #include "eval/window_mass.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 
 #include "core/error.h"
 #include "datasets/shift_labels.h"
+#include "eval/row_kernels.h"
 
 namespace shiftrec {
 
@@ -14,7 +18,8 @@ OutsideWindowMass::OutsideWindowMass(const Interactions& data, int64_t window, d
       window_(window),
       ignored_(common_categories(data, common_share)),
       category_offsets_(data.n_categories + 1, 0),
-      has_category_(data.n_items, 0) {
+      has_category_(data.n_items, 0),
+      categorised_gate_(data.n_items, std::nanf("")) {
   SHIFTREC_ASSERT(data.has_categories() && window > 0, "window mass needs categories");
   for (int64_t i = 0; i < data.n_items; ++i) {
     for (int64_t k = data.category_offsets[i]; k < data.category_offsets[i + 1]; ++k) {
@@ -22,6 +27,7 @@ OutsideWindowMass::OutsideWindowMass(const Interactions& data, int64_t window, d
       if (ignored_[c]) continue;
       ++category_offsets_[c + 1];
       has_category_[i] = 1;
+      categorised_gate_[i] = std::numeric_limits<float>::infinity();
     }
   }
   for (int64_t i = 0; i < data.n_items; ++i) {
@@ -94,39 +100,41 @@ OutsideWindowMass::Reading OutsideWindowMass::read_on_cpu(
   out.outside_above.resize(pair_row.size());
   std::vector<std::vector<size_t>> pairs_of_row(queries);
   for (size_t p = 0; p < pair_row.size(); ++p) pairs_of_row[pair_row[p]].push_back(p);
-  Scratch scratch(data_);
-  const std::vector<int32_t>& inside = scratch.inside;
-  // Rows in chunks, so the exponentials kept at once stay small (64 x 100 k floats: 25 MB).
+  // Rows in chunks, so the exponentials kept at once stay small (64 x 100 k floats: 25 MB), the
+  // chunks split among the threads (inside one, the tensor operations run on it alone).
   constexpr int64_t kChunk = 64;
-  for (int64_t first = 0; first < queries; first += kChunk) {
-    const int64_t rows = std::min(kChunk, queries - first);
-    const at::Tensor chunk = x.narrow(0, first, rows);
-    // e = exp(s - row max), and its row sums in double: mass = sum over outside e / sum e.
-    const at::Tensor e =
-        (chunk - std::get<0>(chunk.max(1, true))).exp_().contiguous();   // [rows, n]
-    const at::Tensor total = e.sum(1, false, at::kDouble).contiguous();  // [rows]
-    for (int64_t r = 0; r < rows; ++r) {
-      const int64_t q = first + r;
-      const float* exp_row = e.data_ptr<float>() + r * n;
-      const float* s = x.data_ptr<float>() + q * n;
-      window_items(data_.item.data() + data_.user_offsets[user[q]], history_length[q], scratch);
-      double excluded = 0.0;
-      for (int32_t i : uncategorised_) excluded += exp_row[i];
-      for (int32_t i : inside) excluded += exp_row[i];
-      const double z = total.data_ptr<double>()[r];
-      out.mass[q] = std::clamp((z - excluded) / z, 0.0, 1.0);
-      for (size_t p : pairs_of_row[q]) {
-        const int32_t item = static_cast<int32_t>(pair_item[p]);
-        const float target = s[item];
-        int64_t above = 0;
-        for (int64_t i = 0; i < n; ++i) above += (s[i] >= target) & has_category_[i];
-        for (int32_t i : inside) above -= s[i] >= target;
-        if (has_category_[item] && !scratch.item_mark[item]) --above;  // the item itself
-        out.outside_above[p] = above;
+  at::parallel_for(0, (queries + kChunk - 1) / kChunk, 1, [&](int64_t begin, int64_t end) {
+    Scratch scratch(data_);
+    const std::vector<int32_t>& inside = scratch.inside;
+    for (int64_t first = begin * kChunk; first < std::min(queries, end * kChunk); first += kChunk) {
+      const int64_t rows = std::min(kChunk, queries - first);
+      const at::Tensor chunk = x.narrow(0, first, rows);
+      // e = exp(s - row max), and its row sums in double: mass = sum over outside e / sum e.
+      const at::Tensor e =
+          (chunk - std::get<0>(chunk.max(1, true))).exp_().contiguous();   // [rows, n]
+      const at::Tensor total = e.sum(1, false, at::kDouble).contiguous();  // [rows]
+      for (int64_t r = 0; r < rows; ++r) {
+        const int64_t q = first + r;
+        const float* exp_row = e.data_ptr<float>() + r * n;
+        const float* s = x.data_ptr<float>() + q * n;
+        window_items(data_.item.data() + data_.user_offsets[user[q]], history_length[q], scratch);
+        double excluded = 0.0;
+        for (int32_t i : uncategorised_) excluded += exp_row[i];
+        for (int32_t i : inside) excluded += exp_row[i];
+        const double z = total.data_ptr<double>()[r];
+        out.mass[q] = std::clamp((z - excluded) / z, 0.0, 1.0);
+        for (size_t p : pairs_of_row[q]) {
+          const int32_t item = static_cast<int32_t>(pair_item[p]);
+          const float target = s[item];
+          int64_t above = count_at_least_gated(s, categorised_gate_.data(), n, target);
+          for (int32_t i : inside) above -= s[i] >= target;
+          if (has_category_[item] && !scratch.item_mark[item]) --above;  // the item itself
+          out.outside_above[p] = above;
+        }
+        for (int32_t i : inside) scratch.item_mark[i] = 0;
       }
-      for (int32_t i : inside) scratch.item_mark[i] = 0;
     }
-  }
+  });
   return out;
 }
 

@@ -71,6 +71,7 @@ class OutsideWindowMass {
   std::vector<int64_t> category_offsets_;  // [n_categories + 1] into category_items_
   std::vector<int32_t> category_items_;    // items of each non-ignored category
   std::vector<uint8_t> has_category_;      // [n_items] 1 = some non-ignored category
+  std::vector<float> categorised_gate_;    // [n_items] +inf where has_category_, else NaN
   std::vector<int32_t> uncategorised_;     // items with no non-ignored category
 };
 

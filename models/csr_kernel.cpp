@@ -1,13 +1,14 @@
 #include "models/csr_kernel.h"
 
 #include <algorithm>
-#include <iterator>
+#include <optional>
 #include <string>
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
 #include "core/error.h"
+#include "core/instruction_set.h"
 
 namespace shiftrec {
 
@@ -41,13 +42,7 @@ struct Scatter {
   int64_t d;
 };
 
-#if defined(__GNUC__)
-#define SHIFTREC_INLINE inline __attribute__((always_inline))
-#else
-#define SHIFTREC_INLINE inline
-#endif
-
-SHIFTREC_INLINE void prefetch_row(const float* row, int64_t d) {
+SHIFTREC_ALWAYS_INLINE void prefetch_row(const float* row, int64_t d) {
 #if defined(__GNUC__)
   for (int64_t k = 0; k < d; k += 16) __builtin_prefetch(row + k);  // one 64-byte line each
 #else
@@ -59,7 +54,7 @@ SHIFTREC_INLINE void prefetch_row(const float* row, int64_t d) {
 // kWidth > 0: the width is kWidth and the output row stays in registers while its neighbours
 // are summed; 0: any width, summed in place.
 template <int64_t kWidth>
-SHIFTREC_INLINE void gather_rows(const Gather& g, int64_t begin, int64_t end) {
+SHIFTREC_ALWAYS_INLINE void gather_rows(const Gather& g, int64_t begin, int64_t end) {
   const int64_t d = kWidth > 0 ? kWidth : g.d;
   for (int64_t i = begin; i < end; ++i) {
     const int64_t r = g.rows != nullptr ? g.rows[i] : i;
@@ -82,7 +77,7 @@ SHIFTREC_INLINE void gather_rows(const Gather& g, int64_t begin, int64_t end) {
 }
 
 template <int64_t kWidth>
-SHIFTREC_INLINE void scatter_rows(const Scatter& s, int64_t begin, int64_t end) {
+SHIFTREC_ALWAYS_INLINE void scatter_rows(const Scatter& s, int64_t begin, int64_t end) {
   const int64_t d = kWidth > 0 ? kWidth : s.d;
   for (int64_t i = 0; i < s.n_rows; ++i) {
     const int64_t r = s.rows[i];
@@ -119,9 +114,9 @@ using ScatterKernel = void (*)(const Scatter&, int64_t, int64_t);
   }
 
 SHIFTREC_CSR_KERNELS(baseline, )
-#if defined(__x86_64__) && defined(__GNUC__)
-SHIFTREC_CSR_KERNELS(avx2, __attribute__((target("avx2,fma"))))
-SHIFTREC_CSR_KERNELS(avx512, __attribute__((target("avx512f,avx512vl,avx2,fma"))))
+#if SHIFTREC_HAS_TARGET_ATTRIBUTES
+SHIFTREC_CSR_KERNELS(avx2, SHIFTREC_TARGET_AVX2)
+SHIFTREC_CSR_KERNELS(avx512, SHIFTREC_TARGET_AVX512)
 #endif
 
 struct Kernels {
@@ -130,21 +125,17 @@ struct Kernels {
   const char* isa;
 };
 
-Kernels pick_kernels() {
-#if defined(__x86_64__) && defined(__GNUC__)
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) {
-    return {gather_avx512, scatter_avx512, "avx512"};
-  }
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    return {gather_avx2, scatter_avx2, "avx2"};
-  }
+Kernels kernels_for(InstructionSet set) {
+#if SHIFTREC_HAS_TARGET_ATTRIBUTES
+  if (set == InstructionSet::kAvx512) return {gather_avx512, scatter_avx512, "avx512"};
+  if (set == InstructionSet::kAvx2) return {gather_avx2, scatter_avx2, "avx2"};
 #endif
+  (void)set;
   return {gather_baseline, scatter_baseline, "baseline"};
 }
 
 Kernels& kernels() {
-  static Kernels chosen = pick_kernels();
+  static Kernels chosen = kernels_for(best_instruction_set());
   return chosen;
 }
 
@@ -223,17 +214,9 @@ at::Tensor csr_rows_transposed_times(const CsrMatrix& a, const at::Tensor& rows,
 const char* csr_kernel_isa() { return kernels().isa; }
 
 bool use_csr_kernel_isa(const std::string& isa) {
-  const Kernels best = pick_kernels();
-  const std::string order[] = {"baseline", "avx2", "avx512"};
-  const auto rank = [&](const std::string& name) {
-    return std::find(std::begin(order), std::end(order), name) - std::begin(order);
-  };
-  if (rank(isa) > rank(best.isa)) return false;  // unknown, or beyond this CPU
-  if (isa == "baseline") kernels() = {gather_baseline, scatter_baseline, "baseline"};
-#if defined(__x86_64__) && defined(__GNUC__)
-  if (isa == "avx2") kernels() = {gather_avx2, scatter_avx2, "avx2"};
-  if (isa == "avx512") kernels() = {gather_avx512, scatter_avx512, "avx512"};
-#endif
+  const std::optional<InstructionSet> set = parse_instruction_set(isa);
+  if (!set || *set > best_instruction_set()) return false;  // unknown, or beyond this CPU
+  kernels() = kernels_for(*set);
   return true;
 }
 

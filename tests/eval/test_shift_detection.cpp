@@ -145,6 +145,8 @@ TEST(WindowMass, CountsTheOutsideItemsScoringAtLeastAnItemLeavingTheItemItselfOu
 // with tied scores (whole numbers from a small range) and items of every kind as targets.
 TEST(WindowMass, RowByRowReadingAgreesWithTheMask) {
   SyntheticOptions options = testing::tiny_synthetic_options();
+  options.users = 300;  // chunks of 64 rows split among threads, rows of whole vector blocks
+  options.items = 150;
   const Interactions d = generate_synthetic(options).interactions;
   const OutsideWindowMass window(d, 3, 0.9);
   std::mt19937 rng(3);

@@ -1,0 +1,40 @@
+// The vector instruction sets our hand-tuned CPU kernels are compiled for. The build targets the
+// x86-64 baseline so a binary runs anywhere; a kernel file compiles its loops once per set (GCC's
+// target attribute) and calls the widest one the CPU running it supports, chosen once.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace shiftrec {
+
+// Ordered: a later set implies the earlier ones.
+enum class InstructionSet { kBaseline, kAvx2, kAvx512 };
+
+// The widest set this CPU runs: AVX-512 needs AVX-512F and VL, AVX2 needs FMA as well;
+// kBaseline off x86-64 or without GCC's builtins.
+InstructionSet best_instruction_set();
+
+// "baseline", "avx2", "avx512".
+const char* instruction_set_name(InstructionSet set);
+// The set of that name; nullopt for any other name.
+std::optional<InstructionSet> parse_instruction_set(const std::string& name);
+
+}  // namespace shiftrec
+
+// A kernel's body is a template marked SHIFTREC_ALWAYS_INLINE, inlined into one function per set:
+//   SHIFTREC_TARGET_AVX2 void kernel_avx2(...) { body(...); }
+// (the attributes exist on x86-64 with GCC or Clang only; guard the per-set functions with
+// SHIFTREC_HAS_TARGET_ATTRIBUTES).
+#if defined(__x86_64__) && defined(__GNUC__)
+#define SHIFTREC_HAS_TARGET_ATTRIBUTES 1
+#define SHIFTREC_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#define SHIFTREC_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx2,fma")))
+#else
+#define SHIFTREC_HAS_TARGET_ATTRIBUTES 0
+#endif
+#if defined(__GNUC__)
+#define SHIFTREC_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define SHIFTREC_ALWAYS_INLINE inline
+#endif

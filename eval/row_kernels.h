@@ -1,0 +1,34 @@
+// The loops that read a whole row of scores [n_items] during evaluation — counting the items
+// at or above a target, finding the next block that can enter a top-k — compiled once per
+// instruction set (core/instruction_set.h) with the widest the CPU supports chosen at run time.
+// At 100 k items a row is 400 KB read from memory once per target: these loops, scalar, were
+// a third of what full ranking added to its floor (bench/README.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace shiftrec {
+
+// Scores are read in blocks of this many; next_block_above returns block starts.
+constexpr int64_t kRowBlock = 32;
+
+// #(i in [0, n) with row[i] >= score); 0 for a NaN score.
+int64_t count_at_least(const float* row, int64_t n, float score);
+
+// #(i in [0, n) with row[i] >= score among the items gate lets through: gate[i] = +inf counts
+// item i, NaN leaves it out (a float gate, not a byte mask, keeps the loop one vector compare
+// per operand); 0 for a NaN score.
+int64_t count_at_least_gated(const float* row, const float* gate, int64_t n, float score);
+
+// The first b = begin + m * kRowBlock (m >= 0, b < n) whose block [b, min(b + kRowBlock, n))
+// holds a score above `worst`; n when none does. NaN is above nothing.
+int64_t next_block_above(const float* row, int64_t begin, int64_t n, float worst);
+
+// The instruction set these loops run with ("baseline", "avx2", "avx512").
+const char* row_kernel_isa();
+// For tests and benchmarks: run them with `isa` from now on; false (nothing changed) when the
+// name is unknown or this CPU lacks it.
+bool use_row_kernel_isa(const std::string& isa);
+
+}  // namespace shiftrec
