@@ -1,5 +1,6 @@
 // The loops that read a whole row of scores [n_items] during evaluation — counting the items
-// at or above a target, finding the next block that can enter a top-k — compiled once per
+// at or above a target, finding the next block that can enter a top-k, a softmax's maximum and
+// normaliser — compiled once per
 // instruction set (core/instruction_set.h) with the widest the CPU supports chosen at run time.
 // At 100 k items a row is 400 KB read from memory once per target: these loops, scalar, were
 // a third of what full ranking added to its floor (bench/README.md).
@@ -24,6 +25,17 @@ int64_t count_at_least_gated(const float* row, const float* gate, int64_t n, flo
 // The first b = begin + m * kRowBlock (m >= 0, b < n) whose block [b, min(b + kRowBlock, n))
 // holds a score above `worst`; n when none does. NaN is above nothing.
 int64_t next_block_above(const float* row, int64_t begin, int64_t n, float worst);
+
+// The largest score of row[0, n), n >= 1 (NaN scores are passed over unless all are NaN).
+float row_max(const float* row, int64_t n);
+
+// sum over i in [0, n) of exp(row[i] - shift), accumulated in double: a softmax's normaliser.
+// shift must be >= every score (row_max). exp is computed in float within 2 ulp of
+// std::exp (range reduction and a degree-7 polynomial, tested), 0 for arguments below -87
+// (a share under 1e-38 of the largest term) and for NaN.
+double sum_exp(const float* row, int64_t n, float shift);
+// The same over the items items[0, count) of the row only, with the same exponential.
+double sum_exp_at(const float* row, const int32_t* items, int64_t count, float shift);
 
 // The instruction set these loops run with ("baseline", "avx2", "avx512").
 const char* row_kernel_isa();

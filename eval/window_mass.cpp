@@ -100,39 +100,29 @@ OutsideWindowMass::Reading OutsideWindowMass::read_on_cpu(
   out.outside_above.resize(pair_row.size());
   std::vector<std::vector<size_t>> pairs_of_row(queries);
   for (size_t p = 0; p < pair_row.size(); ++p) pairs_of_row[pair_row[p]].push_back(p);
-  // Rows in chunks, so the exponentials kept at once stay small (64 x 100 k floats: 25 MB), the
-  // chunks split among the threads (inside one, the tensor operations run on it alone).
-  constexpr int64_t kChunk = 64;
-  at::parallel_for(0, (queries + kChunk - 1) / kChunk, 1, [&](int64_t begin, int64_t end) {
+  // Row by row, the rows split among the threads: the softmax's maximum and normaliser in two
+  // passes over the row (the second from cache), the window's items' terms subtracted.
+  at::parallel_for(0, queries, 16, [&](int64_t begin, int64_t end) {
     Scratch scratch(data_);
     const std::vector<int32_t>& inside = scratch.inside;
-    for (int64_t first = begin * kChunk; first < std::min(queries, end * kChunk); first += kChunk) {
-      const int64_t rows = std::min(kChunk, queries - first);
-      const at::Tensor chunk = x.narrow(0, first, rows);
-      // e = exp(s - row max), and its row sums in double: mass = sum over outside e / sum e.
-      const at::Tensor e =
-          (chunk - std::get<0>(chunk.max(1, true))).exp_().contiguous();   // [rows, n]
-      const at::Tensor total = e.sum(1, false, at::kDouble).contiguous();  // [rows]
-      for (int64_t r = 0; r < rows; ++r) {
-        const int64_t q = first + r;
-        const float* exp_row = e.data_ptr<float>() + r * n;
-        const float* s = x.data_ptr<float>() + q * n;
-        window_items(data_.item.data() + data_.user_offsets[user[q]], history_length[q], scratch);
-        double excluded = 0.0;
-        for (int32_t i : uncategorised_) excluded += exp_row[i];
-        for (int32_t i : inside) excluded += exp_row[i];
-        const double z = total.data_ptr<double>()[r];
-        out.mass[q] = std::clamp((z - excluded) / z, 0.0, 1.0);
-        for (size_t p : pairs_of_row[q]) {
-          const int32_t item = static_cast<int32_t>(pair_item[p]);
-          const float target = s[item];
-          int64_t above = count_at_least_gated(s, categorised_gate_.data(), n, target);
-          for (int32_t i : inside) above -= s[i] >= target;
-          if (has_category_[item] && !scratch.item_mark[item]) --above;  // the item itself
-          out.outside_above[p] = above;
-        }
-        for (int32_t i : inside) scratch.item_mark[i] = 0;
+    for (int64_t q = begin; q < end; ++q) {
+      const float* s = x.data_ptr<float>() + q * n;
+      window_items(data_.item.data() + data_.user_offsets[user[q]], history_length[q], scratch);
+      const float shift = row_max(s, n);
+      const double z = sum_exp(s, n, shift);
+      const double excluded =
+          sum_exp_at(s, uncategorised_.data(), static_cast<int64_t>(uncategorised_.size()), shift) +
+          sum_exp_at(s, inside.data(), static_cast<int64_t>(inside.size()), shift);
+      out.mass[q] = std::clamp((z - excluded) / z, 0.0, 1.0);
+      for (size_t p : pairs_of_row[q]) {
+        const int32_t item = static_cast<int32_t>(pair_item[p]);
+        const float target = s[item];
+        int64_t above = count_at_least_gated(s, categorised_gate_.data(), n, target);
+        for (int32_t i : inside) above -= s[i] >= target;
+        if (has_category_[item] && !scratch.item_mark[item]) --above;  // the item itself
+        out.outside_above[p] = above;
       }
+      for (int32_t i : inside) scratch.item_mark[i] = 0;
     }
   });
   return out;

@@ -118,5 +118,54 @@ TEST(RowKernels, MaskedCountFollowsItsDefinitionInEveryInstructionSet) {
   ASSERT_TRUE(use_row_kernel_isa(chosen));
 }
 
+// The softmax's parts: the maximum (NaN passed over), and the normaliser's exponentials within
+// a few ulp of std::exp over the whole range a shifted score takes, 0 for -inf and below -87.
+TEST(RowKernels, MaximumAndExponentialSumsFollowTheLibraryInEveryInstructionSet) {
+  const std::string chosen = row_kernel_isa();
+  std::vector<float> row;
+  for (float x = -100.0f; x <= 0.0f; x += 0.0137f) row.push_back(x);
+  row.push_back(0.0f);
+  row.push_back(-std::numeric_limits<float>::infinity());
+  std::vector<float> with_nan = row;
+  with_nan[5] = with_nan[100] = std::nanf("");
+  const int64_t n = static_cast<int64_t>(row.size());
+  for (const char* isa : {"baseline", "avx2", "avx512"}) {
+    if (!use_row_kernel_isa(isa)) continue;
+    SCOPED_TRACE(isa);
+    EXPECT_EQ(row_max(row.data(), n), 0.0f);
+    EXPECT_EQ(row_max(with_nan.data(), n), 0.0f);
+    EXPECT_EQ(row_max(row.data(), 7), row[6]);
+    const float all_nan[3] = {std::nanf(""), std::nanf(""), std::nanf("")};
+    EXPECT_TRUE(std::isnan(row_max(all_nan, 3)));
+    double expected_total = 0.0, worst_ulps = 0.0;
+    for (int64_t i = 0; i < n; ++i) {
+      const double one = sum_exp(&row[i], 1, 0.0f);  // one term: the exponential itself
+      const float reference = std::exp(row[i]);
+      if (row[i] > -87.0f) {
+        const double ulp = std::nextafter(reference, 1.0f) - reference;
+        worst_ulps = std::max(worst_ulps, std::abs(one - reference) / ulp);
+        expected_total += reference;
+      } else {
+        EXPECT_EQ(one, 0.0) << row[i];
+      }
+    }
+    EXPECT_LE(worst_ulps, 2.0);
+    EXPECT_NEAR(sum_exp(row.data(), n, 0.0f), expected_total, 1e-6 * expected_total);
+    // Shifted: exp(x - shift) for scores in [0.9, 5].
+    std::vector<float> raised(row.end() - 302, row.end() - 2);  // scores in [-4.1, 0]
+    for (float& x : raised) x += 5.0f;
+    double raised_total = 0.0;
+    for (float x : raised) raised_total += std::exp(static_cast<double>(x) - 5.0);
+    EXPECT_NEAR(sum_exp(raised.data(), 300, 5.0f), raised_total, 1e-6 * raised_total);
+    // A subset's sum is the same terms: the whole row through sum_exp_at equals sum_exp up to
+    // double rounding.
+    std::vector<int32_t> every(300);
+    std::iota(every.begin(), every.end(), 0);
+    EXPECT_NEAR(sum_exp_at(raised.data(), every.data(), 300, 5.0f),
+                sum_exp(raised.data(), 300, 5.0f), 1e-12);
+  }
+  ASSERT_TRUE(use_row_kernel_isa(chosen));
+}
+
 }  // namespace
 }  // namespace shiftrec
