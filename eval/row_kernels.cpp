@@ -42,12 +42,12 @@ SHIFTREC_ALWAYS_INLINE int64_t next_block_above_body(const float* row, int64_t b
 // exp(x) for x <= 0 in float, written so the vectoriser can take it (no calls, no branches;
 // -fno-trapping-math lets it turn the selects into blends): x = k ln2 + r with |r| <= ln2 / 2
 // (ln2 in two parts, so k ln2 is exact), exp(r) by its Taylor polynomial to r^7 (truncation
-// below 3e-9 relative), times 2^k set in the exponent bits; k found by rounding through the
+// under 6e-9 relative), times 2^k set in the exponent bits; k found by rounding through the
 // 1.5 * 2^23 trick. Below -87 (exp < 2^-125, near float's smallest normal) and for -inf or
 // NaN: 0.
 SHIFTREC_ALWAYS_INLINE float exp_nonpositive(float x) {
   constexpr float kLog2e = 1.44269504088896341f;
-  constexpr float kLn2High = 0.693145751953125f;  // 12 significant bits: k * it is exact
+  constexpr float kLn2High = 0.693145751953125f;  // 16 bits: k * it exact for |k| < 256
   constexpr float kLn2Low = 1.428606765330187e-06f;
   constexpr float kRound = 12582912.0f;  // 1.5 * 2^23: x + it rounds x to an integer
   constexpr float kLowest = -87.0f;
