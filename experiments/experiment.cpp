@@ -1,16 +1,17 @@
 #include "experiments/experiment.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <random>
 #include <thread>
 
 #include <ATen/Parallel.h>
 #include <torch/utils.h>
 #include <torch/version.h>
 #include <boost/version.hpp>
-#include <cmath>
 
 #include <toml++/toml.h>
 #include <nlohmann/json.hpp>
@@ -453,10 +454,42 @@ ExperimentResult resume_experiment(const std::string& path) {
   }
 }
 
+namespace {
+
+// `updated` plus round(share x the other users) of the others, drawn without replacement with
+// `seed`: ascending ids.
+std::vector<int32_t> with_replayed_users(const std::vector<int32_t>& updated, int64_t n_users,
+                                         double share, uint64_t seed) {
+  std::vector<uint8_t> chosen(static_cast<size_t>(n_users), 0);
+  for (int32_t u : updated) chosen[static_cast<size_t>(u)] = 1;
+  std::vector<int32_t> others;
+  for (int32_t u = 0; u < n_users; ++u) {
+    if (!chosen[static_cast<size_t>(u)]) others.push_back(u);
+  }
+  const auto take = static_cast<size_t>(std::llround(share * static_cast<double>(others.size())));
+  std::mt19937_64 rng(seed);
+  for (size_t i = 0; i < take; ++i) {  // partial Fisher-Yates
+    std::uniform_int_distribution<size_t> pick(i, others.size() - 1);
+    std::swap(others[i], others[pick(rng)]);
+    chosen[static_cast<size_t>(others[i])] = 1;
+  }
+  std::vector<int32_t> users;
+  for (int32_t u = 0; u < n_users; ++u) {
+    if (chosen[static_cast<size_t>(u)]) users.push_back(u);
+  }
+  return users;
+}
+
+}  // namespace
+
 ExperimentResult update_experiment(const UpdateOptions& options) {
   namespace fs = std::filesystem;
   const double started = seconds_since_start();
   if (options.epochs < 1) throw UserError("--epochs must be at least 1");
+  if (!(options.replay >= 0.0 && options.replay <= 1.0)) {
+    throw UserError("--replay must be a share between 0 and 1, not " +
+                    std::to_string(options.replay));
+  }
   for (const std::string suffix : {".partial", ".failed"}) {
     const std::string& r = options.run;
     if (r.size() > suffix.size() &&
@@ -500,7 +533,8 @@ ExperimentResult update_experiment(const UpdateOptions& options) {
   Plan plan = read_plan(config);
   grow_parameters(*old_plan.model, *plan.model,
                   Growth::between(old_plan.dataset.interactions, plan.dataset.interactions));
-  plan.train_users = plan.dataset.updated_users;
+  plan.train_users = with_replayed_users(
+      plan.dataset.updated_users, plan.dataset.interactions.n_users, options.replay, plan.seed);
   const int64_t new_users =
       plan.dataset.interactions.n_users - old_plan.dataset.interactions.n_users;
   const int64_t new_items =
@@ -518,7 +552,9 @@ ExperimentResult update_experiment(const UpdateOptions& options) {
                              {"max_epochs", options.epochs},
                              {"new_users", new_users},
                              {"new_items", new_items},
-                             {"updated_users", plan.train_users.size()}};
+                             {"updated_users", plan.dataset.updated_users.size()},
+                             {"replay", options.replay},
+                             {"trained_users", plan.train_users.size()}};
     write_file_atomically(run.file("update.json"), provenance.dump(2) + "\n");
     write_file_atomically(run.file("resolved.toml"), resolved);
   } catch (const std::exception& e) {

@@ -39,6 +39,9 @@ struct UpdateOptions {
   std::string interactions;  // new interactions, in the format of the run's data.path
   std::string out;           // the new run directory
   int64_t epochs = 2;        // at most this many passes over the updated users' sequences
+  // The share of the other users, drawn at random (the run's seed), whose sequences train along
+  // the updated users' (replay: the update also sees what the run knew); 0 = none, 1 = all.
+  double replay = 0.0;
   // "train.key=value" overrides of the run's training options (learning rate, batch size,
   // patience); other sections would describe another model or other data and are refused.
   std::vector<std::string> overrides;

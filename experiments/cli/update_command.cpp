@@ -24,6 +24,9 @@ class UpdateCommand : public Command {
     command.add_option("--epochs", options_.epochs,
                        "at most this many passes over the sequences of the users with new "
                        "interactions (default 2)");
+    command.add_option("--replay", options_.replay,
+                       "the share of the other users, drawn at random, whose sequences train "
+                       "along (0 to 1; default 0)");
   }
   int run() override {
     update_experiment(options_);

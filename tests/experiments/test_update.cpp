@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -100,6 +101,34 @@ TEST(Update, ContinuesARunOnNewInteractionsIntoACompleteNewRunAndLeavesTheOldOne
   EXPECT_NE(again.err.find("older than the run's data"), std::string::npos) << again.err;
 }
 
+// --replay trains a share of the other users along: every user at 1, the updated users plus
+// half of the others (rounded) at 0.5, the updated users alone by default.
+TEST(Update, ReplayTrainsAShareOfTheOtherUsersAlong) {
+  UpdateFixture f;
+  ASSERT_EQ(
+      run_cli("train --config " + f.dir.file("config.toml") + " --out " + f.run, f.dir).status, 0);
+  std::set<std::string> users = {"555555"};  // the new user
+  for (const auto& row : testing::generated_rows(f.dir.file("gen/interactions.csv"))) {
+    users.insert(row.line.substr(0, row.line.find(',')));
+  }
+  const auto provenance = [&](const std::string& name, const std::string& extra) {
+    const auto update = run_cli(f.update_args(f.dir.file(name)) + " --epochs 1" + extra, f.dir);
+    EXPECT_EQ(update.status, 0) << update.err;
+    return nlohmann::json::parse(testing::read_text(f.dir.file(name + "/update.json")));
+  };
+  const auto none = provenance("none", "");
+  const auto half = provenance("half", " --replay 0.5");
+  const auto all = provenance("all", " --replay 1");
+  const int64_t updated = none["updated_users"].get<int64_t>();
+  ASSERT_GE(updated, 2);
+  ASSERT_LT(updated, static_cast<int64_t>(users.size()));
+  EXPECT_EQ(none["trained_users"].get<int64_t>(), updated);
+  EXPECT_EQ(all["trained_users"].get<int64_t>(), static_cast<int64_t>(users.size()));
+  const int64_t others = static_cast<int64_t>(users.size()) - updated;
+  EXPECT_EQ(half["trained_users"].get<int64_t>(), updated + (others + 1) / 2);
+  EXPECT_EQ(half["updated_users"].get<int64_t>(), updated);
+}
+
 TEST(Update, BadUpdatesAreOneClearErrorAndWriteNothing) {
   UpdateFixture f;
   ASSERT_EQ(
@@ -126,6 +155,7 @@ TEST(Update, BadUpdatesAreOneClearErrorAndWriteNothing) {
        "missing.csv: no such file of new interactions"},
       {f.update_args(f.dir.file("taken")), "taken already exists"},
       {f.update_args(out) + " --set model.d=8", "--set model.d=8: an update keeps the run's model"},
+      {f.update_args(out) + " --replay 1.5", "--replay must be a share between 0 and 1"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.arguments);
