@@ -122,16 +122,16 @@ SHIFTREC_CSR_KERNELS(avx512, SHIFTREC_TARGET_AVX512)
 struct Kernels {
   GatherKernel gather;
   ScatterKernel scatter;
-  const char* isa;
+  InstructionSet set;
 };
 
 Kernels kernels_for(InstructionSet set) {
 #if SHIFTREC_HAS_TARGET_ATTRIBUTES
-  if (set == InstructionSet::kAvx512) return {gather_avx512, scatter_avx512, "avx512"};
-  if (set == InstructionSet::kAvx2) return {gather_avx2, scatter_avx2, "avx2"};
+  if (set == InstructionSet::kAvx512) return {gather_avx512, scatter_avx512, set};
+  if (set == InstructionSet::kAvx2) return {gather_avx2, scatter_avx2, set};
 #endif
-  (void)set;
-  return {gather_baseline, scatter_baseline, "baseline"};
+  (void)set;  // unused without the per-set kernels
+  return {gather_baseline, scatter_baseline, InstructionSet::kBaseline};
 }
 
 Kernels& kernels() {
@@ -211,7 +211,7 @@ at::Tensor csr_rows_transposed_times(const CsrMatrix& a, const at::Tensor& rows,
   return out;
 }
 
-const char* csr_kernel_isa() { return kernels().isa; }
+const char* csr_kernel_isa() { return instruction_set_name(kernels().set); }
 
 bool use_csr_kernel_isa(const std::string& isa) {
   const std::optional<InstructionSet> set = parse_instruction_set(isa);
