@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <random>
 #include <thread>
 
 #include <ATen/Parallel.h>
@@ -456,10 +455,10 @@ ExperimentResult resume_experiment(const std::string& path) {
 
 namespace {
 
-// `updated` plus round(share x the other users) of the others, drawn without replacement with
-// `seed`: ascending ids.
+// `updated` plus round(share x the other users) of the others, drawn without replacement from
+// the run's seed (the same draws on every platform): ascending ids.
 std::vector<int32_t> with_replayed_users(const std::vector<int32_t>& updated, int64_t n_users,
-                                         double share, uint64_t seed) {
+                                         double share, uint64_t run_seed) {
   std::vector<uint8_t> chosen(static_cast<size_t>(n_users), 0);
   for (int32_t u : updated) chosen[static_cast<size_t>(u)] = 1;
   std::vector<int32_t> others;
@@ -467,10 +466,9 @@ std::vector<int32_t> with_replayed_users(const std::vector<int32_t>& updated, in
     if (!chosen[static_cast<size_t>(u)]) others.push_back(u);
   }
   const auto take = static_cast<size_t>(std::llround(share * static_cast<double>(others.size())));
-  std::mt19937_64 rng(seed);
+  Rng rng(derive_seed(run_seed, "update.replay"));
   for (size_t i = 0; i < take; ++i) {  // partial Fisher-Yates
-    std::uniform_int_distribution<size_t> pick(i, others.size() - 1);
-    std::swap(others[i], others[pick(rng)]);
+    std::swap(others[i], others[i + uniform_index(rng, others.size() - i)]);
     chosen[static_cast<size_t>(others[i])] = 1;
   }
   std::vector<int32_t> users;
