@@ -27,10 +27,11 @@ const char* instruction_set_name(InstructionSet set) {
   return "baseline";
 }
 
-std::optional<InstructionSet> parse_instruction_set(const std::string& name) {
+std::optional<InstructionSet> runnable_instruction_set(const std::string& name) {
+  const InstructionSet best = best_instruction_set();
   for (InstructionSet set :
        {InstructionSet::kBaseline, InstructionSet::kAvx2, InstructionSet::kAvx512}) {
-    if (name == instruction_set_name(set)) return set;
+    if (name == instruction_set_name(set) && set <= best) return set;
   }
   return std::nullopt;
 }

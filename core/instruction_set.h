@@ -17,8 +17,9 @@ InstructionSet best_instruction_set();
 
 // "baseline", "avx2", "avx512".
 const char* instruction_set_name(InstructionSet set);
-// The set of that name; nullopt for any other name.
-std::optional<InstructionSet> parse_instruction_set(const std::string& name);
+// The set of that name when this CPU runs it; nullopt for any other name or a wider set (what
+// a kernel file's use_*_isa switch for tests and benchmarks accepts).
+std::optional<InstructionSet> runnable_instruction_set(const std::string& name);
 
 }  // namespace shiftrec
 

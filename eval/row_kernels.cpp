@@ -107,36 +107,37 @@ struct Kernels {
   float (*row_max)(const float*, int64_t);
   double (*sum_exp)(const float*, int64_t, float);
   double (*sum_exp_at)(const float*, const int32_t*, int64_t, float);
+  InstructionSet set;
 };
 
-#define SHIFTREC_ROW_KERNELS(name, attributes)                                                   \
-  attributes int64_t count_at_least_##name(const float* row, int64_t n, float score) {           \
-    return count_at_least_body(row, n, score);                                                   \
-  }                                                                                              \
-  attributes int64_t count_at_least_gated_##name(const float* row, const float* gate, int64_t n, \
-                                                 float score) {                                  \
-    return count_at_least_gated_body(row, gate, n, score);                                       \
-  }                                                                                              \
-  attributes int64_t next_block_above_##name(const float* row, int64_t begin, int64_t n,         \
-                                             float worst) {                                      \
-    return next_block_above_body(row, begin, n, worst);                                          \
-  }                                                                                              \
-  attributes float row_max_##name(const float* row, int64_t n) { return row_max_body(row, n); }  \
-  attributes double sum_exp_##name(const float* row, int64_t n, float shift) {                   \
-    return sum_exp_body(row, n, shift);                                                          \
-  }                                                                                              \
-  attributes double sum_exp_at_##name(const float* row, const int32_t* items, int64_t count,     \
-                                      float shift) {                                             \
-    return sum_exp_at_body(row, items, count, shift);                                            \
-  }                                                                                              \
-  constexpr Kernels kKernels_##name{count_at_least_##name,   count_at_least_gated_##name,        \
-                                    next_block_above_##name, row_max_##name,                     \
-                                    sum_exp_##name,          sum_exp_at_##name};
+#define SHIFTREC_ROW_KERNELS(name, attributes, instruction_set)                                    \
+  attributes int64_t count_at_least_##name(const float* row, int64_t n, float score) {             \
+    return count_at_least_body(row, n, score);                                                     \
+  }                                                                                                \
+  attributes int64_t count_at_least_gated_##name(const float* row, const float* gate, int64_t n,   \
+                                                 float score) {                                    \
+    return count_at_least_gated_body(row, gate, n, score);                                         \
+  }                                                                                                \
+  attributes int64_t next_block_above_##name(const float* row, int64_t begin, int64_t n,           \
+                                             float worst) {                                        \
+    return next_block_above_body(row, begin, n, worst);                                            \
+  }                                                                                                \
+  attributes float row_max_##name(const float* row, int64_t n) { return row_max_body(row, n); }    \
+  attributes double sum_exp_##name(const float* row, int64_t n, float shift) {                     \
+    return sum_exp_body(row, n, shift);                                                            \
+  }                                                                                                \
+  attributes double sum_exp_at_##name(const float* row, const int32_t* items, int64_t count,       \
+                                      float shift) {                                               \
+    return sum_exp_at_body(row, items, count, shift);                                              \
+  }                                                                                                \
+  constexpr Kernels kKernels_##name{                                                               \
+      count_at_least_##name, count_at_least_gated_##name, next_block_above_##name, row_max_##name, \
+      sum_exp_##name,        sum_exp_at_##name,           instruction_set};
 
-SHIFTREC_ROW_KERNELS(baseline, )
+SHIFTREC_ROW_KERNELS(baseline, , InstructionSet::kBaseline)
 #if SHIFTREC_HAS_TARGET_ATTRIBUTES
-SHIFTREC_ROW_KERNELS(avx2, SHIFTREC_TARGET_AVX2)
-SHIFTREC_ROW_KERNELS(avx512, SHIFTREC_TARGET_AVX512)
+SHIFTREC_ROW_KERNELS(avx2, SHIFTREC_TARGET_AVX2, InstructionSet::kAvx2)
+SHIFTREC_ROW_KERNELS(avx512, SHIFTREC_TARGET_AVX512, InstructionSet::kAvx512)
 #endif
 
 Kernels kernels_for(InstructionSet set) {
@@ -148,13 +149,8 @@ Kernels kernels_for(InstructionSet set) {
   return kKernels_baseline;
 }
 
-InstructionSet& chosen_set() {
-  static InstructionSet set = best_instruction_set();
-  return set;
-}
-
 Kernels& kernels() {
-  static Kernels chosen = kernels_for(chosen_set());
+  static Kernels chosen = kernels_for(best_instruction_set());
   return chosen;
 }
 
@@ -182,12 +178,11 @@ double sum_exp_at(const float* row, const int32_t* items, int64_t count, float s
   return kernels().sum_exp_at(row, items, count, shift);
 }
 
-const char* row_kernel_isa() { return instruction_set_name(chosen_set()); }
+const char* row_kernel_isa() { return instruction_set_name(kernels().set); }
 
 bool use_row_kernel_isa(const std::string& isa) {
-  const std::optional<InstructionSet> set = parse_instruction_set(isa);
-  if (!set || *set > best_instruction_set()) return false;  // unknown, or beyond this CPU
-  chosen_set() = *set;
+  const std::optional<InstructionSet> set = runnable_instruction_set(isa);
+  if (!set) return false;
   kernels() = kernels_for(*set);
   return true;
 }

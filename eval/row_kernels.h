@@ -1,9 +1,8 @@
 // The loops that read a whole row of scores [n_items] during evaluation — counting the items
 // at or above a target, finding the next block that can enter a top-k, a softmax's maximum and
-// normaliser — compiled once per
-// instruction set (core/instruction_set.h) with the widest the CPU supports chosen at run time.
-// At 100 k items a row is 400 KB read from memory once per target: these loops, scalar, were
-// a third of what full ranking added to its floor (bench/README.md).
+// normaliser — compiled once per instruction set (core/instruction_set.h) with the widest the
+// CPU supports chosen at run time. At 100 k items a row is 400 KB; these loops, scalar, were
+// most of what full ranking added to its floor (bench/README.md).
 #pragma once
 
 #include <cstdint>

@@ -214,8 +214,8 @@ at::Tensor csr_rows_transposed_times(const CsrMatrix& a, const at::Tensor& rows,
 const char* csr_kernel_isa() { return instruction_set_name(kernels().set); }
 
 bool use_csr_kernel_isa(const std::string& isa) {
-  const std::optional<InstructionSet> set = parse_instruction_set(isa);
-  if (!set || *set > best_instruction_set()) return false;  // unknown, or beyond this CPU
+  const std::optional<InstructionSet> set = runnable_instruction_set(isa);
+  if (!set) return false;
   kernels() = kernels_for(*set);
   return true;
 }
