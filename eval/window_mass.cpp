@@ -18,7 +18,6 @@ OutsideWindowMass::OutsideWindowMass(const Interactions& data, int64_t window, d
       window_(window),
       ignored_(common_categories(data, common_share)),
       category_offsets_(data.n_categories + 1, 0),
-      has_category_(data.n_items, 0),
       categorised_gate_(data.n_items, std::nanf("")) {
   SHIFTREC_ASSERT(data.has_categories() && window > 0, "window mass needs categories");
   for (int64_t i = 0; i < data.n_items; ++i) {
@@ -26,12 +25,11 @@ OutsideWindowMass::OutsideWindowMass(const Interactions& data, int64_t window, d
       const int32_t c = data.category_ids[k];
       if (ignored_[c]) continue;
       ++category_offsets_[c + 1];
-      has_category_[i] = 1;
       categorised_gate_[i] = std::numeric_limits<float>::infinity();
     }
   }
   for (int64_t i = 0; i < data.n_items; ++i) {
-    if (!has_category_[i]) uncategorised_.push_back(static_cast<int32_t>(i));
+    if (!categorised(i)) uncategorised_.push_back(static_cast<int32_t>(i));
   }
   for (int64_t c = 0; c < data.n_categories; ++c) category_offsets_[c + 1] += category_offsets_[c];
   category_items_.resize(category_offsets_.back());
@@ -119,7 +117,7 @@ OutsideWindowMass::Reading OutsideWindowMass::read_on_cpu(
         const float target = s[item];
         int64_t above = count_at_least_gated(s, categorised_gate_.data(), n, target);
         for (int32_t i : inside) above -= s[i] >= target;
-        if (has_category_[item] && !scratch.item_mark[item]) --above;  // the item itself
+        if (categorised(item) && !scratch.item_mark[item]) --above;  // the item itself
         out.outside_above[p] = above;
       }
       for (int32_t i : inside) scratch.item_mark[i] = 0;
@@ -141,7 +139,7 @@ std::vector<double> OutsideWindowMass::mass(const at::Tensor& scores, const at::
 void OutsideWindowMass::fill_outside(const int32_t* items, int64_t count, float* row,
                                      Scratch& scratch) const {
   // row[i] = 1 for items with a category, none of them among the last `window` items'.
-  for (int64_t i = 0; i < data_.n_items; ++i) row[i] = has_category_[i] ? 1.0f : 0.0f;
+  for (int64_t i = 0; i < data_.n_items; ++i) row[i] = categorised(i) ? 1.0f : 0.0f;
   window_items(items, count, scratch);
   for (int32_t i : scratch.inside) {
     row[i] = 0.0f;

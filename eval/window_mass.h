@@ -56,6 +56,7 @@ class OutsideWindowMass {
   // The items sharing a category with the history's last `window` items -> scratch.inside,
   // each marked in scratch.item_mark (to be cleared by the caller).
   void window_items(const int32_t* items, int64_t count, Scratch& scratch) const;
+  bool categorised(int64_t item) const { return categorised_gate_[item] > 0.0f; }  // NaN: false
   Reading read_on_device(const at::Tensor& scores, const std::vector<int32_t>& user,
                          const std::vector<int64_t>& history_length,
                          const std::vector<int64_t>& pair_row,
@@ -70,9 +71,10 @@ class OutsideWindowMass {
   std::vector<bool> ignored_;
   std::vector<int64_t> category_offsets_;  // [n_categories + 1] into category_items_
   std::vector<int32_t> category_items_;    // items of each non-ignored category
-  std::vector<uint8_t> has_category_;      // [n_items] 1 = some non-ignored category
-  std::vector<float> categorised_gate_;    // [n_items] +inf where has_category_, else NaN
-  std::vector<int32_t> uncategorised_;     // items with no non-ignored category
+  // [n_items] +inf for an item with some non-ignored category, NaN for the others: the gate of
+  // count_at_least_gated (eval/row_kernels.h), and what categorised() reads.
+  std::vector<float> categorised_gate_;
+  std::vector<int32_t> uncategorised_;  // items with no non-ignored category
 };
 
 }  // namespace shiftrec
