@@ -3,9 +3,12 @@
 // scores every item.
 //
 // Training view (training_view): the user's training sequence x_1..x_n, each item replaced by
-// the [mask] token with probability mask_probability (at least one per sequence — the last
-// item when the draw masked none); the loss recovers the masked items. Padding is never
-// masked and never supervised (tested). Attention sees every real position (padding-only mask).
+// the [mask] token with probability mask_probability; the loss recovers the masked items.
+// Padding is never masked and never supervised (tested). Attention sees every real position
+// (padding-only mask). A sequence the draw left unmasked has its last item masked
+// (`mask_last_if_none = true`, the default) or teaches nothing in that batch (false, as
+// Klenitskiy & Vasilev's force_last_item_masking_prob = 0; should the whole batch draw no mask,
+// its rows' last items are masked so that the loss stays defined).
 //
 // Two kinds of blocks (`block`):
 //   "sasrec" (default): SASRec's blocks (pre-norm, ReLU feed-forward d wide), the item
@@ -20,7 +23,7 @@
 //   [model]
 //   name = "bert4rec"
 //   d = 64, blocks = 2, heads = 2, dropout = 0.2, max_length = 50, mask_probability = 0.2
-//   block = "sasrec", feed_forward = 4 d (block = "bert" only)
+//   block = "sasrec", feed_forward = 4 d (block = "bert" only), mask_last_if_none = true
 #include <cmath>
 
 #include <ATen/ATen.h>
@@ -42,12 +45,13 @@ namespace {
 class Bert4RecEncoder : public SequenceEncoder {
  public:
   Bert4RecEncoder(int64_t n_items, int64_t d, int64_t blocks, int64_t heads, double dropout,
-                  int64_t max_length, double mask_probability, bool bert_blocks,
-                  int64_t feed_forward)
+                  int64_t max_length, double mask_probability, bool mask_last_if_none,
+                  bool bert_blocks, int64_t feed_forward)
       : n_items_(n_items),
         d_(d),
         max_length_(max_length),
         mask_probability_(mask_probability),
+        mask_last_if_none_(mask_last_if_none),
         bert_blocks_(bert_blocks) {
     position_embedding_ =
         register_module("position_embedding", torch::nn::Embedding(max_length, d));
@@ -89,9 +93,12 @@ class Bert4RecEncoder : public SequenceEncoder {
     auto real = sequence.ne(0);
     auto draw = at::rand(sequence.sizes(), at::TensorOptions().device(sequence.device()));
     auto masked = draw.lt(mask_probability_) & real;
-    // Rows where the draw masked nothing: mask the last item (always real when the row is).
-    auto none = masked.any(1).logical_not() & real.any(1);
-    masked.select(1, sequence.size(1) - 1).logical_or_(none);
+    // Rows where the draw masked nothing: mask the last item (always real when the row is),
+    // unless they may teach nothing and some other row of the batch teaches something.
+    if (mask_last_if_none_ || !masked.any().item<bool>()) {
+      auto none = masked.any(1).logical_not() & real.any(1);
+      masked.select(1, sequence.size(1) - 1).logical_or_(none);
+    }
     auto corrupted = at::where(masked, at::full_like(sequence, n_items_ + 1), sequence);
     auto labels = at::where(masked, sequence, at::zeros_like(sequence));
     return {corrupted, labels};
@@ -137,6 +144,7 @@ class Bert4RecEncoder : public SequenceEncoder {
  private:
   int64_t n_items_, d_, max_length_;
   double mask_probability_;
+  bool mask_last_if_none_;
   bool bert_blocks_;
   torch::nn::Embedding position_embedding_{nullptr};  // [max_length, d]
   Dropout dropout_{nullptr};
@@ -151,6 +159,9 @@ std::shared_ptr<SequenceEncoder> make_bert4rec(ConfigSection s, const SequenceEn
   const int64_t max_length = s.get_int("max_length", 50, 2, 1 << 16, "longest sequence read");
   const double mask =
       s.get_double("mask_probability", 0.2, 0.01, 1.0, "share of items masked in training");
+  const bool mask_last_if_none = s.get_bool(
+      "mask_last_if_none", true,
+      "mask a training sequence's last item when the draw masked none (false: it teaches nothing)");
   const std::string block = s.get_string(
       "block", "sasrec",
       "sasrec (pre-norm, ReLU, d wide) or bert (Hugging Face BERT: post-norm, GELU, wider)",
@@ -168,7 +179,7 @@ std::shared_ptr<SequenceEncoder> make_bert4rec(ConfigSection s, const SequenceEn
            "value " + std::to_string(heads) + " does not divide d = " + std::to_string(c.d));
   }
   return std::make_shared<Bert4RecEncoder>(c.n_items, c.d, blocks, heads, dropout, max_length, mask,
-                                           bert, feed_forward);
+                                           mask_last_if_none, bert, feed_forward);
 }
 
 }  // namespace

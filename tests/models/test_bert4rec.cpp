@@ -16,10 +16,11 @@
 namespace shiftrec {
 namespace {
 
-std::shared_ptr<Recommender> bert4rec(int64_t n_items, double mask_probability) {
+std::shared_ptr<Recommender> bert4rec(int64_t n_items, double mask_probability,
+                                      const std::string& extra = "") {
   Config config =
       Config::from_string("[model]\nd = 8\nheads = 2\nmax_length = 6\nmask_probability = " +
-                              std::to_string(mask_probability) + "\n",
+                              std::to_string(mask_probability) + "\n" + extra,
                           "t.toml");
   ModelContext context;
   context.n_items = n_items;
@@ -58,6 +59,42 @@ TEST(Bert4Rec, MaskingNeverTouchesPaddingAndAlwaysMasksSomething) {
       ModelInput{at::tensor({0, 3, 4, 5}, at::kLong).view({1, 4}), at::Tensor(), at::Tensor()});
   EXPECT_EQ(states.sizes(), (std::vector<int64_t>{1, 5, 8}));
   EXPECT_FALSE(model->causal());
+}
+
+// mask_last_if_none = false: a row the draw left unmasked stays whole and unsupervised; only
+// a batch in which no row drew a mask falls back to masking every row's last item.
+TEST(Bert4Rec, WithoutForcedMaskingAnUnmaskedRowTeachesNothing) {
+  const int64_t n_items = 20;
+  const auto inputs = at::tensor({0, 0, 3, 4, 5, /**/ 0, 0, 0, 0, 7}, at::kLong).view({2, 5});
+  const auto targets = at::tensor({0, 0, 4, 5, 6, /**/ 0, 0, 0, 0, 8}, at::kLong).view({2, 5});
+  const auto sequence =
+      at::tensor({0, 0, 3, 4, 5, 6, /**/ 0, 0, 0, 0, 7, 8}, at::kLong).view({2, 6});
+  auto model = bert4rec(n_items, 0.5, "mask_last_if_none = false\n");
+  model->train();
+  int rows_left_whole = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    at::manual_seed(trial);
+    const auto [corrupted, labels] = model->training_view(inputs, targets);
+    const auto masked = corrupted.eq(n_items + 1);
+    ASSERT_TRUE(masked.any().item<bool>()) << "a batch with nothing to recover";
+    EXPECT_TRUE(at::equal(labels.masked_select(masked), sequence.masked_select(masked)));
+    EXPECT_EQ(labels.masked_select(masked.logical_not()).abs().sum().item<int64_t>(), 0);
+    const auto whole = masked.any(1).logical_not();
+    rows_left_whole += whole.sum().item<int>();
+    for (int64_t row = 0; row < 2; ++row) {
+      if (whole[row].item<bool>()) EXPECT_TRUE(at::equal(corrupted[row], sequence[row]));
+    }
+  }
+  // Row 1 has two items: it draws no mask in a quarter of the trials (the default would have
+  // masked its last item every time).
+  EXPECT_GT(rows_left_whole, 25);
+  // A batch in which no row drew a mask (probability 0.01): every row's last item.
+  auto rare = bert4rec(n_items, 0.01, "mask_last_if_none = false\n");
+  rare->train();
+  at::manual_seed(3);
+  const auto [corrupted, labels] = rare->training_view(inputs, targets);
+  EXPECT_TRUE(at::equal(corrupted.select(1, 5), at::full({2}, n_items + 1, at::kLong)));
+  EXPECT_TRUE(at::equal(labels.select(1, 5), at::tensor({6, 8}, at::kLong)));
 }
 
 // A Hugging Face BertLayer, written out from the block's own parameters (dropout off).
