@@ -6,7 +6,8 @@
 // FILE is an S3-Rec sequence file (e.g. $SHIFTREC_DATA/amazon-s3rec/Beauty.txt). Uses the
 // reference hyperparameters (d=50, 2 blocks, 1 head, dropout 0.5, BCE with 1 negative,
 // Adam 1e-3) and prints seconds per phase, per epoch, plus the share of padded positions.
-// SHIFTREC_DEFAULT_MALLOC=1 keeps glibc's default allocator settings (for comparison).
+// SHIFTREC_DEFAULT_MALLOC=1 keeps glibc's default allocator settings (for comparison);
+// SHIFTREC_UNFUSED_ATTENTION=1 runs attention operator by operator (models/layers.h).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -24,6 +25,7 @@
 #include "core/seed.h"
 #include "datasets/s3rec_reader.h"
 #include "datasets/split.h"
+#include "models/layers.h"
 #include "models/sasrec.h"
 #include "train/batching.h"
 #include "train/negatives.h"
@@ -46,6 +48,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (std::getenv("SHIFTREC_DEFAULT_MALLOC") == nullptr) retain_freed_memory();
+  if (std::getenv("SHIFTREC_UNFUSED_ATTENTION") != nullptr) use_fused_attention(false);
   const int64_t max_length = argc > 2 ? std::atoll(argv[2]) : 50;
   const int64_t batch_size = argc > 3 ? std::atoll(argv[3]) : 128;
   const bool buckets = argc > 4 ? std::atoi(argv[4]) != 0 : true;

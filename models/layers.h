@@ -26,6 +26,9 @@ class DropoutImpl : public torch::nn::Module {
  public:
   explicit DropoutImpl(double p);
   torch::Tensor forward(const torch::Tensor& x);  // any shape -> same shape
+  // The multiplier forward would apply to a tensor of these sizes (the same random draws: 0 or
+  // 1 / (1 - p)); undefined when dropout is off (evaluation, or p = 0).
+  torch::Tensor keep_mask(at::IntArrayRef sizes, const at::TensorOptions& options);
 
  private:
   double p_;
@@ -35,6 +38,11 @@ TORCH_MODULE(Dropout);
 // allowed[b, i, j] = j <= i and (tokens[b, j] != 0 or i == j).
 // tokens [B, L] int64 -> [B, 1, L, L] bool, broadcastable over heads.
 torch::Tensor causal_padding_mask(const torch::Tensor& tokens);
+
+// On the CPU with float tensors the attention core runs as one fused operator
+// (models/attention_kernel.h); tests and benchmarks switch it off to compare with the
+// operator-by-operator path (the one CUDA and other dtypes always take).
+void use_fused_attention(bool on);
 
 class CausalSelfAttentionImpl : public torch::nn::Module {
  public:
