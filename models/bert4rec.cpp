@@ -34,6 +34,7 @@
 #include <torch/utils.h>
 
 #include "core/config.h"
+#include "core/thread_generator.h"
 #include "models/composed_model.h"
 #include "models/item_encoder.h"
 #include "models/layers.h"
@@ -84,6 +85,7 @@ class Bert4RecEncoder : public SequenceEncoder {
 
   int64_t max_length() const override { return max_length_; }
   bool causal() const override { return false; }
+  bool shardable() const override { return true; }
 
   std::pair<at::Tensor, at::Tensor> training_view(const at::Tensor& inputs,
                                                   const at::Tensor& targets) override {
@@ -91,7 +93,8 @@ class Bert4RecEncoder : public SequenceEncoder {
     auto sequence = at::cat({inputs, targets.narrow(1, targets.size(1) - 1, 1)}, 1);
     if (sequence.size(1) > max_length_) sequence = sequence.narrow(1, 1, max_length_);
     auto real = sequence.ne(0);
-    auto draw = at::rand(sequence.sizes(), at::TensorOptions().device(sequence.device()));
+    auto draw = at::rand(sequence.sizes(), thread_generator(),
+                         at::TensorOptions().device(sequence.device()));
     auto masked = draw.lt(mask_probability_) & real;
     // Rows where the draw masked nothing: mask the last item (always real when the row is),
     // unless they may teach nothing and some other row of the batch teaches something.

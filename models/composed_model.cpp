@@ -74,6 +74,20 @@ at::Tensor ComposedModel::auxiliary_loss(const ModelInput& input, const at::Tens
 
 at::Tensor ComposedModel::batch_penalty() { return items_->penalty(); }
 
+// Heads add losses and keep state per batch; the parts say whether they keep any.
+bool ComposedModel::shardable() const {
+  return heads_.empty() && items_->shardable() && sequence_->shardable();
+}
+
+void ComposedModel::begin_shared_batch() {
+  items_->new_batch();
+  (void)items_->table();  // made here, read by every shard
+}
+
+at::Tensor ComposedModel::encode_shard(const ModelInput& input) {
+  return sequence_->encode(input, *items_);
+}
+
 int64_t ComposedModel::max_length() const { return sequence_->max_length(); }
 
 bool ComposedModel::causal() const { return sequence_->causal(); }

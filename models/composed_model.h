@@ -54,6 +54,9 @@ class ComposedModel : public Recommender {
   at::Tensor auxiliary_loss(const ModelInput& input, const at::Tensor& states,
                             const at::Tensor& targets) override;
   at::Tensor batch_penalty() override;
+  bool shardable() const override;
+  void begin_shared_batch() override;
+  at::Tensor encode_shard(const ModelInput& input) override;
   int64_t max_length() const override;
   int64_t n_items() const override { return n_items_; }
   bool causal() const override;

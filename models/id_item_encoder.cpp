@@ -8,6 +8,7 @@ namespace {
 class IdItemEncoder : public ItemEncoder {
  public:
   explicit IdItemEncoder(const ItemEncoderContext& c) : ItemEncoder(c.ids, c.n_items) {}
+  bool shardable() const override { return true; }
 
  protected:
   at::Tensor compute() override { return ids()->weight(); }

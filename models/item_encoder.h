@@ -56,6 +56,9 @@ class ItemEncoder : public torch::nn::Module {
   virtual void fit(const Split& /*split*/) { forget(); }
   // An L2 penalty on the ID rows read in training since the last call (undefined = none).
   virtual at::Tensor penalty() { return {}; }
+  // True when table(), once made for a batch, is all the encoder keeps for it: several
+  // threads may then read it at once (Recommender::shardable).
+  virtual bool shardable() const { return false; }
   // The table is recomputed at its next use in training.
   void new_batch() {
     if (is_training()) forget();

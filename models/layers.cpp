@@ -4,13 +4,23 @@
 
 #include <ATen/ATen.h>
 
+#include "core/thread_generator.h"
+#include "models/attention_kernel.h"
+
 namespace shiftrec {
 namespace {
 
 // Longest window computed with broadcast products instead of batched matmul on the CPU.
 constexpr int64_t kBroadcastAttentionMaxLength = 8;
 
+bool& fused_attention_on() {
+  static bool on = true;
+  return on;
+}
+
 }  // namespace
+
+void use_fused_attention(bool on) { fused_attention_on() = on; }
 
 DropoutImpl::DropoutImpl(double p) : p_(p) {
   TORCH_CHECK(p >= 0.0 && p < 1.0, "dropout: p = ", p, ", expected 0 <= p < 1");
@@ -19,7 +29,12 @@ DropoutImpl::DropoutImpl(double p) : p_(p) {
 torch::Tensor DropoutImpl::forward(const torch::Tensor& x) {
   if (!is_training() || p_ == 0.0) return x;
   if (x.is_cuda()) return at::dropout(x, p_, /*train=*/true);
-  return x * at::rand_like(x).ge_(p_).mul_(1.0 / (1.0 - p_));
+  return x * keep_mask(x.sizes(), x.options());
+}
+
+torch::Tensor DropoutImpl::keep_mask(at::IntArrayRef sizes, const at::TensorOptions& options) {
+  if (!is_training() || p_ == 0.0) return torch::Tensor();
+  return at::rand(sizes, thread_generator(), options).ge_(p_).mul_(1.0 / (1.0 - p_));
 }
 
 torch::Tensor causal_padding_mask(const torch::Tensor& tokens) {
@@ -49,6 +64,14 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& query,
   auto split_heads = [&](const torch::Tensor& x) {
     return x.view({batch, length, heads_, head_dim}).transpose(1, 2);  // [B, h, L, dh]
   };
+  const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim));
+  if (fused_attention_on() && fused_attention_supports(query)) {
+    // One pass per (sequence, head) instead of ~12 operators forward and ~15 backward; the
+    // dropout mask is drawn as the unfused path draws it (same random stream).
+    auto keep = dropout_->keep_mask({batch, heads_, length, length}, query.options());
+    return out_->forward(fused_attention(q_->forward(query), k_->forward(keys), v_->forward(keys),
+                                         allowed, keep, heads_, scale));
+  }
   auto q = split_heads(q_->forward(query));
   auto k = split_heads(k_->forward(keys));
   auto v = split_heads(v_->forward(keys));

@@ -98,6 +98,13 @@ class Recommender : public torch::nn::Module {
   // L2 on the batch's ID embeddings); the trainer calls it once per batch, after the loss.
   // Undefined = none.
   virtual at::Tensor batch_penalty() { return {}; }
+  // Sharded training (train/batch_shards.h): true when, after begin_shared_batch() on one
+  // thread, encode_shard() may run on several threads at once for parts of the same batch —
+  // the model keeps no per-batch state besides what begin_shared_batch() prepares, and adds
+  // no auxiliary loss or penalty (each shard's loss is then its share of the batch's).
+  virtual bool shardable() const { return false; }
+  virtual void begin_shared_batch() {}
+  virtual at::Tensor encode_shard(const ModelInput& input) { return encode(input); }
 
   // The longest history the model reads (histories are cut to their last max_length items).
   virtual int64_t max_length() const = 0;

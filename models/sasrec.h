@@ -45,6 +45,7 @@ class SASRecEncoder : public SequenceEncoder {
   // input.histories [B, L], input.gaps [B, L] (read only with time_gaps on) -> [B, L, d]
   at::Tensor encode(const ModelInput& input, ItemEncoder& items) override;
   int64_t max_length() const override { return options_.max_length(); }
+  bool shardable() const override { return true; }
   bool reads_gaps() const override { return options_.time_gaps(); }
 
  private:

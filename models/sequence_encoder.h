@@ -42,6 +42,9 @@ class SequenceEncoder : public torch::nn::Module {
   // True when the states are the item encoder's user rows (general CF).
   virtual bool reads_user_states() const { return false; }
   virtual TrainingExamples training_examples() const { return TrainingExamples::kNextItems; }
+  // True when encode() keeps no state between calls and draws its randomness from
+  // thread_generator() (core/thread_generator.h): shards of a batch may run it at once.
+  virtual bool shardable() const { return false; }
   // As Recommender::training_view.
   virtual std::pair<at::Tensor, at::Tensor> training_view(const at::Tensor& inputs,
                                                           const at::Tensor& targets) {

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include <ATen/Parallel.h>
 #include <torch/optim/adam.h>
 #include <torch/utils.h>
 
@@ -15,6 +16,7 @@
 #include "core/seed.h"
 #include "datasets/split.h"
 #include "models/recommender.h"
+#include "train/batch_shards.h"
 #include "train/data_parallel.h"
 #include "train/fused_adam.h"
 #include "train/loss.h"
@@ -49,6 +51,9 @@ TrainOptions TrainOptions::from_config(ConfigSection s, uint64_t run_seed) {
                                      "validation metric to maximise, e.g. ndcg@10");
   o.length_buckets = s.get_bool("length_buckets", o.length_buckets,
                                 "batch users of similar length together (less padding)");
+  o.shards = s.get_int("shards", o.shards, 1, 256,
+                       "split each batch into this many shards computed at once, one CPU thread "
+                       "each (1 = one pass over LibTorch's threads)");
   o.checkpoint_every =
       s.get_int("checkpoint_every", o.checkpoint_every, 0, 1 << 20,
                 "epochs between saved training states, for `shiftrec resume` (0 = none)");
@@ -101,6 +106,23 @@ struct Training {
   Rng& rng;
   std::vector<torch::Tensor>& best_state;
   TrainProgress& counters;
+  ShardWorkers* workers;  // null without train.shards
+};
+
+// LibTorch's thread count on this thread for a scope, then back.
+class ScopedThreads {
+ public:
+  explicit ScopedThreads(int threads) : previous_(at::get_num_threads()) {
+    if (threads != previous_) at::set_num_threads(threads);
+  }
+  ~ScopedThreads() {
+    if (at::get_num_threads() != previous_) at::set_num_threads(previous_);
+  }
+  ScopedThreads(const ScopedThreads&) = delete;
+  ScopedThreads& operator=(const ScopedThreads&) = delete;
+
+ private:
+  int previous_;
 };
 
 // One epoch of optimiser steps; fills the record's loss, rate and time.
@@ -141,11 +163,18 @@ void run_epoch(Training& t, EpochRecord& record) {
   }
   Progress progress("epoch " + std::to_string(record.epoch), n_batches);
   auto loss_sum = torch::zeros({}, torch::TensorOptions().device(t.device));
+  // Sharded: the shards are the parallelism, so this thread (shard 0) runs one LibTorch thread
+  // too while it trains; validation gets them all back.
+  const ScopedThreads threads(t.workers != nullptr ? 1 : at::get_num_threads());
+  const std::string shard_purpose =
+      "train.shards" + (t.parallel != nullptr ? "." + std::to_string(t.parallel->rank()) : "");
   for (int64_t batch = 0; batch < n_batches; ++batch) {
     throw_if_interrupted();
-    auto value = t.stream.batch_loss(batch, t.model, t.loss, t.device);
     t.optimizer.zero_grad();
-    value.backward();
+    const uint64_t step =
+        (static_cast<uint64_t>(record.epoch) << 32) | static_cast<uint64_t>(batch);
+    auto value = t.stream.batch_gradients(batch, t.model, t.loss, t.device, t.workers,
+                                          derive_seed(t.options.seed, shard_purpose, step));
     if (t.parallel != nullptr) t.parallel->average_gradients(t.model.parameters());
     stop_if_not_finite(t, value, record.epoch, batch, n_batches);
     // The step's rate: the count of batches per epoch is fixed, so (epoch, batch) gives the
@@ -249,7 +278,22 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
              (counters.finished ? " (training had finished)" : ""));
     counters.resumed_after.push_back(counters.epochs_done);
   }
-  Training t{model, loss, options, device, parallel, *stream, optimizer, rng, best_state, counters};
+  std::unique_ptr<ShardWorkers> workers;
+  if (options.shards > 1) {
+    if (!device.is_cpu()) {
+      throw UserError("train.shards = " + std::to_string(options.shards) +
+                      " splits batches over CPU threads; on " + device.str() + " leave it at 1");
+    }
+    if (!model.shardable()) {
+      throw UserError("train.shards = " + std::to_string(options.shards) +
+                      ": this model's batches cannot be split into shards (that needs the id "
+                      "item encoder, the sasrec or bert4rec sequence part and no heads); set "
+                      "train.shards = 1");
+    }
+    workers = std::make_unique<ShardWorkers>(options.shards);
+  }
+  Training t{model,     loss, options,    device,   parallel,     *stream,
+             optimizer, rng,  best_state, counters, workers.get()};
 
   bool exploding_warned = false;
   for (int64_t epoch = counters.epochs_done + 1; !counters.finished && epoch <= options.epochs;

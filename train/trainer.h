@@ -44,6 +44,9 @@ struct TrainOptions {
   int64_t patience = 5;  // validations without improvement before stopping
   std::string early_stop_metric = "ndcg@10";
   bool length_buckets = true;
+  // > 1: each batch computed in this many shards at once, one thread each (train/batch_shards.h;
+  // CPU, shardable models only). 1: one pass, LibTorch's own threads.
+  int64_t shards = 1;
   // > 0: the training state is written after every this many epochs (and after the last);
   // 0: never (a stopped run then restarts from epoch 1 on resume).
   int64_t checkpoint_every = 1;

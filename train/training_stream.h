@@ -5,6 +5,8 @@
 //                    (a head's), weighted by the batch's share of positions with length buckets
 //   user-item pairs  the training (user, item) pairs (train/pair_batching.h), the loss over
 //                    the users' states
+// Next-item batches of a shardable model may be computed in shards on several threads
+// (train/batch_shards.h); the loss is the same mean over the batch's supervised positions.
 // Either way the model's batch penalty (LightGCN's L2) is added.
 #pragma once
 
@@ -21,6 +23,7 @@ namespace shiftrec {
 class DataParallel;
 class Loss;
 class Recommender;
+class ShardWorkers;
 struct Split;
 struct TrainOptions;
 
@@ -33,6 +36,12 @@ class TrainingStream {
   // The loss of planned batch `index` ([] scalar, with autograd history).
   virtual at::Tensor batch_loss(int64_t index, Recommender& model, Loss& loss,
                                 c10::Device device) = 0;
+  // Adds the gradients of planned batch `index` to the parameters' grad and returns its loss
+  // ([] scalar, detached). With `workers` (a shardable model's next-item batches only), the
+  // batch is computed in workers->shards() shards at once (train/batch_shards.h), shard s
+  // drawing from a generator seeded with derive_seed(seed, "shard", s).
+  virtual at::Tensor batch_gradients(int64_t index, Recommender& model, Loss& loss,
+                                     c10::Device device, ShardWorkers* workers, uint64_t seed);
 };
 
 std::unique_ptr<TrainingStream> make_training_stream(const Recommender& model, const Split& split,
