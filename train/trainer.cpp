@@ -280,17 +280,17 @@ TrainResult train_model(Recommender& model, Loss& loss, const Split& split,
   }
   std::unique_ptr<ShardWorkers> workers;
   if (options.shards > 1) {
-    if (!device.is_cpu()) {
-      throw UserError("train.shards = " + std::to_string(options.shards) +
-                      " splits batches over CPU threads; on " + device.str() + " leave it at 1");
-    }
-    if (!model.shardable()) {
+    if (!device.is_cpu()) {  // a config shared by CPU and GPU runs (device = "auto")
+      log_warn("train.shards = " + std::to_string(options.shards) +
+               " splits batches over CPU threads: ignored on " + device.str());
+    } else if (!model.shardable()) {
       throw UserError("train.shards = " + std::to_string(options.shards) +
                       ": this model's batches cannot be split into shards (that needs the id "
                       "item encoder, the sasrec or bert4rec sequence part and no heads); set "
                       "train.shards = 1");
+    } else {
+      workers = std::make_unique<ShardWorkers>(options.shards);
     }
-    workers = std::make_unique<ShardWorkers>(options.shards);
   }
   Training t{model,     loss, options,    device,   parallel,     *stream,
              optimizer, rng,  best_state, counters, workers.get()};
