@@ -93,8 +93,7 @@ class Bert4RecEncoder : public SequenceEncoder {
     auto sequence = at::cat({inputs, targets.narrow(1, targets.size(1) - 1, 1)}, 1);
     if (sequence.size(1) > max_length_) sequence = sequence.narrow(1, 1, max_length_);
     auto real = sequence.ne(0);
-    auto draw = at::rand(sequence.sizes(), thread_generator(),
-                         at::TensorOptions().device(sequence.device()));
+    auto draw = thread_rand(sequence.sizes(), at::TensorOptions().device(sequence.device()));
     auto masked = draw.lt(mask_probability_) & real;
     // Rows where the draw masked nothing: mask the last item (always real when the row is),
     // unless they may teach nothing and some other row of the batch teaches something.

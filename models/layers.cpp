@@ -34,7 +34,7 @@ torch::Tensor DropoutImpl::forward(const torch::Tensor& x) {
 
 torch::Tensor DropoutImpl::keep_mask(at::IntArrayRef sizes, const at::TensorOptions& options) {
   if (!is_training() || p_ == 0.0) return torch::Tensor();
-  return at::rand(sizes, thread_generator(), options).ge_(p_).mul_(1.0 / (1.0 - p_));
+  return thread_rand(sizes, options).ge_(p_).mul_(1.0 / (1.0 - p_));
 }
 
 torch::Tensor causal_padding_mask(const torch::Tensor& tokens) {
