@@ -60,22 +60,37 @@ SHIFTREC_ALWAYS_INLINE void axpy(float* y, float alpha, const float* x, int64_t 
   for (int64_t c = 0; c < n; ++c) y[c] += alpha * x[c];
 }
 
-// Tasks [begin, end) of B·H, task t = (sequence t / H, head t % H).
+// Task t = (sequence b = t / H, head h = t % H): where its rows start in the [B, L, d] tensors
+// (offset) and in the [B, H, L, L] ones (square), and its keep mask (nullptr: no dropout).
+struct Task {
+  int64_t b, offset, square;
+  const float *q, *k, *v, *keep;
+};
+
+SHIFTREC_ALWAYS_INLINE Task task(const Problem& p, int64_t t) {
+  const int64_t b = t / p.heads, h = t % p.heads;
+  const int64_t offset = b * p.length * p.d + h * p.head_dim, square = t * p.length * p.length;
+  return Task{b,
+              offset,
+              square,
+              p.q + offset,
+              p.k + offset,
+              p.v + offset,
+              p.keep != nullptr ? p.keep + square : nullptr};
+}
+
+// Tasks [begin, end) of B·H.
 SHIFTREC_ALWAYS_INLINE void forward_body(const Problem& p, const Forward& f, int64_t begin,
                                          int64_t end) {
   const int64_t L = p.length, d = p.d, dh = p.head_dim;
   constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
   for (int64_t t = begin; t < end; ++t) {
-    const int64_t b = t / p.heads, h = t % p.heads;
-    const int64_t base = b * L * d + h * dh;
-    const float* q = p.q + base;
-    const float* k = p.k + base;
-    const float* v = p.v + base;
-    float* out = f.out + base;
-    float* probs = f.probs + t * L * L;
-    const float* keep = p.keep != nullptr ? p.keep + t * L * L : nullptr;
+    const Task task_t = task(p, t);
+    const float *q = task_t.q, *k = task_t.k, *v = task_t.v, *keep = task_t.keep;
+    float* out = f.out + task_t.offset;
+    float* probs = f.probs + task_t.square;
     for (int64_t i = 0; i < L; ++i) {
-      const bool* allowed = p.allowed + b * p.allowed_b + i * p.allowed_i;
+      const bool* allowed = p.allowed + task_t.b * p.allowed_b + i * p.allowed_i;
       float* row = probs + i * L;
       float max = kMinusInf;
       for (int64_t j = 0; j < L; ++j) {
@@ -110,17 +125,13 @@ SHIFTREC_ALWAYS_INLINE void backward_body(const Problem& p, const Backward& g, i
   const int64_t L = p.length, d = p.d, dh = p.head_dim;
   std::vector<float> grad_p(static_cast<size_t>(L));
   for (int64_t t = begin; t < end; ++t) {
-    const int64_t b = t / p.heads, h = t % p.heads;
-    const int64_t base = b * L * d + h * dh;
-    const float* q = p.q + base;
-    const float* k = p.k + base;
-    const float* v = p.v + base;
-    const float* grad_out = g.grad_out + base;
-    float* grad_q = g.grad_q + base;
-    float* grad_k = g.grad_k + base;
-    float* grad_v = g.grad_v + base;
-    const float* probs = g.probs + t * L * L;
-    const float* keep = p.keep != nullptr ? p.keep + t * L * L : nullptr;
+    const Task task_t = task(p, t);
+    const float *q = task_t.q, *k = task_t.k, *v = task_t.v, *keep = task_t.keep;
+    const float* grad_out = g.grad_out + task_t.offset;
+    float* grad_q = g.grad_q + task_t.offset;
+    float* grad_k = g.grad_k + task_t.offset;
+    float* grad_v = g.grad_v + task_t.offset;
+    const float* probs = g.probs + task_t.square;
     for (int64_t i = 0; i < L; ++i) {
       const float* row = probs + i * L;
       const float* go = grad_out + i * d;
