@@ -287,9 +287,12 @@ TEST(Trainer, DivergenceIsCaughtAtTheStepBeforeItReachesTheParameters) {
 // with BPR (pair batches).
 struct ResumeCase {
   std::string model_toml, model_name, loss_name;
+  int64_t shards = 1;  // train.shards: the shards' generators come from the seed and the step
 };
 
-void PrintTo(const ResumeCase& c, std::ostream* os) { *os << c.model_name << " + " << c.loss_name; }
+void PrintTo(const ResumeCase& c, std::ostream* os) {
+  *os << c.model_name << " + " << c.loss_name << " in " << c.shards << " shard(s)";
+}
 
 class TrainerResume : public ::testing::TestWithParam<ResumeCase> {
  protected:
@@ -308,6 +311,7 @@ class TrainerResume : public ::testing::TestWithParam<ResumeCase> {
     options.patience = 100;
     options.checkpoint_every = checkpoint_every;
     options.seed = 3;
+    options.shards = GetParam().shards;
     // Validation by epoch: improves, then not, then improves (the kept epoch is 4, not 5).
     int64_t epoch =
         std::filesystem::exists(state.path) ? read_train_progress(state).epochs_done : 0;
@@ -384,11 +388,17 @@ INSTANTIATE_TEST_SUITE_P(
         // masking draws from LibTorch's generator
         ResumeCase{"d = 8\nblocks = 1\nmax_length = 8", "bert4rec", "ce"},
         ResumeCase{"d = 8\nmax_length = 8", "gru4rec", "sampled_softmax"},
+        // sharded batches: dropout, negatives and masking from per-shard generators
+        ResumeCase{"d = 8\nblocks = 1\nmax_length = 8\ndropout = 0.3", "sasrec", "bce", 2},
+        ResumeCase{"d = 8\nblocks = 1\nmax_length = 8", "bert4rec", "ce", 3},
         // every shift-head part: gaps, the graph, the move head, the mixture
         ResumeCase{"d = 8\nblocks = 1\nmax_length = 8\ntime_gaps = true\nshift_mixture = true\n"
                    "shift_graph = true\nshift_move_head = true",
                    "shift_sasrec", "gbce"}),
-    [](const ::testing::TestParamInfo<ResumeCase>& info) { return info.param.model_name; });
+    [](const ::testing::TestParamInfo<ResumeCase>& info) {
+      return info.param.model_name +
+             (info.param.shards > 1 ? "_in_" + std::to_string(info.param.shards) + "_shards" : "");
+    });
 
 // Every registered preset, as configured by default at a tiny width (a new preset is walked
 // the moment it registers). Popularity has nothing to train.
