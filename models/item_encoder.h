@@ -8,7 +8,8 @@
 //                              (a graph over users and items); only asked of those
 //   candidate_rows(items)   -> [..., D] the rows of 0-based item ids (any shape)
 //
-// Registered encoders ([model] item_encoder = ...): `id` (the ID table itself), `lightgcn` and
+// Registered encoders ([model] item_encoder = ...): `id` (the ID table itself), `categories`
+// (the ID row plus the mean of the item's category embeddings), `lightgcn` and
 // `ngcf` (propagation over a training graph, models/graph_item_encoder.h), `fusion` (a gate
 // between the ID and a propagated table), `popularity` (log training counts; no parameters).
 //

@@ -22,7 +22,7 @@ using testing::source_path;
 
 // Compositions: a BERT4Rec over LightGCN-propagated items with a shift head; an NGCF-fed
 // GRU4Rec; a gated-fusion SASRec whose shift head reshapes the ranking; LightGCN and
-// popularity spelled as parts.
+// popularity spelled as parts; a SASRec over items that carry their categories' embeddings.
 const std::vector<std::pair<std::string, std::string>> kCompositions = {
     {"lightgcn+bert4rec+shift",
      "item_encoder = \"lightgcn\"\nsequence = \"bert4rec\"\nheads = [\"shift\"]\nd = 8\n"
@@ -31,6 +31,7 @@ const std::vector<std::pair<std::string, std::string>> kCompositions = {
     {"fusion+sasrec+shift",
      "item_encoder = \"fusion\"\nsequence = \"sasrec\"\nheads = [\"shift\"]\nd = 8\n"
      "[model.shift]\nmixture = true\n"},
+    {"categories+sasrec", "item_encoder = \"categories\"\nsequence = \"sasrec\"\nd = 8\n"},
     {"lightgcn+none", "item_encoder = \"lightgcn\"\nsequence = \"none\"\nd = 8\n"},
     {"popularity+none", "item_encoder = \"popularity\"\nsequence = \"none\"\n"},
 };
