@@ -21,6 +21,25 @@ const char* instruction_set_name(InstructionSet set);
 // a kernel file's use_*_isa switch for tests and benchmarks accepts).
 std::optional<InstructionSet> runnable_instruction_set(const std::string& name);
 
+// A kernel file's table of per-set functions (a struct with a member `InstructionSet set`),
+// made by its `for_set(set)` — the baseline's table where the per-set code is not built.
+// table() is the one in use: the widest this CPU runs, chosen at first use; use(name) switches
+// to another set this CPU runs (tests and benchmarks compare them) and says whether it could.
+template <typename Table, Table (*for_set)(InstructionSet)>
+struct KernelChoice {
+  static Table& table() {
+    static Table chosen = for_set(best_instruction_set());
+    return chosen;
+  }
+  static const char* name() { return instruction_set_name(table().set); }
+  static bool use(const std::string& set_name) {
+    const std::optional<InstructionSet> set = runnable_instruction_set(set_name);
+    if (!set) return false;
+    table() = for_set(*set);
+    return true;
+  }
+};
+
 }  // namespace shiftrec
 
 // A kernel's body is a template marked SHIFTREC_ALWAYS_INLINE, inlined into one function per set:

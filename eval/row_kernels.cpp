@@ -149,10 +149,8 @@ Kernels kernels_for(InstructionSet set) {
   return kKernels_baseline;
 }
 
-Kernels& kernels() {
-  static Kernels chosen = kernels_for(best_instruction_set());
-  return chosen;
-}
+using Choice = KernelChoice<Kernels, kernels_for>;
+Kernels& kernels() { return Choice::table(); }
 
 }  // namespace
 
@@ -178,13 +176,8 @@ double sum_exp_at(const float* row, const int32_t* items, int64_t count, float s
   return kernels().sum_exp_at(row, items, count, shift);
 }
 
-const char* row_kernel_isa() { return instruction_set_name(kernels().set); }
+const char* row_kernel_isa() { return Choice::name(); }
 
-bool use_row_kernel_isa(const std::string& isa) {
-  const std::optional<InstructionSet> set = runnable_instruction_set(isa);
-  if (!set) return false;
-  kernels() = kernels_for(*set);
-  return true;
-}
+bool use_row_kernel_isa(const std::string& isa) { return Choice::use(isa); }
 
 }  // namespace shiftrec

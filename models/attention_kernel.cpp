@@ -187,10 +187,8 @@ Kernels kernels_for(InstructionSet set) {
   return {forward_baseline, backward_baseline, InstructionSet::kBaseline};
 }
 
-Kernels& kernels() {
-  static Kernels chosen = kernels_for(best_instruction_set());
-  return chosen;
-}
+using Choice = KernelChoice<Kernels, kernels_for>;
+Kernels& kernels() { return Choice::table(); }
 
 // Tasks per thread chunk: one task is L² dh multiply-adds twice (about 0.25 M at L = d = 50).
 constexpr int64_t kTaskGrain = 4;
@@ -279,13 +277,8 @@ at::Tensor fused_attention(const at::Tensor& q, const at::Tensor& k, const at::T
                                keep.defined() ? keep : at::empty({0}, q.options()), heads, scale);
 }
 
-const char* attention_kernel_isa() { return instruction_set_name(kernels().set); }
+const char* attention_kernel_isa() { return Choice::name(); }
 
-bool use_attention_kernel_isa(const std::string& isa) {
-  const std::optional<InstructionSet> set = runnable_instruction_set(isa);
-  if (!set) return false;
-  kernels() = kernels_for(*set);
-  return true;
-}
+bool use_attention_kernel_isa(const std::string& isa) { return Choice::use(isa); }
 
 }  // namespace shiftrec

@@ -134,10 +134,8 @@ Kernels kernels_for(InstructionSet set) {
   return {gather_baseline, scatter_baseline, InstructionSet::kBaseline};
 }
 
-Kernels& kernels() {
-  static Kernels chosen = kernels_for(best_instruction_set());
-  return chosen;
-}
+using Choice = KernelChoice<Kernels, kernels_for>;
+Kernels& kernels() { return Choice::table(); }
 
 at::Tensor float_matrix(const at::Tensor& t, int64_t rows, const char* what) {
   SHIFTREC_ASSERT(
@@ -211,13 +209,8 @@ at::Tensor csr_rows_transposed_times(const CsrMatrix& a, const at::Tensor& rows,
   return out;
 }
 
-const char* csr_kernel_isa() { return instruction_set_name(kernels().set); }
+const char* csr_kernel_isa() { return Choice::name(); }
 
-bool use_csr_kernel_isa(const std::string& isa) {
-  const std::optional<InstructionSet> set = runnable_instruction_set(isa);
-  if (!set) return false;
-  kernels() = kernels_for(*set);
-  return true;
-}
+bool use_csr_kernel_isa(const std::string& isa) { return Choice::use(isa); }
 
 }  // namespace shiftrec
