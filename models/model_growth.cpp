@@ -58,10 +58,16 @@ at::Tensor grown(const std::string& name, const at::Tensor& old_value, const at:
       const at::Tensor mean = old_value.mean(0, /*keepdim=*/true);
       return at::cat({old_value, mean.expand({g.new_users - g.old_users}).contiguous()}, 0);
     }
+    if (old_rows == g.old_categories && new_rows == g.new_categories) {
+      auto shape = old_value.sizes().vec();
+      shape[0] = g.new_categories - g.old_categories;
+      return at::cat({old_value, at::zeros(shape, old_value.options())}, 0);
+    }
   }
-  throw UserError("update cannot carry parameter " + name + " over: shape " +
-                  c10::str(old_value.sizes()) + " in the run, " + c10::str(target.sizes()) +
-                  " for the updated data, and it is neither an item nor a user table; retrain");
+  throw UserError(
+      "update cannot carry parameter " + name + " over: shape " + c10::str(old_value.sizes()) +
+      " in the run, " + c10::str(target.sizes()) +
+      " for the updated data, and it is neither an item, a user nor a category table; retrain");
 }
 
 }  // namespace
@@ -72,6 +78,8 @@ Growth Growth::between(const Interactions& old_data, const Interactions& grown_d
   g.new_items = grown_data.n_items;
   g.old_users = old_data.n_users;
   g.new_users = grown_data.n_users;
+  g.old_categories = old_data.n_categories;
+  g.new_categories = grown_data.n_categories;
   g.new_item_peers.resize(static_cast<size_t>(g.new_items - g.old_items));
   if (!grown_data.has_categories() || g.new_items == g.old_items) return g;
   std::vector<std::vector<int64_t>> items_of(static_cast<size_t>(grown_data.n_categories));

@@ -129,5 +129,50 @@ TEST(ModelGrowth, EveryModelGrowsAndASequenceModelScoresOldHistoriesAsBefore) {
   EXPECT_TRUE(at::allclose(new_scores.narrow(1, 0, old_scores.size(1)), old_scores, 1e-5, 1e-6));
 }
 
+// The `categories` item encoder's table grows with the data's categories: old rows kept, a new
+// category's row at zero; old histories then score old items as before.
+TEST(ModelGrowth, ACategoryTableKeepsItsRowsAndANewCategoryStartsAtZero) {
+  const SyntheticData base = generate_synthetic(testing::tiny_synthetic_options());
+  Interactions update = update_of(base.interactions);
+  update.category_names = {"a category the run never saw"};
+  const Interactions grown = append_interactions(base.interactions, update, "update").merged;
+  const Growth g = Growth::between(base.interactions, grown);
+  ASSERT_EQ(g.new_categories, g.old_categories + 1);
+  auto compose = [](const Interactions& data, uint64_t seed) {
+    at::manual_seed(seed);
+    Config config = Config::from_string(
+        "[model]\nitem_encoder = \"categories\"\nsequence = \"sasrec\"\nd = 8\n", "g.toml");
+    ModelContext context;
+    context.n_items = data.n_items;
+    context.n_users = data.n_users;
+    context.data = &data;
+    return build_model(config.section("model"), context);
+  };
+  auto old_model = compose(base.interactions, 1);
+  auto new_model = compose(grown, 2);
+  const std::string key = "items.category_embedding";
+  {
+    at::NoGradGuard no_grad;
+    old_model->named_parameters()[key].normal_();  // trained rows, not the zeros they start at
+  }
+  grow_parameters(*old_model, *new_model, g);
+  const at::Tensor old_rows = old_model->named_parameters()[key];
+  const at::Tensor new_rows = new_model->named_parameters()[key];
+  ASSERT_EQ(new_rows.size(0), g.new_categories);
+  EXPECT_TRUE(at::equal(new_rows.narrow(0, 0, g.old_categories), old_rows));
+  EXPECT_EQ(new_rows[g.old_categories].abs().sum().item<double>(), 0.0);
+
+  const Split old_split = leave_one_out(base.interactions);
+  old_model->eval();
+  new_model->eval();
+  const auto histories =
+      pack_histories(old_split.items, {old_split.offsets[0]}, {old_split.train_length[0]}, 8);
+  const ModelInput input{histories, at::Tensor(), at::zeros({1}, at::kLong)};
+  at::NoGradGuard no_grad;
+  const at::Tensor old_scores = old_model->score_all(old_model->encode(input).select(1, -1));
+  const at::Tensor new_scores = new_model->score_all(new_model->encode(input).select(1, -1));
+  EXPECT_TRUE(at::allclose(new_scores.narrow(1, 0, old_scores.size(1)), old_scores, 1e-5, 1e-6));
+}
+
 }  // namespace
 }  // namespace shiftrec
