@@ -6,10 +6,10 @@
 #include <ATen/ATen.h>
 #include <torch/utils.h>
 
-#include "core/config.h"
 #include "core/error.h"
 #include "datasets/interactions.h"
 #include "models/recommender.h"
+#include "tests/models/model_from_toml.h"
 
 namespace shiftrec {
 namespace {
@@ -28,15 +28,8 @@ Interactions four_items() {
 std::shared_ptr<Recommender> compose_over(const std::string& item_encoder,
                                           const Interactions& data) {
   at::manual_seed(7);
-  Config config = Config::from_string(
-      "[model]\nitem_encoder = \"" + item_encoder + "\"\nsequence = \"sasrec\"\nd = 3\n", "t.toml");
-  ModelContext context;
-  context.n_items = data.n_items;
-  context.n_users = data.n_users;
-  context.data = &data;
-  auto model = build_model(config.section("model"), context);
-  config.check_all_used();
-  return model;
+  return testing::model_from_toml(
+      "[model]\nitem_encoder = \"" + item_encoder + "\"\nsequence = \"sasrec\"\nd = 3\n", data);
 }
 
 TEST(CategoryItemEncoder, AnItemIsItsIdRowPlusTheMeanOfItsCategoriesRows) {

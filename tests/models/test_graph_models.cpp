@@ -16,20 +16,14 @@
 #include "models/shift_head.h"
 #include "tests/datasets/hand_labelled.h"
 #include "tests/fixtures.h"
+#include "tests/models/model_from_toml.h"
 #include "train/loss.h"
 
 namespace shiftrec {
 namespace {
 
 std::shared_ptr<Recommender> build(const std::string& toml, const Interactions& data) {
-  Config config = Config::from_string(toml, "test.toml");
-  ModelContext context;
-  context.n_items = data.n_items;
-  context.n_users = data.n_users;
-  context.data = &data;
-  auto model = build_model(config.section("model"), context);
-  config.check_all_used();
-  return model;
+  return testing::model_from_toml(toml, data);
 }
 
 // The states of users by id (general CF): [B] -> [B, D].

@@ -16,6 +16,7 @@
 #include "datasets/split.h"
 #include "models/recommender.h"
 #include "tests/fixtures.h"
+#include "tests/models/model_from_toml.h"
 
 namespace shiftrec {
 namespace {
@@ -53,6 +54,21 @@ std::shared_ptr<Recommender> build(const std::string& name, const Interactions& 
   context.n_users = data.n_users;
   context.data = &data;
   return model_registry().get(name)(config.section("model"), context);
+}
+
+// The first user's training history, all old items, gets the same scores for the old items
+// from the grown model as from the run's.
+void expect_old_scores_kept(Recommender& old_model, Recommender& new_model,
+                            const Split& old_split) {
+  old_model.eval();
+  new_model.eval();
+  const auto histories =
+      pack_histories(old_split.items, {old_split.offsets[0]}, {old_split.train_length[0]}, 8);
+  const ModelInput input{histories, at::Tensor(), at::zeros({1}, at::kLong)};
+  at::NoGradGuard no_grad;
+  const at::Tensor old_scores = old_model.score_all(old_model.encode(input).select(1, -1));
+  const at::Tensor new_scores = new_model.score_all(new_model.encode(input).select(1, -1));
+  EXPECT_TRUE(at::allclose(new_scores.narrow(1, 0, old_scores.size(1)), old_scores, 1e-5, 1e-6));
 }
 
 TEST(ModelGrowth, NewItemsStartAtTheirCategoryPeersMean) {
@@ -118,15 +134,7 @@ TEST(ModelGrowth, EveryModelGrowsAndASequenceModelScoresOldHistoriesAsBefore) {
   auto old_model = build("sasrec", base.interactions, 1);
   auto new_model = build("sasrec", grown, 2);
   grow_parameters(*old_model, *new_model, g);
-  old_model->eval();
-  new_model->eval();
-  const auto histories =
-      pack_histories(old_split.items, {old_split.offsets[0]}, {old_split.train_length[0]}, 8);
-  const ModelInput input{histories, at::Tensor(), at::zeros({1}, at::kLong)};
-  at::NoGradGuard no_grad;
-  const at::Tensor old_scores = old_model->score_all(old_model->encode(input).select(1, -1));
-  const at::Tensor new_scores = new_model->score_all(new_model->encode(input).select(1, -1));
-  EXPECT_TRUE(at::allclose(new_scores.narrow(1, 0, old_scores.size(1)), old_scores, 1e-5, 1e-6));
+  expect_old_scores_kept(*old_model, *new_model, old_split);
 }
 
 // The `categories` item encoder's table grows with the data's categories: old rows kept, a new
@@ -140,13 +148,8 @@ TEST(ModelGrowth, ACategoryTableKeepsItsRowsAndANewCategoryStartsAtZero) {
   ASSERT_EQ(g.new_categories, g.old_categories + 1);
   auto compose = [](const Interactions& data, uint64_t seed) {
     at::manual_seed(seed);
-    Config config = Config::from_string(
-        "[model]\nitem_encoder = \"categories\"\nsequence = \"sasrec\"\nd = 8\n", "g.toml");
-    ModelContext context;
-    context.n_items = data.n_items;
-    context.n_users = data.n_users;
-    context.data = &data;
-    return build_model(config.section("model"), context);
+    return testing::model_from_toml(
+        "[model]\nitem_encoder = \"categories\"\nsequence = \"sasrec\"\nd = 8\n", data);
   };
   auto old_model = compose(base.interactions, 1);
   auto new_model = compose(grown, 2);
@@ -163,15 +166,7 @@ TEST(ModelGrowth, ACategoryTableKeepsItsRowsAndANewCategoryStartsAtZero) {
   EXPECT_EQ(new_rows[g.old_categories].abs().sum().item<double>(), 0.0);
 
   const Split old_split = leave_one_out(base.interactions);
-  old_model->eval();
-  new_model->eval();
-  const auto histories =
-      pack_histories(old_split.items, {old_split.offsets[0]}, {old_split.train_length[0]}, 8);
-  const ModelInput input{histories, at::Tensor(), at::zeros({1}, at::kLong)};
-  at::NoGradGuard no_grad;
-  const at::Tensor old_scores = old_model->score_all(old_model->encode(input).select(1, -1));
-  const at::Tensor new_scores = new_model->score_all(new_model->encode(input).select(1, -1));
-  EXPECT_TRUE(at::allclose(new_scores.narrow(1, 0, old_scores.size(1)), old_scores, 1e-5, 1e-6));
+  expect_old_scores_kept(*old_model, *new_model, old_split);
 }
 
 }  // namespace
