@@ -1,5 +1,11 @@
-// The graph presets, as compositions of parts (models/composed_model.h), reading the flat
+// The composed presets, as compositions of parts (models/composed_model.h), reading the flat
 // [model] keys they always read.
+//
+// The shift study's selected composition (experiments/shift_study/README.md):
+//   category_shift_sasrec SASRec over the `categories` item encoder (ID row + the mean of the
+//                         item's category rows), SHIFT positions' next-item loss weighted
+//                         `weight` times (the `shift_weight` head; 2.0, selected on validation
+//                         on Beauty and the synthetic data). Needs item categories.
 //
 // Graph–sequence hybrids: SASRec whose item table comes from a GNN over a training graph,
 // trained end to end.
@@ -131,6 +137,13 @@ SHIFTREC_REGISTER_MODEL("session_graph_sasrec",
                         "transition graph, gated with the ID embeddings",
                         [](ConfigSection s, const ModelContext& c) {
                           return make_hybrid(s, c, {"transition", 1, true, false});
+                        });
+SHIFTREC_REGISTER_MODEL("category_shift_sasrec",
+                        "SASRec over ID + category embeddings with SHIFT positions weighted in "
+                        "the loss (the shift study's composition)",
+                        [](ConfigSection s, const ModelContext& c) {
+                          return compose_preset(s, c,
+                                                ModelParts{"categories", "sasrec", {"shift_weight"}, 50});
                         });
 SHIFTREC_REGISTER_MODEL("lightgcn",
                         "LightGCN (He et al. 2020): ID embeddings propagated over the training "

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "datasets/interactions.h"
 #include "models/recommender.h"
+#include "tests/datasets/hand_labelled.h"
 #include "tests/models/model_from_toml.h"
 
 namespace shiftrec {
@@ -77,6 +78,53 @@ TEST(CategoryItemEncoder, DataWithoutCategoriesIsAnErrorNamingTheKey) {
   } catch (const UserError& e) {
     EXPECT_NE(std::string(e.what()).find("model.item_encoder"), std::string::npos) << e.what();
   }
+}
+
+// The preset `category_shift_sasrec` is the shift study's composition (categories + SASRec +
+// shift_weight, weight 2 unless given): the same parameters at the same seed, and the same
+// weighted loss on histories with SHIFT positions.
+TEST(CategoryShiftSASRec, IsTheCompositionWithTheShiftWeightHead) {
+  const Interactions data = testing::hand_labelled();
+  const auto build = [&](const std::string& model) {
+    at::manual_seed(9);
+    auto built = testing::model_from_toml(model, data);
+    built->eval();
+    // The category rows start at zero; give them values so that they reach the scores.
+    torch::NoGradGuard no_grad;
+    auto params = built->named_parameters();
+    at::manual_seed(10);
+    params["items.category_embedding"].normal_();
+    return built;
+  };
+  const std::string parts =
+      "[model]\nitem_encoder = \"categories\"\nsequence = \"sasrec\"\nheads = [\"shift_weight\"]\n"
+      "d = 4\n[model.sasrec]\nmax_length = 5\n";
+  // The histories of ShiftHead.LabelsOfTrainingPositionsByHand: SHIFT at (0, 0), (0, 1), (1, 2).
+  const auto histories = at::tensor({1, 2, 3, 2, 1, /**/ 0, 0, 1, 2, 4}, at::kLong).view({2, 5});
+  const auto targets = at::tensor({2, 3, 2, 1, 5, /**/ 0, 0, 2, 4, 3}, at::kLong).view({2, 5});
+  const auto extra_loss = [&](Recommender& model) {
+    const ModelInput input{histories, at::Tensor(), at::Tensor()};
+    return model.auxiliary_loss(input, model.encode(input), targets).item<double>();
+  };
+  for (const auto& [weight, preset_weight] :
+       std::vector<std::pair<std::string, std::string>>{{"2.0", ""}, {"3.0", "weight = 3.0\n"}}) {
+    SCOPED_TRACE(weight);
+    auto preset = build("[model]\nname = \"category_shift_sasrec\"\nd = 4\nmax_length = 5\n" +
+                        preset_weight);
+    auto composed = build(parts + "[model.shift_weight]\nweight = " + weight + "\n");
+    auto a = preset->named_parameters();
+    auto b = composed->named_parameters();
+    ASSERT_EQ(a.keys(), b.keys());
+    for (const auto& key : a.keys()) EXPECT_TRUE(at::equal(a[key], b[key])) << key;
+    const double loss = extra_loss(*preset);
+    EXPECT_GT(loss, 0.0);
+    EXPECT_EQ(loss, extra_loss(*composed));
+  }
+  // Weight 3 adds twice what weight 2 adds (the extra term is (weight - 1) x the SHIFT CE).
+  auto two = build("[model]\nname = \"category_shift_sasrec\"\nd = 4\nmax_length = 5\n");
+  auto three =
+      build("[model]\nname = \"category_shift_sasrec\"\nd = 4\nmax_length = 5\nweight = 3.0\n");
+  EXPECT_NEAR(extra_loss(*three), 2.0 * extra_loss(*two), 1e-6);
 }
 
 }  // namespace
