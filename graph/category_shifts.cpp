@@ -10,16 +10,46 @@
 
 namespace shiftrec {
 
-CategoryShiftGraph count_category_shifts(const Split& split, const Interactions& data,
-                                         double common_share, int64_t window, double smoothing) {
-  SHIFTREC_ASSERT(data.has_categories() && window >= 1 && smoothing > 0.0,
-                  "category shifts need categories, a window and smoothing");
-  SHIFTREC_ASSERT(split.offsets == data.user_offsets, "split not made from these interactions");
-  const int64_t n = data.n_categories;
-  CategoryShiftGraph g;
-  g.n_categories = n;
-  g.counts.assign(n * n, 0.0);
-  const std::vector<bool> ignored = common_categories(data, common_share);
+namespace {
+
+// One training shift: the pairs (from a, to b) it counts for.
+struct ShiftEvent {
+  std::vector<int32_t> from, to;
+};
+
+// Rows of `counts` smoothed and normalised.
+std::vector<double> row_probabilities(const std::vector<double>& counts, int64_t n,
+                                      double smoothing) {
+  std::vector<double> probability(n * n);
+  for (int64_t a = 0; a < n; ++a) {
+    double total = 0.0;
+    for (int64_t b = 0; b < n; ++b) total += counts[a * n + b] + smoothing;
+    for (int64_t b = 0; b < n; ++b) probability[a * n + b] = (counts[a * n + b] + smoothing) / total;
+  }
+  return probability;
+}
+
+// Each event's unit weight split over its pairs in proportion to `pair_weight(a, b)`.
+template <typename PairWeight>
+std::vector<double> split_events(const std::vector<ShiftEvent>& events, int64_t n,
+                                 const PairWeight& pair_weight) {
+  std::vector<double> counts(n * n, 0.0);
+  for (const ShiftEvent& e : events) {
+    double total = 0.0;
+    for (int32_t a : e.from) {
+      for (int32_t b : e.to) total += pair_weight(a, b);
+    }
+    for (int32_t a : e.from) {
+      for (int32_t b : e.to) counts[a * n + b] += pair_weight(a, b) / total;
+    }
+  }
+  return counts;
+}
+
+// The training shifts of `split`, each with its recent and its new categories.
+std::vector<ShiftEvent> training_shifts(const Split& split, const Interactions& data,
+                                        const CategoryShiftOptions& o) {
+  const std::vector<bool> ignored = common_categories(data, o.common_share);
   // Non-ignored categories of an item, into `out`.
   const auto categories_of = [&](int32_t item, std::vector<int32_t>& out) {
     out.clear();
@@ -28,35 +58,48 @@ CategoryShiftGraph count_category_shifts(const Split& split, const Interactions&
     }
   };
   // A window as long as any sequence: NOVEL = none of its categories ever seen before.
-  SequenceLabeller labeller(data, std::numeric_limits<int64_t>::max() / 2, common_share);
-  std::vector<int32_t> to, from, scratch;
+  SequenceLabeller labeller(data, std::numeric_limits<int64_t>::max() / 2, o.common_share);
+  std::vector<ShiftEvent> events;
+  std::vector<int32_t> scratch;
   for (int64_t u = 0; u < split.n_users; ++u) {
     const int32_t* items = split.items.data() + split.offsets[u];
     const std::vector<ShiftLabel>& labels = labeller.label(static_cast<int32_t>(u));
     for (int64_t t = 1; t < split.train_length[u]; ++t) {  // labels read only positions < t
       if (labels[t] != ShiftLabel::kNovel) continue;
-      from.clear();
-      for (int64_t s = std::max<int64_t>(0, t - window); s < t; ++s) {
+      ShiftEvent e;
+      for (int64_t s = std::max<int64_t>(0, t - o.window); s < t; ++s) {
         categories_of(items[s], scratch);
-        from.insert(from.end(), scratch.begin(), scratch.end());
+        e.from.insert(e.from.end(), scratch.begin(), scratch.end());
       }
-      std::sort(from.begin(), from.end());
-      from.erase(std::unique(from.begin(), from.end()), from.end());
-      if (from.empty()) continue;
-      categories_of(items[t], to);
-      const double w = 1.0 / static_cast<double>(from.size() * to.size());
-      for (int32_t a : from) {
-        for (int32_t b : to) g.counts[a * n + b] += w;
-      }
-      ++g.shifts;
+      std::sort(e.from.begin(), e.from.end());
+      e.from.erase(std::unique(e.from.begin(), e.from.end()), e.from.end());
+      if (e.from.empty()) continue;
+      categories_of(items[t], e.to);
+      events.push_back(std::move(e));
     }
   }
-  g.probability.resize(n * n);
-  for (int64_t a = 0; a < n; ++a) {
-    double total = 0.0;
-    for (int64_t b = 0; b < n; ++b) total += g.counts[a * n + b] + smoothing;
-    for (int64_t b = 0; b < n; ++b)
-      g.probability[a * n + b] = (g.counts[a * n + b] + smoothing) / total;
+  return events;
+}
+
+}  // namespace
+
+CategoryShiftGraph count_category_shifts(const Split& split, const Interactions& data,
+                                         const CategoryShiftOptions& o) {
+  SHIFTREC_ASSERT(data.has_categories() && o.window >= 1 && o.smoothing > 0.0 &&
+                      o.em_iterations >= 0,
+                  "category shifts need categories, a window and smoothing");
+  SHIFTREC_ASSERT(split.offsets == data.user_offsets, "split not made from these interactions");
+  const int64_t n = data.n_categories;
+  const std::vector<ShiftEvent> events = training_shifts(split, data, o);
+  CategoryShiftGraph g;
+  g.n_categories = n;
+  g.shifts = static_cast<int64_t>(events.size());
+  g.counts = split_events(events, n, [](int32_t, int32_t) { return 1.0; });
+  g.probability = row_probabilities(g.counts, n, o.smoothing);
+  for (int64_t i = 0; i < o.em_iterations; ++i) {
+    const std::vector<double>& p = g.probability;
+    g.counts = split_events(events, n, [&p, n](int32_t a, int32_t b) { return p[a * n + b]; });
+    g.probability = row_probabilities(g.counts, n, o.smoothing);
   }
   return g;
 }

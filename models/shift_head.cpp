@@ -99,10 +99,14 @@ void ShiftHeadImpl::fit_detector(const Split& split, int64_t max_length) {
   detector_fitted_.fill_(1.0f);
 }
 
-void ShiftHeadImpl::fit_shift_graph(const Split& split, const Interactions& data, int64_t window) {
-  constexpr double kSmoothing = 0.01;
-  const CategoryShiftGraph g =
-      count_category_shifts(split, data, common_share_, window, kSmoothing);
+void ShiftHeadImpl::fit_shift_graph(const Split& split, const Interactions& data, int64_t window,
+                                    int64_t em_iterations) {
+  CategoryShiftOptions options;
+  options.common_share = common_share_;
+  options.window = window;
+  options.smoothing = 0.01;
+  options.em_iterations = em_iterations;
+  const CategoryShiftGraph g = count_category_shifts(split, data, options);
   shift_graph_ = at::tensor(g.probability, at::kDouble)
                      .to(categories_.device(), at::kFloat)
                      .view({g.n_categories, g.n_categories});

@@ -82,7 +82,8 @@ class ShiftHeadImpl : public torch::nn::Module {
   void fit_detector(const Split& split, int64_t max_length);
   // Counts the category shift graph from `split`'s training prefixes (categories as for the
   // labels) and keeps it for shift_graph_log_prior.
-  void fit_shift_graph(const Split& split, const Interactions& data, int64_t window);
+  void fit_shift_graph(const Split& split, const Interactions& data, int64_t window,
+                       int64_t em_iterations = 0);
   bool has_shift_graph() const { return shift_graph_.defined(); }
   // log P(each item's category | the categories of each history's last `window` items),
   // an item with several categories sharing its mass: histories [B, L] -> [B, n_items].

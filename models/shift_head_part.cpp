@@ -27,6 +27,10 @@ ShiftHeadOptions read_shift_head_options(ConfigSection& s, const std::string& pr
     o.graph_window = s.get_int(prefix + "graph_window", o.graph_window, 1, 1 << 10,
                                "shift graph: the recent items whose categories a "
                                "shift moves from");
+    o.graph_iterations =
+        s.get_int(prefix + "graph_iterations", o.graph_iterations, 0, 1000,
+                  "shift graph: expectation-maximisation passes attributing each shift to "
+                  "the recent category it came from (0: split evenly)");
   }
   o.recurrent_detector =
       s.get_bool(prefix + "recurrent_detector", o.recurrent_detector,
@@ -76,7 +80,8 @@ std::optional<Recommender::ShiftScore> ShiftHeadPart::shift_score() {
 }
 
 void ShiftHeadPart::fit(const Split& split) {
-  if (options_.graph) head_->fit_shift_graph(split, *data_, options_.graph_window);
+  if (options_.graph) head_->fit_shift_graph(split, *data_, options_.graph_window,
+                                          options_.graph_iterations);
   if (options_.recurrent_detector) head_->fit_detector(split, max_length_);
 }
 

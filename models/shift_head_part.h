@@ -3,10 +3,12 @@
 // model's shift score. Options (a composition's [model.shift]; the presets spell them with a
 // `shift_` prefix):
 //   loss_weight = 0.5   mixture = false   move_head = false   move_weight = 1.0
-//   graph = false       graph_window = 5    recurrent_detector = false
+//   graph = false       graph_window = 5    graph_iterations = 0
+//   recurrent_detector = false
 // mixture: rank with (1 - p) x the softmax over non-shift items + p x the softmax over shift
 // items; move_head: a residual head trained only at SHIFT positions ranks the shift items;
-// graph: shift items also ranked by the category shift graph of the training sequences;
+// graph: shift items also ranked by the category shift graph of the training sequences
+// (graph_iterations: its expectation-maximisation passes, graph/category_shifts.h);
 // recurrent_detector: a small GRU over the history's novelty and gaps adds to the head's
 // logit (models/shift_detector.h).
 #pragma once
@@ -26,6 +28,7 @@ struct ShiftHeadOptions {
   double move_weight = 1.0;
   bool graph = false;
   int64_t graph_window = 5;
+  int64_t graph_iterations = 0;
   bool recurrent_detector = false;
 };
 

@@ -111,6 +111,16 @@ TEST(ItemTransitions, CountsWithinTheWindowFromTrainingOnly) {
   EXPECT_EQ(wide.weights, (std::vector<float>{1, 1, 1, 1}));
 }
 
+CategoryShiftGraph count_shifts(const Split& split, const Interactions& d, int64_t window,
+                                int64_t em_iterations = 0) {
+  CategoryShiftOptions o;
+  o.common_share = 0.9;
+  o.window = window;
+  o.smoothing = 0.01;
+  o.em_iterations = em_iterations;
+  return count_category_shifts(split, d, o);
+}
+
 TEST(CategoryShifts, CountsShiftTargetsFromTheRecentCategoriesOfTrainingPrefixesOnly) {
   // Categories A, B, C, ROOT (on every item: ignored); i0 {A}, i1 {B}, i2 {C}, i3 {A, C},
   // i4 {ROOT}. LOO training prefixes: user 0 i0 i1 i2 i1, user 1 i0 i1.
@@ -118,7 +128,7 @@ TEST(CategoryShifts, CountsShiftTargetsFromTheRecentCategoriesOfTrainingPrefixes
   Split split = leave_one_out(d);
   // Shifts: u0 i1 after i0 (A -> B), u0 i2 after i1 (B -> C; window 2 also A), u1 i1 (A -> B);
   // u0's second i1 is a repeat.
-  const CategoryShiftGraph one = count_category_shifts(split, d, 0.9, 1, 0.01);
+  const CategoryShiftGraph one = count_shifts(split, d, 1);
   EXPECT_EQ(one.shifts, 3);
   std::vector<double> expected(16, 0.0);
   expected[0 * 4 + 1] = 2.0;  // A -> B
@@ -127,15 +137,43 @@ TEST(CategoryShifts, CountsShiftTargetsFromTheRecentCategoriesOfTrainingPrefixes
   EXPECT_NEAR(one.probability[0 * 4 + 1], 2.01 / 2.04, 1e-12);
   EXPECT_NEAR(one.probability[0 * 4 + 0], 0.01 / 2.04, 1e-12);
   EXPECT_NEAR(one.probability[3 * 4 + 2], 0.25, 1e-12);  // a row never counted: uniform
-  const CategoryShiftGraph two = count_category_shifts(split, d, 0.9, 2, 0.01);
+  const CategoryShiftGraph two = count_shifts(split, d, 2);
   expected[0 * 4 + 2] = 0.5;  // i2's shift is shared by A and B
   expected[1 * 4 + 2] = 0.5;
   EXPECT_EQ(two.counts, expected);
   // A training prefix that ends before u0's i2: that shift is not counted.
   split.train_length[0] = 2;
-  const CategoryShiftGraph shorter = count_category_shifts(split, d, 0.9, 1, 0.01);
+  const CategoryShiftGraph shorter = count_shifts(split, d, 1);
   EXPECT_EQ(shorter.shifts, 2);
   EXPECT_EQ(shorter.counts[1 * 4 + 2], 0.0);
+}
+
+// Expectation-maximisation: the shift to C after A and B (window 2) is split in proportion to
+// P(C | A) and P(C | B) of the even split's graph; row A also sends two shifts to B, so
+// P(C | A) is small and B takes most of it; repeated, B takes it all.
+TEST(CategoryShifts, ExpectationMaximisationAttributesAShiftToTheRecentCategoryThatExplainsIt) {
+  const Interactions d = testing::hand_labelled();
+  const Split split = leave_one_out(d);
+  const CategoryShiftGraph even = count_shifts(split, d, 2);
+  // The even split: row A = {B: 2, C: 0.5}, row B = {C: 0.5}; smoothing 0.01 on 4 cells.
+  const double c_given_a = 0.51 / 2.54;
+  const double c_given_b = 0.51 / 0.54;
+  EXPECT_NEAR(even.probability[0 * 4 + 2], c_given_a, 1e-12);
+  EXPECT_NEAR(even.probability[1 * 4 + 2], c_given_b, 1e-12);
+  const CategoryShiftGraph once = count_shifts(split, d, 2, 1);
+  EXPECT_EQ(once.shifts, 3);
+  EXPECT_NEAR(once.counts[0 * 4 + 2], c_given_a / (c_given_a + c_given_b), 1e-12);
+  EXPECT_NEAR(once.counts[1 * 4 + 2], c_given_b / (c_given_a + c_given_b), 1e-12);
+  EXPECT_EQ(once.counts[0 * 4 + 1], 2.0);  // shifts with one recent category keep their count
+  EXPECT_NEAR(once.probability[1 * 4 + 2],
+              (once.counts[1 * 4 + 2] + 0.01) / (once.counts[1 * 4 + 2] + 0.04), 1e-12);
+  const CategoryShiftGraph converged = count_shifts(split, d, 2, 50);
+  EXPECT_GT(converged.counts[1 * 4 + 2], 0.99);
+  EXPECT_LT(converged.counts[0 * 4 + 2], 0.01);
+  // Every iteration keeps one unit per shift.
+  double total = 0.0;
+  for (double c : converged.counts) total += c;
+  EXPECT_NEAR(total, 3.0, 1e-9);
 }
 
 // A node's draws are a partial Fisher-Yates shuffle of its neighbour list, whichever way the
