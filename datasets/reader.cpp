@@ -1,5 +1,7 @@
 #include "datasets/reader.h"
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 
 #include "core/config.h"
@@ -20,7 +22,17 @@ std::string data_path(ConfigSection& s, const std::string& key, const std::strin
     if (required) s.fail(key, "missing: this data source needs data." + key);
     return "";
   }
-  if (path.front() == '/' || root.empty()) return path;
+  if (path.front() == '/') return path;
+  if (root.empty()) {
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0) {
+      s.fail(key, "\"" + path +
+                      "\" is not in the working directory, and relative data paths start from "
+                      "data.root or $SHIFTREC_DATA, neither of which is set (e.g. "
+                      "SHIFTREC_DATA=../shared/datasets)");
+    }
+    return path;
+  }
   return root + "/" + path;
 }
 

@@ -2,6 +2,8 @@
 // files, each of which must end in one error naming the file and line (or JSON offset).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <zlib.h>
 
 #include <map>
@@ -52,6 +54,27 @@ std::string error_of(const Files& files, const std::string& data_toml) {
     return e.what();
   }
   return "no error";
+}
+
+// A relative path with neither data.root nor $SHIFTREC_DATA set, and no such file here: the
+// error names the key and says where relative paths start from.
+TEST(Readers, ARelativePathWithoutADataRootNamesTheKeyAndTheVariable) {
+  const char* saved = std::getenv("SHIFTREC_DATA");
+  const std::string previous = saved != nullptr ? saved : "";
+  ::unsetenv("SHIFTREC_DATA");
+  Config config = Config::from_string(
+      "[data]\nsource = \"s3rec\"\npath = \"no-such-folder/Beauty.txt\"\n", "test.toml");
+  ConfigSection data = config.section("data");
+  std::string message = "no error";
+  try {
+    reader_registry().get("s3rec")(data)->read();
+  } catch (const UserError& e) {
+    message = e.what();
+  }
+  if (saved != nullptr) ::setenv("SHIFTREC_DATA", previous.c_str(), 1);
+  EXPECT_NE(message.find("data.path"), std::string::npos) << message;
+  EXPECT_NE(message.find("$SHIFTREC_DATA"), std::string::npos) << message;
+  EXPECT_NE(message.find("no-such-folder/Beauty.txt"), std::string::npos) << message;
 }
 
 TEST(Readers, ExpectedReadersAreRegistered) {
