@@ -88,6 +88,10 @@ class ShiftHeadImpl : public torch::nn::Module {
   // log P(each item's category | the categories of each history's last `window` items),
   // an item with several categories sharing its mass: histories [B, L] -> [B, n_items].
   torch::Tensor shift_graph_log_prior(const torch::Tensor& histories) const;
+  // log P(item | its category), counted with the shift graph from the same training prefixes
+  // (each item's count + 1 over its categories' totals, averaged over its categories; an
+  // item without a category: its count over all counts) -> [n_items].
+  torch::Tensor category_item_log_popularity() const;
   // The move head's states, state + W state + b: [..., d] -> [..., d] (needs the move head).
   torch::Tensor move_states(const torch::Tensor& states);
   // Mean cross-entropy of each SHIFT target (labels = 1) against the shift items at its
@@ -122,6 +126,7 @@ class ShiftHeadImpl : public torch::nn::Module {
   int64_t n_items_;
   double common_share_;        // categories on more items are ignored (labels, shift graph)
   torch::Tensor shift_graph_;  // [C, C] P(to | from), row = from; undefined until fitted
+  torch::Tensor item_log_popularity_;  // [n_items] log P(item | category), fitted with it
   int64_t shift_graph_window_ = 0;
 };
 TORCH_MODULE(ShiftHead);

@@ -31,11 +31,19 @@ ShiftHeadOptions read_shift_head_options(ConfigSection& s, const std::string& pr
         s.get_int(prefix + "graph_iterations", o.graph_iterations, 0, 1000,
                   "shift graph: expectation-maximisation passes attributing each shift to "
                   "the recent category it came from (0: split evenly)");
+    o.graph_popularity =
+        s.get_bool(prefix + "graph_popularity", o.graph_popularity,
+                   "shift graph: rank shift items by the graph and their counted popularity "
+                   "within their category, not by the model's scores");
   }
   o.recurrent_detector =
       s.get_bool(prefix + "recurrent_detector", o.recurrent_detector,
                  "add a small GRU over the history's novelty and gaps to the head's logit");
   if (o.graph && !o.mixture) s.fail(prefix + "graph", "needs " + prefix + "mixture = true");
+  if (o.graph_popularity && o.move_head) {
+    s.fail(prefix + "graph_popularity",
+           "ranks shift items without the model's scores, so the move head would be unused");
+  }
   return o;
 }
 
@@ -62,7 +70,8 @@ at::Tensor ShiftHeadPart::rescore(const ModelInput& input, const at::Tensor& las
                                   const at::Tensor& scores, const ItemScorer& score_all) {
   if (!options_.mixture) return scores;
   auto move = options_.move_head ? score_all(head_->move_states(last_states)) : scores;
-  if (options_.graph) move = move + head_->shift_graph_log_prior(input.histories);
+  if (options_.graph_popularity) move = head_->category_item_log_popularity().unsqueeze(0);
+  if (options_.graph) move = move + head_->shift_graph_log_prior(input.histories);  // [B, n]
   return head_->mixture_scores(input.histories, last_gap_buckets(input.gaps), last_states, scores,
                                move, last_history_logits(input));
 }

@@ -3,12 +3,14 @@
 // model's shift score. Options (a composition's [model.shift]; the presets spell them with a
 // `shift_` prefix):
 //   loss_weight = 0.5   mixture = false   move_head = false   move_weight = 1.0
-//   graph = false       graph_window = 5    graph_iterations = 0
+//   graph = false       graph_window = 5    graph_iterations = 0   graph_popularity = false
 //   recurrent_detector = false
 // mixture: rank with (1 - p) x the softmax over non-shift items + p x the softmax over shift
 // items; move_head: a residual head trained only at SHIFT positions ranks the shift items;
 // graph: shift items also ranked by the category shift graph of the training sequences
-// (graph_iterations: its expectation-maximisation passes, graph/category_shifts.h);
+// (graph_iterations: its expectation-maximisation passes, graph/category_shifts.h;
+// graph_popularity: shift items ranked by the graph and their counted popularity within
+// their category alone, the model's own scores left out);
 // recurrent_detector: a small GRU over the history's novelty and gaps adds to the head's
 // logit (models/shift_detector.h).
 #pragma once
@@ -29,6 +31,7 @@ struct ShiftHeadOptions {
   bool graph = false;
   int64_t graph_window = 5;
   int64_t graph_iterations = 0;
+  bool graph_popularity = false;
   bool recurrent_detector = false;
 };
 

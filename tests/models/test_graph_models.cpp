@@ -560,6 +560,52 @@ TEST(ShiftHead, ShiftGraphPriorIsTheCategoryProbabilityFromTheRecentCategories) 
 
 // Every shift switch at once: the gap-reading head, the move head and the shift graph train
 // together (gradients reach each part) and the mixture is a distribution over the items.
+// LOO training prefixes: u0 i0 i1 i2 i1, u1 i0 i1; counts + 1: i0 3, i1 4, i2 2, i3 1, i4 1.
+// Category totals (ROOT ignored): A = i0 + i3 = 4, B = i1 = 4, C = i2 + i3 = 3.
+TEST(ShiftHead, ItemPopularityWithinItsCategoryIsCountedFromTheTrainingPrefixes) {
+  const Interactions d = testing::hand_labelled();
+  ShiftHead head(4, d);
+  head->fit_shift_graph(leave_one_out(d), d, /*window=*/1);
+  const auto p = at::exp(head->category_item_log_popularity());
+  const double expected[] = {3.0 / 4, 4.0 / 4, 2.0 / 3, (1.0 / 4 + 1.0 / 3) / 2,
+                             1.0 / 11};  // i4: no category, its count over all counts
+  ASSERT_EQ(p.size(0), 5);
+  for (int i = 0; i < 5; ++i) EXPECT_NEAR(p[i].item<double>(), expected[i], 1e-6) << i;
+}
+
+// With graph_popularity the mixture ranks shift items by graph prior x counted popularity,
+// whatever the model scores them: two models with different weights agree on the order of
+// the shift items and not on the others.
+TEST(ShiftHead, GraphPopularityRanksShiftItemsWithoutTheModelsScores) {
+  const Interactions d = testing::hand_labelled();
+  const Split split = leave_one_out(d);
+  const auto history = at::tensor({0, 0, 1}, at::kLong).view({1, 3});  // i0 {A}: i1, i2 shift
+  std::vector<at::Tensor> scores;
+  for (int seed : {1, 2}) {
+    at::manual_seed(seed);
+    auto model = build(
+        "[model]\nitem_encoder = \"id\"\nsequence = \"sasrec\"\nheads = [\"shift\"]\nd = 4\n"
+        "[model.sasrec]\nmax_length = 3\n[model.shift]\nmixture = true\ngraph = true\n"
+        "graph_window = 1\ngraph_popularity = true\n",
+        d);
+    model->fit_statistics(split);
+    model->eval();
+    const ModelInput input{history, at::Tensor(), at::Tensor()};
+    scores.push_back(model->score_next(input, model->encode(input).select(1, -1)));
+  }
+  // Shift items i1 {B}, i2 {C}: log P = log p + log(prior x popularity) + normalisation, so
+  // their difference is the same in both models: log(P(B|A) x 1) - log(P(C|A) x 2/3).
+  const double a_b = 2.01 / 2.04, a_c = 0.01 / 2.04;
+  const double expected = std::log(a_b * 1.0) - std::log(a_c * 2.0 / 3.0);
+  for (const auto& row : scores) {
+    EXPECT_NEAR((row[0][1] - row[0][2]).item<double>(), expected, 1e-4);
+  }
+  // The stay items (i0, i3) keep the models' own, different, scores.
+  EXPECT_GT(std::abs((scores[0][0][0] - scores[0][0][3]).item<double>() -
+                     (scores[1][0][0] - scores[1][0][3]).item<double>()),
+            1e-4);
+}
+
 TEST(ShiftHead, AllSwitchesTrainTogetherAndTheMixtureIsADistribution) {
   const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
   const Split split = leave_one_out(data.interactions);
