@@ -24,7 +24,8 @@ std::vector<double> row_probabilities(const std::vector<double>& counts, int64_t
   for (int64_t a = 0; a < n; ++a) {
     double total = 0.0;
     for (int64_t b = 0; b < n; ++b) total += counts[a * n + b] + smoothing;
-    for (int64_t b = 0; b < n; ++b) probability[a * n + b] = (counts[a * n + b] + smoothing) / total;
+    for (int64_t b = 0; b < n; ++b)
+      probability[a * n + b] = (counts[a * n + b] + smoothing) / total;
   }
   return probability;
 }
@@ -85,9 +86,9 @@ std::vector<ShiftEvent> training_shifts(const Split& split, const Interactions& 
 
 CategoryShiftGraph count_category_shifts(const Split& split, const Interactions& data,
                                          const CategoryShiftOptions& o) {
-  SHIFTREC_ASSERT(data.has_categories() && o.window >= 1 && o.smoothing > 0.0 &&
-                      o.em_iterations >= 0,
-                  "category shifts need categories, a window and smoothing");
+  SHIFTREC_ASSERT(
+      data.has_categories() && o.window >= 1 && o.smoothing > 0.0 && o.em_iterations >= 0,
+      "category shifts need categories, a window and smoothing");
   SHIFTREC_ASSERT(split.offsets == data.user_offsets, "split not made from these interactions");
   const int64_t n = data.n_categories;
   const std::vector<ShiftEvent> events = training_shifts(split, data, o);

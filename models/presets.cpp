@@ -138,13 +138,13 @@ SHIFTREC_REGISTER_MODEL("session_graph_sasrec",
                         [](ConfigSection s, const ModelContext& c) {
                           return make_hybrid(s, c, {"transition", 1, true, false});
                         });
-SHIFTREC_REGISTER_MODEL("category_shift_sasrec",
-                        "SASRec over ID + category embeddings with SHIFT positions weighted in "
-                        "the loss (the shift study's composition)",
-                        [](ConfigSection s, const ModelContext& c) {
-                          return compose_preset(s, c,
-                                                ModelParts{"categories", "sasrec", {"shift_weight"}, 50});
-                        });
+SHIFTREC_REGISTER_MODEL(
+    "category_shift_sasrec",
+    "SASRec over ID + category embeddings with SHIFT positions weighted in "
+    "the loss (the shift study's composition)",
+    [](ConfigSection s, const ModelContext& c) {
+      return compose_preset(s, c, ModelParts{"categories", "sasrec", {"shift_weight"}, 50});
+    });
 SHIFTREC_REGISTER_MODEL("lightgcn",
                         "LightGCN (He et al. 2020): ID embeddings propagated over the training "
                         "bipartite graph, layer mean (general CF, BPR)",

@@ -121,9 +121,9 @@ TEST(ModelRegistry, EveryModelHonoursTheContract) {
     }
   }
   // SASRec, its four hybrids and the category composition read time gaps.
-  EXPECT_EQ(timed_models,
-            (std::set<std::string>{"sasrec", "graph_sasrec", "fusion_sasrec",
-                                   "session_graph_sasrec", "shift_sasrec", "category_shift_sasrec"}));
+  EXPECT_EQ(timed_models, (std::set<std::string>{"sasrec", "graph_sasrec", "fusion_sasrec",
+                                                 "session_graph_sasrec", "shift_sasrec",
+                                                 "category_shift_sasrec"}));
 }
 
 TEST(ModelRegistry, UnknownModelListsKnownOnes) {
