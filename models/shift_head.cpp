@@ -111,6 +111,9 @@ void ShiftHeadImpl::fit_shift_graph(const Split& split, const Interactions& data
                      .to(categories_.device(), at::kFloat)
                      .view({g.n_categories, g.n_categories});
   shift_graph_window_ = window;
+}
+
+void ShiftHeadImpl::fit_item_popularity(const Split& split) {
   // Training counts of the items (+1) -> P(item | category).
   std::vector<float> counts(n_items_, 1.0f);
   for (int64_t u = 0; u < split.n_users; ++u) {
@@ -127,7 +130,8 @@ void ShiftHeadImpl::fit_shift_graph(const Split& split, const Interactions& data
 }
 
 torch::Tensor ShiftHeadImpl::category_item_log_popularity() const {
-  SHIFTREC_ASSERT(item_log_popularity_.defined(), "item popularity used before fit_shift_graph");
+  SHIFTREC_ASSERT(item_log_popularity_.defined(),
+                  "item popularity used before fit_item_popularity");
   return item_log_popularity_;
 }
 

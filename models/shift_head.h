@@ -88,10 +88,11 @@ class ShiftHeadImpl : public torch::nn::Module {
   // log P(each item's category | the categories of each history's last `window` items),
   // an item with several categories sharing its mass: histories [B, L] -> [B, n_items].
   torch::Tensor shift_graph_log_prior(const torch::Tensor& histories) const;
-  // log P(item | its category), counted with the shift graph from the same training prefixes
-  // (each item's count + 1 over its categories' totals, averaged over its categories; an
-  // item without a category: its count over all counts) -> [n_items].
-  torch::Tensor category_item_log_popularity() const;
+  // Counts log P(item | its category) from `split`'s training prefixes (each item's count + 1
+  // over its categories' totals, averaged over its categories; an item without a category:
+  // its count over all counts) and keeps it for category_item_log_popularity.
+  void fit_item_popularity(const Split& split);
+  torch::Tensor category_item_log_popularity() const;  // -> [n_items]
   // The move head's states, state + W state + b: [..., d] -> [..., d] (needs the move head).
   torch::Tensor move_states(const torch::Tensor& states);
   // Mean cross-entropy of each SHIFT target (labels = 1) against the shift items at its
@@ -124,9 +125,9 @@ class ShiftHeadImpl : public torch::nn::Module {
   torch::Tensor detector_fitted_;            // [] 0/1, with recurrent_detector (saved)
   torch::Tensor categories_;  // [n_items + 1 + extra, n_categories] multi-hot, row 0 = padding
   int64_t n_items_;
-  double common_share_;        // categories on more items are ignored (labels, shift graph)
-  torch::Tensor shift_graph_;  // [C, C] P(to | from), row = from; undefined until fitted
-  torch::Tensor item_log_popularity_;  // [n_items] log P(item | category), fitted with it
+  double common_share_;                // categories on more items are ignored (labels, shift graph)
+  torch::Tensor shift_graph_;          // [C, C] P(to | from), row = from; undefined until fitted
+  torch::Tensor item_log_popularity_;  // [n_items] log P(item | category); undefined until fitted
   int64_t shift_graph_window_ = 0;
 };
 TORCH_MODULE(ShiftHead);

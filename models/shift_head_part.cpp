@@ -89,8 +89,9 @@ std::optional<Recommender::ShiftScore> ShiftHeadPart::shift_score() {
 }
 
 void ShiftHeadPart::fit(const Split& split) {
-  if (options_.graph) head_->fit_shift_graph(split, *data_, options_.graph_window,
-                                          options_.graph_iterations);
+  if (options_.graph)
+    head_->fit_shift_graph(split, *data_, options_.graph_window, options_.graph_iterations);
+  if (options_.graph_popularity) head_->fit_item_popularity(split);
   if (options_.recurrent_detector) head_->fit_detector(split, max_length_);
 }
 

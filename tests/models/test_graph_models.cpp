@@ -565,7 +565,7 @@ TEST(ShiftHead, ShiftGraphPriorIsTheCategoryProbabilityFromTheRecentCategories) 
 TEST(ShiftHead, ItemPopularityWithinItsCategoryIsCountedFromTheTrainingPrefixes) {
   const Interactions d = testing::hand_labelled();
   ShiftHead head(4, d);
-  head->fit_shift_graph(leave_one_out(d), d, /*window=*/1);
+  head->fit_item_popularity(leave_one_out(d));
   const auto p = at::exp(head->category_item_log_popularity());
   const double expected[] = {3.0 / 4, 4.0 / 4, 2.0 / 3, (1.0 / 4 + 1.0 / 3) / 2,
                              1.0 / 11};  // i4: no category, its count over all counts
