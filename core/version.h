@@ -4,7 +4,8 @@
 namespace shiftrec {
 
 const char* shiftrec_version();  // "0.1.0"
-// The git commit the build was configured from (12 hex digits; "unknown" outside a clone).
+// The git commit the sources were at when this binary was built (12 hex digits, "-dirty" when
+// tracked files had changes; "unknown" outside a clone).
 const char* shiftrec_git_commit();
 
 }  // namespace shiftrec

@@ -984,11 +984,22 @@ TEST(Cli, VersionNamesTheProjectVersionAndTheCommit) {
   testing::TempDir dir;
   const auto result = run_cli("--version", dir);
   EXPECT_EQ(result.status, 0);
-  // CMake's project version, and the commit the build was configured at (12 hex digits, or
-  // "unknown" outside a clone).
-  EXPECT_TRUE(std::regex_match(
-      result.out, std::regex("shiftrec 0\\.1\\.0 \\(commit ([0-9a-f]{12}|unknown)\\)\n")))
+  // CMake's project version, and the commit the sources were at when the binary was built (12
+  // hex digits, "-dirty" with changes to tracked files; "unknown" outside a clone).
+  std::smatch match;
+  ASSERT_TRUE(std::regex_match(
+      result.out, match,
+      std::regex("shiftrec 0\\.1\\.0 \\(commit ([0-9a-f]{12}(-dirty)?|unknown)\\)\n")))
       << result.out;
+  // In a clone, HEAD's commit: the binary is rebuilt before its tests, and a commit made since
+  // the build was configured must not leave the old one (it did: configure-time git).
+  const std::string head_file = dir.file("head");
+  const std::string git = "git -C " + std::string(SHIFTREC_SOURCE_DIR) +
+                          " rev-parse --short=12 HEAD >" + head_file + " 2>/dev/null";
+  if (std::system(git.c_str()) == 0) {
+    EXPECT_EQ(match[1].str().substr(0, 12), testing::read_text(head_file).substr(0, 12))
+        << result.out;
+  }
 }
 
 TEST(Cli, ATypoedCommandSuggestsTheNearestOne) {
