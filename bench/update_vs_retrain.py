@@ -22,8 +22,18 @@ NDCG@10 gain over the stale model in at most 10% of the retrain's wall time.
 With each NDCG@10 difference against the stale model, its 95% interval over questions (paired,
 normal approximation).
 
+Choosing an update setting without the test questions: `--cuts 0.7,0.8` moves both cuts one
+tenth earlier (A before t70, B in [t70, t80), questions from [t80, t90)), a validation split
+that never sees the last tenth; `--variant NAME=KEY=VALUE[;KEY=VALUE...]` adds an update run
+with its own `--set` options or update flags (e.g. `--variant lr3e-4=train.learning_rate=3e-4`,
+`--variant r1e5=--replay=1;--epochs=5`), reported
+beside the default; `--no-retrain` leaves the retrain out (selection needs only stale and
+updates); `--keep-trained` reuses the stale runs an earlier invocation trained. Choose on the
+validation cuts, then run the default cuts once, from scratch, with the choice.
+
 Usage: bench/update_vs_retrain.py BUILD/shiftrec WORKDIR [--epochs 2] [--seeds 1,2]
-       [--datasets ml-1m-pos4,ml-100k] [--questions first|all]   (read from $SHIFTREC_DATA)
+       [--datasets ml-1m-pos4,ml-100k] [--questions first|all] [--cuts 0.8,0.9]
+       [--variant NAME=SETTINGS]... [--no-retrain] [--keep-trained]   (read from $SHIFTREC_DATA)
 """
 import argparse
 import csv
@@ -170,14 +180,14 @@ def paired_interval(a, b):
     return mean, mean - half, mean + half
 
 
-def questions_for(rows, t90, every):
+def questions_for(rows, t90, every, t_end=None):
     by_user = {}
     for user, item, t, cats in sorted(rows, key=lambda r: r[2]):
         by_user.setdefault(user, []).append((item, t, cats))
     questions = []
     for user, events in by_user.items():
         before = [e for e in events if e[1] < t90]
-        after = [e for e in events if e[1] >= t90]
+        after = [e for e in events if e[1] >= t90 and (t_end is None or e[1] < t_end)]
         if len(before) < 2 or not after:
             continue
         for j, target in enumerate(after if every else after[:1]):
@@ -196,25 +206,37 @@ def run_dataset(args, name):
     os.makedirs(work, exist_ok=True)
     rows = sorted(DATASETS[name](args.binary, work), key=lambda r: r[2])
     times = [r[2] for r in rows]
-    t80, t90 = times[int(0.8 * len(times))], times[int(0.9 * len(times))]
+    first, second = args.cuts
+    t80, t90 = times[int(first * len(times))], times[int(second * len(times))]
+    # the questions end where the next tenth would start: at the end of the data by default,
+    # at t90 for the validation cuts 0.7,0.8
+    end_share = second + (second - first)
+    t_end = times[int(end_share * len(times))] if end_share < 1.0 - 1e-9 else None
     part_a = [r for r in rows if r[2] < t80]
     part_b = [r for r in rows if t80 <= r[2] < t90]
     write_rows(os.path.join(work, "A.csv"), part_a)
     write_rows(os.path.join(work, "B.csv"), part_b)
     write_rows(os.path.join(work, "AB.csv"), part_a + part_b)
-    questions = questions_for(rows, t90, args.questions == "all")
+    questions = questions_for(rows, t90, args.questions == "all", t_end)
     new_items = len({r[1] for r in part_b} - {r[1] for r in part_a})
     new_users = len({r[0] for r in part_b} - {r[0] for r in part_a})
-    print(f"\n## {name}: A {len(part_a)}, B {len(part_b)} interactions ({new_users} new users, "
+    print(f"\n## {name}, cuts {first} / {second}: A {len(part_a)}, B {len(part_b)} interactions ({new_users} new users, "
           f"{new_items} new items in B); {len(questions)} test questions")
     table = []
     for seed in args.seeds:
         runs = {}
-        for label, data in (("stale", "A.csv"), ("retrained", "AB.csv")):
+        trained = (("stale", "A.csv"),) if args.no_retrain else (("stale", "A.csv"),
+                                                                 ("retrained", "AB.csv"))
+        for label, data in trained:
             cfg = os.path.join(work, f"{label}-{seed}.toml")
             with open(cfg, "w") as f:
                 f.write(config_text(os.path.join(work, data), seed))
             out = os.path.join(work, f"{label}-{seed}")
+            done = os.path.join(out, "results.json")
+            if args.keep_trained and os.path.exists(done):  # another invocation's run and time
+                with open(done) as f:
+                    runs[label] = (out, json.load(f)["timings"]["total_seconds"])
+                continue
             subprocess.run(["rm", "-rf", out])
             runs[label] = (out, timed([args.binary, "train", "--config", cfg, "--out", out]))
         out = os.path.join(work, f"updated-{seed}")
@@ -223,17 +245,33 @@ def run_dataset(args, name):
                                        "--interactions", os.path.join(work, "B.csv"),
                                        "--out", out, "--epochs", str(args.epochs)] +
                                       [a for kv in args.set for a in ("--set", kv)]))
+        for variant, settings in args.variant:
+            out = os.path.join(work, f"updated-{variant}-{seed}")
+            subprocess.run(["rm", "-rf", out])
+            options = {"--epochs": str(args.epochs)}
+            for kv in settings:  # --epochs=5, --replay=0.5, or a --set KEY=VALUE
+                if kv.startswith("--"):
+                    flag, _, value = kv.partition("=")
+                    options[flag] = value
+            flags = [a for flag, value in options.items() for a in (flag, value)]
+            sets = [kv for kv in args.set + settings if not kv.startswith("--")]
+            runs["updated-" + variant] = (out, timed(
+                [args.binary, "update", "--run", runs["stale"][0], "--interactions",
+                 os.path.join(work, "B.csv"), "--out", out] + flags +
+                [a for kv in sets for a in ("--set", kv)]))
         scores = {label: score(args.binary, run, questions, work, f"{label}-{seed}")
                   for label, (run, _) in runs.items()}
-        for label in ("stale", "updated", "retrained"):
+        for label in runs:
             s = scores[label]
             print(f"seed {seed} {label:9s} ndcg@10 {s['ndcg@10']:.4f}  recall@10 "
                   f"{s['recall@10']:.4f}  SHIFT:recall@10 {s['SHIFT:recall@10']:.4f} "
                   f"({s['shift_targets']} targets)  {runs[label][1]:.1f} s")
-        for label in ("updated", "retrained"):
+        for label in [name for name in runs if name != "stale"]:
             mean, low, high = paired_interval(scores["stale"]["per_question"],
                                               scores[label]["per_question"])
             print(f"seed {seed}: {label} - stale NDCG@10 {mean:+.4f} [{low:+.4f}, {high:+.4f}]")
+        if args.no_retrain:
+            continue
         gain = scores["retrained"]["ndcg@10"] - scores["stale"]["ndcg@10"]
         kept = (scores["updated"]["ndcg@10"] - scores["stale"]["ndcg@10"]) / gain if gain else float("nan")
         ratio = runs["updated"][1] / runs["retrained"][1]
@@ -254,7 +292,28 @@ def main():
                         help="each user's first interaction in C, or every one")
     parser.add_argument("--set", action="append", default=[],
                         help="passed to shiftrec update, e.g. train.learning_rate=1e-4")
+    parser.add_argument("--cuts", default="0.8,0.9",
+                        help="the two time quantiles; 0.7,0.8 is the validation split")
+    parser.add_argument("--variant", action="append", default=[],
+                        help="NAME=KEY=VALUE[;KEY=VALUE...]: another update run, e.g. "
+                             "lr3e-4=train.learning_rate=3e-4")
+    parser.add_argument("--no-retrain", action="store_true",
+                        help="stale and updates only (choosing an update setting)")
+    parser.add_argument("--keep-trained", action="store_true",
+                        help="reuse complete stale/retrained runs of an earlier invocation "
+                             "(choosing among more update settings; their times are not of "
+                             "this invocation)")
     args = parser.parse_args()
+    args.cuts = [float(c) for c in args.cuts.split(",")]
+    if len(args.cuts) != 2 or not 0 < args.cuts[0] < args.cuts[1] < 1:
+        sys.exit("--cuts: two increasing quantiles between 0 and 1, e.g. 0.8,0.9")
+    variants = []
+    for v in args.variant:
+        name, _, settings = v.partition("=")
+        if not name or not settings:
+            sys.exit(f"--variant {v}: expected NAME=KEY=VALUE[;KEY=VALUE...]")
+        variants.append((name, settings.split(";")))
+    args.variant = variants
     args.binary = os.path.abspath(args.binary)
     args.work = os.path.abspath(args.work)
     args.seeds = [int(s) for s in args.seeds.split(",")]
