@@ -17,7 +17,7 @@
 //   graph = "bipartite" | "transition",  graph_layers = K (0 = no propagation),
 //   encoder = "lightgcn" | "ngcf" (message_dropout),  fusion,  transition_window,
 //   shift_head,  shift_loss_weight,  shift_mixture,  shift_move_head,  shift_move_weight,
-//   shift_graph,  shift_graph_window,  shift_recurrent_detector
+//   shift_graph,  shift_graph_window,  shift_recurrent_detector, ...
 //   (models/shift_head_part.h without the prefix)
 // With graph_layers = 0 and fusion = false no parameter is added and the model computes
 // exactly what SASRec computes at the same seed (tested).

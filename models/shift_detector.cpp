@@ -16,9 +16,10 @@
 
 namespace shiftrec {
 
-ShiftDetectorImpl::ShiftDetectorImpl(bool reads_gaps) {
+ShiftDetectorImpl::ShiftDetectorImpl(bool reads_gaps, bool reads_graph)
+    : reads_graph_(reads_graph) {
   if (reads_gaps) gap_ = register_module("gap", torch::nn::Embedding(kGapBuckets, kGapWidth));
-  const int64_t inputs = kFeatures + (reads_gaps ? kGapWidth : 0);
+  const int64_t inputs = kFeatures + (reads_graph ? 1 : 0) + (reads_gaps ? kGapWidth : 0);
   gru_ = register_module("gru",
                          torch::nn::GRU(torch::nn::GRUOptions(inputs, kHidden).batch_first(true)));
   out_ = register_module("out", torch::nn::Linear(kHidden, 1));
@@ -46,8 +47,23 @@ at::Tensor shift_detector_features(const at::Tensor& categories, const at::Tenso
   return at::stack({novel, same, other}, -1);
 }
 
+at::Tensor shift_graph_unseen_mass(const at::Tensor& categories, const at::Tensor& histories,
+                                   const at::Tensor& graph, int64_t window) {
+  auto present = at::embedding(categories, histories).to(at::kFloat);  // [B, L, C]
+  auto running = present.cumsum(1);                                    // columns <= t
+  auto seen = running.gt(0).to(at::kFloat);
+  // Columns t - window + 1 .. t: the running sum less the one `window` columns earlier.
+  const int64_t length = histories.size(1);
+  auto earlier = at::constant_pad_nd(running, {0, 0, window, 0}).narrow(1, 0, length);
+  auto recent = (running - earlier).gt(0).to(at::kFloat);
+  recent = recent / recent.sum(-1, /*keepdim=*/true).clamp_min(1.0);
+  auto reach = at::matmul(recent, graph.to(at::kFloat));  // [B, L, C]
+  return (reach * (1 - seen)).sum(-1);
+}
+
 double fit_shift_detector(ShiftDetectorImpl& detector, const at::Tensor& categories,
-                          const Split& split, int64_t max_length, const ShiftDetectorFit& fit) {
+                          const Split& split, int64_t max_length, const ShiftDetectorFit& fit,
+                          const ShiftDetectorInputs& inputs) {
   // Windows of max_length + 1 items, from each prefix's end backwards: max_length targets each.
   std::vector<int64_t> begin, length, end;
   for (int64_t u = 0; u < split.n_users; ++u) {
@@ -81,9 +97,9 @@ double fit_shift_detector(ShiftDetectorImpl& detector, const at::Tensor& categor
       const auto supervised = histories.ne(0) & targets.ne(0);
       if (!supervised.any().item<bool>()) continue;
       const auto labels = shift_position_labels(categories, histories, targets);
-      const auto logits =
-          detector.forward(shift_detector_features(categories, histories), histories,
-                           gaps.defined() ? gaps.index_select(0, pick).to(device) : gaps);
+      const auto logits = detector.forward(
+          inputs ? inputs(histories) : shift_detector_features(categories, histories), histories,
+          gaps.defined() ? gaps.index_select(0, pick).to(device) : gaps);
       auto loss = at::binary_cross_entropy_with_logits(logits.index({supervised}),
                                                        labels.index({supervised}));
       optimizer.zero_grad();

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include <ATen/core/Tensor.h>
 
@@ -35,9 +36,12 @@ class ShiftDetectorImpl : public torch::nn::Module {
   static constexpr int64_t kGapWidth = 4;
   static constexpr int64_t kFeatures = 3;
 
-  explicit ShiftDetectorImpl(bool reads_gaps);
+  // reads_graph: a fourth feature per column, shift_graph_unseen_mass below.
+  explicit ShiftDetectorImpl(bool reads_gaps, bool reads_graph = false);
   bool reads_gaps() const { return !gap_.is_empty(); }
-  // features [B, L, kFeatures] (shift_detector_features), histories [B, L] tokens
+  bool reads_graph() const { return reads_graph_; }
+  // features [B, L, kFeatures (+ 1 with reads_graph)] (shift_detector_features, then
+  // shift_graph_unseen_mass), histories [B, L] tokens
   // (left-padded; padding is never read), gaps [B, L] buckets (read only with reads_gaps)
   // -> [B, L] logits: column t's from columns <= t only.
   torch::Tensor forward(const torch::Tensor& features, const torch::Tensor& histories,
@@ -47,6 +51,7 @@ class ShiftDetectorImpl : public torch::nn::Module {
   torch::nn::Embedding gap_{nullptr};  // [kGapBuckets, kGapWidth], with reads_gaps
   torch::nn::GRU gru_{nullptr};
   torch::nn::Linear out_{nullptr};  // [kHidden -> 1]
+  bool reads_graph_ = false;
 };
 TORCH_MODULE(ShiftDetector);
 
@@ -57,7 +62,20 @@ TORCH_MODULE(ShiftDetector);
 // -> [B, L, 3] float, all zero on padding.
 at::Tensor shift_detector_features(const at::Tensor& categories, const at::Tensor& histories);
 
+// The chance, by a category shift graph, that a shift after each column lands on a category
+// the history has not shown up to it: with r_t the categories of columns t - window + 1 .. t
+// (each present category weighted equally, as the head's shift_graph_log_prior weighs the
+// last `window` items) and seen_t those of columns <= t,
+//   mass_t = sum over categories c not in seen_t of (r_t x graph)_c.
+// categories [tokens, C] (item_category_table), histories [B, L] (left-padded),
+// graph [C, C] P(to | from) -> [B, L] float, 0 on padding.
+at::Tensor shift_graph_unseen_mass(const at::Tensor& categories, const at::Tensor& histories,
+                                   const at::Tensor& graph, int64_t window);
+
 struct Split;
+
+// What the detector reads for histories [B, L] -> [B, L, features] (the head's own features).
+using ShiftDetectorInputs = std::function<at::Tensor(const at::Tensor& histories)>;
 
 struct ShiftDetectorFit {
   int64_t epochs = 10;
@@ -67,10 +85,12 @@ struct ShiftDetectorFit {
 
 // Fits `detector` alone (BCE, Adam) on every training position of `split` with a history:
 // each user's training prefix cut into windows of max_length + 1 items (every target in one
-// window), labels as shift_position_labels over `categories` (item_category_table), gaps from
-// the split's times when the detector reads them. Draws from torch's global generator.
+// window), labels as shift_position_labels over `categories` (item_category_table), inputs
+// from `inputs` (empty: shift_detector_features over `categories`), gaps from the split's
+// times when the detector reads them. Draws from torch's global generator.
 // -> the last epoch's mean loss.
 double fit_shift_detector(ShiftDetectorImpl& detector, const at::Tensor& categories,
-                          const Split& split, int64_t max_length, const ShiftDetectorFit& fit = {});
+                          const Split& split, int64_t max_length, const ShiftDetectorFit& fit = {},
+                          const ShiftDetectorInputs& inputs = {});
 
 }  // namespace shiftrec

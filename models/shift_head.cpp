@@ -16,7 +16,8 @@
 namespace shiftrec {
 
 ShiftHeadImpl::ShiftHeadImpl(int64_t d, const Interactions& data, bool move_head, bool reads_gaps,
-                             int64_t extra_tokens, double common_share, bool recurrent_detector)
+                             int64_t extra_tokens, double common_share, bool recurrent_detector,
+                             bool detector_reads_graph)
     : n_items_(data.n_items), common_share_(common_share) {
   SHIFTREC_ASSERT(data.has_categories(), "a shift head needs item categories");
   linear_ = register_module("linear", torch::nn::Linear(d, 1));
@@ -32,7 +33,7 @@ ShiftHeadImpl::ShiftHeadImpl(int64_t d, const Interactions& data, bool move_head
     gap_logit_->weight.zero_();  // starts as the plain linear head
   }
   if (recurrent_detector) {
-    detector_ = register_module("detector", ShiftDetector(reads_gaps));
+    detector_ = register_module("detector", ShiftDetector(reads_gaps, detector_reads_graph));
     detector_fitted_ = register_buffer("detector_fitted", torch::zeros({}, at::kFloat));
   }
   categories_ =
@@ -59,7 +60,16 @@ torch::Tensor ShiftHeadImpl::probability(const torch::Tensor& states, const torc
 torch::Tensor ShiftHeadImpl::history_logits(const torch::Tensor& histories,
                                             const torch::Tensor& gaps) {
   if (!has_detector()) return {};
-  return detector_->forward(shift_detector_features(categories_, histories), histories, gaps);
+  return detector_->forward(detector_inputs(histories), histories, gaps);
+}
+
+torch::Tensor ShiftHeadImpl::detector_inputs(const torch::Tensor& histories) const {
+  auto features = shift_detector_features(categories_, histories);  // [B, L, 3]
+  if (!detector_->reads_graph()) return features;
+  SHIFTREC_ASSERT(has_shift_graph(), "a graph-reading shift detector before fit_shift_graph");
+  const auto mass =
+      shift_graph_unseen_mass(categories_, histories, shift_graph_, shift_graph_window_);
+  return at::cat({features, mass.unsqueeze(-1)}, -1);
 }
 
 torch::Tensor ShiftHeadImpl::labels(const torch::Tensor& histories,
@@ -88,7 +98,9 @@ void ShiftHeadImpl::fit_detector(const Split& split, int64_t max_length) {
   const bool training = is_training();
   detector_->train();
   const double started = seconds_since_start();
-  const double loss = fit_shift_detector(*detector_, categories_, split, max_length);
+  const double loss = fit_shift_detector(
+      *detector_, categories_, split, max_length, ShiftDetectorFit{},
+      [this](const torch::Tensor& histories) { return detector_inputs(histories); });
   char line[160];
   std::snprintf(line, sizeof line,
                 "shift detector fitted on the training prefixes in %.1f s (BCE %.4f)",

@@ -39,6 +39,12 @@ ShiftHeadOptions read_shift_head_options(ConfigSection& s, const std::string& pr
   o.recurrent_detector =
       s.get_bool(prefix + "recurrent_detector", o.recurrent_detector,
                  "add a small GRU over the history's novelty and gaps to the head's logit");
+  if (o.recurrent_detector && o.graph) {
+    o.detector_reads_graph =
+        s.get_bool(prefix + "detector_reads_graph", o.detector_reads_graph,
+                   "the recurrent detector also reads, per item, the shift graph's mass on "
+                   "categories the history has not shown");
+  }
   if (o.graph && !o.mixture) s.fail(prefix + "graph", "needs " + prefix + "mixture = true");
   if (o.graph_popularity && o.move_head) {
     s.fail(prefix + "graph_popularity",
@@ -53,7 +59,8 @@ ShiftHeadPart::ShiftHeadPart(const ShiftHeadOptions& options, const HeadContext&
                   "a shift head without item categories");
   head_ = register_module("shift_head",
                           ShiftHead(c.d, *c.data, options_.move_head, c.time_gaps, c.extra_tokens,
-                                    kTrainingCommonCategoryShare, options_.recurrent_detector));
+                                    kTrainingCommonCategoryShare, options_.recurrent_detector,
+                                    options_.detector_reads_graph));
 }
 
 at::Tensor ShiftHeadPart::loss(const ModelInput& input, const at::Tensor& states,

@@ -134,5 +134,54 @@ TEST(ShiftDetector, TheHeadFitsItsDetectorOnceAndSavesThatItDid) {
   EXPECT_TRUE(at::allclose(with - without, detector, 1e-5, 1e-6));
 }
 
+TEST(ShiftDetector, GraphUnseenMassByHand) {
+  // Graph over A, B, C, ROOT (rows = from): A -> B .5, C .5; B -> A .2, C .8; C -> A 1.
+  const auto graph =
+      at::tensor({0.0, 0.5, 0.5, 0.0, 0.2, 0.0, 0.8, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0},
+                 at::kFloat)
+          .view({4, 4});
+  // Row 0: pad i0 {A} i1 {B} i2 {C}. Row 1: pad pad i3 {A, C} i1 {B}.
+  const auto histories = at::tensor({0, 1, 2, 3, /**/ 0, 0, 4, 2}, at::kLong).view({2, 4});
+  // Window 2. Row 0: after i0 the recent {A} reach B .5 + C .5, both unseen: 1; after i1 the
+  // recent {A, B} reach A .1, B .25, C .65, and only C is unseen: .65; after i2 nothing is
+  // unseen: 0. Row 1: after i3 the recent {A, C} reach A .5, B .25, C .25, B unseen: .25;
+  // after i1 every category is seen: 0.
+  const auto two = shift_graph_unseen_mass(hand_table(), histories, graph, 2);
+  const auto expected = at::tensor({0.0, 1.0, 0.65, 0.0, /**/ 0.0, 0.0, 0.25, 0.0}, at::kFloat);
+  EXPECT_TRUE(at::allclose(two, expected.view({2, 4}), 1e-6, 1e-6)) << two;
+  // Window 1: after i1 only {B} is recent, reaching C .8.
+  const auto one = shift_graph_unseen_mass(hand_table(), histories, graph, 1);
+  EXPECT_NEAR(one[0][2].item<double>(), 0.8, 1e-6);
+  EXPECT_NEAR(one[0][1].item<double>(), 1.0, 1e-6);
+}
+
+TEST(ShiftDetector, AGraphReadingDetectorReadsTheHeadsFittedGraph) {
+  const Interactions d = runs_after_long_gaps();
+  const Split split = leave_one_out(d);
+  at::manual_seed(4);
+  ShiftHead head(4, d, /*move_head=*/false, /*reads_gaps=*/true, 0, kTrainingCommonCategoryShare,
+                 /*recurrent_detector=*/true, /*detector_reads_graph=*/true);
+  // GRU inputs: novelty one-hots (3), the graph's unseen mass (1), the gap embedding (4).
+  const auto w = head->named_parameters()["detector.gru.weight_ih_l0"];
+  EXPECT_EQ(w.size(1), ShiftDetectorImpl::kFeatures + 1 + ShiftDetectorImpl::kGapWidth);
+  head->fit_shift_graph(split, d, /*window=*/5);
+  head->fit_detector(split, 20);
+  torch::NoGradGuard no_grad;
+  const auto histories = at::tensor({0, 6, 6, 13}, at::kLong).view({1, 4});
+  const auto gaps = at::tensor({0, 1, 18, 1}, at::kLong).view({1, 4});
+  const auto logits = head->history_logits(histories, gaps);
+  // The same detector with the graph's column zeroed answers otherwise: the column is read,
+  // and it holds the fitted graph's mass (after the run of item 5 the graph sends category 5
+  // on to category 12, unseen until the last column).
+  auto detector = std::dynamic_pointer_cast<ShiftDetectorImpl>(head->named_children()["detector"]);
+  ASSERT_TRUE(detector != nullptr);
+  const auto table = item_category_table(d, 0, kTrainingCommonCategoryShare);
+  const auto inputs =
+      at::cat({shift_detector_features(table, histories), at::zeros({1, 4, 1})}, -1);
+  const auto blind = detector->forward(inputs, histories, gaps);
+  EXPECT_FALSE(at::allclose(logits.narrow(1, 1, 2), blind.narrow(1, 1, 2))) << logits << blind;
+  EXPECT_TRUE(at::allclose(logits.narrow(1, 0, 1), blind.narrow(1, 0, 1)));  // padding: mass 0
+}
+
 }  // namespace
 }  // namespace shiftrec
