@@ -87,6 +87,14 @@ std::string Interactions::first_violation() const {
     for (int32_t c : category_ids) {
       if (c < 0 || c >= n_categories) return "category id out of range";
     }
+    std::vector<int64_t> carried_by(static_cast<size_t>(n_categories), -1);  // last item seen
+    for (int64_t i = 0; i < n_items; ++i) {
+      for (int64_t k = category_offsets[i]; k < category_offsets[i + 1]; ++k) {
+        int64_t& last = carried_by[static_cast<size_t>(category_ids[k])];
+        if (last == i) return "an item lists a category twice";
+        last = i;
+      }
+    }
   }
   if (!category_names.empty() && category_names.size() != static_cast<size_t>(n_categories)) {
     return "category_names has the wrong length";

@@ -1,5 +1,7 @@
 #include "datasets/interactions_builder.h"
 
+#include <algorithm>
+
 #include "core/error.h"
 #include "core/text.h"
 
@@ -72,7 +74,9 @@ void InteractionsBuilder::assign_categories(IdDictionary::Entry item,
     if (file != nullptr) check_utf8(name, "the category name", *file);
     auto [it, inserted] = category_ids_.emplace(name, static_cast<int32_t>(category_names_.size()));
     if (inserted) category_names_.push_back(name);
-    ids.push_back(it->second);
+    // Once per item: a list may repeat a category (S3-Rec's LastFM lists a tag once per
+    // tagging), and the common-category rule counts the items that carry it.
+    if (std::find(ids.begin(), ids.end(), it->second) == ids.end()) ids.push_back(it->second);
   }
 }
 

@@ -16,7 +16,7 @@
 namespace shiftrec {
 namespace {
 
-constexpr int64_t kFormatVersion = 3;  // 3: text ids, category names as strings
+constexpr int64_t kFormatVersion = 4;  // 4: each item's categories once; 3: text ids
 
 // A column of original ids: numbers under `name`, texts under `name`_text (one is empty).
 void write_id_columns(hid_t file, const std::string& name, const OriginalIds& ids) {
@@ -65,10 +65,12 @@ std::optional<Interactions> load_cached(const std::string& dir, const std::strin
   bool ok = false;
   QuietHdf5Errors quiet;  // a bad file is a cache miss, not noise
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  int64_t version = 0;
+  bool other_format = false;
   if (file >= 0) {
-    int64_t version = 0;
-    ok = read_attribute(file, "format_version", version) && version == kFormatVersion &&
-         read_attribute(file, "n_users", d.n_users) && read_attribute(file, "n_items", d.n_items) &&
+    other_format = read_attribute(file, "format_version", version) && version != kFormatVersion;
+    ok = !other_format && version == kFormatVersion && read_attribute(file, "n_users", d.n_users) &&
+         read_attribute(file, "n_items", d.n_items) &&
          read_attribute(file, "n_categories", d.n_categories) &&
          read_column(file, "user", d.user) && read_column(file, "item", d.item) &&
          read_column(file, "time", d.time) && read_column(file, "user_offsets", d.user_offsets) &&
@@ -83,6 +85,11 @@ std::optional<Interactions> load_cached(const std::string& dir, const std::strin
   // Columns that read but do not fit together (a damaged or foreign file) are unreadable too:
   // validate() would call them a reader bug.
   ok = ok && d.first_violation().empty();
+  if (other_format) {
+    log_info("cache file " + path + " has format " + std::to_string(version) + ", this shiftrec " +
+             std::to_string(kFormatVersion) + "; it will be rebuilt");
+    return std::nullopt;
+  }
   if (!ok) {
     log_warn("ignoring unreadable cache file " + path + " (it will be rebuilt)");
     return std::nullopt;

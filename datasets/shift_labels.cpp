@@ -53,8 +53,11 @@ std::vector<std::string> label_coverage_warnings(const Interactions& data,
                        " of items and is ignored for shift labels (eval.common_category_share = " +
                        std::to_string(common_share).substr(0, 4) + ")");
   }
-  int64_t unlabelled = 0;
-  for (ShiftLabel label : labels) unlabelled += label == ShiftLabel::kUnlabelled ? 1 : 0;
+  int64_t unlabelled = 0, shifts = 0;
+  for (ShiftLabel label : labels) {
+    unlabelled += label == ShiftLabel::kUnlabelled ? 1 : 0;
+    shifts += is_shift(label) ? 1 : 0;
+  }
   if (!labels.empty() && 2 * unlabelled > static_cast<int64_t>(labels.size())) {
     std::snprintf(share, sizeof share, "%.1f%%",
                   100.0 * static_cast<double>(unlabelled) / static_cast<double>(labels.size()));
@@ -62,6 +65,16 @@ std::vector<std::string> label_coverage_warnings(const Interactions& data,
                        " targets are UNLABELLED (no category left after the common-category "
                        "rule): per-label and shift-detection numbers rest on the other " +
                        std::to_string(labels.size() - unlabelled));
+  }
+  const int64_t labelled = static_cast<int64_t>(labels.size()) - unlabelled;
+  if (labelled > 0 && 100 * shifts < labelled) {
+    std::snprintf(share, sizeof share, "%.1f%%",
+                  100.0 * static_cast<double>(shifts) / static_cast<double>(labelled));
+    warnings.push_back("only " + std::to_string(shifts) + " of the " + std::to_string(labelled) +
+                       " labelled targets (" + share +
+                       ") are SHIFT: SHIFT metrics and shift detection rest on them (items with "
+                       "many categories, or a long eval.shift_window, leave few targets outside "
+                       "the window's categories)");
   }
   return warnings;
 }

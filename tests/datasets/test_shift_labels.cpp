@@ -58,4 +58,20 @@ TEST(ShiftLabels, NeedCategories) {
 }
 
 }  // namespace
+TEST(ShiftLabels, FewShiftTargetsAreWarnedAbout) {
+  const Interactions d = testing::hand_labelled();
+  // 1 SHIFT (NOVEL) in 150 labelled targets, 50 unlabelled: 0.7% -> warned.
+  std::vector<ShiftLabel> labels(149, ShiftLabel::kInWindow);
+  labels.push_back(ShiftLabel::kNovel);
+  labels.insert(labels.end(), 50, ShiftLabel::kUnlabelled);
+  const auto warnings = label_coverage_warnings(d, labels, 0.9);
+  ASSERT_EQ(warnings.size(), 2u);  // ROOT is on every item; the SHIFT share
+  EXPECT_EQ(warnings[1].rfind("only 1 of the 150 labelled targets (0.7%) are SHIFT", 0), 0u)
+      << warnings[1];
+  // 2 in 150 (1.3%): no longer.
+  labels[0] = ShiftLabel::kRevisit;
+  labels[1] = ShiftLabel::kNovel;
+  EXPECT_EQ(label_coverage_warnings(d, labels, 0.9).size(), 1u);
+}
+
 }  // namespace shiftrec

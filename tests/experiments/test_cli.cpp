@@ -1070,10 +1070,15 @@ TEST(Cli, WeakShiftLabelsAreWarnedAboutInDataStatsAndInTheRun) {
       << stats.out;
   EXPECT_NE(stats.out.find("of the 20 targets are UNLABELLED"), std::string::npos) << stats.out;
   EXPECT_NE(stats.out.find("(window 50)"), std::string::npos);  // eval.shift_window's default
-  // Honours eval.common_category_share: at 1.0 nothing is ignored, every target is labelled.
+  // Honours eval.common_category_share: at 1.0 nothing is ignored, every target is labelled —
+  // and "All" keeps every target inside the window's categories, which is said instead.
   const auto all = run_cli(
       "data stats --config " + dir.file("c.toml") + " --set eval.common_category_share=1.0", dir);
-  EXPECT_EQ(all.out.find("warning:"), std::string::npos) << all.out;
+  EXPECT_EQ(all.out.find("is ignored for shift labels"), std::string::npos) << all.out;
+  EXPECT_EQ(all.out.find("UNLABELLED ("), std::string::npos) << all.out;
+  EXPECT_NE(all.out.find("warning: only 0 of the 20 labelled targets (0.0%) are SHIFT"),
+            std::string::npos)
+      << all.out;
   // Rejects what train rejects.
   const auto typo =
       run_cli("data stats --config " + dir.file("c.toml") + " --set train.epoch=3", dir);
