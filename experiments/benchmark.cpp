@@ -300,7 +300,9 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
       }
     }
     leaderboard.metrics.push_back("seconds_per_epoch");
-    board << format_leaderboard(build_leaderboard(leaderboard));
+    const Leaderboard table = build_leaderboard(leaderboard);
+    board << format_leaderboard(table);
+    if (!table.shift_caveat.empty()) board << "\n" << table.shift_caveat << "\n";
     if (!not_run.empty()) {
       board << "\nRows of the plan without a complete run (not run here): " << join(not_run)
             << ".\n";

@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "core/text.h"
+#include "datasets/shift_labels.h"
 #include "eval/metric_names.h"
 #include "experiments/run_results.h"
 #include "experiments/toml_text.h"
@@ -226,6 +227,28 @@ std::vector<std::string> expand_run_folders(const std::vector<std::string>& path
   return runs;
 }
 
+namespace {
+
+std::string shift_caveat(const SplitResults& split, const std::string& split_name) {
+  const auto shift = split.by_label.find("SHIFT");
+  if (shift == split.by_label.end()) return "";
+  int64_t labelled = 0;  // the labels every target gets one of, UNLABELLED aside
+  for (ShiftLabel label :
+       {ShiftLabel::kRepeatItem, ShiftLabel::kInWindow, ShiftLabel::kRevisit, ShiftLabel::kNovel}) {
+    const auto found = split.by_label.find(shift_label_name(label));
+    if (found != split.by_label.end()) labelled += found->second.count;
+  }
+  if (labelled == 0 || 100 * shift->second.count >= labelled) return "";
+  char share[32];
+  std::snprintf(share, sizeof share, "%.1f%%",
+                100.0 * static_cast<double>(shift->second.count) / static_cast<double>(labelled));
+  return "Only " + std::to_string(shift->second.count) + " of the " + std::to_string(labelled) +
+         " labelled " + split_name + " targets (" + share +
+         ") are SHIFT: the SHIFT columns and the detection AUCs rest on them.";
+}
+
+}  // namespace
+
 Leaderboard build_leaderboard(const LeaderboardOptions& options) {
   if (options.runs.empty()) throw UserError("leaderboard: no run directories given");
   std::vector<BoardRun> runs;
@@ -233,6 +256,7 @@ Leaderboard build_leaderboard(const LeaderboardOptions& options) {
   Leaderboard board;
   board.metrics = options.metrics;
   const SplitResults& first = runs.front().results.split(options.split, runs.front().path);
+  board.shift_caveat = shift_caveat(first, options.split);
   if (board.metrics.empty()) {
     int64_t smallest = std::numeric_limits<int64_t>::max();
     for (const auto& [name, value] : first.metrics) {

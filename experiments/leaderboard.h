@@ -48,6 +48,10 @@ struct Leaderboard {
   // run's count: "SHIFT:recall@10 (n=339)"); -1 for a metric of all targets.
   std::vector<int64_t> label_targets;
   std::vector<LeaderboardRow> rows;  // best first by metrics[0]
+  // A sentence when the split's SHIFT targets are under 1% of its labelled ones (the first
+  // run's counts; e.g. S3-Rec's LastFM: 3 of 1,090), whose SHIFT columns and detection AUCs
+  // then say little; empty otherwise.
+  std::string shift_caveat;
 };
 
 // Each path as given when it is a run directory; a folder of runs stands for every folder

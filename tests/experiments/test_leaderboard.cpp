@@ -111,6 +111,28 @@ TEST(Leaderboard, ASweepFolderStandsForItsRunsAndASingleRunShowsNoSpread) {
             "| model.name=sasrec | 2 | 0.2000 ± 0.1414 |\n");
 }
 
+TEST(Leaderboard, FewShiftTargetsComeWithACaveat) {
+  testing::TempDir dir;
+  const auto run = [&](const std::string& name, int64_t in_window, int64_t novel) {
+    const std::string path = make_run(dir, name, "seed = 1\n" + kSasrec, 0.1, 0.0);
+    RunResults results = read_run_results(path);
+    SplitResults& test = results.splits["test"];
+    test.by_label["IN-WINDOW"] = {in_window, 0.0, {{"recall@10", 0.2}}};
+    test.by_label["NOVEL"] = {novel, 0.0, {{"recall@10", 0.0}}};
+    test.by_label["UNLABELLED"] = {500, 0.0, {{"recall@10", 0.0}}};  // not counted
+    test.by_label["SHIFT"].count = novel;
+    write_run_results(path + "/results.json", results);
+    LeaderboardOptions options;
+    options.runs = {path};
+    options.metrics = {"ndcg@10"};
+    return build_leaderboard(options).shift_caveat;
+  };
+  EXPECT_EQ(run("lastfm", 1087, 3),
+            "Only 3 of the 1090 labelled test targets (0.3%) are SHIFT: the SHIFT columns and "
+            "the detection AUCs rest on them.");
+  EXPECT_EQ(run("enough", 99, 1), "");  // 1%
+}
+
 TEST(Leaderboard, ClearErrorsNameTheRun) {
   testing::TempDir dir;
   const std::string run = make_run(dir, "a", kSasrec, 0.1, 0.0);
