@@ -26,7 +26,7 @@ Choosing an update setting without the test questions: `--cuts 0.7,0.8` moves bo
 tenth earlier (A before t70, B in [t70, t80), questions from [t80, t90)), a validation split
 that never sees the last tenth; `--variant NAME=KEY=VALUE[;KEY=VALUE...]` adds an update run
 with its own `--set` options or update flags (e.g. `--variant lr3e-4=train.learning_rate=3e-4`,
-`--variant r1e5=--replay=1;--epochs=5`), reported
+`--variant r1e5=--replay=1;--epochs=5`, `--variant new=--new-targets-only`), reported
 beside the default; `--no-retrain` leaves the retrain out (selection needs only stale and
 updates); `--keep-trained` reuses the stale runs an earlier invocation trained. Choose on the
 validation cuts, then run the default cuts once, from scratch, with the choice.
@@ -253,7 +253,7 @@ def run_dataset(args, name):
                 if kv.startswith("--"):
                     flag, _, value = kv.partition("=")
                     options[flag] = value
-            flags = [a for flag, value in options.items() for a in (flag, value)]
+            flags = [a for flag, value in options.items() for a in (flag, value) if a]
             sets = [kv for kv in args.set + settings if not kv.startswith("--")]
             runs["updated-" + variant] = (out, timed(
                 [args.binary, "update", "--run", runs["stale"][0], "--interactions",

@@ -52,6 +52,10 @@ struct Split {
   // no timestamps (Interactions::has_timestamps()).
   std::vector<int64_t> times;
   std::vector<int64_t> train_length;  // [n_users] training prefix length per user
+  // [n_users], or empty (every target supervised): training targets at indices before this
+  // one of the user's sequence are inputs only, never targets — an update that trains on the
+  // new interactions alone (experiments/experiment.h, UpdateOptions::new_targets_only).
+  std::vector<int64_t> supervised_from;
   EvalTargets valid;
   EvalTargets test;
   int64_t valid_cut = 0;  // temporal protocol: the cut times (0 otherwise)

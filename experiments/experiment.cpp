@@ -533,6 +533,17 @@ ExperimentResult update_experiment(const UpdateOptions& options) {
                   Growth::between(old_plan.dataset.interactions, plan.dataset.interactions));
   plan.train_users = with_replayed_users(
       plan.dataset.updated_users, plan.dataset.interactions.n_users, options.replay, plan.seed);
+  if (options.new_targets_only) {
+    // Users keep their indices and their old interactions come first (Growth::between).
+    const Interactions& old_data = old_plan.dataset.interactions;
+    plan.split.supervised_from.assign(static_cast<size_t>(plan.split.n_users), 0);
+    for (int32_t u : plan.dataset.updated_users) {
+      if (u < old_data.n_users) {
+        plan.split.supervised_from[static_cast<size_t>(u)] =
+            old_data.user_offsets[u + 1] - old_data.user_offsets[u];
+      }
+    }
+  }
   const int64_t new_users =
       plan.dataset.interactions.n_users - old_plan.dataset.interactions.n_users;
   const int64_t new_items =
@@ -552,6 +563,7 @@ ExperimentResult update_experiment(const UpdateOptions& options) {
                              {"new_items", new_items},
                              {"updated_users", plan.dataset.updated_users.size()},
                              {"replay", options.replay},
+                             {"new_targets_only", options.new_targets_only},
                              {"trained_users", plan.train_users.size()}};
     write_file_atomically(run.file("update.json"), provenance.dump(2) + "\n");
     write_file_atomically(run.file("resolved.toml"), resolved);

@@ -42,6 +42,9 @@ struct UpdateOptions {
   // The share of the other users, drawn at random (the run's seed), whose sequences train along
   // the updated users' (replay: the update also sees what the run knew); 0 = none, 1 = all.
   double replay = 0.0;
+  // Train on the new interactions as targets only: the updated users' old interactions are
+  // inputs (their histories), never targets again (replayed users train as before).
+  bool new_targets_only = false;
   // "train.key=value" overrides of the run's training options (learning rate, batch size,
   // patience); other sections would describe another model or other data and are refused.
   std::vector<std::string> overrides;

@@ -54,6 +54,10 @@ class SequenceBatcher {
   int64_t batch_size_;
   bool length_buckets_;
   int64_t bucket_pool_;
+  // Zeroes the targets before each user's split.supervised_from (and counts them out).
+  void unsupervise_old_targets(const std::vector<int32_t>& users,
+                               const std::vector<int64_t>& length, SequenceBatch& batch) const;
+
   std::vector<int32_t> users_;  // users with at least 2 training items
 };
 

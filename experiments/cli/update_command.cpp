@@ -27,6 +27,9 @@ class UpdateCommand : public Command {
     command.add_option("--replay", options_.replay,
                        "the share of the other users, drawn at random, whose sequences train "
                        "along (0 to 1; default 0)");
+    command.add_flag("--new-targets-only", options_.new_targets_only,
+                     "train on the new interactions as targets only: the updated users' old "
+                     "interactions stay their histories, never targets again");
   }
   int run() override {
     update_experiment(options_);

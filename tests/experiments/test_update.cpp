@@ -129,6 +129,27 @@ TEST(Update, ReplayTrainsAShareOfTheOtherUsersAlong) {
   EXPECT_EQ(half["updated_users"].get<int64_t>(), updated);
 }
 
+// --new-targets-only: the updated users' old interactions stay histories, not targets
+// (train/batching's supervised_from, tested there); recorded, and another model than the
+// plain update's at the same seed.
+TEST(Update, NewTargetsOnlyIsRecordedAndTrainsOtherwise) {
+  UpdateFixture f;
+  ASSERT_EQ(
+      run_cli("train --config " + f.dir.file("config.toml") + " --out " + f.run, f.dir).status, 0);
+  const auto plain = run_cli(f.update_args(f.dir.file("plain")) + " --epochs 1", f.dir);
+  ASSERT_EQ(plain.status, 0) << plain.err;
+  const auto only =
+      run_cli(f.update_args(f.dir.file("new")) + " --epochs 1 --new-targets-only", f.dir);
+  ASSERT_EQ(only.status, 0) << only.err;
+  const auto read = [&](const std::string& name) {
+    return nlohmann::json::parse(testing::read_text(f.dir.file(name + "/update.json")));
+  };
+  EXPECT_FALSE(read("plain")["new_targets_only"].get<bool>());
+  EXPECT_TRUE(read("new")["new_targets_only"].get<bool>());
+  EXPECT_NE(testing::read_text(f.dir.file("plain/model.pt")),
+            testing::read_text(f.dir.file("new/model.pt")));
+}
+
 TEST(Update, BadUpdatesAreOneClearErrorAndWriteNothing) {
   UpdateFixture f;
   ASSERT_EQ(
