@@ -534,6 +534,14 @@ ExperimentResult update_experiment(const UpdateOptions& options) {
   plan.train_users = with_replayed_users(
       plan.dataset.updated_users, plan.dataset.interactions.n_users, options.replay, plan.seed);
   if (options.new_targets_only) {
+    // Only next-item training masks targets; BERT4Rec rebuilds its sequence from them, and
+    // pair-trained models have none.
+    if (plan.model->training_examples() != TrainingExamples::kNextItems || !plan.model->causal()) {
+      throw UserError(
+          "--new-targets-only needs a causal next-item model (SASRec, GRU4Rec and "
+          "their compositions); " +
+          plan.model_name + " trains otherwise");
+    }
     // Users keep their indices and their old interactions come first (Growth::between).
     const Interactions& old_data = old_plan.dataset.interactions;
     plan.split.supervised_from.assign(static_cast<size_t>(plan.split.n_users), 0);

@@ -148,6 +148,21 @@ TEST(Update, NewTargetsOnlyIsRecordedAndTrainsOtherwise) {
   EXPECT_TRUE(read("new")["new_targets_only"].get<bool>());
   EXPECT_NE(testing::read_text(f.dir.file("plain/model.pt")),
             testing::read_text(f.dir.file("new/model.pt")));
+  // BERT4Rec rebuilds its training sequence from the targets: refused, nothing written.
+  const std::string bert = f.dir.file("bert");
+  ASSERT_EQ(run_cli("train --config " + f.dir.file("config.toml") +
+                        " --set model.name=bert4rec --set train.epochs=1 --out " + bert,
+                    f.dir)
+                .status,
+            0);
+  const auto refused = run_cli("update --run " + bert + " --interactions " + f.new_csv + " --out " +
+                                   f.dir.file("bert-new") + " --new-targets-only",
+                               f.dir);
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_NE(refused.err.find("--new-targets-only needs a causal next-item model"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_FALSE(fs::exists(f.dir.file("bert-new")));
 }
 
 TEST(Update, BadUpdatesAreOneClearErrorAndWriteNothing) {
