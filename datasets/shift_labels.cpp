@@ -67,7 +67,7 @@ std::vector<std::string> label_coverage_warnings(const Interactions& data,
                        std::to_string(labels.size() - unlabelled));
   }
   const int64_t labelled = static_cast<int64_t>(labels.size()) - unlabelled;
-  if (labelled > 0 && 100 * shifts < labelled) {
+  if (few_shift_targets(shifts, labelled)) {
     std::snprintf(share, sizeof share, "%.1f%%",
                   100.0 * static_cast<double>(shifts) / static_cast<double>(labelled));
     warnings.push_back("only " + std::to_string(shifts) + " of the " + std::to_string(labelled) +

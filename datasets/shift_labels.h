@@ -56,6 +56,11 @@ class SequenceLabeller {
 // targets (shift metrics then rest on the few labelled ones), and SHIFT targets under 1% of
 // the labelled ones (S3-Rec's LastFM: 3 of 1,090, its items carrying 12 tags each). Empty
 // when none holds.
+// Whether SHIFT targets are too few to read SHIFT metrics by: under 1% of the labelled ones.
+inline bool few_shift_targets(int64_t shifts, int64_t labelled) {
+  return labelled > 0 && 100 * shifts < labelled;
+}
+
 std::vector<std::string> label_coverage_warnings(const Interactions& data,
                                                  const std::vector<ShiftLabel>& labels,
                                                  double common_share);

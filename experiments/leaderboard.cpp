@@ -238,7 +238,7 @@ std::string shift_caveat(const SplitResults& split, const std::string& split_nam
     const auto found = split.by_label.find(shift_label_name(label));
     if (found != split.by_label.end()) labelled += found->second.count;
   }
-  if (labelled == 0 || 100 * shift->second.count >= labelled) return "";
+  if (!few_shift_targets(shift->second.count, labelled)) return "";
   char share[32];
   std::snprintf(share, sizeof share, "%.1f%%",
                 100.0 * static_cast<double>(shift->second.count) / static_cast<double>(labelled));
