@@ -69,7 +69,7 @@ std::optional<Interactions> load_cached(const std::string& dir, const std::strin
   bool other_format = false;
   if (file >= 0) {
     other_format = read_attribute(file, "format_version", version) && version != kFormatVersion;
-    ok = !other_format && version == kFormatVersion && read_attribute(file, "n_users", d.n_users) &&
+    ok = version == kFormatVersion && read_attribute(file, "n_users", d.n_users) &&
          read_attribute(file, "n_items", d.n_items) &&
          read_attribute(file, "n_categories", d.n_categories) &&
          read_column(file, "user", d.user) && read_column(file, "item", d.item) &&

@@ -127,16 +127,12 @@ void ShiftHeadImpl::fit_shift_graph(const Split& split, const Interactions& data
 
 void ShiftHeadImpl::fit_item_popularity(const Split& split) {
   // Training counts of the items (+1) -> P(item | category).
-  std::vector<float> counts(n_items_, 1.0f);
-  for (int64_t u = 0; u < split.n_users; ++u) {
-    for (int64_t t = 0; t < split.train_length[u]; ++t)
-      counts[split.items[split.offsets[u] + t]] += 1;
-  }
-  auto count = at::tensor(counts, at::kFloat).to(categories_.device());  // [n]
-  auto items = categories_.narrow(0, 1, n_items_).to(at::kFloat);        // [n, C]
-  auto totals = at::matmul(count, items).clamp_min(1.0);                 // [C]
-  auto share = items / items.sum(1, /*keepdim=*/true).clamp_min(1.0);    // [n, C]
-  auto within = count * (share / totals).sum(1);                         // [n]
+  const auto counted = at::tensor(split.train_item_counts(), at::kLong);
+  auto count = counted.to(categories_.device(), at::kFloat) + 1;       // [n]
+  auto items = categories_.narrow(0, 1, n_items_).to(at::kFloat);      // [n, C]
+  auto totals = at::matmul(count, items).clamp_min(1.0);               // [C]
+  auto share = items / items.sum(1, /*keepdim=*/true).clamp_min(1.0);  // [n, C]
+  auto within = count * (share / totals).sum(1);                       // [n]
   auto fallback = count / count.sum();
   item_log_popularity_ = at::log(at::where(items.sum(1).gt(0), within, fallback));
 }

@@ -56,12 +56,20 @@ std::vector<std::vector<int32_t>> SequenceBatcher::epoch_plan(Rng& rng) const {
 double SequenceBatcher::mean_positions_per_batch() const {
   int64_t positions = 0;
   for (int32_t u : users_) {
-    const int64_t n = split_.train_length[u], m = std::min(n - 1, max_length_);
-    const int64_t old = split_.supervised_from.empty() ? 0 : split_.supervised_from[u] - (n - m);
-    positions += m - std::clamp<int64_t>(old, 0, m);  // the targets left supervised
+    const int64_t length = split_.train_length[u] - 1;
+    positions += std::min(length, max_length_) - old_targets(u, length);
   }
   const int64_t batches = (n_examples() + batch_size_ - 1) / batch_size_;
   return batches > 0 ? static_cast<double>(positions) / static_cast<double>(batches) : 1.0;
+}
+
+int64_t SequenceBatcher::old_targets(int32_t user, int64_t length) const {
+  if (split_.supervised_from.empty()) return 0;
+  // The row holds targets n - m .. n - 1 of the user's sequence (n = length + 1, m real
+  // columns, right-aligned): target index n - m + k at column width - m + k.
+  const int64_t m = std::min(length, max_length_);
+  const int64_t first = length + 1 - m;
+  return std::clamp<int64_t>(split_.supervised_from[static_cast<size_t>(user)] - first, 0, m);
 }
 
 void SequenceBatcher::unsupervise_old_targets(const std::vector<int32_t>& users,
@@ -70,15 +78,9 @@ void SequenceBatcher::unsupervise_old_targets(const std::vector<int32_t>& users,
   auto targets = batch.targets.accessor<int64_t, 2>();
   const int64_t width = batch.targets.size(1);
   for (size_t r = 0; r < users.size(); ++r) {
-    // Row r holds targets n - m .. n - 1 of the user's sequence (n = length + 1, m real
-    // columns, right-aligned): target index n - m + k at column width - m + k.
-    const int64_t m = std::min(length[r], max_length_);
-    const int64_t first = length[r] + 1 - m;
-    const int64_t from = split_.supervised_from[static_cast<size_t>(users[r])];
-    for (int64_t k = 0; k < m && first + k < from; ++k) {
-      targets[static_cast<int64_t>(r)][width - m + k] = 0;
-      --batch.positions;
-    }
+    const int64_t m = std::min(length[r], max_length_), old = old_targets(users[r], length[r]);
+    for (int64_t k = 0; k < old; ++k) targets[static_cast<int64_t>(r)][width - m + k] = 0;
+    batch.positions -= old;
   }
 }
 

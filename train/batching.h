@@ -54,6 +54,9 @@ class SequenceBatcher {
   int64_t batch_size_;
   bool length_buckets_;
   int64_t bucket_pool_;
+  // How many of a row's `length` targets (its last min(length, max_length)) come before the
+  // user's split.supervised_from: the row's first columns, never supervised.
+  int64_t old_targets(int32_t user, int64_t length) const;
   // Zeroes the targets before each user's split.supervised_from (and counts them out).
   void unsupervise_old_targets(const std::vector<int32_t>& users,
                                const std::vector<int64_t>& length, SequenceBatch& batch) const;
