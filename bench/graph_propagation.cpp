@@ -124,12 +124,12 @@ int main(int argc, char** argv) {
   SampledSubgraph around_users, around_items;
   uint64_t draw = 0;
   const double sample = median_seconds([&] {
-    around_users = sample_subgraph(graph, user_seeds, fanouts, ++draw, c10::kCPU);
-    around_items = sample_subgraph(graph, item_seeds, fanouts, ++draw, c10::kCPU);
+    around_users = sample_subgraph(graph, user_seeds, fanouts, ++draw);
+    around_items = sample_subgraph(graph, item_seeds, fanouts, ++draw);
   });
   const auto sampled_step = [&](const SampledSubgraph& sub) {
     auto ids = at::tensor(std::vector<int64_t>(sub.nodes.begin(), sub.nodes.end()), at::kLong);
-    light_propagate(SparseMatrix(sub.adjacency), parameters.index_select(0, ids), layers)
+    light_propagate_sampled(sub, parameters.index_select(0, ids), layers, c10::kCPU)
         .narrow(0, 0, 1)
         .pow(2)
         .sum()
@@ -167,8 +167,8 @@ int main(int argc, char** argv) {
       static_cast<long long>(user_seeds.size()), fanout_text.c_str(),
       static_cast<long long>(around_users.nodes.size()),
       static_cast<long long>(around_items.nodes.size()),
-      static_cast<long long>(around_users.adjacency._nnz()),
-      static_cast<long long>(around_items.adjacency._nnz()),
-      static_cast<long long>(graph.n_nodes()), sample, sampled, (sample + sampled) / backward);
+      static_cast<long long>(around_users.adjacency.nnz()),
+      static_cast<long long>(around_items.adjacency.nnz()), static_cast<long long>(graph.n_nodes()),
+      sample, sampled, (sample + sampled) / backward);
   return 0;
 }

@@ -158,8 +158,8 @@ at::Tensor GraphItemEncoder::propagate_around(const std::vector<int32_t>& seeds)
   const auto device = ids()->weight().device();
   // The sampler's seed comes from torch's generator, so runs repeat under the run seed.
   const auto seed = at::randint(int64_t{1} << 62, {1}, at::kLong).item<int64_t>();
-  const SampledSubgraph sub = sample_subgraph(*graph_, seeds, options_.sampled_fanouts,
-                                              static_cast<uint64_t>(seed), device);
+  const SampledSubgraph sub =
+      sample_subgraph(*graph_, seeds, options_.sampled_fanouts, static_cast<uint64_t>(seed));
   // The subgraph's rows: its users' from the user table, its items' from the item table
   // (row item + 1), put back in the subgraph's order.
   std::vector<int64_t> user_rows, item_rows, order;
@@ -178,7 +178,8 @@ at::Tensor GraphItemEncoder::propagate_around(const std::vector<int32_t>& seeds)
   auto nodes = at::cat({read_rows(user_embedding_->weight, rows(user_rows)),
                         read_rows(ids()->weight(), rows(item_rows))})
                    .index_select(0, rows(order));
-  return propagate(SparseMatrix(sub.adjacency), nodes)
+  if (!ngcf_) return light_propagate_sampled(sub, nodes, options_.layers, device);
+  return propagate(SparseMatrix(sub.adjacency, device), nodes)
       .narrow(0, 0, static_cast<int64_t>(seeds.size()));
 }
 

@@ -25,8 +25,7 @@ class SparseMatrix {
   // A matrix graph/ built, for products on `device`: kept as CSR on the CPU, turned into a
   // COO tensor on the device elsewhere.
   SparseMatrix(const CsrMatrix& matrix, c10::Device device);
-  // coo: sparse COO float [R, C] on any device (coalesced here when it is not) — a sampled
-  // subgraph.
+  // coo: sparse COO float [R, C] on any device (coalesced here when it is not).
   explicit SparseMatrix(at::Tensor coo);
 
   bool defined() const { return csr_ != nullptr || coo_.defined(); }

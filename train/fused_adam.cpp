@@ -1,10 +1,12 @@
 #include "train/fused_adam.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include <ATen/Parallel.h>
 #include <torch/utils.h>
@@ -106,6 +108,61 @@ UpdateKernel pick_update() {
   return update_plain;
 }
 
+// A row-sparse gradient's distinct rows and each one's gradient: where a row is given once,
+// its entry in the sparse tensor's values; where it is given more than once, the entries summed
+// in the order they come (what coalescing a sparse tensor computes, without sorting the rows:
+// a sampled LightGCN batch gives some 300 k rows, and coalescing them was a fifth of its step).
+struct RowGradients {
+  std::vector<int64_t> rows;
+  std::vector<const float*> values;  // [rows.size()] pointers to `width` floats
+  at::Tensor sparse_values;          // keeps the single entries alive
+  std::vector<float> sums;           // the repeated rows' sums
+};
+
+RowGradients sum_repeated_rows(const at::Tensor& sparse, int64_t table_rows) {
+  RowGradients out;
+  const at::Tensor indices = sparse._indices().select(0, 0).contiguous();
+  out.sparse_values = sparse._values().contiguous();
+  const int64_t n = indices.numel();
+  const int64_t width = n == 0 ? 0 : out.sparse_values.numel() / n;
+  const int64_t* row = indices.data_ptr<int64_t>();
+  const float* values = out.sparse_values.data_ptr<float>();
+  // table row -> where its gradient is: >= 0 its single entry, <= -2 the sum -(slot + 2), -1
+  // none yet. Kept across steps (reset after each), so a step costs its entries, not the table.
+  static thread_local std::vector<int64_t> where;
+  if (static_cast<int64_t>(where.size()) < table_rows) where.resize(table_rows, -1);
+  for (int64_t i = 0; i < n; ++i) {
+    SHIFTREC_ASSERT(row[i] >= 0 && row[i] < table_rows,
+                    "a sparse gradient's row outside its table");
+  }
+  std::vector<int64_t> first;  // each distinct row's first entry
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t& at = where[row[i]];
+    const float* entry = values + i * width;
+    if (at == -1) {
+      at = i;
+      first.push_back(i);
+      continue;
+    }
+    if (at >= 0) {  // a second entry: start the row's sum from its first one
+      const auto slot = static_cast<int64_t>(out.sums.size()) / std::max<int64_t>(width, 1);
+      out.sums.insert(out.sums.end(), values + at * width, values + (at + 1) * width);
+      at = -(slot + 2);
+    }
+    float* sum = out.sums.data() + (-at - 2) * width;
+    for (int64_t c = 0; c < width; ++c) sum[c] += entry[c];
+  }
+  out.rows.reserve(first.size());
+  out.values.reserve(first.size());
+  for (int64_t i : first) {
+    int64_t& at = where[row[i]];
+    out.rows.push_back(row[i]);
+    out.values.push_back(at >= 0 ? values + at * width : out.sums.data() + (-at - 2) * width);
+    at = -1;
+  }
+  return out;
+}
+
 }  // namespace
 
 void fused_adam_step(torch::optim::Adam& optimizer) {
@@ -114,8 +171,9 @@ void fused_adam_step(torch::optim::Adam& optimizer) {
     for (const auto& p : group.params()) {
       if (p.grad().defined() && (options.amsgrad() || !fusable(p))) {
         if (p.grad().is_sparse()) {  // torch's Adam refuses sparse gradients with less to go on
-          throw UserError("model.sparse_gradients: the lazy Adam step runs on the CPU without "
-                          "AMSGrad only; train on the CPU or set sparse_gradients = false");
+          throw UserError(
+              "model.sparse_gradients: the lazy Adam step runs on the CPU without "
+              "AMSGrad only; train on the CPU or set sparse_gradients = false");
         }
         optimizer.step();  // torch's own arithmetic for all: no parameter is stepped twice
         return;
@@ -159,18 +217,28 @@ void fused_adam_step(torch::optim::Adam& optimizer) {
       float* v = state.exp_avg_sq().data_ptr<float>();
       static const UpdateKernel kernel = pick_update();
       if (p.grad().is_sparse()) {  // lazy: only the rows with a gradient, repeats summed
-        const at::Tensor g = p.grad().coalesce();
-        const at::Tensor rows = g._indices().select(0, 0).contiguous();
-        const at::Tensor values = g._values().contiguous();
-        const int64_t* row = rows.data_ptr<int64_t>();
-        const float* grad = values.data_ptr<float>();
+        const RowGradients g = sum_repeated_rows(p.grad(), p.size(0));
         const int64_t width = p.size(1);
-        at::parallel_for(0, rows.numel(), 512, [&](int64_t begin, int64_t end) {
-          for (int64_t r = begin; r < end; ++r) {
-            const int64_t offset = row[r] * width;
-            kernel(u, param + offset, grad + r * width, m + offset, v + offset, 0, width);
-          }
-        });
+        // The rows lie scattered over tables of hundreds of MB: each is fetched a few rows
+        // ahead (at 1 M users that took a sampled LightGCN batch from about 0.24 to 0.19 s).
+        constexpr int64_t kAhead = 6;
+        constexpr int64_t kLine = 64 / sizeof(float);
+        at::parallel_for(
+            0, static_cast<int64_t>(g.rows.size()), 512, [&](int64_t begin, int64_t end) {
+              for (int64_t r = begin; r < end; ++r) {
+                if (r + kAhead < end) {
+                  const int64_t ahead = g.rows[r + kAhead] * width;
+                  for (int64_t c = 0; c < width; c += kLine) {
+                    __builtin_prefetch(param + ahead + c, 1);
+                    __builtin_prefetch(m + ahead + c, 1);
+                    __builtin_prefetch(v + ahead + c, 1);
+                    __builtin_prefetch(g.values[r + kAhead] + c, 0);
+                  }
+                }
+                const int64_t offset = g.rows[r] * width;
+                kernel(u, param + offset, g.values[r], m + offset, v + offset, 0, width);
+              }
+            });
         continue;
       }
       const float* grad = p.grad().data_ptr<float>();

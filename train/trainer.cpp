@@ -1,5 +1,6 @@
 #include "train/trainer.h"
 
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <sstream>
@@ -130,12 +131,31 @@ class ScopedThreads {
 // with the parameters of the last good step (and the saved state of the last good epoch, which
 // `resume` continues from). Gradients are the same on every data-parallel rank once averaged,
 // so the ranks decide alike; the loss is checked alone only without ranks.
+// Whether every entry of a contiguous CPU float tensor is finite, in one pass without a
+// temporary: x * 0 is 0 for a finite x and NaN for an infinite or NaN one. (The general path
+// below squares a double copy: for a sampled LightGCN batch's 25 M gradient entries at 1 M
+// users that was 5% of the step.)
+bool all_finite(const at::Tensor& t) {
+  const float* x = t.data_ptr<float>();
+  std::atomic<bool> finite{true};
+  at::parallel_for(0, t.numel(), 1 << 16, [&](int64_t begin, int64_t end) {
+    float zero = 0.0f;
+    for (int64_t i = begin; i < end; ++i) zero += x[i] * 0.0f;
+    if (zero != 0.0f) finite = false;
+  });
+  return finite;
+}
+
 void stop_if_not_finite(Training& t, const at::Tensor& loss, int64_t epoch, int64_t batch,
                         int64_t n_batches) {
   at::Tensor gradients = at::zeros({}, at::TensorOptions().dtype(at::kDouble).device(t.device));
   for (const auto& p : t.model.parameters()) {
     if (!p.grad().defined()) continue;
     const at::Tensor& g = p.grad().is_sparse() ? p.grad()._values() : p.grad();  // rows held
+    if (g.device().is_cpu() && g.scalar_type() == at::kFloat && g.is_contiguous()) {
+      if (!all_finite(g)) gradients.fill_(std::nan(""));
+      continue;
+    }
     gradients += g.to(at::kDouble).square().sum();
   }
   const at::Tensor local =

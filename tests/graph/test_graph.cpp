@@ -196,7 +196,7 @@ TEST(NeighbourSampling, DrawsAreAPartialShuffleOfTheNeighbourList) {
     for (int64_t i = 0; i < take; ++i) {
       std::swap(copy[i], copy[i + uniform_index(rng, static_cast<uint64_t>(200 - i))]);
     }
-    const SampledSubgraph sub = sample_subgraph(star, {0}, {take}, 5, c10::kCPU);
+    const SampledSubgraph sub = sample_subgraph(star, {0}, {take}, 5);
     EXPECT_EQ(std::vector<int32_t>(sub.nodes.begin() + 1, sub.nodes.end()),
               std::vector<int32_t>(copy.begin(), copy.begin() + take));
   }
@@ -210,16 +210,17 @@ TEST(NeighbourSampling, FullFanoutsReproduceFullPropagationForTheSeeds) {
   at::manual_seed(0);
   const at::Tensor embeddings = at::randn({g.n_nodes(), 4});
   const std::vector<int32_t> seeds = {0, 5, static_cast<int32_t>(g.item_node(3))};
-  const SampledSubgraph sub = sample_subgraph(g, seeds, {100000, 100000}, 1, c10::kCPU);
+  const SampledSubgraph sub = sample_subgraph(g, seeds, {100000, 100000}, 1);
   ASSERT_EQ(std::vector<int32_t>(sub.nodes.begin(), sub.nodes.begin() + 3), seeds);
   auto index = at::tensor(std::vector<int64_t>(sub.nodes.begin(), sub.nodes.end()), at::kLong);
   auto full_two = at::mm(full, at::mm(full, embeddings)).index_select(0, index.narrow(0, 0, 3));
   auto local = embeddings.index_select(0, index);
-  auto sub_two = at::mm(sub.adjacency, at::mm(sub.adjacency, local)).narrow(0, 0, 3);
+  const at::Tensor sub_adjacency = to_sparse_coo(sub.adjacency, c10::kCPU);
+  auto sub_two = at::mm(sub_adjacency, at::mm(sub_adjacency, local)).narrow(0, 0, 3);
   EXPECT_TRUE(at::allclose(full_two, sub_two, 1e-5, 1e-6));
   // Small fanouts: at most that many neighbours per expanded node, all of them real edges.
-  const SampledSubgraph small = sample_subgraph(g, seeds, {2, 2}, 1, c10::kCPU);
-  const auto indices = small.adjacency._indices();
+  const SampledSubgraph small = sample_subgraph(g, seeds, {2, 2}, 1);
+  const auto indices = to_sparse_coo(small.adjacency, c10::kCPU)._indices();
   std::vector<int64_t> per_row(small.nodes.size(), 0);
   for (int64_t k = 0; k < indices.size(1); ++k) {
     const int32_t a = small.nodes[indices[0][k].item<int64_t>()];
@@ -230,7 +231,43 @@ TEST(NeighbourSampling, FullFanoutsReproduceFullPropagationForTheSeeds) {
   }
   for (int64_t count : per_row) EXPECT_LE(count, 2);
   // The same seed draws the same subgraph.
-  EXPECT_EQ(sample_subgraph(g, seeds, {2, 2}, 1, c10::kCPU).nodes, small.nodes);
+  EXPECT_EQ(sample_subgraph(g, seeds, {2, 2}, 1).nodes, small.nodes);
+}
+
+// The subgraph's nodes come in hop order, so a propagation can stop short at the nearer hops:
+// every row of a node within h hops has its columns within h + 1, each row's columns ascend,
+// the last hop's rows are empty, and hop_block cuts exactly those rows and columns.
+TEST(NeighbourSampling, NodesComeInHopOrderAndEachHopReadsOneHopFurther) {
+  const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
+  const BipartiteGraph g = build_bipartite_graph(leave_one_out(data.interactions));
+  const std::vector<int32_t> seeds = {3, 1, static_cast<int32_t>(g.item_node(7)), 8};
+  const SampledSubgraph sub = sample_subgraph(g, seeds, {3, 2, 2}, 4);
+  const auto& within = sub.within_hops;
+  ASSERT_EQ(within.size(), 4u);
+  EXPECT_EQ(within[0], 4);
+  EXPECT_EQ(within[3], static_cast<int64_t>(sub.nodes.size()));
+  EXPECT_LT(within[0], within[1]);
+  EXPECT_LT(within[1], within[2]);
+  const int64_t* offsets = sub.adjacency.offsets.data_ptr<int64_t>();
+  const int64_t* columns = sub.adjacency.columns.data_ptr<int64_t>();
+  int64_t hop = 0;
+  for (int64_t r = 0; r < within[3]; ++r) {
+    while (r >= within[hop]) ++hop;  // r is first reached at hop `hop`
+    if (hop == 3) {
+      EXPECT_EQ(offsets[r + 1], offsets[r]) << "a last-hop row " << r;
+      continue;
+    }
+    for (int64_t j = offsets[r]; j < offsets[r + 1]; ++j) {
+      EXPECT_LT(columns[j], within[hop + 1]) << "row " << r << " at hop " << hop;
+      if (j > offsets[r]) EXPECT_LT(columns[j - 1], columns[j]);
+    }
+  }
+  for (int64_t h = 0; h < 4; ++h) {
+    const CsrMatrix block = hop_block(sub, h);
+    EXPECT_EQ(block.rows(), within[h]);
+    EXPECT_EQ(block.cols, within[std::min<int64_t>(h + 1, 3)]);
+    EXPECT_EQ(block.nnz(), offsets[within[h]]);
+  }
 }
 
 }  // namespace

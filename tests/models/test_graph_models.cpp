@@ -10,6 +10,7 @@
 #include "datasets/synthetic.h"
 #include "datasets/time_gaps.h"
 #include "graph/bipartite_graph.h"
+#include "graph/neighbour_sampling.h"
 #include "models/ngcf_layers.h"
 #include "models/propagation.h"
 #include "models/recommender.h"
@@ -81,6 +82,31 @@ TEST(LightPropagation, EqualsTheDenseFormulaOnATinyGraph) {
                            4.0;
   EXPECT_TRUE(at::allclose(user_states(*model, at::arange(users, at::kLong)).to(at::kDouble),
                            again.narrow(0, 0, users), 1e-5, 1e-6));
+}
+
+// Over a sampled subgraph LightGCN computes each layer only where the next one reads it; at
+// the seeds that is the whole subgraph's propagation, value and gradient, with fewer layers
+// than hops, as many, and more.
+TEST(LightPropagation, SampledLayersAtTheNearerHopsEqualTheWholeSubgraphsAtTheSeeds) {
+  const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
+  const BipartiteGraph graph = build_bipartite_graph(leave_one_out(data.interactions));
+  const std::vector<int32_t> seeds = {0, 2, static_cast<int32_t>(graph.item_node(5))};
+  const SampledSubgraph sub = sample_subgraph(graph, seeds, {4, 3, 3}, 9);
+  const SparseMatrix whole(sub.adjacency, c10::kCPU);
+  at::manual_seed(3);
+  const auto n = static_cast<int64_t>(sub.nodes.size());
+  const at::Tensor weights = at::randn({3, 5});
+  for (int64_t layers : {0, 2, 3, 4}) {
+    SCOPED_TRACE(layers);
+    const at::Tensor x = at::randn({n, 5}).requires_grad_(true);
+    const at::Tensor y = x.detach().clone().requires_grad_(true);
+    const at::Tensor cut = light_propagate_sampled(sub, x, layers, c10::kCPU);
+    const at::Tensor full = light_propagate(whole, y, layers).narrow(0, 0, 3);
+    EXPECT_TRUE(at::equal(cut, full));
+    (cut * weights).sum().backward();
+    (full * weights).sum().backward();
+    EXPECT_TRUE(at::allclose(x.grad(), y.grad(), 1e-6, 1e-7));
+  }
 }
 
 // NGCF's layers over the sparse product against the paper's formula with dense matrices:

@@ -282,6 +282,35 @@ TEST(Trainer, DivergenceIsCaughtAtTheStepBeforeItReachesTheParameters) {
   for (const auto& p : f.model->parameters()) EXPECT_TRUE(at::isfinite(p).all().item<bool>());
 }
 
+// A finite loss whose gradient is not: sqrt(|s - s|) is 0, its derivative 0 x inf = NaN.
+class NanGradientLoss : public Loss {
+ public:
+  at::Tensor compute(Recommender& model, const at::Tensor& states,
+                     const at::Tensor& positives) override {
+    const at::Tensor scores = model.score_candidates(states, positives.unsqueeze(1));
+    return scores.mean() + (scores - scores.detach()).abs().sqrt().sum();
+  }
+};
+
+TEST(Trainer, ANonFiniteGradientUnderAFiniteLossIsAClearError) {
+  at::manual_seed(0);
+  Fixture f;
+  NanGradientLoss loss;
+  TrainOptions options;
+  options.epochs = 2;
+  const ValidateFn validate = [] { return std::map<std::string, double>{}; };
+  try {
+    train_model(*f.model, loss, f.split, options, c10::Device(c10::kCPU), validate, nullptr);
+    FAIL() << "expected UserError";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("batch 1 of "), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(": a gradient is not finite; the step was not applied"),
+              std::string::npos)
+        << e.what();
+  }
+  for (const auto& p : f.model->parameters()) EXPECT_TRUE(at::isfinite(p).all().item<bool>());
+}
+
 // A registered model and loss on the tiny fixture, built the way a run builds them: a SASRec
 // with dropout and BCE (negatives and dropout draw from LibTorch's generator) or a LightGCN
 // with BPR (pair batches).
