@@ -38,9 +38,9 @@ struct SampledSubgraph;
 // light_propagate over a sampled subgraph, at its seeds only: subgraph_nodes [n, d] are its
 // nodes' embeddings in its order -> [seeds, d]. Layer k is computed only at the nodes layer
 // k + 1 reads (within K - k hops: hop_block), so with fanouts f a layer costs the edges out of
-// the nearer hops (at [5, 5, 5] layers 2 and 3 read about a fifth of the edges layer 1
-// does); the seeds' rows sum the same entries in the same order as the whole subgraph's
-// product.
+// the nearer hops (at [5, 5, 5] layer 2 reads about a fifth of the edges layer 1 does,
+// layer 3 a thirtieth); the seeds' rows sum the same entries in the same order as the whole
+// subgraph's product.
 at::Tensor light_propagate_sampled(const SampledSubgraph& subgraph,
                                    const at::Tensor& subgraph_nodes, int64_t layers,
                                    c10::Device device);
