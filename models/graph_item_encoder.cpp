@@ -175,9 +175,12 @@ at::Tensor GraphItemEncoder::propagate_around(const std::vector<int32_t>& seeds)
   const auto rows = [&](const std::vector<int64_t>& v) {
     return at::tensor(v, at::kLong).to(device);
   };
-  auto nodes = at::cat({read_rows(user_embedding_->weight, rows(user_rows)),
-                        read_rows(ids()->weight(), rows(item_rows))})
-                   .index_select(0, rows(order));
+  auto read = at::cat({read_rows(user_embedding_->weight, rows(user_rows)),
+                       read_rows(ids()->weight(), rows(item_rows))});
+  if (!ngcf_ && device.is_cpu()) {
+    return light_propagate_sampled(sub, read, options_.layers, device, order);
+  }
+  auto nodes = read.index_select(0, rows(order));
   if (!ngcf_) return light_propagate_sampled(sub, nodes, options_.layers, device);
   return propagate(SparseMatrix(sub.adjacency, device), nodes)
       .narrow(0, 0, static_cast<int64_t>(seeds.size()));

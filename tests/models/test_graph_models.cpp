@@ -86,7 +86,7 @@ TEST(LightPropagation, EqualsTheDenseFormulaOnATinyGraph) {
 
 // Over a sampled subgraph LightGCN computes each layer only where the next one reads it; at
 // the seeds that is the whole subgraph's propagation, value and gradient, with fewer layers
-// than hops, as many, and more.
+// than hops, as many, and more — also when the embeddings lie in another row order.
 TEST(LightPropagation, SampledLayersAtTheNearerHopsEqualTheWholeSubgraphsAtTheSeeds) {
   const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
   const BipartiteGraph graph = build_bipartite_graph(leave_one_out(data.interactions));
@@ -106,6 +106,14 @@ TEST(LightPropagation, SampledLayersAtTheNearerHopsEqualTheWholeSubgraphsAtTheSe
     (cut * weights).sum().backward();
     (full * weights).sum().backward();
     EXPECT_TRUE(at::allclose(x.grad(), y.grad(), 1e-6, 1e-7));
+    // The same embeddings stored in another row order (reversed), read where they lie.
+    std::vector<int64_t> rows(n);
+    for (int64_t i = 0; i < n; ++i) rows[i] = n - 1 - i;
+    const at::Tensor z = x.detach().flip(0).clone().requires_grad_(true);
+    const at::Tensor read_in_place = light_propagate_sampled(sub, z, layers, c10::kCPU, rows);
+    EXPECT_TRUE(at::equal(read_in_place, full));
+    (read_in_place * weights).sum().backward();
+    EXPECT_TRUE(at::allclose(z.grad().flip(0), y.grad(), 1e-6, 1e-7));
   }
 }
 
