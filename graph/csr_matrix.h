@@ -21,8 +21,9 @@ struct CsrMatrix {
   int64_t nnz() const { return columns.numel(); }
 };
 
-// From a coalesced sparse COO float tensor [rows, cols] on the CPU (a sampled subgraph): its
-// entries in ascending row order, as coalescing leaves them (an InternalError otherwise).
+// From a coalesced sparse COO float tensor [rows, cols] on the CPU (SparseMatrix from a COO tensor:
+// tests, baselines): its entries in ascending row order, as coalescing leaves them (an
+// InternalError otherwise).
 CsrMatrix csr_from_coo(const at::Tensor& coo);
 
 // The same matrix as a sparse COO float tensor on `device`, flagged coalesced (rows
