@@ -16,10 +16,10 @@
 
 namespace shiftrec {
 
-ShiftDetectorImpl::ShiftDetectorImpl(bool reads_gaps, bool reads_graph)
-    : reads_graph_(reads_graph) {
+ShiftDetectorImpl::ShiftDetectorImpl(bool reads_gaps, ShiftDetectorReads reads) : reads_(reads) {
   if (reads_gaps) gap_ = register_module("gap", torch::nn::Embedding(kGapBuckets, kGapWidth));
-  const int64_t inputs = kFeatures + (reads_graph ? 1 : 0) + (reads_gaps ? kGapWidth : 0);
+  const int64_t inputs = kFeatures + (reads.recency ? kRecencyBuckets : 0) + (reads.graph ? 1 : 0) +
+                         (reads_gaps ? kGapWidth : 0);
   gru_ = register_module("gru",
                          torch::nn::GRU(torch::nn::GRUOptions(inputs, kHidden).batch_first(true)));
   out_ = register_module("out", torch::nn::Linear(kHidden, 1));
@@ -45,6 +45,24 @@ at::Tensor shift_detector_features(const at::Tensor& categories, const at::Tenso
   auto same = shared.gt(0).to(novel.scalar_type()) * (1 - novel);
   auto other = histories.ne(0).to(novel.scalar_type()) - novel - same;
   return at::stack({novel, same, other}, -1);
+}
+
+at::Tensor shift_detector_recency(const at::Tensor& categories, const at::Tensor& histories) {
+  const int64_t length = histories.size(1);
+  const auto present = at::embedding(categories, histories).gt(0).to(at::kInt);  // [B, L, C]
+  // Each category's last column <= t, counted from 1 (0: not yet), then <= t - 1.
+  const auto column = at::arange(1, length + 1, histories.options().dtype(at::kInt));
+  const auto last = std::get<0>(at::cummax(present * column.view({1, length, 1}), 1));
+  const auto before = at::constant_pad_nd(last, {0, 0, 1, 0}).narrow(1, 0, length);
+  // The nearest earlier column sharing a category with column t (0: none) -> how far back.
+  const auto nearest = std::get<0>((before * present).max(-1));  // [B, L]
+  const auto back = at::where(nearest.gt(0), column.view({1, length}) - nearest,
+                              at::full({}, length + 1, nearest.options()));
+  const auto other = shift_detector_features(categories, histories).select(-1, 2);
+  const auto in = [&](int64_t low, int64_t high) {  // low <= back <= high, on "other" items
+    return (back.ge(low) & back.le(high)).to(other.scalar_type()) * other;
+  };
+  return at::stack({in(2, 2), in(3, 4), in(5, 8), in(9, length + 1)}, -1);
 }
 
 at::Tensor shift_graph_unseen_mass(const at::Tensor& categories, const at::Tensor& histories,

@@ -30,18 +30,26 @@
 
 namespace shiftrec {
 
+// What the detector reads beyond the novelty one-hots (and the gaps, where there are any).
+struct ShiftDetectorReads {
+  bool graph = false;    // + 1 feature per column: shift_graph_unseen_mass below
+  bool recency = false;  // + kRecencyBuckets features: shift_detector_recency below
+};
+
 class ShiftDetectorImpl : public torch::nn::Module {
  public:
   static constexpr int64_t kHidden = 16;
   static constexpr int64_t kGapWidth = 4;
   static constexpr int64_t kFeatures = 3;
+  static constexpr int64_t kRecencyBuckets = 4;
 
-  // reads_graph: a fourth feature per column, shift_graph_unseen_mass below.
-  explicit ShiftDetectorImpl(bool reads_gaps, bool reads_graph = false);
+  explicit ShiftDetectorImpl(bool reads_gaps, ShiftDetectorReads reads = {});
   bool reads_gaps() const { return !gap_.is_empty(); }
-  bool reads_graph() const { return reads_graph_; }
-  // features [B, L, kFeatures (+ 1 with reads_graph)] (shift_detector_features, then
-  // shift_graph_unseen_mass), histories [B, L] tokens
+  bool reads_graph() const { return reads_.graph; }
+  bool reads_recency() const { return reads_.recency; }
+  // features [B, L, kFeatures (+ kRecencyBuckets with recency) (+ 1 with graph)]
+  // (shift_detector_features, then shift_detector_recency, then shift_graph_unseen_mass),
+  // histories [B, L] tokens
   // (left-padded; padding is never read), gaps [B, L] buckets (read only with reads_gaps)
   // -> [B, L] logits: column t's from columns <= t only.
   torch::Tensor forward(const torch::Tensor& features, const torch::Tensor& histories,
@@ -51,7 +59,7 @@ class ShiftDetectorImpl : public torch::nn::Module {
   torch::nn::Embedding gap_{nullptr};  // [kGapBuckets, kGapWidth], with reads_gaps
   torch::nn::GRU gru_{nullptr};
   torch::nn::Linear out_{nullptr};  // [kHidden -> 1]
-  bool reads_graph_ = false;
+  ShiftDetectorReads reads_;
 };
 TORCH_MODULE(ShiftDetector);
 
@@ -61,6 +69,15 @@ TORCH_MODULE(ShiftDetector);
 // category included). categories [tokens, C] (item_category_table), histories [B, L]
 // -> [B, L, 3] float, all zero on padding.
 at::Tensor shift_detector_features(const at::Tensor& categories, const at::Tensor& histories);
+
+// The "other" items of shift_detector_features split by how far back the history last showed
+// one of their categories: one-hot [2, 3-4, 5-8, 9 or more columns back (or never: an item
+// with no category)], so the four sum to "other". Why: with a few interests active at once,
+// a return to a category shown a few items ago is the other current interest, one shown long
+// ago is an old interest coming back (or noise) — what the three one-hots cannot tell apart.
+// categories [tokens, C] (item_category_table), histories [B, L] (left-padded)
+// -> [B, L, kRecencyBuckets] float, all zero on padding, novel and same columns.
+at::Tensor shift_detector_recency(const at::Tensor& categories, const at::Tensor& histories);
 
 // The chance, by a category shift graph, that a shift after each column lands on a category
 // the history has not shown up to it: with r_t the categories of columns t - window + 1 .. t

@@ -17,7 +17,7 @@ namespace shiftrec {
 
 ShiftHeadImpl::ShiftHeadImpl(int64_t d, const Interactions& data, bool move_head, bool reads_gaps,
                              int64_t extra_tokens, double common_share, bool recurrent_detector,
-                             bool detector_reads_graph)
+                             ShiftDetectorReads detector_reads)
     : n_items_(data.n_items), common_share_(common_share) {
   SHIFTREC_ASSERT(data.has_categories(), "a shift head needs item categories");
   linear_ = register_module("linear", torch::nn::Linear(d, 1));
@@ -33,7 +33,7 @@ ShiftHeadImpl::ShiftHeadImpl(int64_t d, const Interactions& data, bool move_head
     gap_logit_->weight.zero_();  // starts as the plain linear head
   }
   if (recurrent_detector) {
-    detector_ = register_module("detector", ShiftDetector(reads_gaps, detector_reads_graph));
+    detector_ = register_module("detector", ShiftDetector(reads_gaps, detector_reads));
     detector_fitted_ = register_buffer("detector_fitted", torch::zeros({}, at::kFloat));
   }
   categories_ =
@@ -65,6 +65,9 @@ torch::Tensor ShiftHeadImpl::history_logits(const torch::Tensor& histories,
 
 torch::Tensor ShiftHeadImpl::detector_inputs(const torch::Tensor& histories) const {
   auto features = shift_detector_features(categories_, histories);  // [B, L, 3]
+  if (detector_->reads_recency()) {
+    features = at::cat({features, shift_detector_recency(categories_, histories)}, -1);
+  }
   if (!detector_->reads_graph()) return features;
   SHIFTREC_ASSERT(has_shift_graph(), "a graph-reading shift detector before fit_shift_graph");
   const auto mass =

@@ -51,7 +51,7 @@ class ShiftHeadImpl : public torch::nn::Module {
   ShiftHeadImpl(int64_t d, const Interactions& data, bool move_head = false,
                 bool reads_gaps = false, int64_t extra_tokens = 0,
                 double common_share = kTrainingCommonCategoryShare, bool recurrent_detector = false,
-                bool detector_reads_graph = false);
+                ShiftDetectorReads detector_reads = {});
   bool has_move_head() const { return !move_.is_empty(); }
   bool reads_gaps() const { return !gap_logit_.is_empty(); }
   bool has_detector() const { return !detector_.is_empty(); }
@@ -115,8 +115,9 @@ class ShiftHeadImpl : public torch::nn::Module {
                                const torch::Tensor& history_logits = {});
 
  private:
-  // The detector's inputs: histories [B, L] -> [B, L, features] (novelty one-hots, and the
-  // shift graph's unseen mass when the detector reads the graph, which must be fitted then).
+  // The detector's inputs: histories [B, L] -> [B, L, features] (novelty one-hots, then the
+  // recency one-hots when the detector reads them, then the shift graph's unseen mass when it
+  // reads the graph, which must be fitted then).
   torch::Tensor detector_inputs(const torch::Tensor& histories) const;
   // seen [N, C] 0/1 categories, visible [N, L] tokens -> [N, n_items] bool shift items
   torch::Tensor shift_items_given(const torch::Tensor& seen, const torch::Tensor& visible) const;

@@ -45,6 +45,12 @@ ShiftHeadOptions read_shift_head_options(ConfigSection& s, const std::string& pr
                    "the recurrent detector also reads, per item, the shift graph's mass on "
                    "categories the history has not shown");
   }
+  if (o.recurrent_detector) {
+    o.detector_recency =
+        s.get_bool(prefix + "detector_recency", o.detector_recency,
+                   "the recurrent detector also reads how far back each returning item's "
+                   "category was last shown (2, 3-4, 5-8, 9+ items)");
+  }
   if (o.graph && !o.mixture) s.fail(prefix + "graph", "needs " + prefix + "mixture = true");
   if (o.graph_popularity && o.move_head) {
     s.fail(prefix + "graph_popularity",
@@ -57,10 +63,11 @@ ShiftHeadPart::ShiftHeadPart(const ShiftHeadOptions& options, const HeadContext&
     : options_(options), data_(c.data), max_length_(c.max_length) {
   SHIFTREC_ASSERT(c.data != nullptr && c.data->has_categories(),
                   "a shift head without item categories");
-  head_ = register_module("shift_head",
-                          ShiftHead(c.d, *c.data, options_.move_head, c.time_gaps, c.extra_tokens,
-                                    kTrainingCommonCategoryShare, options_.recurrent_detector,
-                                    options_.detector_reads_graph));
+  head_ = register_module(
+      "shift_head",
+      ShiftHead(c.d, *c.data, options_.move_head, c.time_gaps, c.extra_tokens,
+                kTrainingCommonCategoryShare, options_.recurrent_detector,
+                ShiftDetectorReads{options_.detector_reads_graph, options_.detector_recency}));
 }
 
 at::Tensor ShiftHeadPart::loss(const ModelInput& input, const at::Tensor& states,

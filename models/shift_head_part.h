@@ -4,7 +4,7 @@
 // `shift_` prefix):
 //   loss_weight = 0.5   mixture = false   move_head = false   move_weight = 1.0
 //   graph = false       graph_window = 5    graph_iterations = 0   graph_popularity = false
-//   recurrent_detector = false   detector_reads_graph = false
+//   recurrent_detector = false   detector_reads_graph = false   detector_recency = false
 // mixture: rank with (1 - p) x the softmax over non-shift items + p x the softmax over shift
 // items; move_head: a residual head trained only at SHIFT positions ranks the shift items;
 // graph: shift items also ranked by the category shift graph of the training sequences
@@ -13,7 +13,9 @@
 // their category alone, the model's own scores left out);
 // recurrent_detector: a small GRU over the history's novelty and gaps adds to the head's
 // logit (models/shift_detector.h); detector_reads_graph: it also reads, per item, the shift
-// graph's mass on categories the history has not shown (needs graph).
+// graph's mass on categories the history has not shown (needs graph); detector_recency: it
+// also reads how far back each returning item's category was last shown
+// (shift_detector_recency in models/shift_detector.h).
 #pragma once
 
 #include <memory>
@@ -35,6 +37,7 @@ struct ShiftHeadOptions {
   bool graph_popularity = false;
   bool recurrent_detector = false;
   bool detector_reads_graph = false;
+  bool detector_recency = false;
 };
 
 // Reads the options with each key prefixed by `prefix` ("shift_" in the presets).

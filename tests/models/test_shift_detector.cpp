@@ -33,6 +33,33 @@ TEST(ShiftDetector, FeaturesMarkEachItemNovelSameOrOther) {
   EXPECT_TRUE(at::equal(features, expected)) << features;
 }
 
+TEST(ShiftDetector, RecencySplitsOtherItemsByHowFarBackTheirCategoryWasShown) {
+  // i0 {A}, i1 {B}, i2 {C}, i3 {A, C}, i4 {no category}; tokens are items + 1.
+  // Row 0: pad i0 i1 i0 i2 i2 i1 i4 i0 i1 i1 i3. Row 1: pad i2, then i0 nine times, i2.
+  const auto histories = at::tensor({0,      1, 2, 1, 3, 3, 2, 5, 1, 2, 2, 4,
+                                     /**/ 0, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3},
+                                    at::kLong)
+                             .view({2, 12});
+  const auto recency = shift_detector_recency(hand_table(), histories);
+  // Buckets [2, 3-4, 5-8, 9+ or never], by hand. Row 0: column 3's A was shown 2 back;
+  // column 6's B 4 back (column 2); i4 has no category: never; column 8's A 5 back (column
+  // 3); column 9's B 3 back (column 6); column 11's i3: A 3 back (column 8) is nearer than
+  // C 6 back (column 5). Columns 1, 2, 4 are novel, 5 and 10 the same as the one before.
+  // Row 1: the last i2's C was shown 10 back.
+  auto expected = at::zeros({2, 12, 4});
+  expected[0][3][0] = 1;
+  expected[0][6][1] = 1;
+  expected[0][7][3] = 1;
+  expected[0][8][2] = 1;
+  expected[0][9][1] = 1;
+  expected[0][11][1] = 1;
+  expected[1][11][3] = 1;
+  EXPECT_TRUE(at::equal(recency, expected)) << recency;
+  // The buckets split exactly the "other" one-hot.
+  const auto other = shift_detector_features(hand_table(), histories).select(-1, 2);
+  EXPECT_TRUE(at::equal(recency.sum(-1), other));
+}
+
 TEST(ShiftDetector, ReadsNoPaddingAndNoLaterColumn) {
   at::manual_seed(3);
   ShiftDetector detector(/*reads_gaps=*/true);
@@ -160,7 +187,7 @@ TEST(ShiftDetector, AGraphReadingDetectorReadsTheHeadsFittedGraph) {
   const Split split = leave_one_out(d);
   at::manual_seed(4);
   ShiftHead head(4, d, /*move_head=*/false, /*reads_gaps=*/true, 0, kTrainingCommonCategoryShare,
-                 /*recurrent_detector=*/true, /*detector_reads_graph=*/true);
+                 /*recurrent_detector=*/true, ShiftDetectorReads{/*graph=*/true});
   // GRU inputs: novelty one-hots (3), the graph's unseen mass (1), the gap embedding (4).
   const auto w = head->named_parameters()["detector.gru.weight_ih_l0"];
   EXPECT_EQ(w.size(1), ShiftDetectorImpl::kFeatures + 1 + ShiftDetectorImpl::kGapWidth);
@@ -181,6 +208,32 @@ TEST(ShiftDetector, AGraphReadingDetectorReadsTheHeadsFittedGraph) {
   const auto blind = detector->forward(inputs, histories, gaps);
   EXPECT_FALSE(at::allclose(logits.narrow(1, 1, 2), blind.narrow(1, 1, 2))) << logits << blind;
   EXPECT_TRUE(at::allclose(logits.narrow(1, 0, 1), blind.narrow(1, 0, 1)));  // padding: mass 0
+}
+
+TEST(ShiftDetector, ARecencyReadingDetectorReadsItsBuckets) {
+  const Interactions d = runs_after_long_gaps();
+  at::manual_seed(4);
+  ShiftHead head(4, d, /*move_head=*/false, /*reads_gaps=*/true, 0, kTrainingCommonCategoryShare,
+                 /*recurrent_detector=*/true,
+                 ShiftDetectorReads{/*graph=*/false,
+                                    /*recency=*/true});
+  // GRU inputs: novelty one-hots (3), recency one-hots (4), the gap embedding (4).
+  const auto w = head->named_parameters()["detector.gru.weight_ih_l0"];
+  EXPECT_EQ(w.size(1), ShiftDetectorImpl::kFeatures + ShiftDetectorImpl::kRecencyBuckets +
+                           ShiftDetectorImpl::kGapWidth);
+  torch::NoGradGuard no_grad;
+  // Item 6 shown, then item 13, then item 6 again two columns later: an "other" item two back.
+  const auto histories = at::tensor({0, 6, 13, 6}, at::kLong).view({1, 4});
+  const auto gaps = at::tensor({0, 1, 1, 1}, at::kLong).view({1, 4});
+  const auto logits = head->history_logits(histories, gaps);
+  auto detector = std::dynamic_pointer_cast<ShiftDetectorImpl>(head->named_children()["detector"]);
+  ASSERT_TRUE(detector != nullptr);
+  const auto table = item_category_table(d, 0, kTrainingCommonCategoryShare);
+  const auto blind = detector->forward(
+      at::cat({shift_detector_features(table, histories), at::zeros({1, 4, 4})}, -1), histories,
+      gaps);
+  EXPECT_TRUE(at::allclose(logits.narrow(1, 0, 3), blind.narrow(1, 0, 3)));  // no "other" yet
+  EXPECT_FALSE(at::allclose(logits.narrow(1, 3, 1), blind.narrow(1, 3, 1))) << logits << blind;
 }
 
 }  // namespace
