@@ -48,6 +48,10 @@ at::Tensor light_propagate_sampled(const SampledSubgraph& subgraph, const at::Te
   SHIFTREC_ASSERT(!gathered || static_cast<int64_t>(node_rows.size()) ==
                                    static_cast<int64_t>(subgraph.nodes.size()),
                   "light_propagate_sampled: one row per subgraph node");
+  // Renumbered columns are not ascending within a row, which a coalesced COO tensor on a CUDA
+  // device would need: node_rows is a CPU path.
+  SHIFTREC_ASSERT(!gathered || device.is_cpu(),
+                  "light_propagate_sampled: node_rows on the CPU only");
   // Layer k (1-based) is needed within min(layers - k, hops) hops of the seeds and reads layer
   // k - 1 within one hop more.
   const auto needed = [&](int64_t k) { return std::min(layers - k, hops); };
