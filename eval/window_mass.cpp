@@ -63,8 +63,45 @@ OutsideWindowMass::Reading OutsideWindowMass::read(const at::Tensor& scores,
                     "window mass: a (row, item) pair outside the scores");
   }
   return scores.device().is_cpu()
-             ? read_on_cpu(scores, user, history_length, pair_row, pair_item)
+             ? read_on_cpu(scores, data_histories(user, history_length), pair_row, pair_item)
              : read_on_device(scores, user, history_length, pair_row, pair_item);
+}
+
+std::vector<OutsideWindowMass::History> OutsideWindowMass::data_histories(
+    const std::vector<int32_t>& user, const std::vector<int64_t>& history_length) const {
+  std::vector<History> histories(user.size());
+  for (size_t q = 0; q < user.size(); ++q) {
+    histories[q] = {data_.item.data() + data_.user_offsets[user[q]], history_length[q]};
+  }
+  return histories;
+}
+
+std::vector<double> OutsideWindowMass::masses(
+    const at::Tensor& scores, const std::vector<std::vector<int32_t>>& histories) const {
+  SHIFTREC_ASSERT(scores.dim() == 2 && scores.size(0) == static_cast<int64_t>(histories.size()) &&
+                      scores.size(1) == data_.n_items,
+                  "window mass: scores do not match the histories");
+  if (!scores.device().is_cpu()) return mass(scores, outside_mask(histories));
+  std::vector<History> views(histories.size());
+  for (size_t q = 0; q < histories.size(); ++q) {
+    views[q] = {histories[q].data(), static_cast<int64_t>(histories[q].size())};
+  }
+  return read_on_cpu(scores, views, {}, {}).mass;
+}
+
+std::vector<uint8_t> OutsideWindowMass::outside_items(
+    const std::vector<std::vector<int32_t>>& histories, const int32_t* items, int64_t k) const {
+  std::vector<uint8_t> outside(histories.size() * static_cast<size_t>(k));
+  Scratch scratch(data_);
+  for (size_t q = 0; q < histories.size(); ++q) {
+    window_items(histories[q].data(), static_cast<int64_t>(histories[q].size()), scratch);
+    for (int64_t j = 0; j < k; ++j) {
+      const int32_t item = items[q * k + j];
+      outside[q * k + j] = categorised(item) && !scratch.item_mark[item];
+    }
+    for (int32_t i : scratch.inside) scratch.item_mark[i] = 0;
+  }
+  return outside;
 }
 
 OutsideWindowMass::Reading OutsideWindowMass::read_on_device(
@@ -88,9 +125,8 @@ OutsideWindowMass::Reading OutsideWindowMass::read_on_device(
 }
 
 OutsideWindowMass::Reading OutsideWindowMass::read_on_cpu(
-    const at::Tensor& scores, const std::vector<int32_t>& user,
-    const std::vector<int64_t>& history_length, const std::vector<int64_t>& pair_row,
-    const std::vector<int64_t>& pair_item) const {
+    const at::Tensor& scores, const std::vector<History>& histories,
+    const std::vector<int64_t>& pair_row, const std::vector<int64_t>& pair_item) const {
   const int64_t queries = scores.size(0), n = data_.n_items;
   const at::Tensor x = scores.to(at::kFloat).contiguous();
   Reading out;
@@ -105,7 +141,7 @@ OutsideWindowMass::Reading OutsideWindowMass::read_on_cpu(
     const std::vector<int32_t>& inside = scratch.inside;
     for (int64_t q = begin; q < end; ++q) {
       const float* s = x.data_ptr<float>() + q * n;
-      window_items(data_.item.data() + data_.user_offsets[user[q]], history_length[q], scratch);
+      window_items(histories[q].items, histories[q].count, scratch);
       const float shift = row_max(s, n);
       const double z = sum_exp(s, n, shift);
       const double excluded =

@@ -35,6 +35,16 @@ class OutsideWindowMass {
   Reading read(const at::Tensor& scores, const std::vector<int32_t>& user,
                const std::vector<int64_t>& history_length, const std::vector<int64_t>& pair_row,
                const std::vector<int64_t>& pair_item) const;
+  // For histories given as item ids (oldest first; recommend's requests, not the data's):
+  // every query's mass, read as read() reads it (row by row on the CPU, through the mask on a
+  // device). scores [Q, n_items], histories [Q] -> [Q].
+  std::vector<double> masses(const at::Tensor& scores,
+                             const std::vector<std::vector<int32_t>>& histories) const;
+  // Whether each asked item lies outside its query's window: items [Q * k] (query q's are
+  // items[q * k .. q * k + k)) -> [Q * k] 0/1, reading only the window's categories' items
+  // (no [Q, n_items] mask).
+  std::vector<uint8_t> outside_items(const std::vector<std::vector<int32_t>>& histories,
+                                     const int32_t* items, int64_t k) const;
   // The items counted as outside, per query: [Q, n_items] float 0/1 on the CPU.
   at::Tensor outside_mask(const std::vector<int32_t>& user,
                           const std::vector<int64_t>& history_length) const;
@@ -61,8 +71,13 @@ class OutsideWindowMass {
                          const std::vector<int64_t>& history_length,
                          const std::vector<int64_t>& pair_row,
                          const std::vector<int64_t>& pair_item) const;
-  Reading read_on_cpu(const at::Tensor& scores, const std::vector<int32_t>& user,
-                      const std::vector<int64_t>& history_length,
+  struct History {  // a query's history: items[0..count), oldest first
+    const int32_t* items;
+    int64_t count;
+  };
+  std::vector<History> data_histories(const std::vector<int32_t>& user,
+                                      const std::vector<int64_t>& history_length) const;
+  Reading read_on_cpu(const at::Tensor& scores, const std::vector<History>& histories,
                       const std::vector<int64_t>& pair_row,
                       const std::vector<int64_t>& pair_item) const;
 

@@ -35,7 +35,6 @@ struct Resolved {
 
 struct RunRecommender::Scored {
   at::Tensor scores;          // [B, n_items], before any masking
-  at::Tensor outside;         // [B, n_items] 0/1 outside the window's categories (with categories)
   std::vector<double> shift;  // [B] shift probabilities (empty without head or categories)
 };
 
@@ -56,7 +55,8 @@ struct RunRecommender::State {
   void explain(const Resolved& request, const Scored& scored, int64_t row, const int32_t* top,
                int64_t k, Recommendation& answer) const;
   // [B] probabilities of a shift; empty without a head or categories.
-  std::vector<double> shift_probabilities(const at::Tensor& scores, const at::Tensor& outside,
+  std::vector<double> shift_probabilities(const at::Tensor& scores,
+                                          const std::vector<std::vector<int32_t>>& histories_of,
                                           const at::Tensor& histories, const at::Tensor& users,
                                           const at::Tensor& gaps) const;
 };
@@ -140,16 +140,14 @@ std::vector<std::string> RunRecommender::State::categories_of(int32_t item) cons
   return names;
 }
 
-std::vector<double> RunRecommender::State::shift_probabilities(const at::Tensor& scores,
-                                                               const at::Tensor& outside,
-                                                               const at::Tensor& histories,
-                                                               const at::Tensor& users,
-                                                               const at::Tensor& gaps) const {
+std::vector<double> RunRecommender::State::shift_probabilities(
+    const at::Tensor& scores, const std::vector<std::vector<int32_t>>& histories_of,
+    const at::Tensor& histories, const at::Tensor& users, const at::Tensor& gaps) const {
   if (shift_head) {
     auto p = (*shift_head)(histories, users, gaps).to(at::kCPU, at::kDouble).contiguous();
     return std::vector<double>(p.data_ptr<double>(), p.data_ptr<double>() + p.numel());
   }
-  if (outside.defined()) return OutsideWindowMass::mass(scores, outside);
+  if (window) return window->masses(scores, histories_of);  // as the evaluator reads it
   return {};
 }
 
@@ -190,8 +188,7 @@ RunRecommender::Scored RunRecommender::State::score_batch(
   if (every_user) users = at::tensor(user_ids, at::kLong).to(plan.device);
   Scored out;
   out.scores = scorer(histories, users, gaps);  // [B, n_items]
-  out.outside = window ? window->outside_mask(histories_of) : at::Tensor();
-  out.shift = shift_probabilities(out.scores, out.outside, histories, users, gaps);
+  out.shift = shift_probabilities(out.scores, histories_of, histories, users, gaps);
   return out;
 }
 
@@ -202,7 +199,6 @@ std::vector<Recommendation> RunRecommender::State::answer(
   const int64_t n_items = plan.dataset.interactions.n_items;
   const Scored scored = score_batch(batch);
   at::Tensor scores = scored.scores;
-  const at::Tensor& outside = scored.outside;
   const std::vector<double>& shift = scored.shift;
   if (options.exclude_history || plan.eval.mask_history) {
     std::vector<int64_t> r_index, i_index;
@@ -229,8 +225,18 @@ std::vector<Recommendation> RunRecommender::State::answer(
     auto best = std::get<1>(scores.topk(k, 1)).to(at::kCPU).to(at::kInt).contiguous();
     top.assign(best.data_ptr<int32_t>(), best.data_ptr<int32_t>() + best.numel());
   }
-  const at::Tensor host = scores.to(at::kCPU, at::kDouble).contiguous();
-  const at::Tensor outside_host = outside.defined() ? outside.contiguous() : outside;
+  // Only the answers' scores and window flags: [B, k], not [B, n_items] copies.
+  const at::Tensor top_scores =
+      scores
+          .gather(1, at::tensor(std::vector<int64_t>(top.begin(), top.end()), at::kLong)
+                         .view({rows, k})
+                         .to(scores.device()))
+          .to(at::kCPU, at::kDouble)
+          .contiguous();
+  std::vector<std::vector<int32_t>> histories_of;
+  for (const Resolved& r : batch) histories_of.push_back(r.history);
+  const std::vector<uint8_t> outside =
+      window ? window->outside_items(histories_of, top.data(), k) : std::vector<uint8_t>();
   std::vector<Recommendation> answers(rows);
   const auto& original = plan.dataset.interactions.item_original_ids;
   for (int64_t r = 0; r < rows; ++r) {
@@ -244,10 +250,9 @@ std::vector<Recommendation> RunRecommender::State::answer(
       const int32_t item = top[r * k + j];
       RecommendedItem out;
       out.item = original.name(item);
-      out.score = host.data_ptr<double>()[r * n_items + item];
+      out.score = top_scores.data_ptr<double>()[r * k + j];
       out.categories = categories_of(item);
-      out.new_interest =
-          outside_host.defined() && outside_host.data_ptr<float>()[r * n_items + item] > 0.0f;
+      out.new_interest = !outside.empty() && outside[r * k + j] > 0;
       a.items.push_back(std::move(out));
     }
     if (options.explain) explain(batch[r], scored, r, top.data() + r * k, k, a);

@@ -177,6 +177,43 @@ TEST(WindowMass, RowByRowReadingAgreesWithTheMask) {
   }
 }
 
+// Histories given as item ids (recommend's requests): the masses and the asked items' flags
+// against the mask of the same histories.
+TEST(WindowMass, HistoriesGivenAsItemsReadAsTheirMask) {
+  SyntheticOptions options = testing::tiny_synthetic_options();
+  options.users = 100;
+  options.items = 150;
+  const Interactions d = generate_synthetic(options).interactions;
+  const OutsideWindowMass window(d, 3, 0.9);
+  std::mt19937 rng(5);
+  std::vector<std::vector<int32_t>> histories;
+  const int64_t k = 7;
+  std::vector<int32_t> asked;
+  for (int32_t q = 0; q < 70; ++q) {
+    std::vector<int32_t> history(rng() % 6);  // empty histories too
+    for (auto& item : history) item = static_cast<int32_t>(rng() % d.n_items);
+    histories.push_back(history);
+    for (int64_t j = 0; j < k; ++j) asked.push_back(static_cast<int32_t>(rng() % d.n_items));
+  }
+  const auto scores = at::randn({70, d.n_items});
+  const at::Tensor outside = window.outside_mask(histories);
+  const std::vector<double> expected = OutsideWindowMass::mass(scores, outside);
+  const std::vector<double> masses = window.masses(scores, histories);
+  const std::vector<uint8_t> flags = window.outside_items(histories, asked.data(), k);
+  auto o = outside.accessor<float, 2>();
+  int64_t outside_count = 0;
+  for (size_t q = 0; q < histories.size(); ++q) {
+    EXPECT_NEAR(masses[q], expected[q], 1e-6) << "query " << q;
+    for (int64_t j = 0; j < k; ++j) {
+      const int32_t item = asked[q * k + j];
+      EXPECT_EQ(flags[q * k + j], o[q][item] > 0 ? 1 : 0) << "query " << q << " item " << item;
+      outside_count += flags[q * k + j];
+    }
+  }
+  EXPECT_GT(outside_count, 0);  // both kinds asked
+  EXPECT_LT(outside_count, static_cast<int64_t>(asked.size()));
+}
+
 // By hand: scores 0.9 (+), 0.8 (-), 0.8 (+), 0.1 (-). Groups: {0.9}: TPR 1/2; {0.8, 0.8}: one
 // of each, FPR 1/2, TPR 1; {0.1}: FPR 1. The trapezoids (ties as a diagonal) sum to ROC-AUC.
 TEST(ShiftDetection, TheRocCurveStepsThroughGroupsOfEqualScoresAndItsAreaIsTheAuc) {

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -113,6 +114,21 @@ Agreement ask_every_test_user(const std::string& config, const std::string& extr
   return out;
 }
 
+// The shift score targets.tsv recorded for each user's test target.
+std::map<std::string, double> recorded_test_shift_scores(const std::string& run) {
+  std::map<std::string, double> recorded;
+  std::istringstream lines(testing::read_text(run + "/targets.tsv"));
+  std::string line;
+  std::getline(lines, line);
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string split, user, position, item, history, rank, label, score;
+    fields >> split >> user >> position >> item >> history >> rank >> label >> score;
+    if (split == "test") recorded[user] = std::stod(score);
+  }
+  return recorded;
+}
+
 std::vector<std::string> items_of(const nlohmann::json& answer) {
   std::vector<std::string> items;
   for (const auto& item : answer["items"]) items.push_back(item["item"]);
@@ -134,6 +150,38 @@ TEST(Recommend, EveryTestUsersHistoryGivesTheEvaluatorsTopKList) {
     const double p = a.answers[u]["shift_probability"];
     EXPECT_TRUE(p >= 0.0 && p <= 1.0);
   }
+  // Without a shift head the probability is the softmax mass outside the window, the shift
+  // score the evaluator recorded for the same target; an item is a new interest when none of
+  // its categories is among the history's last 50 items' (eval.shift_window).
+  const auto recorded = recorded_test_shift_scores(a.run);
+  std::map<std::string, std::set<std::string>> categories;  // item -> its categories
+  std::istringstream rows(testing::read_text(dir.file("gen/item_categories.csv")));
+  std::string row;
+  std::getline(rows, row);  // header
+  while (std::getline(rows, row)) {
+    const size_t comma = row.find(',');
+    categories[row.substr(0, comma)].insert(row.substr(comma + 1));
+  }
+  const auto all_users = sequences(source_path("experiments/configs/quickstart.toml"), dir);
+  int64_t new_interests = 0, others = 0;
+  for (size_t u = 0; u < a.dump.size(); ++u) {
+    EXPECT_EQ(a.answers[u]["shift_score"], "softmax_mass");
+    EXPECT_NEAR(a.answers[u]["shift_probability"].get<double>(), recorded.at(a.dump[u].user), 1e-5);
+    const auto& events = all_users.at(a.dump[u].user);
+    std::set<std::string> window;
+    for (size_t i = events.size() - 1 - std::min<size_t>(50, events.size() - 1);
+         i + 1 < events.size(); ++i) {
+      window.insert(categories[events[i].item].begin(), categories[events[i].item].end());
+    }
+    for (const auto& item : a.answers[u]["items"]) {
+      bool outside = true;
+      for (const auto& c : categories[item["item"].get<std::string>()]) outside &= !window.count(c);
+      EXPECT_EQ(item["new_interest"].get<bool>(), outside) << "user " << a.dump[u].user;
+      (outside ? new_interests : others) += 1;
+    }
+  }
+  EXPECT_GT(new_interests, 0);  // both kinds occur among the answers
+  EXPECT_GT(others, 0);
   // The single-history form gives the same list as the batch.
   const auto& first = a.answers.front();
   std::string history;
@@ -242,16 +290,7 @@ void expect_recorded_shift_scores(const std::string& extra) {
   const Agreement a = ask_every_test_user(source_path("experiments/configs/quickstart_shift.toml"),
                                           extra, dir, true, false);
   ASSERT_EQ(a.answers.size(), a.dump.size());
-  std::map<std::string, double> recorded;  // user -> the test target's shift score
-  std::istringstream lines(testing::read_text(a.run + "/targets.tsv"));
-  std::string line;
-  std::getline(lines, line);
-  while (std::getline(lines, line)) {
-    std::istringstream fields(line);
-    std::string split, user, position, item, history, rank, label, score;
-    fields >> split >> user >> position >> item >> history >> rank >> label >> score;
-    if (split == "test") recorded[user] = std::stod(score);
-  }
+  const auto recorded = recorded_test_shift_scores(a.run);  // user -> the target's shift score
   for (size_t u = 0; u < a.dump.size(); ++u) {
     EXPECT_EQ(items_of(a.answers[u]), a.dump[u].top) << "user " << a.dump[u].user;
     EXPECT_EQ(a.answers[u]["shift_score"], "model");
