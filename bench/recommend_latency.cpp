@@ -1,7 +1,8 @@
 // `shiftrec recommend` served in-process from a finished run: one history at a time (p50 and
-// p99 latency) and batches of eval.batch_size (throughput), against the floor measured in
-// the same run — the bare encoder forward plus the [batch, n_items] score product for the
-// same histories, without mapping ids, masking, top-k, shift scores or categories.
+// p99 latency) and batches of eval.batch_size (throughput, the fastest of three passes
+// alternated with the floor's), against the floor measured in the same run — the bare
+// encoder forward plus the [batch, n_items] score product for the same histories, without
+// mapping ids, masking, top-k, shift scores or categories.
 //
 //   build/bench/recommend_latency RUN_DIR [single_requests=300]
 //
@@ -21,6 +22,7 @@
 #include <ATen/ATen.h>
 #include <torch/utils.h>
 
+#include "core/allocator.h"
 #include "datasets/histories.h"
 #include "datasets/split.h"
 #include "datasets/time_gaps.h"
@@ -42,6 +44,7 @@ double percentile(std::vector<double> values, double q) {
 
 int main(int argc, char** argv) {
   using namespace shiftrec;
+  retain_freed_memory();  // as the CLI does
   if (argc < 2) {
     std::fprintf(stderr, "usage: %s RUN_DIR [single_requests]\n", argv[0]);
     return 1;
@@ -81,14 +84,10 @@ int main(int argc, char** argv) {
     recommender.recommend({requests[r]});
     latency.push_back(now() - t0);
   }
-  const double t0 = now();
-  recommender.recommend(requests);
-  const double served = now() - t0;
-
   // The floor: encoder + score product over the same histories, batch by batch.
   Recommender& model = *run.plan.model;
-  const double f0 = now();
-  {
+  const auto floor_pass = [&] {
+    const double f0 = now();
     torch::NoGradGuard no_grad;
     for (size_t first = 0; first < begin.size(); first += batch) {
       const size_t end = std::min(begin.size(), first + static_cast<size_t>(batch));
@@ -99,8 +98,20 @@ int main(int argc, char** argv) {
       if (model.uses_time_gaps()) input.gaps = split_gap_buckets(split, b, l, model.max_length());
       model.score_all(model.encode(input).select(1, -1)).sum().item<float>();
     }
+    return now() - f0;
+  };
+  const auto served_pass = [&] {
+    const double t0 = now();
+    recommender.recommend(requests);
+    return now() - t0;
+  };
+  // Alternated, the fastest pass of each kept: the first pass over a batch grows the heap
+  // (page faults) that every later one reuses, whichever of the two comes first.
+  double floor = 1e300, served = 1e300;
+  for (int round = 0; round < 3; ++round) {
+    floor = std::min(floor, floor_pass());
+    served = std::min(served, served_pass());
   }
-  const double floor = now() - f0;
   const double n = static_cast<double>(requests.size());
   std::printf("one history: p50 %.2f ms, p99 %.2f ms (%zu requests)\n",
               1e3 * percentile(latency, 0.5), 1e3 * percentile(latency, 0.99), latency.size());
