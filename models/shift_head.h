@@ -109,10 +109,13 @@ class ShiftHeadImpl : public torch::nn::Module {
   // Rows without shift items keep the non-shift softmax.
   // histories [B, L], last gap buckets [B] (as for logits), last states [B, d],
   // scores [B, n_items], the detector's last logits [B] -> [B, n_items] log-probabilities.
+  // log_odds_offset is added to the head's logit for the mixture alone (p's own readings,
+  // probability() and the loss, keep it out).
   torch::Tensor mixture_scores(const torch::Tensor& histories, const torch::Tensor& gaps,
                                const torch::Tensor& states, const torch::Tensor& scores,
                                const torch::Tensor& move_scores = {},
-                               const torch::Tensor& history_logits = {});
+                               const torch::Tensor& history_logits = {},
+                               double log_odds_offset = 0.0);
 
  private:
   // The detector's inputs: histories [B, L] -> [B, L, features] (novelty one-hots, then the

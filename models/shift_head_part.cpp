@@ -13,6 +13,11 @@ ShiftHeadOptions read_shift_head_options(ConfigSection& s, const std::string& pr
                                "weight of the shift head's BCE in the training loss");
   o.mixture = s.get_bool(prefix + "mixture", o.mixture,
                          "rank with the shift head's mixture of shift and non-shift items");
+  if (o.mixture) {
+    o.mixture_offset = s.get_double(prefix + "mixture_offset", o.mixture_offset, -20.0, 20.0,
+                                    "added to the head's log-odds in the mixture alone (the "
+                                    "ranking's stay-or-move balance; detection unchanged)");
+  }
   o.move_head = s.get_bool(prefix + "move_head", o.move_head,
                            "learn where shifts go apart: a second head on the user state, "
                            "cross-entropy over the shift items at SHIFT positions");
@@ -87,7 +92,7 @@ at::Tensor ShiftHeadPart::rescore(const ModelInput& input, const at::Tensor& las
   if (options_.graph_popularity) move = head_->category_item_log_popularity().unsqueeze(0);
   if (options_.graph) move = move + head_->shift_graph_log_prior(input.histories);  // [B, n]
   return head_->mixture_scores(input.histories, last_gap_buckets(input.gaps), last_states, scores,
-                               move, last_history_logits(input));
+                               move, last_history_logits(input), options_.mixture_offset);
 }
 
 at::Tensor ShiftHeadPart::last_history_logits(const ModelInput& input) {

@@ -491,6 +491,12 @@ TEST(ShiftHead, MixtureSplitsTheDistributionBetweenShiftAndOtherItemsByTheHead) 
     EXPECT_NEAR(std::exp(mixed[0][i].item<double>()), expected[i], 1e-5) << i;
   // Row 1 has no shift item: the plain softmax, whatever the head says.
   EXPECT_TRUE(at::allclose(mixed[1], at::log_softmax(scores[1], 0), 1e-5, 1e-6));
+  // A log-odds offset of 1.5 mixes with sigmoid(logit + 1.5) in place of p.
+  const double logit = std::log(p / (1 - p)), q = 1 / (1 + std::exp(-(logit + 1.5)));
+  const auto offset = head->mixture_scores(histories, {}, states, scores, {}, {}, 1.5);
+  EXPECT_NEAR(std::exp(offset[0][1].item<double>()), q * std::exp(1.0) / move, 1e-5);
+  EXPECT_NEAR(std::exp(offset[0][0].item<double>()), (1 - q) * std::exp(3.0) / stay, 1e-5);
+  EXPECT_NEAR(head->probability(states)[0].item<double>(), p, 1e-12);  // p itself unchanged
 }
 
 TEST(ShiftHead, MixtureRanksShiftItemsByTheMoveScoresWhenGiven) {
