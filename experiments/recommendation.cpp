@@ -36,6 +36,7 @@ struct Resolved {
 struct RunRecommender::Scored {
   at::Tensor scores;          // [B, n_items], before any masking
   std::vector<double> shift;  // [B] shift probabilities (empty without head or categories)
+  std::vector<std::vector<int32_t>> histories;  // [B] the requests' histories, internal ids
 };
 
 struct RunRecommender::State {
@@ -189,6 +190,7 @@ RunRecommender::Scored RunRecommender::State::score_batch(
   Scored out;
   out.scores = scorer(histories, users, gaps);  // [B, n_items]
   out.shift = shift_probabilities(out.scores, histories_of, histories, users, gaps);
+  out.histories = std::move(histories_of);
   return out;
 }
 
@@ -233,10 +235,8 @@ std::vector<Recommendation> RunRecommender::State::answer(
                          .to(scores.device()))
           .to(at::kCPU, at::kDouble)
           .contiguous();
-  std::vector<std::vector<int32_t>> histories_of;
-  for (const Resolved& r : batch) histories_of.push_back(r.history);
   const std::vector<uint8_t> outside =
-      window ? window->outside_items(histories_of, top.data(), k) : std::vector<uint8_t>();
+      window ? window->outside_items(scored.histories, top.data(), k) : std::vector<uint8_t>();
   std::vector<Recommendation> answers(rows);
   const auto& original = plan.dataset.interactions.item_original_ids;
   for (int64_t r = 0; r < rows; ++r) {

@@ -47,7 +47,8 @@ at::Tensor shift_detector_features(const at::Tensor& categories, const at::Tenso
   return at::stack({novel, same, other}, -1);
 }
 
-at::Tensor shift_detector_recency(const at::Tensor& categories, const at::Tensor& histories) {
+at::Tensor shift_detector_recency(const at::Tensor& categories, const at::Tensor& histories,
+                                  const at::Tensor& features) {
   const int64_t length = histories.size(1);
   const auto present = at::embedding(categories, histories).gt(0).to(at::kInt);  // [B, L, C]
   // Each category's last column <= t, counted from 1 (0: not yet), then <= t - 1.
@@ -58,7 +59,7 @@ at::Tensor shift_detector_recency(const at::Tensor& categories, const at::Tensor
   const auto nearest = std::get<0>((before * present).max(-1));  // [B, L]
   const auto back = at::where(nearest.gt(0), column.view({1, length}) - nearest,
                               at::full({}, length + 1, nearest.options()));
-  const auto other = shift_detector_features(categories, histories).select(-1, 2);
+  const auto other = features.select(-1, 2);
   const auto in = [&](int64_t low, int64_t high) {  // low <= back <= high, on "other" items
     return (back.ge(low) & back.le(high)).to(other.scalar_type()) * other;
   };

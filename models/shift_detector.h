@@ -75,9 +75,11 @@ at::Tensor shift_detector_features(const at::Tensor& categories, const at::Tenso
 // with no category)], so the four sum to "other". Why: with a few interests active at once,
 // a return to a category shown a few items ago is the other current interest, one shown long
 // ago is an old interest coming back (or noise) — what the three one-hots cannot tell apart.
-// categories [tokens, C] (item_category_table), histories [B, L] (left-padded)
+// categories [tokens, C] (item_category_table), histories [B, L] (left-padded), features
+// [B, L, 3] (shift_detector_features of the same, whose "other" column is split)
 // -> [B, L, kRecencyBuckets] float, all zero on padding, novel and same columns.
-at::Tensor shift_detector_recency(const at::Tensor& categories, const at::Tensor& histories);
+at::Tensor shift_detector_recency(const at::Tensor& categories, const at::Tensor& histories,
+                                  const at::Tensor& features);
 
 // The chance, by a category shift graph, that a shift after each column lands on a category
 // the history has not shown up to it: with r_t the categories of columns t - window + 1 .. t

@@ -66,7 +66,7 @@ torch::Tensor ShiftHeadImpl::history_logits(const torch::Tensor& histories,
 torch::Tensor ShiftHeadImpl::detector_inputs(const torch::Tensor& histories) const {
   auto features = shift_detector_features(categories_, histories);  // [B, L, 3]
   if (detector_->reads_recency()) {
-    features = at::cat({features, shift_detector_recency(categories_, histories)}, -1);
+    features = at::cat({features, shift_detector_recency(categories_, histories, features)}, -1);
   }
   if (!detector_->reads_graph()) return features;
   SHIFTREC_ASSERT(has_shift_graph(), "a graph-reading shift detector before fit_shift_graph");

@@ -40,7 +40,8 @@ TEST(ShiftDetector, RecencySplitsOtherItemsByHowFarBackTheirCategoryWasShown) {
                                      /**/ 0, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3},
                                     at::kLong)
                              .view({2, 12});
-  const auto recency = shift_detector_recency(hand_table(), histories);
+  const auto features = shift_detector_features(hand_table(), histories);
+  const auto recency = shift_detector_recency(hand_table(), histories, features);
   // Buckets [2, 3-4, 5-8, 9+ or never], by hand. Row 0: column 3's A was shown 2 back;
   // column 6's B 4 back (column 2); i4 has no category: never; column 8's A 5 back (column
   // 3); column 9's B 3 back (column 6); column 11's i3: A 3 back (column 8) is nearer than
@@ -56,8 +57,7 @@ TEST(ShiftDetector, RecencySplitsOtherItemsByHowFarBackTheirCategoryWasShown) {
   expected[1][11][3] = 1;
   EXPECT_TRUE(at::equal(recency, expected)) << recency;
   // The buckets split exactly the "other" one-hot.
-  const auto other = shift_detector_features(hand_table(), histories).select(-1, 2);
-  EXPECT_TRUE(at::equal(recency.sum(-1), other));
+  EXPECT_TRUE(at::equal(recency.sum(-1), features.select(-1, 2)));
 }
 
 TEST(ShiftDetector, ReadsNoPaddingAndNoLaterColumn) {
