@@ -186,13 +186,14 @@ torch::Tensor ShiftHeadImpl::mixture_scores(const torch::Tensor& histories,
                                             const torch::Tensor& scores,
                                             const torch::Tensor& move_scores,
                                             const torch::Tensor& history_logits,
-                                            double log_odds_offset) {
+                                            MixtureLogOdds mixture_log_odds) {
   const auto shift = shift_items(histories);  // [B, n]
   const double lowest = -std::numeric_limits<double>::infinity();
   auto stay = at::log_softmax(scores.masked_fill(shift, lowest), 1);
   const auto& where = move_scores.defined() ? move_scores : scores;
   auto move = at::log_softmax(where.masked_fill(shift.logical_not(), lowest), 1);
-  auto head = logits(states, gaps, history_logits).unsqueeze(1) + log_odds_offset;  // [B, 1]
+  auto head = logits(states, gaps, history_logits).unsqueeze(1) * mixture_log_odds.scale +
+              mixture_log_odds.offset;  // [B, 1]
   auto log_p = at::log_sigmoid(head), log_not_p = at::log_sigmoid(-head);
   auto mixed = at::logaddexp(stay + log_not_p, move + log_p);
   // A row without shift items: its `move` is NaN; a row of only shift items: `stay` is.

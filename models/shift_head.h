@@ -41,6 +41,13 @@ namespace shiftrec {
 struct Interactions;
 struct Split;
 
+// How the mixture reads the head's logit: p = sigmoid(scale x logit + offset). The identity
+// (1, 0) mixes with the head's own probability.
+struct MixtureLogOdds {
+  double scale = 1.0;
+  double offset = 0.0;
+};
+
 class ShiftHeadImpl : public torch::nn::Module {
  public:
   // The model's scoring of states against its item table: [N, d] -> [N, n_items].
@@ -109,13 +116,13 @@ class ShiftHeadImpl : public torch::nn::Module {
   // Rows without shift items keep the non-shift softmax.
   // histories [B, L], last gap buckets [B] (as for logits), last states [B, d],
   // scores [B, n_items], the detector's last logits [B] -> [B, n_items] log-probabilities.
-  // log_odds_offset is added to the head's logit for the mixture alone (p's own readings,
-  // probability() and the loss, keep it out).
+  // The mixture reads p = sigmoid(scale x logit + offset) (mixture_log_odds); p's own
+  // readings, probability() and the loss, keep the logit itself.
   torch::Tensor mixture_scores(const torch::Tensor& histories, const torch::Tensor& gaps,
                                const torch::Tensor& states, const torch::Tensor& scores,
                                const torch::Tensor& move_scores = {},
                                const torch::Tensor& history_logits = {},
-                               double log_odds_offset = 0.0);
+                               MixtureLogOdds mixture_log_odds = {});
 
  private:
   // The detector's inputs: histories [B, L] -> [B, L, features] (novelty one-hots, then the

@@ -17,6 +17,10 @@ ShiftHeadOptions read_shift_head_options(ConfigSection& s, const std::string& pr
     o.mixture_offset = s.get_double(prefix + "mixture_offset", o.mixture_offset, -20.0, 20.0,
                                     "added to the head's log-odds in the mixture alone (the "
                                     "ranking's stay-or-move balance; detection unchanged)");
+    o.mixture_scale = s.get_double(prefix + "mixture_scale", o.mixture_scale, 0.0, 20.0,
+                                   "multiplies the head's log-odds in the mixture alone, "
+                                   "before the offset (how far the ranking follows the "
+                                   "detector's order; detection unchanged)");
   }
   o.move_head = s.get_bool(prefix + "move_head", o.move_head,
                            "learn where shifts go apart: a second head on the user state, "
@@ -92,7 +96,8 @@ at::Tensor ShiftHeadPart::rescore(const ModelInput& input, const at::Tensor& las
   if (options_.graph_popularity) move = head_->category_item_log_popularity().unsqueeze(0);
   if (options_.graph) move = move + head_->shift_graph_log_prior(input.histories);  // [B, n]
   return head_->mixture_scores(input.histories, last_gap_buckets(input.gaps), last_states, scores,
-                               move, last_history_logits(input), options_.mixture_offset);
+                               move, last_history_logits(input),
+                               MixtureLogOdds{options_.mixture_scale, options_.mixture_offset});
 }
 
 at::Tensor ShiftHeadPart::last_history_logits(const ModelInput& input) {

@@ -2,12 +2,14 @@
 // interest SHIFT, trained jointly with BCE (weight `loss_weight`); its probability is the
 // model's shift score. Options (a composition's [model.shift]; the presets spell them with a
 // `shift_` prefix):
-//   loss_weight = 0.5   mixture = false   mixture_offset = 0.0   move_head = false   move_weight
-//   = 1.0 graph = false       graph_window = 5    graph_iterations = 0   graph_popularity = false
+//   loss_weight = 0.5   mixture = false   mixture_offset = 0.0   mixture_scale = 1.0
+//   move_head = false   move_weight = 1.0   graph = false   graph_window = 5
+//   graph_iterations = 0   graph_popularity = false
 //   recurrent_detector = false   detector_reads_graph = false   detector_recency = false
 // mixture: rank with (1 - p) x the softmax over non-shift items + p x the softmax over shift
-// items (mixture_offset: added to the head's log-odds in the mixture alone — where the
-// ranking sits between staying and moving, the detection unchanged); move_head: a residual head
+// items (the mixture reads the head's log-odds as mixture_scale x logit + mixture_offset, the
+// detection and the loss the logit itself: the offset moves where the ranking sits between
+// staying and moving, the scale how far it follows the detector's order); move_head: a residual head
 // trained only at SHIFT positions ranks the shift items; graph: shift items also ranked by the
 // category shift graph of the training sequences (graph_iterations: its expectation-maximisation
 // passes, graph/category_shifts.h; graph_popularity: shift items ranked by the graph and their
@@ -31,6 +33,7 @@ struct ShiftHeadOptions {
   double loss_weight = 0.5;
   bool mixture = false;
   double mixture_offset = 0.0;
+  double mixture_scale = 1.0;
   bool move_head = false;
   double move_weight = 1.0;
   bool graph = false;

@@ -493,9 +493,14 @@ TEST(ShiftHead, MixtureSplitsTheDistributionBetweenShiftAndOtherItemsByTheHead) 
   EXPECT_TRUE(at::allclose(mixed[1], at::log_softmax(scores[1], 0), 1e-5, 1e-6));
   // A log-odds offset of 1.5 mixes with sigmoid(logit + 1.5) in place of p.
   const double logit = std::log(p / (1 - p)), q = 1 / (1 + std::exp(-(logit + 1.5)));
-  const auto offset = head->mixture_scores(histories, {}, states, scores, {}, {}, 1.5);
+  const auto offset = head->mixture_scores(histories, {}, states, scores, {}, {}, {1.0, 1.5});
   EXPECT_NEAR(std::exp(offset[0][1].item<double>()), q * std::exp(1.0) / move, 1e-5);
   EXPECT_NEAR(std::exp(offset[0][0].item<double>()), (1 - q) * std::exp(3.0) / stay, 1e-5);
+  // A scale of 3 then the offset: sigmoid(3 logit - 0.5).
+  const double r = 1 / (1 + std::exp(-(3 * logit - 0.5)));
+  const auto scaled = head->mixture_scores(histories, {}, states, scores, {}, {}, {3.0, -0.5});
+  EXPECT_NEAR(std::exp(scaled[0][2].item<double>()), r * std::exp(2.0) / move, 1e-5);
+  EXPECT_NEAR(std::exp(scaled[0][4].item<double>()), (1 - r) * std::exp(4.0) / stay, 1e-5);
   EXPECT_NEAR(head->probability(states)[0].item<double>(), p, 1e-12);  // p itself unchanged
 }
 
