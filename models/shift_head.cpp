@@ -146,7 +146,8 @@ torch::Tensor ShiftHeadImpl::category_item_log_popularity() const {
   return item_log_popularity_;
 }
 
-torch::Tensor ShiftHeadImpl::shift_graph_log_prior(const torch::Tensor& histories) const {
+torch::Tensor ShiftHeadImpl::shift_graph_log_prior(const torch::Tensor& histories,
+                                                   double weight) const {
   SHIFTREC_ASSERT(has_shift_graph(), "shift graph used before fit_shift_graph");
   const int64_t width = std::min<int64_t>(shift_graph_window_, histories.size(1));
   auto recent = histories.narrow(1, histories.size(1) - width, width);  // left-padded: newest
@@ -155,7 +156,7 @@ torch::Tensor ShiftHeadImpl::shift_graph_log_prior(const torch::Tensor& historie
   auto items = categories_.narrow(0, 1, n_items_);  // [n, C]
   auto share = items / items.sum(1, /*keepdim=*/true).clamp_min(1.0);
   auto mass = at::matmul(at::matmul(from, shift_graph_), share.t());  // [B, n]
-  return at::log(mass.clamp_min(1e-30));
+  return at::log(mass.clamp_min(1e-30)) * weight;
 }
 
 torch::Tensor ShiftHeadImpl::move_states(const torch::Tensor& states) {

@@ -92,9 +92,10 @@ class ShiftHeadImpl : public torch::nn::Module {
   void fit_shift_graph(const Split& split, const Interactions& data, int64_t window,
                        int64_t em_iterations = 0);
   bool has_shift_graph() const { return shift_graph_.defined(); }
-  // log P(each item's category | the categories of each history's last `window` items),
-  // an item with several categories sharing its mass: histories [B, L] -> [B, n_items].
-  torch::Tensor shift_graph_log_prior(const torch::Tensor& histories) const;
+  // weight x log P(each item's category | the categories of each history's last `window`
+  // items), an item with several categories sharing its mass: histories [B, L] ->
+  // [B, n_items]. A weight above 1 sharpens the prior toward the graph's likeliest categories.
+  torch::Tensor shift_graph_log_prior(const torch::Tensor& histories, double weight = 1.0) const;
   // Counts log P(item | its category) from `split`'s training prefixes (each item's count + 1
   // over its categories' totals, averaged over its categories; an item without a category:
   // its count over all counts) and keeps it for category_item_log_popularity.

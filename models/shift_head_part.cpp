@@ -40,6 +40,9 @@ ShiftHeadOptions read_shift_head_options(ConfigSection& s, const std::string& pr
         s.get_int(prefix + "graph_iterations", o.graph_iterations, 0, 1000,
                   "shift graph: expectation-maximisation passes attributing each shift to "
                   "the recent category it came from (0: split evenly)");
+    o.graph_weight = s.get_double(prefix + "graph_weight", o.graph_weight, 0.0, 20.0,
+                                  "shift graph: multiplies its log-prior on the shift items "
+                                  "(above 1: sharper toward its likeliest categories)");
     o.graph_popularity =
         s.get_bool(prefix + "graph_popularity", o.graph_popularity,
                    "shift graph: rank shift items by the graph and their counted popularity "
@@ -94,7 +97,8 @@ at::Tensor ShiftHeadPart::rescore(const ModelInput& input, const at::Tensor& las
   if (!options_.mixture) return scores;
   auto move = options_.move_head ? score_all(head_->move_states(last_states)) : scores;
   if (options_.graph_popularity) move = head_->category_item_log_popularity().unsqueeze(0);
-  if (options_.graph) move = move + head_->shift_graph_log_prior(input.histories);  // [B, n]
+  if (options_.graph)
+    move = move + head_->shift_graph_log_prior(input.histories, options_.graph_weight);  // [B, n]
   return head_->mixture_scores(input.histories, last_gap_buckets(input.gaps), last_states, scores,
                                move, last_history_logits(input),
                                MixtureLogOdds{options_.mixture_scale, options_.mixture_offset});

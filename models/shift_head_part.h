@@ -4,16 +4,17 @@
 // `shift_` prefix):
 //   loss_weight = 0.5   mixture = false   mixture_offset = 0.0   mixture_scale = 1.0
 //   move_head = false   move_weight = 1.0   graph = false   graph_window = 5
-//   graph_iterations = 0   graph_popularity = false
+//   graph_iterations = 0   graph_weight = 1.0   graph_popularity = false
 //   recurrent_detector = false   detector_reads_graph = false   detector_recency = false
 // mixture: rank with (1 - p) x the softmax over non-shift items + p x the softmax over shift
 // items (the mixture reads the head's log-odds as mixture_scale x logit + mixture_offset, the
 // detection and the loss the logit itself: the offset moves where the ranking sits between
-// staying and moving, the scale how far it follows the detector's order); move_head: a residual head
-// trained only at SHIFT positions ranks the shift items; graph: shift items also ranked by the
+// staying and moving, the scale how far it follows the detector's order); move_head: a residual
+// head trained only at SHIFT positions ranks the shift items; graph: shift items also ranked by the
 // category shift graph of the training sequences (graph_iterations: its expectation-maximisation
 // passes, graph/category_shifts.h; graph_popularity: shift items ranked by the graph and their
-// counted popularity within their category alone, the model's own scores left out);
+// counted popularity within their category alone, the model's own scores left out;
+// graph_weight: the graph's log-prior multiplied, sharper above 1);
 // recurrent_detector: a small GRU over the history's novelty and gaps adds to the head's
 // logit (models/shift_detector.h); detector_reads_graph: it also reads, per item, the shift
 // graph's mass on categories the history has not shown (needs graph); detector_recency: it
@@ -39,6 +40,7 @@ struct ShiftHeadOptions {
   bool graph = false;
   int64_t graph_window = 5;
   int64_t graph_iterations = 0;
+  double graph_weight = 1.0;
   bool graph_popularity = false;
   bool recurrent_detector = false;
   bool detector_reads_graph = false;

@@ -601,6 +601,10 @@ TEST(ShiftHead, ShiftGraphPriorIsTheCategoryProbabilityFromTheRecentCategories) 
   for (int i = 0; i < 4; ++i) EXPECT_NEAR(prior[0][i].item<double>(), expected_a[i], 1e-6) << i;
   EXPECT_NEAR(prior[1][2].item<double>(), 1.01 / 1.04, 1e-6);  // B -> C
   EXPECT_LT(prior[0][4].item<double>(), 1e-20);                // i4 has only the ignored ROOT
+  // Weighted 2: each item's prior squared (not renormalised).
+  const auto sharp = at::exp(head->shift_graph_log_prior(histories, 2.0));
+  EXPECT_NEAR(sharp[0][1].item<double>(), a_b * a_b, 1e-6);
+  EXPECT_NEAR(sharp[1][2].item<double>(), (1.01 / 1.04) * (1.01 / 1.04), 1e-6);
 }
 
 // Every shift switch at once: the gap-reading head, the move head and the shift graph train
