@@ -655,6 +655,43 @@ TEST(ShiftHead, GraphPopularityRanksShiftItemsWithoutTheModelsScores) {
             1e-4);
 }
 
+// The mixture's options reach the ranking from the config: at the same weights, the shift
+// items' total mass is sigmoid(scale x logit + offset) of the plain mixture's, and the graph's
+// weight multiplies the log-prior between two shift items.
+TEST(ShiftHead, MixtureScaleOffsetAndGraphWeightReachTheRankingFromTheConfig) {
+  const Interactions d = testing::hand_labelled();
+  const Split split = leave_one_out(d);
+  const auto history = at::tensor({0, 0, 1}, at::kLong).view({1, 3});  // i0 {A}: i1, i2 shift
+  const auto scores_with = [&](const std::string& options) {
+    at::manual_seed(1);
+    auto model = build(
+        "[model]\nitem_encoder = \"id\"\nsequence = \"sasrec\"\nheads = [\"shift\"]\nd = 4\n"
+        "[model.sasrec]\nmax_length = 3\n[model.shift]\nmixture = true\ngraph = true\n"
+        "graph_window = 1\ngraph_popularity = true\n" +
+            options,
+        d);
+    model->fit_statistics(split);
+    model->eval();
+    torch::NoGradGuard no_grad;
+    const ModelInput input{history, at::Tensor(), at::Tensor()};
+    return model->score_next(input, model->encode(input).select(1, -1));
+  };
+  const auto plain = scores_with(""),
+             scaled = scores_with(
+                 "mixture_scale = 2.0\n"
+                 "mixture_offset = 0.5\n"),
+             sharp = scores_with("graph_weight = 3.0\n");
+  const auto shift_mass = [](const at::Tensor& row) {
+    return (row[0][1].exp() + row[0][2].exp()).item<double>();
+  };
+  const double p = shift_mass(plain), logit = std::log(p / (1 - p));
+  EXPECT_NEAR(shift_mass(scaled), 1 / (1 + std::exp(-(2 * logit + 0.5))), 1e-5);
+  EXPECT_NEAR(shift_mass(sharp), p, 1e-6);  // the weight moves mass among shift items only
+  const double a_b = 2.01 / 2.04, a_c = 0.01 / 2.04;  // as in the graph-popularity test
+  EXPECT_NEAR((sharp[0][1] - sharp[0][2]).item<double>(),
+              3 * (std::log(a_b) - std::log(a_c)) - std::log(2.0 / 3.0), 1e-4);
+}
+
 TEST(ShiftHead, AllSwitchesTrainTogetherAndTheMixtureIsADistribution) {
   const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
   const Split split = leave_one_out(data.interactions);
