@@ -156,7 +156,8 @@ torch::Tensor ShiftHeadImpl::shift_graph_log_prior(const torch::Tensor& historie
   auto items = categories_.narrow(0, 1, n_items_);  // [n, C]
   auto share = items / items.sum(1, /*keepdim=*/true).clamp_min(1.0);
   auto mass = at::matmul(at::matmul(from, shift_graph_), share.t());  // [B, n]
-  return at::log(mass.clamp_min(1e-30)) * weight;
+  auto log_prior = at::log(mass.clamp_min(1e-30));
+  return weight == 1.0 ? log_prior : log_prior * weight;  // no [B, n] pass at the default
 }
 
 torch::Tensor ShiftHeadImpl::move_states(const torch::Tensor& states) {

@@ -676,11 +676,9 @@ TEST(ShiftHead, MixtureScaleOffsetAndGraphWeightReachTheRankingFromTheConfig) {
     const ModelInput input{history, at::Tensor(), at::Tensor()};
     return model->score_next(input, model->encode(input).select(1, -1));
   };
-  const auto plain = scores_with(""),
-             scaled = scores_with(
-                 "mixture_scale = 2.0\n"
-                 "mixture_offset = 0.5\n"),
-             sharp = scores_with("graph_weight = 3.0\n");
+  const auto plain = scores_with("");
+  const auto scaled = scores_with("mixture_scale = 2.0\nmixture_offset = 0.5\n");
+  const auto sharp = scores_with("graph_weight = 3.0\n");
   const auto shift_mass = [](const at::Tensor& row) {
     return (row[0][1].exp() + row[0][2].exp()).item<double>();
   };
