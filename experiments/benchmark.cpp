@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "core/log.h"
+#include "core/read_file.h"
 #include "core/text.h"
 #include "core/version.h"
 #include "experiments/leaderboard.h"
@@ -137,6 +138,73 @@ std::string seeds_text(const std::vector<int64_t>& seeds) {
   return join(parts);
 }
 
+// One plan's part of the board: "\n## NAME\n..." through its last line's newline.
+struct BoardSection {
+  std::string name;
+  std::string text;
+  bool has_runs = false;  // a leaderboard, not "No complete runs yet."
+  bool carried = false;   // kept from the board this one replaces
+};
+
+const std::string kBoardTitle = "# shiftrec leaderboard\n";
+const std::string kCarriedNote = "Carried over from an earlier board";
+
+// The sections of a board's text, in its order.
+std::vector<BoardSection> board_sections(const std::string& text) {
+  std::vector<BoardSection> sections;
+  size_t at = text.find("\n## ");
+  while (at != std::string::npos) {
+    const size_t next = text.find("\n## ", at + 1);
+    BoardSection section;
+    section.text = text.substr(at, next == std::string::npos ? std::string::npos : next - at);
+    const size_t name_end = section.text.find('\n', 4);
+    section.name =
+        section.text.substr(4, name_end == std::string::npos ? std::string::npos : name_end - 4);
+    section.has_runs = section.text.find("\nNo complete runs yet.\n") == std::string::npos;
+    sections.push_back(section);
+    at = next;
+  }
+  return sections;
+}
+
+// Plans are run over several sessions and machines, and runs folders are not kept: the board
+// keeps what it knew. `fresh` (this invocation's sections) with, from the board at `path`,
+// the section of each plan that has no complete run here but had a leaderboard there, and
+// every section of a plan not given here, each marked as carried over.
+std::vector<BoardSection> carried_sections(const std::string& path, const std::string& out,
+                                           std::vector<BoardSection> fresh) {
+  if (!fs::exists(path)) return fresh;
+  const auto read = read_whole_file(path);
+  if (!read) throw UserError(path + ": the board to replace cannot be read");
+  const std::string& text = *read;
+  if (text.rfind(kBoardTitle, 0) != 0) {
+    log_warn(path +
+             " is not a board written by `shiftrec benchmark`: nothing carried over, "
+             "it is replaced");
+    return fresh;
+  }
+  const auto mark = [&](BoardSection section) {
+    if (section.text.find(kCarriedNote) == std::string::npos) {
+      section.text += "\n" + kCarriedNote + ": its runs are not under `" + out + "` here.\n";
+    }
+    section.carried = true;
+    return section;
+  };
+  const auto old = board_sections(text);
+  for (auto& section : fresh) {
+    if (section.has_runs) continue;
+    for (const auto& earlier : old) {
+      if (earlier.name == section.name && earlier.has_runs) section = mark(earlier);
+    }
+  }
+  for (const auto& earlier : old) {
+    const bool given = std::any_of(fresh.begin(), fresh.end(),
+                                   [&](const auto& s) { return s.name == earlier.name; });
+    if (!given) fresh.push_back(mark(earlier));
+  }
+  return fresh;
+}
+
 }  // namespace
 
 BenchmarkPlan read_benchmark_plan(const std::string& path) {
@@ -256,15 +324,9 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
       }
     }
   }
-  std::ostringstream board;
-  board << "# shiftrec leaderboard\n\nWritten by `shiftrec benchmark` (shiftrec "
-        << shiftrec_version() << ", commit " << shiftrec_git_commit() << ") over the runs under `"
-        << options.out
-        << "`. Test split; mean ± sample sd over each row's seeds; `(n=...)` is the number of "
-           "test targets a label's metric averages over. `shift_roc_auc` is the model's "
-           "shift-detection ROC-AUC, `shift_roc_auc:NAME` a baseline score's on the same "
-           "targets (docs/metrics.md).\n";
-  if (!options.note.empty()) board << "\n" << options.note << "\n";
+  // The board's sections, one per plan, in the order given; then those of the board this one
+  // replaces that no plan here made (see carried_sections).
+  std::vector<BoardSection> sections;
   for (const auto& plan : plans) {
     std::vector<std::string> runs, not_run;
     for (const auto& model : plan.models) {
@@ -278,15 +340,17 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
       }
       if (runs.size() == before) not_run.push_back(model.name);
     }
-    board << "\n## " << plan.name << "\n\n`" << plan.path << "` (config `" << plan.config_path
-          << "`), seeds " << seeds_text(options.seeds.empty() ? plan.seeds : options.seeds)
-          << ".\n\n";
+    std::ostringstream section;
+    section << "\n## " << plan.name << "\n\n`" << plan.path << "` (config `" << plan.config_path
+            << "`), seeds " << seeds_text(options.seeds.empty() ? plan.seeds : options.seeds)
+            << ".\n\n";
     if (runs.empty()) {
-      board << "No complete runs yet.\n";
+      section << "No complete runs yet.\n";
+      sections.push_back({plan.name, section.str(), false, false});
       continue;
     }
-    board << "Protocol: " << protocol_text(runs.front()) << ". Made by shiftrec commit "
-          << join(run_commits(runs)) << ".\n\n";
+    section << "Protocol: " << protocol_text(runs.front()) << ". Made by shiftrec commit "
+            << join(run_commits(runs)) << ".\n\n";
     LeaderboardOptions leaderboard;
     leaderboard.runs = runs;
     // The plan's metrics (or the leaderboard's defaults), then what a published board also
@@ -301,11 +365,11 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
     }
     leaderboard.metrics.push_back("seconds_per_epoch");
     const Leaderboard table = build_leaderboard(leaderboard);
-    board << format_leaderboard(table);
-    if (!table.shift_caveat.empty()) board << "\n" << table.shift_caveat << "\n";
+    section << format_leaderboard(table);
+    if (!table.shift_caveat.empty()) section << "\n" << table.shift_caveat << "\n";
     if (!not_run.empty()) {
-      board << "\nRows of the plan without a complete run (not run here): " << join(not_run)
-            << ".\n";
+      section << "\nRows of the plan without a complete run (not run here): " << join(not_run)
+              << ".\n";
     }
     if (!options.report.empty()) {
       fs::create_directories(options.report);
@@ -318,10 +382,27 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
       const fs::path from =
           options.board.empty() ? fs::current_path() : fs::absolute(options.board).parent_path();
       const std::string link = fs::relative(fs::absolute(report.out), from).string();
-      board << "\nReport page (learning curves, per-label bars, ROC curves): [" << link << "]("
-            << link << ").\n";
+      section << "\nReport page (learning curves, per-label bars, ROC curves): [" << link << "]("
+              << link << ").\n";
     }
+    sections.push_back({plan.name, section.str(), true, false});
   }
+  if (!options.board.empty()) sections = carried_sections(options.board, options.out, sections);
+
+  std::ostringstream board;
+  board << kBoardTitle << "\nWritten by `shiftrec benchmark` (shiftrec " << shiftrec_version()
+        << ", commit " << shiftrec_git_commit() << ") over the runs under `" << options.out
+        << "`. Test split; mean ± sample sd over each row's seeds; `(n=...)` is the number of "
+           "test targets a label's metric averages over. `shift_roc_auc` is the model's "
+           "shift-detection ROC-AUC, `shift_roc_auc:NAME` a baseline score's on the same "
+           "targets (docs/metrics.md).";
+  if (std::any_of(sections.begin(), sections.end(), [](const auto& s) { return s.carried; })) {
+    board << " A section marked as carried over is kept from the board this one replaced (its "
+             "runs are not here): it names the commit that made them.";
+  }
+  board << "\n";
+  if (!options.note.empty()) board << "\n" << options.note << "\n";
+  for (const auto& section : sections) board << section.text;
   if (!options.board.empty()) write_file_atomically(options.board, board.str());
   if (!failed.empty()) {
     throw UserError(std::to_string(failed.size()) + " benchmark rows had failed runs (" +

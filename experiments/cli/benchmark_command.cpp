@@ -16,7 +16,9 @@ class BenchmarkCommand : public Command {
     command.add_option("plans", options_.plans, "plans, e.g. experiments/benchmarks/*.toml")
         ->required();
     command.add_option("--out", options_.out, "folder of the runs (default runs/benchmarks)");
-    command.add_option("--board", options_.board, "the Markdown board to write");
+    command.add_option("--board", options_.board,
+                       "the Markdown board to write; a plan without complete runs here keeps its "
+                       "section from the board it replaces");
     command.add_option("--report", options_.report, "folder for one report page per plan");
     command.add_option("--note", options_.note,
                        "a paragraph under the board's title (the machine, the conditions)");

@@ -106,6 +106,52 @@ TEST(Benchmark, RunsEveryRowOverItsSeedsWritesTheBoardAndResumes) {
   EXPECT_NE(partial.out.find("\n\nMeasured on a test machine.\n"), std::string::npos);
 }
 
+TEST(Benchmark, KeepsWhatTheBoardItReplacesKnewOfPlansWithoutRunsHere) {
+  testing::TempDir dir;
+  testing::write_text(dir.file("tiny.toml"), benchmark_plan_text());
+  const std::string board = dir.file("board.md");
+  testing::write_text(board,
+                      "# shiftrec leaderboard\n\nAn older header.\n"
+                      "\n## tiny\n\n| variant | runs |\n| old tiny row | 3 |\n"
+                      "\n## elsewhere\n\nA leaderboard made on another machine.\n"
+                      "\n## unrun\n\n`unrun.toml`, seeds 1.\n\nNo complete runs yet.\n");
+  const std::string args = "benchmark " + dir.file("tiny.toml") + kTinyBenchmark + " --out " +
+                           dir.file("runs") + " --board " + board;
+  // No run of the tiny plan here: its old section stays, and so do the plans not given.
+  const auto kept = run_cli(args + " --board-only", dir);
+  ASSERT_EQ(kept.status, 0) << kept.err;
+  const std::string text = testing::read_text(board);
+  EXPECT_NE(text.find("\n## tiny\n\n| variant | runs |\n| old tiny row | 3 |\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\n## elsewhere\n\nA leaderboard made on another machine.\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("\n## unrun\n"), std::string::npos);
+  EXPECT_EQ(count_of(text, "Carried over from an earlier board"), 3) << text;
+  EXPECT_NE(text.find("A section marked as carried over"), std::string::npos);
+  EXPECT_EQ(text.find("An older header."), std::string::npos);
+  // Written again, nothing is marked twice.
+  ASSERT_EQ(run_cli(args + " --board-only", dir).status, 0);
+  EXPECT_EQ(testing::read_text(board), text);
+
+  // Runs made here replace the plan's old section; the others stay carried.
+  const auto ran = run_cli(args + " --models popularity --seeds 1", dir);
+  ASSERT_EQ(ran.status, 0) << ran.err;
+  const std::string after = testing::read_text(board);
+  EXPECT_EQ(after.find("old tiny row"), std::string::npos) << after;
+  EXPECT_NE(after.find("\n| popularity | 1 | "), std::string::npos) << after;
+  EXPECT_NE(after.find("A leaderboard made on another machine."), std::string::npos);
+  EXPECT_EQ(count_of(after, "Carried over from an earlier board"), 2) << after;
+
+  // A file that is not a board is replaced, and nothing of it is carried.
+  testing::write_text(board, "# My notes\n\n## elsewhere\n\nmine\n");
+  const auto replaced = run_cli(args + " --board-only", dir);
+  ASSERT_EQ(replaced.status, 0) << replaced.err;
+  EXPECT_NE(replaced.err.find("is not a board written by `shiftrec benchmark`"), std::string::npos)
+      << replaced.err;
+  EXPECT_EQ(testing::read_text(board).find("mine"), std::string::npos);
+  EXPECT_EQ(count_of(testing::read_text(board), "Carried over"), 0);
+}
+
 TEST(Benchmark, APlanThatIsNotOneIsOneLocatedErrorBeforeAnyRun) {
   testing::TempDir dir;
   struct Case {
