@@ -138,16 +138,17 @@ std::string seeds_text(const std::vector<int64_t>& seeds) {
   return join(parts);
 }
 
+const std::string kBoardTitle = "# shiftrec leaderboard\n";
+const std::string kCarriedNote = "Carried over from an earlier board";
+const std::string kNoRuns = "No complete runs yet.";  // the line of a plan without runs
+
 // One plan's part of the board: "\n## NAME\n..." through its last line's newline.
 struct BoardSection {
   std::string name;
   std::string text;
-  bool has_runs = false;  // a leaderboard, not "No complete runs yet."
+  bool has_runs = false;  // a leaderboard, not kNoRuns
   bool carried = false;   // kept from the board this one replaces
 };
-
-const std::string kBoardTitle = "# shiftrec leaderboard\n";
-const std::string kCarriedNote = "Carried over from an earlier board";
 
 // The sections of a board's text, in its order.
 std::vector<BoardSection> board_sections(const std::string& text) {
@@ -160,7 +161,7 @@ std::vector<BoardSection> board_sections(const std::string& text) {
     const size_t name_end = section.text.find('\n', 4);
     section.name =
         section.text.substr(4, name_end == std::string::npos ? std::string::npos : name_end - 4);
-    section.has_runs = section.text.find("\nNo complete runs yet.\n") == std::string::npos;
+    section.has_runs = section.text.find("\n" + kNoRuns + "\n") == std::string::npos;
     sections.push_back(section);
     at = next;
   }
@@ -345,7 +346,7 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
             << "`), seeds " << seeds_text(options.seeds.empty() ? plan.seeds : options.seeds)
             << ".\n\n";
     if (runs.empty()) {
-      section << "No complete runs yet.\n";
+      section << kNoRuns << "\n";
       sections.push_back({plan.name, section.str(), false, false});
       continue;
     }
