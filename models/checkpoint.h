@@ -18,7 +18,8 @@ class Recommender;
 void write_archive_atomically(torch::serialize::OutputArchive& archive, const std::string& path);
 
 void save_checkpoint(Recommender& model, const std::string& path);
-// The model must have the architecture that wrote the file (same config). Throws UserError
+// The model must have the architecture that wrote the file (same config), except that parts
+// holding no parameters or buffers (a head that only reranks) may be added. Throws UserError
 // naming the file when it is missing, unreadable or from another architecture.
 void load_checkpoint(Recommender& model, const std::string& path);
 
