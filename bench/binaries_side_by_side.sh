@@ -3,13 +3,15 @@
 # in one invocation so both see the same machine: for each case, seconds per training epoch
 # (epoch 2: the first also pays first-touch allocations) and the final evaluation's seconds
 # (valid + test, full ranking with per-label metrics and shift detection), median over
-# REPEATS (default 3) runs of each, and B's ratio to A. One thread per run, as on a shared box.
+# REPEATS (default 3) runs of each, and B's ratio to A. THREADS per run (default 1, as on a shared
+# box; 2 for what LibTorch's threads change).
 # ONLY="name ..." runs those cases alone (lightgcn_gowalla, ~50 s an epoch, runs only then).
 #   SHIFTREC_DATA=../shared/datasets bench/binaries_side_by_side.sh BIN_A BIN_B [OUT_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 a=$1 b=$2 out=${3:-runs/side_by_side}
 repeats=${REPEATS:-3}
+threads=${THREADS:-1}
 mkdir -p "$out"
 # name | config | extra --set options
 cases=(
@@ -38,7 +40,7 @@ for c in "${cases[@]}"; do
       run="$out/$name-$tag-$r"
       rm -rf "$run"
       # shellcheck disable=SC2086
-      "$bin" train --config "$config" $extra --set train.epochs=2 --set threads=1 \
+      "$bin" train --config "$config" $extra --set train.epochs=2 --set threads="$threads" \
         --set log_level=warn --out "$run" >/dev/null
     done
   done

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <mutex>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -16,6 +16,8 @@ namespace shiftrec {
 namespace {
 
 constexpr int64_t kMaxMoves = 20'000'000;
+// Blocks of sequences summed apart in an E-step (the threads share them out).
+constexpr int64_t kBlocks = 64;
 // Pseudo-counts of the M-step: toward the overall change rate per gap bucket, toward uniform
 // moves, items and first sets. Small against the counts of a real dataset; they keep every law
 // positive where a bucket, a move or an item was never seen.
@@ -258,18 +260,25 @@ std::vector<double> InterestFilter::fit(const std::vector<Sequence>& sequences,
                                         int64_t iterations) {
   std::vector<double> log_likelihoods;
   for (int64_t iteration = 0; iteration < iterations; ++iteration) {
+    // The sequences in a fixed number of blocks, each summed on its own and the blocks added
+    // in order: the same sums, to the last bit, whatever the number of threads.
+    const int64_t n = static_cast<int64_t>(sequences.size());
+    const int64_t blocks = std::min<int64_t>(kBlocks, std::max<int64_t>(n, 1));
+    std::vector<std::unique_ptr<Accumulators>> partial(static_cast<size_t>(blocks));
+    std::vector<double> partial_ll(static_cast<size_t>(blocks), 0.0);
+    at::parallel_for(0, blocks, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t b = begin; b < end; ++b) {
+        partial[b] = std::make_unique<Accumulators>(*this);
+        for (int64_t i = b * n / blocks; i < (b + 1) * n / blocks; ++i)
+          partial_ll[b] += expect(sequences[i], *partial[b]);
+      }
+    });
     Accumulators total(*this);
     double log_likelihood = 0.0;
-    std::mutex merge;
-    at::parallel_for(0, static_cast<int64_t>(sequences.size()), 16,
-                     [&](int64_t begin, int64_t end) {
-                       Accumulators local(*this);
-                       double ll = 0.0;
-                       for (int64_t i = begin; i < end; ++i) ll += expect(sequences[i], local);
-                       std::lock_guard<std::mutex> lock(merge);
-                       total.add(local);
-                       log_likelihood += ll;
-                     });
+    for (int64_t b = 0; b < blocks; ++b) {
+      total.add(*partial[b]);
+      log_likelihood += partial_ll[b];
+    }
     log_likelihoods.push_back(log_likelihood);
     if (total.observations == 0.0) break;
     // M-step.

@@ -33,8 +33,11 @@ else
   nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv >>"$out/session.log" 2>&1
   # The recipe exports LD_LIBRARY_PATH for the unpacked Debian libraries; keep it (source).
   # Data-parallel stays off there: Debian's Gloo headers need not match the wheel's LibTorch.
+  # OpenMP too: the wheel's LibTorch carries its own libgomp, and ours would be a second
+  # OpenMP runtime in the process (our at::parallel_for loops then run on the calling thread).
   . .deps/build-cuda.sh .deps . "$build" -G Ninja -DSHIFTREC_BUILD_BENCH=OFF \
-    -DSHIFTREC_UNITY_BUILD=OFF -DSHIFTREC_DATA_PARALLEL=OFF >"$out/build.log" 2>&1
+    -DSHIFTREC_UNITY_BUILD=OFF -DSHIFTREC_DATA_PARALLEL=OFF -DSHIFTREC_OPENMP=OFF \
+    >"$out/build.log" 2>&1
 fi
 status=$?
 log "build ($build): status $status in $(($(date +%s) - start)) s"

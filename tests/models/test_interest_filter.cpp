@@ -136,6 +136,28 @@ TEST(InterestFilter, BaumWelchRecoversThePlantedLawsAndApproachesTheOracle) {
   EXPECT_GT(unfitted_distance, 2 * fitted_distance);
 }
 
+TEST(InterestFilter, FitsTheSameLawsOnAnyNumberOfThreads) {
+  const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
+  const auto sequences = prefixes(data.interactions);
+  const int threads = at::get_num_threads();
+  auto fitted = [&](int n) {
+    at::set_num_threads(n);
+    InterestFilter f(categories_of(data.interactions), data.interactions.n_categories, 2);
+    const auto ll = f.fit(sequences, 4);
+    return std::make_pair(f, ll);
+  };
+  const auto [one, ll_one] = fitted(1);
+  const auto [three, ll_three] = fitted(3);
+  at::set_num_threads(threads);
+  EXPECT_EQ(ll_one, ll_three);  // bit for bit
+  EXPECT_EQ(one.noise(), three.noise());
+  for (int64_t b = 0; b < kGapBuckets; ++b)
+    EXPECT_EQ(one.change_probability(b), three.change_probability(b));
+  for (int32_t d = 0; d < data.interactions.n_categories; ++d)
+    for (int32_t n = 0; n < data.interactions.n_categories; ++n)
+      EXPECT_EQ(one.move_probability(d, n), three.move_probability(d, n));
+}
+
 TEST(InterestFilterHead, MixZeroKeepsTheModelsScoresAndMixOneRanksByTheFilter) {
   const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
   const Split split = leave_one_out(data.interactions);
