@@ -10,6 +10,7 @@
 #include <ATen/Parallel.h>
 
 #include "core/error.h"
+#include "core/interrupt.h"
 #include "datasets/time_gaps.h"
 
 namespace shiftrec {
@@ -268,11 +269,13 @@ std::vector<double> InterestFilter::fit(const std::vector<Sequence>& sequences,
     std::vector<double> partial_ll(static_cast<size_t>(blocks), 0.0);
     at::parallel_for(0, blocks, 1, [&](int64_t begin, int64_t end) {
       for (int64_t b = begin; b < end; ++b) {
+        if (interrupted()) return;  // thrown below, on the calling thread
         partial[b] = std::make_unique<Accumulators>(*this);
         for (int64_t i = b * n / blocks; i < (b + 1) * n / blocks; ++i)
           partial_ll[b] += expect(sequences[i], *partial[b]);
       }
     });
+    throw_if_interrupted();
     Accumulators total(*this);
     double log_likelihood = 0.0;
     for (int64_t b = 0; b < blocks; ++b) {

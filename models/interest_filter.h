@@ -46,7 +46,8 @@ class InterestFilter {
   InterestFilter(std::vector<int32_t> item_category, int64_t n_categories, int64_t active);
 
   // Baum-Welch over `sequences` for `iterations` passes (0: keep the starting laws). Returns
-  // the data's log-likelihood under the laws each pass started from (non-decreasing).
+  // the data's log-likelihood under the laws each pass started from (non-decreasing). A
+  // SIGINT / SIGTERM stops it within a block of sequences (core/interrupt.h).
   std::vector<double> fit(const std::vector<Sequence>& sequences, int64_t iterations);
 
   // The next item's distribution after the history items[0..length) with gaps_after (the last

@@ -297,6 +297,26 @@ TEST(Cli, TerminatedRunStopsCleanlyAndKeepsItsLog) {
   EXPECT_LT(error, log.find("warn: run failed"));
 }
 
+TEST(Cli, TerminatedInterestFilterFitStopsCleanly) {
+  testing::TempDir dir;
+  const std::string run = dir.file("run");
+  // SIGTERM a second after the run directory appears: the filter is then in its Baum-Welch
+  // fit (1,000 passes, minutes), which must notice the signal, not finish first.
+  const std::string terminate_in_fit =
+      "sh -c '\"$0\" \"$@\" & pid=$!; n=0; while [ ! -d " + run +
+      ".partial ] && [ $n -lt 1200 ]; do sleep 0.1; n=$((n + 1)); done; sleep 1; "
+      "kill -TERM $pid; wait $pid'";
+  const auto result = run_cli(
+      "train --config " + source_path("experiments/shift_study/synthetic_interest_filter.toml") +
+          " --set model.interest_filter.iterations=1000 --set log_level=warn --out " + run,
+      dir, terminate_in_fit);
+  EXPECT_EQ(result.status, 1);
+  EXPECT_NE(result.err.find("shiftrec: error: interrupted by SIGTERM"), std::string::npos)
+      << result.err;
+  EXPECT_FALSE(fs::exists(run));
+  EXPECT_EQ(testing::read_text(run + ".failed/error.txt"), "interrupted by SIGTERM\n");
+}
+
 // metrics.jsonl without its wall-clock fields, one JSON value per epoch.
 std::vector<nlohmann::json> epoch_log(const std::string& path) {
   std::vector<nlohmann::json> lines;
