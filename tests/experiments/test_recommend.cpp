@@ -312,6 +312,24 @@ TEST(Recommend, AShiftModelWithARecurrentDetectorGetsTheRunsShiftScores) {
   expect_recorded_shift_scores(" --set model.shift_recurrent_detector=true");
 }
 
+// The interest filter head (fitted again when a run is loaded: Baum-Welch is deterministic)
+// ranks a history with its times as it ranked that user's test target, and its shift
+// probability is the mixture's mass outside the window that targets.tsv recorded.
+TEST(Recommend, TheInterestFilterHeadGivesTheEvaluatorsListsAndShiftScores) {
+  testing::TempDir dir;
+  const Agreement a =
+      ask_every_test_user(source_path("experiments/shift_study/synthetic_interest_filter.toml"),
+                          " --set model.interest_filter.iterations=3", dir, true, false);
+  ASSERT_EQ(a.answers.size(), a.dump.size());
+  ASSERT_FALSE(a.dump.empty());
+  const auto recorded = recorded_test_shift_scores(a.run);
+  for (size_t u = 0; u < a.dump.size(); ++u) {
+    EXPECT_EQ(items_of(a.answers[u]), a.dump[u].top) << "user " << a.dump[u].user;
+    EXPECT_NEAR(a.answers[u]["shift_probability"].get<double>(), recorded.at(a.dump[u].user), 1e-5)
+        << "user " << a.dump[u].user;
+  }
+}
+
 // General CF knows users by id: a known user gets the evaluator's list, a bare history a
 // clear error.
 TEST(Recommend, AGeneralCfModelAnswersForKnownUsersAndSaysWhyNotForANewHistory) {
