@@ -270,25 +270,35 @@ TEST(Cli, MissingConfigAndExistingOutput) {
       << taken.err;
 }
 
-TEST(Cli, TerminatedRunStopsCleanlyAndKeepsItsLog) {
-  testing::TempDir dir;
-  const std::string run = dir.file("run");
-  // SIGTERM once the first epoch is logged, so it lands in the middle of training however
-  // slowly the process starts on a busy machine (a fixed 3 s could arrive before the handler).
-  const std::string terminate_after_first_epoch =
-      "sh -c '\"$0\" \"$@\" & pid=$!; n=0; while [ ! -s " + run +
-      ".partial/metrics.jsonl ] && [ $n -lt 1200 ]; do sleep 0.1; n=$((n + 1)); done; "
-      "kill -TERM $pid; wait $pid'";
-  const auto result = run_cli(
-      "train --config " + source_path("experiments/configs/quickstart.toml") +
-          " --set train.epochs=10000 --set train.patience=10000 --set log_level=warn --out " + run,
-      dir, terminate_after_first_epoch);
+// A wrapper for run_cli that sends the process one SIGTERM once the shell test `condition`
+// holds (polled every 0.1 s, at most 2 minutes), `delay` later (e.g. "sleep 1; ").
+std::string terminate_when(const std::string& condition, const std::string& delay = "") {
+  return "sh -c '\"$0\" \"$@\" & pid=$!; n=0; while [ ! " + condition +
+         " ] && [ $n -lt 1200 ]; do sleep 0.1; n=$((n + 1)); done; " + delay +
+         "kill -TERM $pid; wait $pid'";
+}
+
+// The run stopped through the error path: status 1, one line on stderr, the run directory
+// moved to RUN.failed with the reason.
+void expect_stopped_by_sigterm(const testing::CliResult& result, const std::string& run) {
   EXPECT_EQ(result.status, 1);
   EXPECT_NE(result.err.find("shiftrec: error: interrupted by SIGTERM"), std::string::npos)
       << result.err;
   EXPECT_FALSE(fs::exists(run));
   EXPECT_FALSE(fs::exists(run + ".partial"));
   EXPECT_EQ(testing::read_text(run + ".failed/error.txt"), "interrupted by SIGTERM\n");
+}
+
+TEST(Cli, TerminatedRunStopsCleanlyAndKeepsItsLog) {
+  testing::TempDir dir;
+  const std::string run = dir.file("run");
+  // SIGTERM once the first epoch is logged, so it lands in the middle of training however
+  // slowly the process starts on a busy machine (a fixed 3 s could arrive before the handler).
+  const auto result = run_cli(
+      "train --config " + source_path("experiments/configs/quickstart.toml") +
+          " --set train.epochs=10000 --set train.patience=10000 --set log_level=warn --out " + run,
+      dir, terminate_when("-s " + run + ".partial/metrics.jsonl"));
+  expect_stopped_by_sigterm(result, run);
   EXPECT_TRUE(fs::exists(run + ".failed/resolved.toml"));
   const std::string log = testing::read_text(run + ".failed/log.txt");
   EXPECT_NE(log.find("info: run directory: " + run), std::string::npos) << log;
@@ -302,19 +312,11 @@ TEST(Cli, TerminatedInterestFilterFitStopsCleanly) {
   const std::string run = dir.file("run");
   // SIGTERM a second after the run directory appears: the filter is then in its Baum-Welch
   // fit (1,000 passes, minutes), which must notice the signal, not finish first.
-  const std::string terminate_in_fit =
-      "sh -c '\"$0\" \"$@\" & pid=$!; n=0; while [ ! -d " + run +
-      ".partial ] && [ $n -lt 1200 ]; do sleep 0.1; n=$((n + 1)); done; sleep 1; "
-      "kill -TERM $pid; wait $pid'";
   const auto result = run_cli(
       "train --config " + source_path("experiments/shift_study/synthetic_interest_filter.toml") +
           " --set model.interest_filter.iterations=1000 --set log_level=warn --out " + run,
-      dir, terminate_in_fit);
-  EXPECT_EQ(result.status, 1);
-  EXPECT_NE(result.err.find("shiftrec: error: interrupted by SIGTERM"), std::string::npos)
-      << result.err;
-  EXPECT_FALSE(fs::exists(run));
-  EXPECT_EQ(testing::read_text(run + ".failed/error.txt"), "interrupted by SIGTERM\n");
+      dir, terminate_when("-d " + run + ".partial", "sleep 1; "));
+  expect_stopped_by_sigterm(result, run);
 }
 
 // metrics.jsonl without its wall-clock fields, one JSON value per epoch.
