@@ -127,12 +127,17 @@ InterestFilter::InterestFilter(std::vector<int32_t> item_category, int64_t n_cat
       }
     }
   }
-  // Laws that know nothing of the data's structure.
+  reset_laws();
+}
+
+void InterestFilter::reset_laws() {
+  const int64_t C = n_categories_;
   change_.assign(kGapBuckets, 0.1);
-  move_.assign(static_cast<size_t>(n_categories * n_categories), 1.0);
-  for (int64_t c = 0; c < n_categories; ++c) move_[c * n_categories + c] = 0.0;
+  move_.assign(static_cast<size_t>(C * C), 1.0);
+  for (int64_t c = 0; c < C; ++c) move_[c * C + c] = 0.0;
+  noise_ = 0.1;
   q_.assign(static_cast<size_t>(n_items_), 0.0);
-  std::vector<double> per_category(static_cast<size_t>(n_categories), 0.0);
+  std::vector<double> per_category(static_cast<size_t>(C), 0.0);
   for (int64_t i = 0; i < n_items_; ++i)
     if (item_category_[i] >= 0) per_category[item_category_[i]] += 1.0;
   for (int64_t i = 0; i < n_items_; ++i)
@@ -259,6 +264,7 @@ double InterestFilter::expect(const Sequence& sequence, Accumulators& acc) const
 
 std::vector<double> InterestFilter::fit(const std::vector<Sequence>& sequences,
                                         int64_t iterations) {
+  reset_laws();  // a pure function of `sequences`, however often it is called
   std::vector<double> log_likelihoods;
   for (int64_t iteration = 0; iteration < iterations; ++iteration) {
     // The sequences in a fixed number of blocks, each summed on its own and the blocks added

@@ -17,10 +17,11 @@
 // fit() estimates every law — change probability per gap bucket, the move matrix, the noise
 // share, q, the first set — by Baum-Welch (expectation-maximisation over the hidden sets,
 // exact forward-backward), starting from laws that know nothing of the data's structure:
-// change 0.1 everywhere, uniform moves, noise 0.1, q counted. predict() runs the forward
-// filter over a history and gives the next item's distribution: the Bayes-optimal prediction
-// under the fitted laws. With the generator's own laws this is the synthetic data's filtering
-// oracle (datasets/synthetic_oracle.h); fitted, it is what a model of this form can learn.
+// change 0.1 everywhere, uniform moves, noise 0.1, q uniform within each category. predict() runs
+// the forward filter over a history and gives the next item's distribution: the Bayes-optimal
+// prediction under the fitted laws. With the generator's own laws this is the synthetic data's
+// filtering oracle (datasets/synthetic_oracle.h); fitted, it is what a model of this form can
+// learn.
 //
 // Cost: S = C choose K sets, each with K (C - K) moves; a step costs O(S K (C - K)) — about
 // 60 k multiply-adds for 40 categories and K = 2. The constructor refuses more than 20 M moves.
@@ -45,7 +46,8 @@ class InterestFilter {
   // are too many.
   InterestFilter(std::vector<int32_t> item_category, int64_t n_categories, int64_t active);
 
-  // Baum-Welch over `sequences` for `iterations` passes (0: keep the starting laws). Returns
+  // Baum-Welch over `sequences` for `iterations` passes from the starting laws (0: keep them;
+  // an earlier fit is forgotten). Returns
   // the data's log-likelihood under the laws each pass started from (non-decreasing). A
   // SIGINT / SIGTERM stops it within a block of sequences (core/interrupt.h).
   std::vector<double> fit(const std::vector<Sequence>& sequences, int64_t iterations);
@@ -66,6 +68,7 @@ class InterestFilter {
   // Work space of one forward-backward pass.
   struct Accumulators;
 
+  void reset_laws();     // the starting laws (before any fit)
   void refresh_moves();  // move probabilities from move_
   double emission(int32_t item, int64_t set) const;
   // belief [S] -> prior of the next step [S] after a possible change with probability p.

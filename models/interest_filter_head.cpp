@@ -51,9 +51,7 @@ std::vector<int32_t> first_categories(const Interactions& data, int64_t n_items)
 class InterestFilterHead : public Head {
  public:
   InterestFilterHead(const InterestFilterHeadOptions& o, const HeadContext& c, int64_t n_items)
-      : options_(o),
-        extra_tokens_(c.extra_tokens),
-        filter_(first_categories(*c.data, n_items), c.data->n_categories, o.active) {}
+      : options_(o), filter_(first_categories(*c.data, n_items), c.data->n_categories, o.active) {}
 
   void fit(const Split& split) override {
     if (options_.mix == 0.0) return;  // the model alone: nothing to fit
@@ -121,7 +119,6 @@ class InterestFilterHead : public Head {
 
  private:
   InterestFilterHeadOptions options_;
-  int64_t extra_tokens_;
   InterestFilter filter_;
 };
 

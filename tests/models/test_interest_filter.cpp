@@ -136,7 +136,7 @@ TEST(InterestFilter, BaumWelchRecoversThePlantedLawsAndApproachesTheOracle) {
   EXPECT_GT(unfitted_distance, 2 * fitted_distance);
 }
 
-TEST(InterestFilter, FitsTheSameLawsOnAnyNumberOfThreads) {
+TEST(InterestFilter, FitsTheSameLawsOnAnyNumberOfThreadsAndEveryTime) {
   const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
   const auto sequences = prefixes(data.interactions);
   const int threads = at::get_num_threads();
@@ -150,6 +150,9 @@ TEST(InterestFilter, FitsTheSameLawsOnAnyNumberOfThreads) {
   const auto [three, ll_three] = fitted(3);
   at::set_num_threads(threads);
   EXPECT_EQ(ll_one, ll_three);  // bit for bit
+  // A second fit starts again from the starting laws (a run loaded and refitted agrees).
+  InterestFilter again = one;
+  EXPECT_EQ(again.fit(sequences, 4), ll_one);
   EXPECT_EQ(one.noise(), three.noise());
   for (int64_t b = 0; b < kGapBuckets; ++b)
     EXPECT_EQ(one.change_probability(b), three.change_probability(b));
