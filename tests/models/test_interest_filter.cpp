@@ -15,6 +15,7 @@
 #include "datasets/synthetic.h"
 #include "datasets/synthetic_oracle.h"
 #include "datasets/time_gaps.h"
+#include "tests/datasets/hand_labelled.h"
 #include "tests/fixtures.h"
 #include "tests/models/model_from_toml.h"
 
@@ -234,6 +235,22 @@ TEST(InterestFilterHead, TooManyCategorySetsIsAConfigErrorNamingTheKey) {
     FAIL() << "5 active interests of 5 categories were accepted";
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("active"), std::string::npos) << e.what();
+  }
+}
+
+TEST(InterestFilterHead, TimeGapsOnDataWithoutTimestampsIsAConfigErrorNamingTheKey) {
+  Interactions d = testing::hand_labelled();
+  d.time = {0, 1, 2, 3, 4, 5, 0, 1, 2, 3};  // each row's position: no timestamps
+  ASSERT_FALSE(d.has_timestamps());
+  const std::string head =
+      "[model]\nsequence = \"sasrec\"\nheads = [\"interest_filter\"]\nd = 4\n"
+      "[model.sasrec]\nmax_length = 8\nheads = 1\n[model.interest_filter]\n";
+  EXPECT_NO_THROW(testing::model_from_toml(head, d));  // gaps off: every step in one bucket
+  try {
+    testing::model_from_toml(head + "time_gaps = true\n", d);
+    FAIL() << "time gaps were accepted on data without timestamps";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("time_gaps"), std::string::npos) << e.what();
   }
 }
 
