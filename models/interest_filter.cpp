@@ -178,6 +178,16 @@ double InterestFilter::emission(int32_t item, int64_t set) const {
   return (1.0 - noise_) * q_[item] / static_cast<double>(active_) + uniform;
 }
 
+double InterestFilter::absorb(std::vector<double>& belief, int32_t item) const {
+  double total = 0.0;
+  for (int64_t s = 0; s < n_sets_; ++s) {
+    belief[s] *= emission(item, s);
+    total += belief[s];
+  }
+  for (double& b : belief) b /= total;
+  return total;
+}
+
 void InterestFilter::advance(const std::vector<double>& belief, double p,
                              std::vector<double>& prior) const {
   prior.resize(static_cast<size_t>(n_sets_));
@@ -198,25 +208,17 @@ double InterestFilter::expect(const Sequence& sequence, Accumulators& acc) const
   auto& alpha = acc.alpha;
   alpha.resize(static_cast<size_t>(length * S));
   acc.scale.resize(static_cast<size_t>(length));
-  std::vector<double> prior, belief(static_cast<size_t>(S));
+  std::vector<double> belief = initial_, prior;
   double log_likelihood = 0.0;
   // Forward, scaled: alpha_t sums to 1, scale_t = P(x_t | x_<t).
   for (int64_t t = 0; t < length; ++t) {
-    if (t == 0) {
-      prior = initial_;
-    } else {
-      std::copy(alpha.begin() + (t - 1) * S, alpha.begin() + t * S, belief.begin());
+    if (t > 0) {
       advance(belief, change_[sequence.gaps_after[t - 1]], prior);
+      belief.swap(prior);
     }
-    double total = 0.0;
-    for (int64_t s = 0; s < S; ++s) {
-      const double a = prior[s] * emission(sequence.items[t], s);
-      alpha[t * S + s] = a;
-      total += a;
-    }
-    for (int64_t s = 0; s < S; ++s) alpha[t * S + s] /= total;
-    acc.scale[t] = total;
-    log_likelihood += std::log(total);
+    acc.scale[t] = absorb(belief, sequence.items[t]);
+    std::copy(belief.begin(), belief.end(), alpha.begin() + t * S);
+    log_likelihood += std::log(acc.scale[t]);
   }
   // Backward, scaled by the same factors: gamma_t = alpha_t * beta_t.
   auto& beta = acc.beta;
@@ -337,12 +339,7 @@ void InterestFilter::predict(const int32_t* items, const int64_t* gaps_after, in
       advance(belief, change_[gaps_after[t - 1]], prior);
       belief.swap(prior);
     }
-    double total = 0.0;
-    for (int64_t s = 0; s < n_sets_; ++s) {
-      belief[s] *= emission(items[t], s);
-      total += belief[s];
-    }
-    for (double& b : belief) b /= total;
+    absorb(belief, items[t]);
   }
   if (length > 0) {
     advance(belief, change_[gaps_after[length - 1]], prior);

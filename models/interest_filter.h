@@ -47,9 +47,9 @@ class InterestFilter {
   InterestFilter(std::vector<int32_t> item_category, int64_t n_categories, int64_t active);
 
   // Baum-Welch over `sequences` for `iterations` passes from the starting laws (0: keep them;
-  // an earlier fit is forgotten). Returns
-  // the data's log-likelihood under the laws each pass started from (non-decreasing). A
-  // SIGINT / SIGTERM stops it within a block of sequences (core/interrupt.h).
+  // an earlier fit is forgotten). Returns the data's log-likelihood under the laws each pass
+  // started from (non-decreasing). A SIGINT / SIGTERM stops it within a block of sequences
+  // (core/interrupt.h).
   std::vector<double> fit(const std::vector<Sequence>& sequences, int64_t iterations);
 
   // The next item's distribution after the history items[0..length) with gaps_after (the last
@@ -71,6 +71,9 @@ class InterestFilter {
   void reset_laws();     // the starting laws (before any fit)
   void refresh_moves();  // move probabilities from move_
   double emission(int32_t item, int64_t set) const;
+  // belief [S] times each set's probability of `item`, normalised; returns the normaliser,
+  // P(item | the belief before).
+  double absorb(std::vector<double>& belief, int32_t item) const;
   // belief [S] -> prior of the next step [S] after a possible change with probability p.
   void advance(const std::vector<double>& belief, double p, std::vector<double>& prior) const;
   // One sequence's E-step into `acc`; returns its log-likelihood.
@@ -86,8 +89,8 @@ class InterestFilter {
   int64_t moves_per_set_ = 0;     // K (C - K)
   std::vector<int32_t> move_to_;  // [S * moves_per_set] the set after the move
   std::vector<int32_t> move_dropped_, move_added_;
-  std::vector<double>
-      move_probability_;  // [S * moves_per_set] (1/K) move(d, n) / row over inactive
+  // [S * moves_per_set] (1/K) move(d, n) / move(d, .) over the categories not in the set
+  std::vector<double> move_probability_;
 
   std::vector<double> change_;  // [kGapBuckets]
   std::vector<double> move_;    // [C * C] unnormalised, diagonal 0
