@@ -42,9 +42,24 @@ void assign(const std::string& key, const at::Tensor& stored, at::Tensor& target
   target.copy_(stored);
 }
 
-// Module::load, except that shapes must match (LibTorch would take the file's), and a part
-// holding no tensors (a head that only reranks) need not be in the archive: a finished run
-// can be evaluated with such a part added.
+bool is_fitted_state(const std::string& key) {
+  const size_t dot = key.rfind('.');
+  return key.compare(dot == std::string::npos ? 0 : dot + 1, 6, "fitted") == 0;
+}
+
+// A part whose every tensor is fitted state (a head that only reranks, or one that fits its
+// laws from the data): it may be absent from a checkpoint.
+bool holds_only_fitted_state(const torch::nn::Module& module) {
+  if (!module.parameters().empty()) return false;
+  for (const auto& buffer : module.named_buffers()) {
+    if (!is_fitted_state(buffer.key())) return false;
+  }
+  return true;
+}
+
+// Module::load, except that shapes must match (LibTorch would take the file's), and fitted
+// state (models/checkpoint.h) need not be in the archive: a finished run can be evaluated with
+// a part added that holds nothing else, and that part then fits its state from the data.
 void load_module(torch::nn::Module& module, torch::serialize::InputArchive& archive,
                  const std::string& prefix) {
   torch::NoGradGuard no_grad;
@@ -55,14 +70,22 @@ void load_module(torch::nn::Module& module, torch::serialize::InputArchive& arch
   }
   for (auto& buffer : module.named_buffers(/*recurse=*/false)) {
     at::Tensor stored;
+    if (is_fitted_state(buffer.key())) {
+      if (archive.try_read(buffer.key(), stored, /*is_buffer=*/true))
+        assign(prefix + buffer.key(), stored, buffer.value());
+      continue;
+    }
     archive.read(buffer.key(), stored, /*is_buffer=*/true);
     assign(prefix + buffer.key(), stored, buffer.value());
   }
   for (auto& child : module.named_children()) {
     if (!child.value()->is_serializable()) continue;
-    if (child.value()->parameters().empty() && child.value()->buffers().empty()) continue;
     torch::serialize::InputArchive child_archive;
-    archive.read(child.key(), child_archive);
+    if (holds_only_fitted_state(*child.value())) {
+      if (!archive.try_read(child.key(), child_archive)) continue;
+    } else {
+      archive.read(child.key(), child_archive);
+    }
     load_module(*child.value(), child_archive, prefix + child.key() + ".");
   }
 }

@@ -18,9 +18,12 @@ class Recommender;
 void write_archive_atomically(torch::serialize::OutputArchive& archive, const std::string& path);
 
 void save_checkpoint(Recommender& model, const std::string& path);
-// The model must have the architecture that wrote the file (same config), except that parts
-// holding no parameters or buffers (a head that only reranks) may be added. Throws UserError
-// naming the file when it is missing, unreadable or from another architecture.
+// The model must have the architecture that wrote the file (same config), except for fitted
+// state: a buffer whose name starts with `fitted` holds what a part fits from the training data
+// (not by gradients) and may be absent — it keeps its unfitted value and the part fits it — so
+// parts holding nothing else (a head that only reranks, or fits its laws) may be added to a
+// finished run. Throws UserError naming the file when it is missing, unreadable or from another
+// architecture, and naming the tensor whose shape differs.
 void load_checkpoint(Recommender& model, const std::string& path);
 
 }  // namespace shiftrec

@@ -146,6 +146,26 @@ void InterestFilter::reset_laws() {
   refresh_moves();
 }
 
+void InterestFilter::set_laws(Laws laws) {
+  const auto check = [](const char* law, size_t size, int64_t expected) {
+    if (static_cast<int64_t>(size) != expected) {
+      throw UserError("interest filter: the stored law " + std::string(law) + " has " +
+                      std::to_string(size) + " values, this filter's has " +
+                      std::to_string(expected));
+    }
+  };
+  check("change", laws.change.size(), kGapBuckets);
+  check("move", laws.move.size(), n_categories_ * n_categories_);
+  check("q", laws.q.size(), n_items_);
+  check("initial", laws.initial.size(), n_sets_);
+  change_ = std::move(laws.change);
+  move_ = std::move(laws.move);
+  noise_ = laws.noise;
+  q_ = std::move(laws.q);
+  initial_ = std::move(laws.initial);
+  refresh_moves();
+}
+
 double InterestFilter::move_probability(int32_t dropped, int32_t added) const {
   if (dropped == added) return 0.0;
   double row = 0.0;

@@ -56,7 +56,19 @@ class InterestFilter {
   // entry: the gap from the last item to the predicted one) -> out[n_items], sum 1.
   void predict(const int32_t* items, const int64_t* gaps_after, int64_t length, float* out) const;
 
-  // The fitted laws.
+  // Every law, to store the fitted ones and restore them without fitting again.
+  struct Laws {
+    std::vector<double> change;   // [kGapBuckets] P(change | gap bucket)
+    std::vector<double> move;     // [C * C] unnormalised move weights, diagonal 0
+    double noise = 0.1;           // the share of items drawn uniformly
+    std::vector<double> q;        // [n_items] P(item | its category)
+    std::vector<double> initial;  // [S] the first set's distribution
+  };
+  Laws laws() const { return {change_, move_, noise_, q_, initial_}; }
+  // Throws UserError when a law's size is not this filter's (another dataset or `active`).
+  void set_laws(Laws laws);
+
+  // The fitted laws, one at a time.
   double change_probability(int64_t gap_bucket) const { return change_[gap_bucket]; }
   // P(added = n | dropped = d) when no category but d is active (the move row normalised).
   double move_probability(int32_t dropped, int32_t added) const;

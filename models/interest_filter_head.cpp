@@ -1,5 +1,6 @@
 // The `interest_filter` head: ranks with a hidden Markov model of the user's active interests
-// (models/interest_filter.h), fitted by Baum-Welch to the training prefixes before training,
+// (models/interest_filter.h), fitted by Baum-Welch to the training prefixes before training
+// (the fitted laws are stored in the run's checkpoint, so a loaded run does not fit again),
 // mixed with the model's own next-item distribution:
 //   P(item) = (1 - mix) softmax(model scores) + mix P_filter(item | history, gap to the request)
 // and the ranking score is log P(item), so the evaluator's softmax mass outside the history
@@ -51,10 +52,29 @@ std::vector<int32_t> first_categories(const Interactions& data, int64_t n_items)
 class InterestFilterHead : public Head {
  public:
   InterestFilterHead(const InterestFilterHeadOptions& o, const HeadContext& c, int64_t n_items)
-      : options_(o), filter_(first_categories(*c.data, n_items), c.data->n_categories, o.active) {}
+      : options_(o), filter_(first_categories(*c.data, n_items), c.data->n_categories, o.active) {
+    // The fitted laws travel in the checkpoint (models/checkpoint.h: `fitted` buffers), so a
+    // finished run's recommend and eval do not fit them again. Sized here, filled by fit().
+    const InterestFilter::Laws laws = filter_.laws();
+    fitted_ = register_buffer("fitted", at::zeros({}, at::kDouble));
+    fitted_change_ = register_buffer("fitted_change", laws_tensor(laws.change));
+    fitted_move_ = register_buffer("fitted_move", laws_tensor(laws.move));
+    fitted_noise_ = register_buffer("fitted_noise", at::zeros({}, at::kDouble));
+    fitted_q_ = register_buffer("fitted_q", laws_tensor(laws.q));
+    fitted_initial_ = register_buffer("fitted_initial", laws_tensor(laws.initial));
+  }
 
+  // Fits the laws on the training prefixes, unless they were fitted before (this process, or
+  // the run whose checkpoint was loaded): then the stored laws are taken as they are.
   void fit(const Split& split) override {
     if (options_.mix == 0.0) return;  // the model alone: nothing to fit
+    if (fitted_.item<double>() > 0.0) {
+      filter_.set_laws({values(fitted_change_), values(fitted_move_), fitted_noise_.item<double>(),
+                        values(fitted_q_), values(fitted_initial_)});
+      log_info("interest filter: the run's fitted laws, " + std::to_string(filter_.n_sets()) +
+               " sets (no Baum-Welch pass)");
+      return;
+    }
     const auto started = std::chrono::steady_clock::now();
     std::vector<InterestFilter::Sequence> sequences(static_cast<size_t>(split.n_users));
     const bool gaps = options_.time_gaps && !split.times.empty();
@@ -78,6 +98,14 @@ class InterestFilterHead : public Head {
                   static_cast<long long>(options_.iterations), seconds,
                   ll.empty() ? 0.0 : ll.front(), ll.empty() ? 0.0 : ll.back(), filter_.noise());
     log_info(line);
+    const InterestFilter::Laws laws = filter_.laws();
+    at::NoGradGuard no_grad;
+    fitted_change_.copy_(laws_tensor(laws.change));
+    fitted_move_.copy_(laws_tensor(laws.move));
+    fitted_noise_.fill_(laws.noise);
+    fitted_q_.copy_(laws_tensor(laws.q));
+    fitted_initial_.copy_(laws_tensor(laws.initial));
+    fitted_.fill_(1.0);
   }
 
   // histories [B, L] tokens (left-padded), gaps [B, L] or undefined; scores [B, n_items].
@@ -118,8 +146,19 @@ class InterestFilterHead : public Head {
   bool reads_gaps() const override { return options_.time_gaps; }
 
  private:
+  static at::Tensor laws_tensor(const std::vector<double>& law) {
+    return at::tensor(at::ArrayRef<double>(law), at::kDouble);
+  }
+  static std::vector<double> values(const at::Tensor& law) {
+    const auto cpu = law.to(at::kCPU).contiguous();
+    const double* data = cpu.data_ptr<double>();
+    return std::vector<double>(data, data + cpu.numel());
+  }
+
   InterestFilterHeadOptions options_;
   InterestFilter filter_;
+  at::Tensor fitted_;  // [] 1 once the laws below are fitted
+  at::Tensor fitted_change_, fitted_move_, fitted_noise_, fitted_q_, fitted_initial_;  // Laws
 };
 
 }  // namespace

@@ -312,7 +312,7 @@ TEST(Recommend, AShiftModelWithARecurrentDetectorGetsTheRunsShiftScores) {
   expect_recorded_shift_scores(" --set model.shift_recurrent_detector=true");
 }
 
-// The interest filter head (fitted again when a run is loaded: Baum-Welch is deterministic)
+// The interest filter head (its laws fitted in training, restored from the checkpoint)
 // ranks a history with its times as it ranked that user's test target, and its shift
 // probability is the mixture's mass outside the window that targets.tsv recorded.
 TEST(Recommend, TheInterestFilterHeadGivesTheEvaluatorsListsAndShiftScores) {

@@ -58,7 +58,7 @@ TEST(Checkpoint, RoundTripsAndAFailedWriteKeepsThePreviousOne) {
   EXPECT_TRUE(at::equal(first_parameter(*loaded), first_parameter(*saved)));
 }
 
-TEST(Checkpoint, APartWithoutTensorsMayBeAddedAndAnythingElseIsRefused) {
+TEST(Checkpoint, APartHoldingOnlyFittedStateMayBeAddedAndAnythingElseIsRefused) {
   const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
   testing::TempDir dir;
   const std::string path = dir.file("model.pt");
@@ -72,7 +72,8 @@ TEST(Checkpoint, APartWithoutTensorsMayBeAddedAndAnythingElseIsRefused) {
             (head == "interest_filter" ? "[model.interest_filter]\nmix = 0.0\n" : ""),
         data.interactions);
   };
-  // The same SASRec with a reranking head (no tensors) loads, and scores as the saved one.
+  // The same SASRec with a reranking head (its only tensors: fitted laws) loads, and scores as
+  // the saved one.
   auto reranked = composed("interest_filter");
   load_checkpoint(*reranked, path);
   saved->eval();

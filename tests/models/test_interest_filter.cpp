@@ -15,6 +15,7 @@
 #include "datasets/synthetic.h"
 #include "datasets/synthetic_oracle.h"
 #include "datasets/time_gaps.h"
+#include "models/checkpoint.h"
 #include "tests/datasets/hand_labelled.h"
 #include "tests/fixtures.h"
 #include "tests/models/model_from_toml.h"
@@ -162,6 +163,32 @@ TEST(InterestFilter, FitsTheSameLawsOnAnyNumberOfThreadsAndEveryTime) {
       EXPECT_EQ(one.move_probability(d, n), three.move_probability(d, n));
 }
 
+TEST(InterestFilter, RestoredLawsPredictAsTheFittedOnesAndOtherSizesAreRefused) {
+  const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
+  const auto sequences = prefixes(data.interactions);
+  const auto categories = categories_of(data.interactions);
+  InterestFilter fitted(categories, data.interactions.n_categories, 2);
+  fitted.fit(sequences, 3);
+  InterestFilter restored(categories, data.interactions.n_categories, 2);
+  restored.set_laws(fitted.laws());
+  const int64_t n = data.interactions.n_items;
+  std::vector<float> a(static_cast<size_t>(n)), b(static_cast<size_t>(n));
+  for (const auto& s : sequences) {
+    const int64_t length = std::min<int64_t>(6, static_cast<int64_t>(s.items.size()));
+    fitted.predict(s.items.data(), s.gaps_after.data(), length, a.data());
+    restored.predict(s.items.data(), s.gaps_after.data(), length, b.data());
+    ASSERT_EQ(a, b);  // bit for bit: the moves are derived again from the same weights
+  }
+  // Laws of another number of active interests (other sets) do not fit this filter.
+  InterestFilter one_active(categories, data.interactions.n_categories, 1);
+  try {
+    one_active.set_laws(fitted.laws());
+    FAIL() << "laws over 2-category sets were taken by a filter of single categories";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("initial"), std::string::npos) << e.what();
+  }
+}
+
 TEST(InterestFilterHead, MixZeroKeepsTheModelsScoresAndMixOneRanksByTheFilter) {
   const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
   const Split split = leave_one_out(data.interactions);
@@ -223,6 +250,50 @@ TEST(InterestFilterHead, LearnsFromTheTrainingPrefixesOnly) {
   Split train_changed = split;
   train_changed.items[split.offsets[2]] = (split.items[split.offsets[2]] + 1) % 30;
   EXPECT_FALSE(at::equal(ranking(train_changed), reference));
+}
+
+TEST(InterestFilterHead, TheFittedLawsTravelInTheCheckpointAndAreNotFittedAgain) {
+  const SyntheticData data = generate_synthetic(testing::tiny_synthetic_options());
+  const Split split = leave_one_out(data.interactions);
+  Split train_changed = split;  // fitted on this, the filter ranks otherwise
+  train_changed.items[split.offsets[2]] = (split.items[split.offsets[2]] + 1) % 30;
+  const std::string toml =
+      "[model]\nsequence = \"sasrec\"\nheads = [\"interest_filter\"]\nd = 4\n"
+      "[model.sasrec]\nmax_length = 8\nheads = 1\n[model.interest_filter]\niterations = 3\n";
+  const ModelInput input{pack_histories(split.items, {0, split.offsets[1]}, {5, 5}, 8),
+                         at::Tensor(), at::Tensor()};
+  auto ranking = [&](Recommender& model) {
+    model.eval();
+    return model.score_next(input, model.encode(input).select(1, -1));
+  };
+  auto fresh = [&] {
+    at::manual_seed(5);
+    return testing::model_from_toml(toml, data.interactions);
+  };
+  testing::TempDir dir;
+  auto trained = fresh();
+  trained->fit_statistics(split);
+  const auto reference = ranking(*trained);
+  save_checkpoint(*trained, dir.file("model.pt"));
+
+  // Loaded, the run's laws are kept: fitting on other training data changes nothing.
+  auto loaded = fresh();
+  load_checkpoint(*loaded, dir.file("model.pt"));
+  loaded->fit_statistics(train_changed);
+  EXPECT_TRUE(at::equal(ranking(*loaded), reference));
+  auto refitted = fresh();
+  refitted->fit_statistics(train_changed);
+  EXPECT_FALSE(at::equal(ranking(*refitted), reference));
+
+  // A checkpoint without the head (a finished SASRec run, the head added): it fits its laws.
+  auto plain = testing::model_from_toml(
+      "[model]\nsequence = \"sasrec\"\nd = 4\n[model.sasrec]\nmax_length = 8\nheads = 1\n",
+      data.interactions);
+  save_checkpoint(*plain, dir.file("plain.pt"));
+  auto added = fresh();
+  load_checkpoint(*added, dir.file("plain.pt"));
+  added->fit_statistics(train_changed);
+  EXPECT_TRUE(at::equal(ranking(*added), ranking(*refitted)));
 }
 
 TEST(InterestFilterHead, TooManyCategorySetsIsAConfigErrorNamingTheKey) {
