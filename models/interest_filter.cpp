@@ -158,6 +158,22 @@ void InterestFilter::set_laws(Laws laws) {
   check("move", laws.move.size(), n_categories_ * n_categories_);
   check("q", laws.q.size(), n_items_);
   check("initial", laws.initial.size(), n_sets_);
+  const auto probabilities = [](const char* law, const std::vector<double>& values) {
+    for (const double v : values) {
+      if (!(v >= 0.0 && v <= 1.0)) {
+        throw UserError("interest filter: the stored law " + std::string(law) + " holds " +
+                        std::to_string(v) + ", not a probability");
+      }
+    }
+  };
+  probabilities("change", laws.change);
+  probabilities("q", laws.q);
+  probabilities("initial", laws.initial);
+  probabilities("noise", {laws.noise});
+  for (const double v : laws.move) {
+    if (!(v >= 0.0 && std::isfinite(v)))
+      throw UserError("interest filter: the stored law move holds " + std::to_string(v));
+  }
   change_ = std::move(laws.change);
   move_ = std::move(laws.move);
   noise_ = laws.noise;

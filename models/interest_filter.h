@@ -65,7 +65,8 @@ class InterestFilter {
     std::vector<double> initial;  // [S] the first set's distribution
   };
   Laws laws() const { return {change_, move_, noise_, q_, initial_}; }
-  // Throws UserError when a law's size is not this filter's (another dataset or `active`).
+  // Throws UserError when a law's size is not this filter's (another dataset or `active`) or
+  // a value is not a probability (a move weight: not finite and non-negative).
   void set_laws(Laws laws);
 
   // The fitted laws, one at a time.

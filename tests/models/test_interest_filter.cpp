@@ -187,6 +187,15 @@ TEST(InterestFilter, RestoredLawsPredictAsTheFittedOnesAndOtherSizesAreRefused) 
   } catch (const UserError& e) {
     EXPECT_NE(std::string(e.what()).find("initial"), std::string::npos) << e.what();
   }
+  // A damaged law (NaN where a probability belongs) is refused, naming it.
+  InterestFilter::Laws damaged = fitted.laws();
+  damaged.change[3] = std::nan("");
+  try {
+    restored.set_laws(damaged);
+    FAIL() << "a NaN change probability was taken";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("change"), std::string::npos) << e.what();
+  }
 }
 
 TEST(InterestFilterHead, MixZeroKeepsTheModelsScoresAndMixOneRanksByTheFilter) {
