@@ -330,13 +330,16 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
   std::vector<BoardSection> sections;
   for (const auto& plan : plans) {
     std::vector<std::string> runs, not_run;
+    std::map<std::string, std::string> row_of;  // run -> its model row: the board's names
     for (const auto& model : plan.models) {
       if (!selected(model)) continue;
       const std::string folder = options.out + "/" + plan.name + "/" + model.name;
       const size_t before = runs.size();
       if (fs::is_directory(folder)) {  // complete runs only: a stopped one is resumed later
         for (const auto& run : expand_run_folders({folder})) {
-          if (fs::exists(run + "/results.json")) runs.push_back(run);
+          if (!fs::exists(run + "/results.json")) continue;
+          runs.push_back(run);
+          row_of[run] = model.name;
         }
       }
       if (runs.size() == before) not_run.push_back(model.name);
@@ -354,6 +357,7 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
             << join(run_commits(runs)) << ".\n\n";
     LeaderboardOptions leaderboard;
     leaderboard.runs = runs;
+    leaderboard.run_names = row_of;
     // The plan's metrics (or the leaderboard's defaults), then what a published board also
     // needs: the baselines' detection AUCs beside the model's, and the training time.
     leaderboard.metrics =
@@ -376,6 +380,7 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
       fs::create_directories(options.report);
       ReportOptions report;
       report.runs = runs;
+      report.run_names = row_of;
       report.out = options.report + "/" + plan.name + ".html";
       report.detailed_per_variant = 1;  // one seed's curves per row: the page stays small
       write_report(report);

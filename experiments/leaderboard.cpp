@@ -33,6 +33,7 @@ struct BoardRun {
   std::string path;
   RunResults results;
   std::map<std::string, std::string> options;  // dotted path -> value as written in TOML
+  std::string name;                             // the caller's row name, or empty
 };
 
 void flatten(const toml::table& table, const std::string& prefix,
@@ -91,7 +92,7 @@ double metric_of(const BoardRun& run, const std::string& split, const std::strin
 }
 
 std::string variant_key(const BoardRun& run) {
-  std::string key;
+  std::string key = run.name + "\n";
   for (const auto& [path, value] : run.options) key += path + "=" + value + "\n";
   return key;
 }
@@ -140,13 +141,18 @@ std::set<std::string> naming_options(const std::vector<BoardRun>& runs, const Va
       if (in_all) everywhere.insert(path);
     }
   }
+  // Variants the caller named need no options to tell them apart.
+  std::vector<const BoardRun*> unnamed;
+  for (const auto& key : v.keys) {
+    if (v.groups.at(key).front()->name.empty()) unnamed.push_back(v.groups.at(key).front());
+  }
   const auto distinct_names = [&](const std::set<std::string>& chosen) {
     std::set<std::string> names;
-    for (const auto& key : v.keys) names.insert(name_of(*v.groups.at(key).front(), chosen));
+    for (const auto* run : unnamed) names.insert(name_of(*run, chosen));
     return names.size();
   };
   std::set<std::string> chosen;
-  while (distinct_names(chosen) < v.keys.size()) {
+  while (distinct_names(chosen) < unnamed.size()) {
     std::string best;
     size_t best_count = 0;
     bool best_everywhere = false;
@@ -173,7 +179,8 @@ LeaderboardRow board_row(const std::vector<const BoardRun*>& members,
                          const std::set<std::string>& chosen,
                          const std::vector<std::string>& metrics, const std::string& split) {
   LeaderboardRow row;
-  row.variant = name_of(*members.front(), chosen);
+  row.variant = members.front()->name.empty() ? name_of(*members.front(), chosen)
+                                              : members.front()->name;
   if (row.variant.empty()) {
     auto it = members.front()->options.find("model.name");
     row.variant = it != members.front()->options.end() ? it->second : "all";
@@ -252,7 +259,11 @@ std::string shift_caveat(const SplitResults& split, const std::string& split_nam
 Leaderboard build_leaderboard(const LeaderboardOptions& options) {
   if (options.runs.empty()) throw UserError("leaderboard: no run directories given");
   std::vector<BoardRun> runs;
-  for (const auto& dir : expand_run_folders(options.runs)) runs.push_back(read_board_run(dir));
+  for (const auto& dir : expand_run_folders(options.runs)) {
+    runs.push_back(read_board_run(dir));
+    const auto name = options.run_names.find(dir);
+    if (name != options.run_names.end()) runs.back().name = name->second;
+  }
   Leaderboard board;
   board.metrics = options.metrics;
   const SplitResults& first = runs.front().results.split(options.split, runs.front().path);

@@ -6,7 +6,8 @@
 // `train.test_curve_every` and `train.checkpoint_every` (`data.synthetic.seed` is the data's
 // own, never the run seed: runs on other synthetic data are other variants). A variant is
 // named by the fewest options that tell the variants apart, picked greedily, model.name first
-// ("model.fusion=true, model.name=shift_sasrec"; the model name when there is one variant).
+// ("model.fusion=true, model.name=shift_sasrec"; the model name when there is one variant),
+// or by the row names the caller gives its runs (a benchmark plan's model rows).
 // Rows are sorted by the first metric, best first.
 //
 // Metric names:
@@ -22,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,10 @@ struct LeaderboardOptions {
   // Empty: the split's metrics of the first run and, when it has shift labels, the SHIFT
   // targets' rank metrics at the smallest cut-off and the shift-detection ROC-AUC.
   std::vector<std::string> metrics;
+  // Optional: run directory (as listed) -> the name of its row, e.g. a benchmark plan's
+  // model row. Runs of different names are different variants, and a named variant is
+  // called by its name rather than by the options that tell it apart.
+  std::map<std::string, std::string> run_names;
 };
 
 struct LeaderboardRow {

@@ -219,6 +219,7 @@ std::string render_report(const ReportOptions& options) {
   board_options.runs = runs;
   board_options.split = options.split;
   board_options.metrics = options.metrics;
+  board_options.run_names = options.run_names;
   const Leaderboard board = build_leaderboard(board_options);
 
   std::string html =

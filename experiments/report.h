@@ -11,6 +11,7 @@
 // mark that did not render, so a headless browser can check the page.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct ReportOptions {
   std::string out;
   std::string split = "test";
   std::vector<std::string> metrics;  // the leaderboard's; empty: the first run's split metrics
+  std::map<std::string, std::string> run_names;  // the leaderboard's (experiments/leaderboard.h)
   // Runs given their own section (curves, bars, ROC): the first this many of each leaderboard
   // row (0 = every run), for pages over many seeds that must stay small.
   size_t detailed_per_variant = 0;

@@ -111,6 +111,30 @@ TEST(Leaderboard, ASweepFolderStandsForItsRunsAndASingleRunShowsNoSpread) {
             "| model.name=sasrec | 2 | 0.2000 ± 0.1414 |\n");
 }
 
+TEST(Leaderboard, RunsNamedByTheirRowAreCalledSoAndRowsOfOneConfigStayApart) {
+  testing::TempDir dir;
+  const std::vector<std::string> runs = {
+      make_run(dir, "first/seed=1", "seed = 1\n" + kSasrec, 0.1, 0.0),
+      make_run(dir, "first/seed=2", "seed = 2\n" + kSasrec, 0.3, 0.0),
+      make_run(dir, "again/seed=1", "seed = 1\n" + kSasrec, 0.2, 0.0),  // the same config
+      make_run(dir, "graph/seed=1", "seed = 1\n" + kGraph, 0.5, 0.0)};
+  LeaderboardOptions options;
+  options.runs = runs;
+  options.metrics = {"ndcg@10"};
+  options.run_names = {{runs[0], "sasrec"}, {runs[1], "sasrec"}, {runs[2], "sasrec_again"}};
+  const Leaderboard board = build_leaderboard(options);
+  ASSERT_EQ(board.rows.size(), 3u);
+  EXPECT_EQ(board.rows[0].runs, (std::vector<std::string>{runs[3]}));
+  // A run without a name: its options name it, as without names at all (here the one
+  // unnamed variant: its model's name).
+  EXPECT_EQ(board.rows[0].variant, "graph_sasrec");
+  EXPECT_EQ(board.rows[1].variant, "sasrec");
+  EXPECT_EQ(board.rows[1].runs, (std::vector<std::string>{runs[0], runs[1]}));
+  EXPECT_NEAR(board.rows[1].mean[0], 0.2, 1e-12);
+  EXPECT_EQ(board.rows[2].variant, "sasrec_again");
+  EXPECT_EQ(board.rows[2].runs, (std::vector<std::string>{runs[2]}));
+}
+
 TEST(Leaderboard, FewShiftTargetsComeWithACaveat) {
   testing::TempDir dir;
   const auto run = [&](const std::string& name, int64_t in_window, int64_t novel) {
