@@ -65,16 +65,19 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& query,
     return x.view({batch, length, heads_, head_dim}).transpose(1, 2);  // [B, h, L, dh]
   };
   const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim));
-  if (fused_attention_on() && fused_attention_supports(query)) {
+  auto q_all = q_->forward(query), k_all = k_->forward(keys), v_all = v_->forward(keys);
+  // Under bf16 autocast the projections come out in bf16 (train/mixed_precision.h), which the
+  // fused kernel does not take: the operators below then run as autocast casts them.
+  if (fused_attention_on() && fused_attention_supports(q_all) && fused_attention_supports(k_all) &&
+      fused_attention_supports(v_all)) {
     // One pass per (sequence, head) instead of ~12 operators forward and ~15 backward; the
     // dropout mask is drawn as the unfused path draws it (same random stream).
     auto keep = dropout_->keep_mask({batch, heads_, length, length}, query.options());
-    return out_->forward(fused_attention(q_->forward(query), k_->forward(keys), v_->forward(keys),
-                                         allowed, keep, heads_, scale));
+    return out_->forward(fused_attention(q_all, k_all, v_all, allowed, keep, heads_, scale));
   }
-  auto q = split_heads(q_->forward(query));
-  auto k = split_heads(k_->forward(keys));
-  auto v = split_heads(v_->forward(keys));
+  auto q = split_heads(q_all);
+  auto k = split_heads(k_all);
+  auto v = split_heads(v_all);
   // For short windows, broadcast products beat at::matmul, whose CPU batched-GEMM path makes
   // one BLAS call per [L, L] matrix (bench/README.md: about 0.8 s of a 2.8 s Beauty epoch).
   const bool short_window = length <= kBroadcastAttentionMaxLength && !query.is_cuda();

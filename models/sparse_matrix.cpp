@@ -55,6 +55,13 @@ struct CsrRowsProduct : public torch::autograd::Function<CsrRowsProduct> {
   }
 };
 
+// Under bf16 autocast (train/mixed_precision.h) a projection before a propagation (NGCF's)
+// comes out in bf16, which LibTorch's sparse products do not take: propagate in float32.
+at::Tensor full_precision(const at::Tensor& dense) {
+  const auto type = dense.scalar_type();
+  return type == at::kBFloat16 || type == at::kHalf ? dense.to(at::kFloat) : dense;
+}
+
 }  // namespace
 
 SparseMatrix::SparseMatrix(const CsrMatrix& matrix, c10::Device device) {
@@ -81,7 +88,8 @@ SparseMatrix::SparseMatrix(at::Tensor coo) : coo_(coo.is_coalesced() ? coo : coo
   coo_ = at::Tensor();  // the CSR serves every product
 }
 
-at::Tensor SparseMatrix::times(const at::Tensor& dense) const {
+at::Tensor SparseMatrix::times(const at::Tensor& reduced_or_full) const {
+  const at::Tensor dense = full_precision(reduced_or_full);
   if (!csr_) return at::mm(coo_, dense);
   if (dense.scalar_type() != at::kFloat || !dense.device().is_cpu()) {
     return at::mm(coo(), dense);  // a double-precision test, say: LibTorch's product
@@ -91,7 +99,9 @@ at::Tensor SparseMatrix::times(const at::Tensor& dense) const {
   return CsrProduct::apply(dense, a.offsets, a.columns, a.values, t.offsets, t.columns, t.values);
 }
 
-at::Tensor SparseMatrix::rows_times(const at::Tensor& rows, const at::Tensor& dense) const {
+at::Tensor SparseMatrix::rows_times(const at::Tensor& rows,
+                                    const at::Tensor& reduced_or_full) const {
+  const at::Tensor dense = full_precision(reduced_or_full);
   if (!csr_ || dense.scalar_type() != at::kFloat || !dense.device().is_cpu()) {
     return times(dense).index_select(0, rows);
   }

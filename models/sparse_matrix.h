@@ -34,7 +34,8 @@ class SparseMatrix {
   at::Tensor coo() const;
   int64_t rows() const;
 
-  // dense [C, d] -> A dense [R, d]; differentiable in `dense`.
+  // dense [C, d] -> A dense [R, d]; differentiable in `dense`. A bf16 `dense` (autocast) is
+  // propagated in float32.
   at::Tensor times(const at::Tensor& dense) const;
   // rows [M] (int64, repeats allowed), dense [C, d] -> (A dense)[rows] [M, d], computing only
   // those rows (and, backward, scattering into only their neighbours); differentiable in

@@ -4,6 +4,7 @@
 #include <torch/csrc/autograd/custom_function.h>
 
 #include "core/error.h"
+#include "train/mixed_precision.h"
 
 namespace shiftrec {
 namespace {
@@ -44,12 +45,22 @@ struct ChunkedSoftmaxCrossEntropy
       grad_states = at::empty_like(states);
       grad_table = at::zeros_like(table);
     }
+    // Under autocast (train.precision = bf16) the three products run in its type, as they
+    // would in the plain path; the softmax itself stays float32.
+    const c10::DeviceType device = states.device().type();
+    const bool low_precision = autocast_enabled(device);
+    const at::Tensor table_low = low_precision ? table.to(autocast_dtype(device)) : at::Tensor();
     for (int64_t start = 0; start < n; start += chunk) {
       const int64_t end = std::min(n, start + chunk);
       const at::Tensor rows = states.slice(0, start, end);
       const at::Tensor picked = targets.slice(0, start, end).unsqueeze(1);
       at::Tensor p = logits_buffer(end - start, table.size(0), states.options());
-      at::mm_out(p, rows, table.t());  // [c, I] logits, then probabilities
+      const at::Tensor rows_low = low_precision ? rows.to(table_low.scalar_type()) : at::Tensor();
+      if (low_precision) {
+        p.copy_(at::mm(rows_low, table_low.t()));
+      } else {
+        at::mm_out(p, rows, table.t());  // [c, I] logits, then probabilities
+      }
       const at::Tensor target_logit = p.gather(1, picked).squeeze(1);
       const at::Tensor row_max = std::get<0>(p.max(1, /*keepdim=*/true));
       p.sub_(row_max).exp_();
@@ -60,8 +71,14 @@ struct ChunkedSoftmaxCrossEntropy
       p.div_(sums);
       p.scatter_add_(1, picked, at::full_like(picked, -1.0, p.options()));
       p.mul_(inverse_n);
-      grad_states.slice(0, start, end).copy_(at::matmul(p, table));
-      grad_table.addmm_(p.t(), rows);
+      if (low_precision) {
+        const at::Tensor p_low = p.to(table_low.scalar_type());
+        grad_states.slice(0, start, end).copy_(at::mm(p_low, table_low));
+        grad_table.add_(at::mm(p_low.t(), rows_low));
+      } else {
+        grad_states.slice(0, start, end).copy_(at::matmul(p, table));
+        grad_table.addmm_(p.t(), rows);
+      }
     }
     if (with_gradients) ctx->save_for_backward({grad_states, grad_table});
     return total * inverse_n;
@@ -82,7 +99,11 @@ at::Tensor chunked_softmax_cross_entropy(const at::Tensor& states, const at::Ten
                       targets.dim() == 1 && targets.size(0) == states.size(0) && chunk >= 1,
                   "chunked_softmax_cross_entropy: states [N, d], table [I, d], targets [N]");
   const bool with_gradients = states.requires_grad() || table.requires_grad();
-  return ChunkedSoftmaxCrossEntropy::apply(states, table, targets, chunk, with_gradients);
+  // bf16 states (an encoder under autocast) join the float32 table's type here, so the
+  // softmax and both gradients are float32 whatever the encoder ran in.
+  const at::Tensor same_type =
+      states.scalar_type() == table.scalar_type() ? states : states.to(table.scalar_type());
+  return ChunkedSoftmaxCrossEntropy::apply(same_type, table, targets, chunk, with_gradients);
 }
 
 }  // namespace shiftrec

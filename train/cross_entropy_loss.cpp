@@ -20,8 +20,8 @@ class CrossEntropyLoss : public Loss {
     if (chunk_ > 0) {  // score_all(s) is s · item_embeddings()ᵀ (models/recommender.h)
       return chunked_softmax_cross_entropy(states, model.item_embeddings(), positives, chunk_);
     }
-    auto logits = model.score_all(states);  // [N, n_items]
-    return at::cross_entropy_loss(logits, positives);
+    auto logits = model.score_all(states);  // [N, n_items]; bf16 under autocast
+    return at::cross_entropy_loss(logits.to(at::kFloat), positives);  // the softmax in float32
   }
 
  private:

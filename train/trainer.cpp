@@ -55,6 +55,12 @@ TrainOptions TrainOptions::from_config(ConfigSection s, uint64_t run_seed) {
   o.shards = s.get_int("shards", o.shards, 1, 256,
                        "split each batch into this many shards computed at once, one CPU thread "
                        "each (1 = one pass over LibTorch's threads)");
+  o.precision = precision_named(
+      s.get_string("precision", precision_name(o.precision),
+                   "float32, or bf16: each batch's forward pass and loss under autocast in "
+                   "bfloat16 (parameters, gradients and Adam stay float32; evaluation float32)",
+                   {"float32", "bf16"}),
+      "train.precision");
   o.checkpoint_every =
       s.get_int("checkpoint_every", o.checkpoint_every, 0, 1 << 20,
                 "epochs between saved training states, for `shiftrec resume` (0 = none)");

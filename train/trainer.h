@@ -16,6 +16,7 @@
 #include <c10/core/Device.h>
 
 #include "train/lr_schedule.h"
+#include "train/mixed_precision.h"
 #include "train/train_state.h"
 
 namespace shiftrec {
@@ -47,6 +48,8 @@ struct TrainOptions {
   // > 1: each batch computed in this many shards at once, one thread each (train/batch_shards.h;
   // CPU, shardable models only). 1: one pass, LibTorch's own threads.
   int64_t shards = 1;
+  // bf16: each batch's forward pass and loss under autocast (train/mixed_precision.h).
+  Precision precision = Precision::kFloat32;
   // > 0: the training state is written after every this many epochs (and after the last);
   // 0: never (a stopped run then restarts from epoch 1 on resume).
   int64_t checkpoint_every = 1;

@@ -42,7 +42,8 @@ at::Tensor with_penalty(at::Tensor value, Recommender& model) {
 class NextItemStream : public TrainingStream {
  public:
   NextItemStream(const Split& split, const Recommender& model, const TrainOptions& options)
-      : batcher_(split, model.max_length(), options.batch_size, options.length_buckets),
+      : TrainingStream(options.precision),
+        batcher_(split, model.max_length(), options.batch_size, options.length_buckets),
         length_buckets_(options.length_buckets),
         mean_positions_(batcher_.mean_positions_per_batch()) {}
 
@@ -88,18 +89,24 @@ class NextItemStream : public TrainingStream {
       const int64_t begin = bounds[s], rows = bounds[s + 1] - bounds[s];
       if (rows == 0) return;
       ScopedThreadGenerator generator(derive_seed(seed, "shard", static_cast<uint64_t>(s)));
-      auto [inputs, targets] = model.training_view(batch.inputs.narrow(0, begin, rows).to(device),
-                                                   batch.targets.narrow(0, begin, rows).to(device));
-      const ModelInput input{
-          inputs, batch.gaps.defined() ? batch.gaps.narrow(0, begin, rows).to(device) : batch.gaps,
-          at::Tensor()};
-      auto states = model.encode_shard(input);  // [rows, L, d]
-      auto supervised = targets.ne(0);          // [rows, L]
       Shard& shard = shards[s];
-      shard.count = supervised.sum().item<int64_t>();
-      if (shard.count == 0) return;
-      auto sum = loss.compute(model, states.index({supervised}), targets.index({supervised}) - 1) *
-                 static_cast<double>(shard.count);
+      at::Tensor sum;
+      {
+        const AutocastScope autocast(device.type(), precision_);  // per thread, forward only
+        auto [inputs, targets] =
+            model.training_view(batch.inputs.narrow(0, begin, rows).to(device),
+                                batch.targets.narrow(0, begin, rows).to(device));
+        const ModelInput input{
+            inputs,
+            batch.gaps.defined() ? batch.gaps.narrow(0, begin, rows).to(device) : batch.gaps,
+            at::Tensor()};
+        auto states = model.encode_shard(input);  // [rows, L, d]
+        auto supervised = targets.ne(0);          // [rows, L]
+        shard.count = supervised.sum().item<int64_t>();
+        if (shard.count == 0) return;
+        sum = loss.compute(model, states.index({supervised}), targets.index({supervised}) - 1) *
+              static_cast<double>(shard.count);
+      }
       shard.gradients = torch::autograd::grad({sum}, parameters, {}, /*retain_graph=*/false,
                                               /*create_graph=*/false, /*allow_unused=*/true);
       shard.sum = sum.detach();
@@ -155,7 +162,7 @@ class NextItemStream : public TrainingStream {
 class UserItemPairStream : public TrainingStream {
  public:
   UserItemPairStream(const Split& split, const TrainOptions& options)
-      : batcher_(split, options.batch_size) {}
+      : TrainingStream(options.precision), batcher_(split, options.batch_size) {}
 
   int64_t plan_epoch(Rng& rng, const DataParallel* parallel) override {
     plan_ = deal(batcher_.epoch(rng), parallel);
@@ -181,7 +188,11 @@ class UserItemPairStream : public TrainingStream {
 at::Tensor TrainingStream::batch_gradients(int64_t index, Recommender& model, Loss& loss,
                                            c10::Device device, ShardWorkers* /*workers*/,
                                            uint64_t /*seed*/) {
-  auto value = batch_loss(index, model, loss, device);
+  at::Tensor value;
+  {
+    const AutocastScope autocast(device.type(), precision_);
+    value = batch_loss(index, model, loss, device);
+  }
   value.backward();
   return value.detach();
 }

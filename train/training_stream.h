@@ -17,6 +17,7 @@
 #include <c10/core/Device.h>
 
 #include "core/seed.h"
+#include "train/mixed_precision.h"
 
 namespace shiftrec {
 
@@ -40,8 +41,14 @@ class TrainingStream {
   // ([] scalar, detached). With `workers` (a shardable model's next-item batches only), the
   // batch is computed in workers->shards() shards at once (train/batch_shards.h), shard s
   // drawing from a generator seeded with derive_seed(seed, "shard", s).
+  // Either way the batch's forward pass and loss run in the stream's precision (autocast,
+  // train/mixed_precision.h), its backward pass outside it.
   virtual at::Tensor batch_gradients(int64_t index, Recommender& model, Loss& loss,
                                      c10::Device device, ShardWorkers* workers, uint64_t seed);
+
+ protected:
+  explicit TrainingStream(Precision precision) : precision_(precision) {}
+  Precision precision_;
 };
 
 std::unique_ptr<TrainingStream> make_training_stream(const Recommender& model, const Split& split,
