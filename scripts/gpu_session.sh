@@ -24,21 +24,24 @@
 # Rehearse it here on the CPU first, with a small budget (uses build/ and the system LibTorch;
 # every step runs on the CPU with one round and one epoch where it can):
 #   SHIFTREC_SESSION_CPU=1 OUT=/tmp/session bash scripts/gpu_session.sh 60
+# FROM=N starts at step N (the build always runs): a second call after a step failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 budget=${1:-540}
 out=${OUT:-/tmp/gpu_session}
 mkdir -p "$out"
 log() { echo "[$(date +%T)] $*" | tee -a "$out/session.log"; }
+# The carried copies on the device; ../shared where it exists otherwise (the rehearsal).
 data=$(pwd)/.data
 anchors=$data/anchors
-if [ ! -d "$data/gowalla-lightgcn" ]; then
+if [ -n "${SHIFTREC_SESSION_CPU:-}" ] || [ ! -d "$data/gowalla-lightgcn" ]; then
   data=$(cd .. && pwd)/shared/datasets
   anchors=$(cd .. && pwd)/shared/anchors
 fi
 export SHIFTREC_DATA=$data SHIFTREC_ANCHORS=$anchors
 start=$(date +%s)
 # Seconds of the budget left, at least 1 (`timeout 0` would mean no limit).
+step() { [ "$1" -ge "${FROM:-1}" ]; }
 left() {
   local l=$((budget - ($(date +%s) - start)))
   echo $((l > 0 ? l : 1))
@@ -67,17 +70,22 @@ if [ $status -ne 0 ] || [ ! -x "$build/shiftrec" ]; then
   exit 1
 fi
 
-t=$(date +%s)
-(cd "$build" && ctest -L unit -j "$(nproc)" --timeout 300 >"$out/ctest.log" 2>&1)
-log "unit tests: status $? in $(($(date +%s) - t)) s: $(grep -E 'tests passed|tests failed' "$out/ctest.log")"
+if step 2; then
+  t=$(date +%s)
+  (cd "$build" && ctest -L unit -j "$(nproc)" --timeout 300 >"$out/ctest.log" 2>&1)
+  log "unit tests: status $? in $(($(date +%s) - t)) s: $(grep -E 'tests passed|tests failed' "$out/ctest.log")"
+fi
 
-t=$(date +%s)
-DATASET=$reference DEVICE=$device PYTHON=$python BINARY=$build/shiftrec \
-  timeout "$(left)" bash bench/vs_reference.sh "$rounds" 2 >"$out/vs_reference.log" 2>&1
-log "SASRec $reference vs the reference on $device: status $? in $(($(date +%s) - t)) s:" \
-  "$(tail -1 "$out/vs_reference.log")"
+if step 3; then
+  t=$(date +%s)
+  DATASET=$reference DEVICE=$device PYTHON=$python BINARY=$build/shiftrec \
+    timeout "$(left)" bash bench/vs_reference.sh "$rounds" 2 >"$out/vs_reference.log" 2>&1
+  log "SASRec $reference vs the reference on $device: status $? in $(($(date +%s) - t)) s:" \
+    "$(tail -1 "$out/vs_reference.log")"
+fi
 
 for precision in float32 bf16; do
+  step 4 || break
   [ "$(left)" -gt 60 ] || break
   t=$(date +%s)
   timeout "$(left)" "$build/bench/epoch_floor" experiments/configs/bert4rec_beauty_sasrec.toml 2 \
@@ -88,6 +96,7 @@ for precision in float32 bf16; do
 done
 
 for precision in float32 bf16; do
+  step 5 || break
   [ "$(left)" -gt 90 ] || break
   t=$(date +%s)
   run=/tmp/accuracy_$precision
