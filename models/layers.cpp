@@ -66,8 +66,17 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& query,
   };
   const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim));
   auto q_all = q_->forward(query), k_all = k_->forward(keys), v_all = v_->forward(keys);
-  // Under bf16 autocast the projections come out in bf16 (train/mixed_precision.h), which the
-  // fused kernel does not take: the operators below then run as autocast casts them.
+  if (fused_attention_on() && query.device().is_cpu()) {
+    // Under bf16 autocast (train/mixed_precision.h) the projections come out in bf16; the
+    // fused kernel takes them in float32 (the scores and softmax are float32 under autocast
+    // anyway).
+    const auto in_float = [](const torch::Tensor& t) {
+      return t.scalar_type() == at::kBFloat16 ? t.to(at::kFloat) : t;
+    };
+    q_all = in_float(q_all);
+    k_all = in_float(k_all);
+    v_all = in_float(v_all);
+  }
   if (fused_attention_on() && fused_attention_supports(q_all) && fused_attention_supports(k_all) &&
       fused_attention_supports(v_all)) {
     // One pass per (sequence, head) instead of ~12 operators forward and ~15 backward; the
