@@ -123,6 +123,31 @@ TEST(ModelWalk, CompositionsOfPartsTrainReEvaluateAndExportWithoutAClassOfTheirO
   for (const auto& [label, table] : kCompositions) walk(label, table);
 }
 
+// Mixed precision (train.precision = bf16, train/mixed_precision.h) reaches every part: our
+// float32-only CPU kernels (fused attention, sparse propagation, chunked softmax) take what
+// autocast hands them, and the run's metrics are numbers.
+TEST(ModelWalk, EveryPresetAndCompositionTrainsInBf16) {
+  testing::TempDir dir;
+  std::vector<std::pair<std::string, std::string>> models = kCompositions;
+  for (const auto& name : listed_presets(dir)) {
+    models.emplace_back(name, "name = \"" + name + "\"\n" + (name == "popularity" ? "" : "d = 8\n"));
+  }
+  for (const auto& [label, table] : models) {
+    SCOPED_TRACE(label);
+    const std::string config = dir.file(label + ".toml"), run = dir.file(label + "-run");
+    testing::write_text(config, config_for(table));
+    const auto trained = run_cli("train --config " + config +
+                                     " --set train.precision=bf16 --set log_level=warn --out " + run,
+                                 dir);
+    ASSERT_EQ(trained.status, 0) << trained.err;
+    const auto results = nlohmann::json::parse(testing::read_text(run + "/results.json"));
+    const double ndcg = results["splits"]["test"]["metrics"]["ndcg@10"];
+    EXPECT_TRUE(ndcg >= 0.0 && ndcg <= 1.0) << ndcg;
+    EXPECT_NE(testing::read_text(run + "/resolved.toml").find("precision = 'bf16'"),
+              std::string::npos);
+  }
+}
+
 TEST(ModelWalk, ACompositionThatCannotWorkIsAConfigErrorNamingTheKey) {
   testing::TempDir dir;
   const std::string config = dir.file("bad.toml");
