@@ -18,9 +18,10 @@
 
 namespace shiftrec {
 
-// states [N, d] float, table [I, d] float (both may require grad), targets [N] int64 item ids
-// in [0, I); chunk >= 1 rows per step. Returns the scalar mean loss, differentiable in states
-// and table.
+// states [N, d] float (bf16 states are taken as float32), table [I, d] float (both may require
+// grad), targets [N] int64 item ids in [0, I); chunk >= 1 rows per step. Returns the scalar
+// mean loss, differentiable in states and table. Under bf16 autocast (train/mixed_precision.h)
+// the three products run in bf16 and the softmax in float32.
 at::Tensor chunked_softmax_cross_entropy(const at::Tensor& states, const at::Tensor& table,
                                          const at::Tensor& targets, int64_t chunk);
 
