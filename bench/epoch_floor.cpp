@@ -12,7 +12,6 @@
 // `--set device=cuda` both run on the GPU; with `--set train.precision=bf16` the floor's
 // products are bf16, as the run's are under autocast.
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -23,6 +22,7 @@
 #include <ATen/Parallel.h>
 
 #include "bench/peak_rss.h"
+#include "bench/timing.h"
 #include "core/allocator.h"
 #include "core/config.h"
 #include "core/openmp_waits.h"
@@ -32,10 +32,6 @@ namespace {
 
 using shiftrec::Loss;
 using shiftrec::Recommender;
-
-double now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 // The configured loss, recording the positions of every call: [calls] of N.
 class CountingLoss : public Loss {
@@ -63,7 +59,7 @@ double floor_pass(const std::vector<int64_t>& positions, int64_t width, int64_t 
   const auto states = at::randn({largest, width}, options) * 0.1;
   const auto table = at::randn({items, width}, options) * 0.1;
   table.sum().item<float>();  // a GPU has finished making them
-  const double start = now();
+  const double start = shiftrec::bench::now_seconds();
   at::Tensor last;
   for (int64_t n : positions) {
     const auto s = states.narrow(0, 0, n);
@@ -72,7 +68,7 @@ double floor_pass(const std::vector<int64_t>& positions, int64_t width, int64_t 
     last = at::matmul(logits.t(), s);                       // d/d table
   }
   last.sum().item<float>();  // and has finished the products
-  return now() - start;
+  return shiftrec::bench::now_seconds() - start;
 }
 
 }  // namespace

@@ -73,8 +73,10 @@ ours() {  # EPOCHS [--set KEY=VALUE ...]
 }
 # One measurement of each before the rounds: the reference's CUDA context and kernels, our
 # data cache, so that the first round times what the others do.
-reference 1 > /dev/null 2>&1 || { echo "vs_reference: the reference failed:" >&2; reference 1 >&2; exit 1; }
-ours 1 > /dev/null 2>&1 || { echo "vs_reference: shiftrec failed:" >&2; ours 1 >&2; exit 1; }
+reference 1 > "$scratch/warm.log" 2>&1 ||
+  { echo "vs_reference: the reference failed:" >&2; tail -20 "$scratch/warm.log" >&2; exit 1; }
+ours 1 > "$scratch/warm.log" 2>&1 ||
+  { echo "vs_reference: shiftrec failed:" >&2; tail -20 "$scratch/warm.log" >&2; exit 1; }
 
 echo "$dataset on $device, threads $threads; reference: $(OMP_NUM_THREADS=$threads "$python" -c 'import torch; print("PyTorch", torch.__version__, torch.get_num_threads(), "threads")')"
 echo "round  reference 1 / $((1 + extra)) epochs (s)  shiftrec 1 / $((1 + extra)) epochs (s)  one pass 1 / $((1 + extra)) (s)"
