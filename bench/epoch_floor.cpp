@@ -10,11 +10,13 @@
 // (median of 3 replays) and the ratio, and the process's peak RSS. Full-softmax losses only
 // ("ce"): the floor is the [positions x items] product a full softmax cannot avoid. With
 // `--set device=cuda` both run on the GPU; with `--set train.precision=bf16` the floor's
-// products are bf16, as the run's are under autocast.
+// products are bf16, as the run's are under autocast. SHIFTREC_UNFUSED_ATTENTION=1 runs
+// attention operator by operator instead of the fused CPU kernel (models/layers.h).
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -27,20 +29,25 @@
 #include "core/config.h"
 #include "core/openmp_waits.h"
 #include "experiments/plan.h"
+#include "models/layers.h"
 
 namespace {
 
 using shiftrec::Loss;
 using shiftrec::Recommender;
 
-// The configured loss, recording the positions of every call: [calls] of N.
+// The configured loss, recording the positions of every call: [calls] of N. With
+// `train.shards` the calls come from several threads at once (one per shard).
 class CountingLoss : public Loss {
  public:
   explicit CountingLoss(std::unique_ptr<Loss> inner) : inner_(std::move(inner)) {}
   at::Tensor compute(Recommender& model, const at::Tensor& states,
                      const at::Tensor& positives) override {
-    positions.push_back(states.size(0));
-    width = states.size(1);
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      positions.push_back(states.size(0));
+      width = states.size(1);
+    }
     return inner_->compute(model, states, positives);
   }
   std::vector<int64_t> positions;  // of the epoch in progress
@@ -48,6 +55,7 @@ class CountingLoss : public Loss {
 
  private:
   std::unique_ptr<Loss> inner_;
+  std::mutex mutex_;
 };
 
 // The three bare GEMMs of every recorded call, once over the epoch's shapes, on `device` in
@@ -95,6 +103,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "EPOCHS must be at least 1\n");
     return 1;
   }
+  if (std::getenv("SHIFTREC_UNFUSED_ATTENTION") != nullptr) use_fused_attention(false);
   try {
     Config config = Config::from_file(argv[1]);
     for (const auto& o : overrides) config.apply_override(o);

@@ -8,7 +8,7 @@
 #include <ATen/Parallel.h>
 
 #include "core/error.h"
-#include "eval/row_kernels.h"
+#include "core/row_kernels.h"
 
 namespace shiftrec {
 namespace {

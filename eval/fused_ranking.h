@@ -2,7 +2,7 @@
 // every target of the row and the row's top-k — instead of one pass for the ranks, one
 // boolean [Q, n_items] temporary, and a separate top-k. The full-ranking evaluator's CPU path;
 // other devices use the tensor operations in ranking.cpp (the results are equal, tested). The
-// loops over a row are eval/row_kernels.h's.
+// loops over a row are core/row_kernels.h's.
 #pragma once
 
 #include <cstdint>

@@ -9,7 +9,7 @@
 
 #include "core/error.h"
 #include "datasets/shift_labels.h"
-#include "eval/row_kernels.h"
+#include "core/row_kernels.h"
 
 namespace shiftrec {
 

@@ -87,7 +87,7 @@ class OutsideWindowMass {
   std::vector<int64_t> category_offsets_;  // [n_categories + 1] into category_items_
   std::vector<int32_t> category_items_;    // items of each non-ignored category
   // [n_items] +inf for an item with some non-ignored category, NaN for the others: the gate of
-  // count_at_least_gated (eval/row_kernels.h), and what categorised() reads.
+  // count_at_least_gated (core/row_kernels.h), and what categorised() reads.
   std::vector<float> categorised_gate_;
   std::vector<int32_t> uncategorised_;  // items with no non-ignored category
 };

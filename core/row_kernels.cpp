@@ -1,4 +1,4 @@
-#include "eval/row_kernels.h"
+#include "core/row_kernels.h"
 
 #include <cmath>
 #include <limits>
@@ -100,6 +100,22 @@ SHIFTREC_ALWAYS_INLINE double sum_exp_at_body(const float* row, const int32_t* i
   return total;
 }
 
+SHIFTREC_ALWAYS_INLINE double exp_in_place_body(float* row, int64_t n, float shift) {
+  double total = 0.0;
+#pragma omp simd reduction(+ : total)
+  for (int64_t i = 0; i < n; ++i) {
+    const float x = row[i] - shift;
+    const float e = exp_nonpositive(x) + (x - x);  // x - x: 0, or NaN for a NaN or inf score
+    row[i] = e;
+    total += e;
+  }
+  return total;
+}
+
+SHIFTREC_ALWAYS_INLINE void scale_in_place_body(float* row, int64_t n, float factor) {
+  for (int64_t i = 0; i < n; ++i) row[i] *= factor;
+}
+
 struct Kernels {
   int64_t (*count_at_least)(const float*, int64_t, float);
   int64_t (*count_at_least_gated)(const float*, const float*, int64_t, float);
@@ -107,6 +123,8 @@ struct Kernels {
   float (*row_max)(const float*, int64_t);
   double (*sum_exp)(const float*, int64_t, float);
   double (*sum_exp_at)(const float*, const int32_t*, int64_t, float);
+  double (*exp_in_place)(float*, int64_t, float);
+  void (*scale_in_place)(float*, int64_t, float);
   InstructionSet set;
 };
 
@@ -130,9 +148,17 @@ struct Kernels {
                                       float shift) {                                               \
     return sum_exp_at_body(row, items, count, shift);                                              \
   }                                                                                                \
-  constexpr Kernels kKernels_##name{                                                               \
-      count_at_least_##name, count_at_least_gated_##name, next_block_above_##name, row_max_##name, \
-      sum_exp_##name,        sum_exp_at_##name,           instruction_set};
+  attributes double exp_in_place_##name(float* row, int64_t n, float shift) {                      \
+    return exp_in_place_body(row, n, shift);                                                       \
+  }                                                                                                \
+  attributes void scale_in_place_##name(float* row, int64_t n, float factor) {                     \
+    scale_in_place_body(row, n, factor);                                                           \
+  }                                                                                                \
+  constexpr Kernels kKernels_##name{count_at_least_##name,   count_at_least_gated_##name,          \
+                                    next_block_above_##name, row_max_##name,                       \
+                                    sum_exp_##name,          sum_exp_at_##name,                    \
+                                    exp_in_place_##name,     scale_in_place_##name,                \
+                                    instruction_set};
 
 SHIFTREC_ROW_KERNELS(baseline, , InstructionSet::kBaseline)
 #if SHIFTREC_HAS_TARGET_ATTRIBUTES
@@ -174,6 +200,14 @@ double sum_exp(const float* row, int64_t n, float shift) {
 
 double sum_exp_at(const float* row, const int32_t* items, int64_t count, float shift) {
   return kernels().sum_exp_at(row, items, count, shift);
+}
+
+double exp_in_place(float* row, int64_t n, float shift) {
+  return kernels().exp_in_place(row, n, shift);
+}
+
+void scale_in_place(float* row, int64_t n, float factor) {
+  kernels().scale_in_place(row, n, factor);
 }
 
 const char* row_kernel_isa() { return Choice::name(); }

@@ -1,8 +1,9 @@
-// The loops that read a whole row of scores [n_items] during evaluation — counting the items
-// at or above a target, finding the next block that can enter a top-k, a softmax's maximum and
-// normaliser — compiled once per instruction set (core/instruction_set.h) with the widest the
-// CPU supports chosen at run time. At 100 k items a row is 400 KB; these loops, scalar, were
-// most of what full ranking added to its floor (bench/README.md).
+// The loops that read a whole row of scores [n_items] — in evaluation counting the items at or
+// above a target, finding the next block that can enter a top-k, a softmax's maximum and
+// normaliser; in training the full softmax's rows (train/chunked_softmax.h) — compiled once per
+// instruction set (core/instruction_set.h) with the widest the CPU supports chosen at run time.
+// At 100 k items a row is 400 KB; these loops, scalar, were most of what full ranking added to
+// its floor (bench/README.md).
 #pragma once
 
 #include <cstdint>
@@ -35,6 +36,13 @@ float row_max(const float* row, int64_t n);
 double sum_exp(const float* row, int64_t n, float shift);
 // The same over the items items[0, count) of the row only, with the same exponential.
 double sum_exp_at(const float* row, const int32_t* items, int64_t count, float shift);
+
+// row[i] = exp(row[i] - shift) for i in [0, n), in place, with sum_exp's exponential (shift >=
+// every score); returns their sum, accumulated in double. A NaN or infinite score gives NaN
+// there and in the sum (a diverged model is not hidden).
+double exp_in_place(float* row, int64_t n, float shift);
+// row[i] *= factor for i in [0, n).
+void scale_in_place(float* row, int64_t n, float factor);
 
 // The instruction set these loops run with ("baseline", "avx2", "avx512").
 const char* row_kernel_isa();

@@ -1,4 +1,4 @@
-#include "eval/row_kernels.h"
+#include "core/row_kernels.h"
 
 #include <algorithm>
 #include <cmath>
@@ -163,6 +163,42 @@ TEST(RowKernels, MaximumAndExponentialSumsFollowTheLibraryInEveryInstructionSet)
     std::iota(every.begin(), every.end(), 0);
     EXPECT_NEAR(sum_exp_at(raised.data(), every.data(), 300, 5.0f),
                 sum_exp(raised.data(), 300, 5.0f), 1e-12);
+  }
+  ASSERT_TRUE(use_row_kernel_isa(chosen));
+}
+
+// The training softmax's row pass: exponentials written in place equal sum_exp's terms and sum
+// to its total; a NaN or infinite score turns its entry and the sum to NaN (the loss must show
+// a diverged model); scaling multiplies every entry, the row's tail included.
+TEST(RowKernels, ExponentialsInPlaceAndScalingFollowTheirDefinitionsInEveryInstructionSet) {
+  const std::string chosen = row_kernel_isa();
+  std::vector<float> scores;
+  for (float x = -9.0f; x <= 3.0f; x += 0.173f) scores.push_back(x);  // 70: not a lane multiple
+  const int64_t n = static_cast<int64_t>(scores.size());
+  const float shift = 3.0f;
+  for (const char* isa : {"baseline", "avx2", "avx512"}) {
+    if (!use_row_kernel_isa(isa)) continue;
+    SCOPED_TRACE(isa);
+    std::vector<float> row = scores;
+    const double total = exp_in_place(row.data(), n, shift);
+    double expected_total = 0.0;
+    for (int64_t i = 0; i < n; ++i) {
+      EXPECT_EQ(static_cast<double>(row[i]), sum_exp(&scores[i], 1, shift)) << i;
+      EXPECT_NEAR(row[i], std::exp(static_cast<double>(scores[i]) - shift), 2e-7);
+      expected_total += row[i];
+    }
+    EXPECT_NEAR(total, expected_total, 1e-12 * expected_total);
+    EXPECT_NEAR(total, sum_exp(scores.data(), n, shift), 1e-12 * expected_total);
+    std::vector<float> scaled = row;
+    scale_in_place(scaled.data(), n, 0.25f);
+    for (int64_t i = 0; i < n; ++i) EXPECT_EQ(scaled[i], row[i] * 0.25f) << i;
+    for (float bad : {std::nanf(""), std::numeric_limits<float>::infinity()}) {
+      std::vector<float> broken = scores;
+      broken[n - 1] = bad;  // in the scalar tail of a vector loop
+      EXPECT_TRUE(std::isnan(exp_in_place(broken.data(), n, shift)));
+      EXPECT_TRUE(std::isnan(broken[n - 1]));
+      EXPECT_FALSE(std::isnan(broken[0]));
+    }
   }
   ASSERT_TRUE(use_row_kernel_isa(chosen));
 }
