@@ -8,10 +8,12 @@
 namespace shiftrec {
 
 // Takes every block from the heap (no mmap, whose ceiling for reuse is 32 MiB), keeps freed
-// blocks there for reuse, and never trims the heap (RSS stays at the process's peak). Measured: a
-// SASRec+ epoch on BERT4Rec's Beauty (chunked CE, 223 MB chunks) 52.7 -> 45.9 s with system
-// time 55 -> 5 s; full-ranking evaluation of 50 k users x 100 k items 15.0 -> 11.3 s, same
-// peak RSS (bench/README.md). Call once, early in main().
+// blocks there for reuse, and never trims the heap (RSS stays at the process's peak).
+// Measured: a SASRec+ epoch on BERT4Rec's Beauty (chunked CE, 223 MB chunks) 52.7 -> 45.9 s
+// with system time 55 -> 5 s; full-ranking evaluation of 50 k users x 100 k items 15.0 ->
+// 11.3 s, same peak RSS (bench/README.md). Also bounds oneDNN's cache of compiled bf16
+// products to 16 shapes (ONEDNN_PRIMITIVE_CACHE_CAPACITY, unless set). Call once, early in
+// main(), before any tensor work.
 void retain_freed_memory();
 
 }  // namespace shiftrec
