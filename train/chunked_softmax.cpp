@@ -103,7 +103,8 @@ struct ChunkedSoftmaxCrossEntropy
     const c10::DeviceType device = states.device().type();
     const bool low_precision = autocast_enabled(device);
     const at::Tensor table_low = low_precision ? table.to(autocast_dtype(device)) : at::Tensor();
-    const bool row_kernels = states.device().is_cpu() && !operator_softmax_rows.load();
+    const bool row_kernels = states.device().is_cpu() && states.scalar_type() == at::kFloat &&
+                             !operator_softmax_rows.load();  // the kernels read float rows
     const at::Tensor target_ids = row_kernels ? targets.contiguous() : targets;
     if (row_kernels && n > 0) {  // the kernels index rows by them unchecked
       SHIFTREC_ASSERT(target_ids.min().item<int64_t>() >= 0 &&

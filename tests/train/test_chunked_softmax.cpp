@@ -94,6 +94,19 @@ TEST_P(ChunkedSoftmaxPaths, ANanStateOrItemMakesTheLossNan) {
   EXPECT_TRUE(std::isnan(chunked(s, bad_item, targets, 4).loss.item<float>()));
 }
 
+// Double-precision inputs take the operators (the row kernels read float rows): still the
+// plain loss.
+TEST_P(ChunkedSoftmaxPaths, DoubleInputsGiveThePlainLoss) {
+  torch::manual_seed(17);
+  const auto s = torch::randn({5, 3}, torch::kDouble);
+  const auto e = torch::randn({9, 3}, torch::kDouble);
+  const auto targets = torch::tensor({0, 8, 4, 4, 2}, torch::kLong);
+  const Gradients expected = plain(s, e, targets);
+  const Gradients got = chunked(s, e, targets, 2);
+  EXPECT_NEAR(got.loss.item<double>(), expected.loss.item<double>(), 1e-12);
+  EXPECT_TRUE(at::allclose(got.states, expected.states, 1e-10, 1e-12));
+}
+
 // A target outside the table is an error on either path, never a read past a row.
 TEST_P(ChunkedSoftmaxPaths, ATargetOutsideTheTableIsAnError) {
   const auto s = torch::randn({3, 4});
