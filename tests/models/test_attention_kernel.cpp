@@ -39,12 +39,17 @@ struct Case {
   int64_t B, L, d, heads;
   bool dropout;
   bool bidirectional;
+  // Random holes inside each row's span (the diagonal kept), and the mask read through a
+  // non-unit key stride rather than as contiguous rows.
+  bool holes = false;
+  bool strided = false;
 };
 
 void expect_matches_definition(const Case& c) {
   SCOPED_TRACE("B " + std::to_string(c.B) + " L " + std::to_string(c.L) + " d " +
                std::to_string(c.d) + " heads " + std::to_string(c.heads) +
-               (c.dropout ? " dropout" : "") + (c.bidirectional ? " bidirectional" : ""));
+               (c.dropout ? " dropout" : "") + (c.bidirectional ? " bidirectional" : "") +
+               (c.holes ? " holes" : "") + (c.strided ? " strided" : ""));
   at::manual_seed(5);
   auto q = at::randn({c.B, c.L, c.d}).requires_grad_();
   auto k = at::randn({c.B, c.L, c.d}).requires_grad_();
@@ -57,6 +62,8 @@ void expect_matches_definition(const Case& c) {
     for (int64_t b = 0; b < c.B; ++b) real[b].narrow(0, 0, pad[b]).fill_(false);
     allowed = (real.unsqueeze(1) | at::eye(c.L, at::kBool).unsqueeze(0)).unsqueeze(1);
   }
+  if (c.holes) allowed = allowed & (at::rand({c.B, 1, c.L, c.L}).gt(0.4) | at::eye(c.L, at::kBool));
+  if (c.strided) allowed = allowed.transpose(2, 3).contiguous().transpose(2, 3);
   at::Tensor keep;
   if (c.dropout) keep = at::rand({c.B, c.heads, c.L, c.L}).ge_(0.3).mul_(1.0 / 0.7);
   const double scale = 1.0 / std::sqrt(static_cast<double>(c.d / c.heads));
@@ -81,10 +88,16 @@ TEST(FusedAttention, MatchesTheDefinitionForwardAndBackwardInEveryInstructionSet
   for (const char* isa : {"baseline", "avx2", "avx512"}) {
     if (!use_attention_kernel_isa(isa)) continue;
     SCOPED_TRACE(isa);
-    // Head widths below, at and across the vector widths (3, 8, 16, 25); one window of 1.
-    for (const Case& c : {Case{6, 7, 3, 1, false, false}, Case{5, 9, 16, 2, true, false},
-                          Case{4, 12, 50, 2, true, false}, Case{7, 10, 32, 4, false, true},
-                          Case{3, 1, 8, 1, true, false}, Case{9, 13, 50, 1, true, true}}) {
+    // Head widths below, at and across the tiles' column widths (3, 8, 16, 25, 40, 64);
+    // one window of 1; windows across the 4-row and 8/16/32-column tiles (37, 70, 129).
+    for (const Case& c :
+         {Case{6, 7, 3, 1, false, false}, Case{5, 9, 16, 2, true, false},
+          Case{4, 12, 50, 2, true, false}, Case{7, 10, 32, 4, false, true},
+          Case{3, 1, 8, 1, true, false}, Case{9, 13, 50, 1, true, true},
+          Case{5, 37, 40, 1, true, false}, Case{3, 70, 64, 1, true, false, true, false},
+          Case{4, 70, 48, 3, false, true, false, true},
+          Case{2, 129, 64, 1, true, false, false, true},
+          Case{3, 37, 24, 1, true, true, true, true}}) {
       expect_matches_definition(c);
     }
   }
