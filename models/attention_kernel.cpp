@@ -182,15 +182,16 @@ SHIFTREC_ALWAYS_INLINE void store_tile(const float (&acc)[R][C], int64_t rows, i
   }
 }
 
-// Rows [first, first + rows) of the product A · B into out[(first + r) · ld_out + n] for
-// n < width: A(r, t) = a[(first + r) · a_row + t · a_step] (times m at the same place when m is
-// given) summed over the rows' union span of t in [lo, hi), B row-major with ldb, readable C
-// columns past `width`.
+// Rows [first, first + rows) and columns [n_lo, n_hi) of the product A · B, into
+// out[(first + r) · ld_out + n]: A(r, t) = a[(first + r) · a_row + t · a_step] (times m at the
+// same place when m is given) summed over t in [t_lo, t_hi), B row-major with ldb and readable
+// C columns past n_hi. The scores and dP sum over a head's dh columns and keep the rows' union
+// span of keys as columns; the other products sum over that span into dh columns.
 template <int R, int C>
 SHIFTREC_ALWAYS_INLINE void product_rows(const float* a, const float* m, int64_t a_row,
-                                         int64_t a_step, int64_t first, int64_t rows,
-                                         const float* b, int64_t ldb, int64_t lo, int64_t hi,
-                                         int64_t width, float* out, int64_t ld_out) {
+                                         int64_t a_step, int64_t first, int64_t rows, int64_t t_lo,
+                                         int64_t t_hi, const float* b, int64_t ldb, int64_t n_lo,
+                                         int64_t n_hi, float* out, int64_t ld_out) {
   const float* a_rows[R];
   const float* m_rows[R];
   for (int r = 0; r < R; ++r) {
@@ -199,26 +200,9 @@ SHIFTREC_ALWAYS_INLINE void product_rows(const float* a, const float* m, int64_t
     m_rows[r] = m != nullptr ? m + offset : nullptr;
   }
   float acc[R][C];
-  for (int64_t n0 = 0; n0 < width; n0 += C) {
-    tile_product<R, C>(a_rows, m_rows, a_step, b + n0, ldb, lo, hi, acc);
-    store_tile<R, C>(acc, rows, std::min<int64_t>(C, width - n0), out + first * ld_out + n0,
-                     ld_out);
-  }
-}
-
-// Rows [first, first + rows) of X Yᵀ over columns [lo, hi): X's rows from x (row stride ld_x,
-// dh columns), Yᵀ as yt [dh, ld_yt] readable C columns past hi; into out rows (stride ld_out).
-template <int R, int C>
-SHIFTREC_ALWAYS_INLINE void scores_rows(const float* x, int64_t ld_x, int64_t dh, int64_t first,
-                                        int64_t rows, const float* yt, int64_t ld_yt, int64_t lo,
-                                        int64_t hi, float* out, int64_t ld_out) {
-  const float* x_rows[R];
-  const float* none[R] = {};
-  for (int r = 0; r < R; ++r) x_rows[r] = x + (first + std::min<int64_t>(r, rows - 1)) * ld_x;
-  float acc[R][C];
-  for (int64_t n0 = lo; n0 < hi; n0 += C) {
-    tile_product<R, C>(x_rows, none, 1, yt + n0, ld_yt, 0, dh, acc);
-    store_tile<R, C>(acc, rows, std::min<int64_t>(C, hi - n0), out + first * ld_out + n0, ld_out);
+  for (int64_t n0 = n_lo; n0 < n_hi; n0 += C) {
+    tile_product<R, C>(a_rows, m_rows, a_step, b + n0, ldb, t_lo, t_hi, acc);
+    store_tile<R, C>(acc, rows, std::min<int64_t>(C, n_hi - n0), out + first * ld_out + n0, ld_out);
   }
 }
 
@@ -274,7 +258,8 @@ SHIFTREC_ALWAYS_INLINE void forward_body(const Problem& p, const Forward& f, int
     for (int64_t i0 = 0; i0 < L; i0 += R) {
       const int64_t rows = std::min<int64_t>(R, L - i0);
       const auto [lo, hi] = row_block_span(sp, i0, rows);
-      scores_rows<R, C>(task_t.q, d, dh, i0, rows, s.transposed.data(), ld_t, lo, hi, probs, L);
+      product_rows<R, C>(task_t.q, nullptr, d, 1, i0, rows, 0, dh, s.transposed.data(), ld_t, lo,
+                         hi, probs, L);  // S = Q Kᵀ
       for (int64_t i = i0; i < i0 + rows; ++i) {
         float* row = probs + i * L;
         const int64_t r_lo = sp.row_lo[i], r_hi = sp.row_hi[i];
@@ -292,7 +277,7 @@ SHIFTREC_ALWAYS_INLINE void forward_body(const Problem& p, const Forward& f, int
         scale_in_place(row + r_lo, n, static_cast<float>(1.0 / sum));
       }
       // O = W V with W = P ⊙ keep
-      product_rows<R, C>(probs, task_t.keep, L, 1, i0, rows, v_rows.data(), ld_h, lo, hi, dh,
+      product_rows<R, C>(probs, task_t.keep, L, 1, i0, rows, lo, hi, v_rows.data(), ld_h, 0, dh,
                          f.out + task_t.offset, d);
     }
   }
@@ -321,7 +306,8 @@ SHIFTREC_ALWAYS_INLINE void backward_body(const Problem& p, const Backward& g, i
     for (int64_t i0 = 0; i0 < L; i0 += R) {
       const int64_t rows = std::min<int64_t>(R, L - i0);
       const auto [lo, hi] = row_block_span(sp, i0, rows);
-      scores_rows<R, C>(grad_out, d, dh, i0, rows, s.transposed.data(), ld_t, lo, hi, grad_s, L);
+      product_rows<R, C>(grad_out, nullptr, d, 1, i0, rows, 0, dh, s.transposed.data(), ld_t, lo,
+                         hi, grad_s, L);  // dP = dO Vᵀ
       for (int64_t i = i0; i < i0 + rows; ++i) {
         const float* p_i = probs + i * L;
         float* ds = grad_s + i * L;
@@ -338,16 +324,16 @@ SHIFTREC_ALWAYS_INLINE void backward_body(const Problem& p, const Backward& g, i
 #pragma omp simd
         for (int64_t j = lo; j < hi; ++j) ds[j] = p.scale * p_i[j] * (ds[j] - weighted);
       }
-      product_rows<R, C>(grad_s, nullptr, L, 1, i0, rows, k_rows.data(), ld_h, lo, hi, dh,
-                         g.grad_q + task_t.offset, d);
+      product_rows<R, C>(grad_s, nullptr, L, 1, i0, rows, lo, hi, k_rows.data(), ld_h, 0, dh,
+                         g.grad_q + task_t.offset, d);  // dQ = dS K
     }
     for (int64_t j0 = 0; j0 < L; j0 += R) {
       const int64_t rows = std::min<int64_t>(R, L - j0);
       const auto [lo, hi] = column_block_span(sp, j0, rows);
-      product_rows<R, C>(grad_s, nullptr, 1, L, j0, rows, q_rows.data(), ld_h, lo, hi, dh,
-                         g.grad_k + task_t.offset, d);
+      product_rows<R, C>(grad_s, nullptr, 1, L, j0, rows, lo, hi, q_rows.data(), ld_h, 0, dh,
+                         g.grad_k + task_t.offset, d);  // dK = dSᵀ Q
       // dV = Wᵀ dO with W = P ⊙ keep
-      product_rows<R, C>(probs, keep, 1, L, j0, rows, grad_out_rows.data(), ld_h, lo, hi, dh,
+      product_rows<R, C>(probs, keep, 1, L, j0, rows, lo, hi, grad_out_rows.data(), ld_h, 0, dh,
                          g.grad_v + task_t.offset, d);
     }
   }

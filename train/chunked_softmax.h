@@ -26,8 +26,8 @@ at::Tensor chunked_softmax_cross_entropy(const at::Tensor& states, const at::Ten
                                          const at::Tensor& targets, int64_t chunk);
 
 // On the CPU each chunk's float32 softmax runs row by row in the vectorised row kernels
-// (core/row_kernels.h); elsewhere (a GPU, another float type) with LibTorch's operators. For tests: `true` takes the
-// operators on the CPU too, `false` restores the kernels.
+// (core/row_kernels.h); elsewhere (a GPU, another float type) with LibTorch's operators. For
+// tests: `true` takes the operators on the CPU too, `false` restores the kernels.
 void use_operator_softmax_rows(bool on);
 
 }  // namespace shiftrec
