@@ -13,15 +13,13 @@ out=$1 seconds=$2 rounds=$3
 shift 3
 bin=${SHIFTREC_BIN:-build/shiftrec}
 mkdir -p "$out"
+source bench/scale_settings.sh
+scale_options lightgcn_sparse
 for round in $(seq "$rounds"); do
   for users in "$@"; do
     log="$out/lightgcn_sparse-$users-r$round.log"
     rm -rf "$out/run" "$out/run.partial" "$out/run.failed"
-    "$bin" train --config experiments/configs/quickstart.toml --set data.synthetic.items=100000 \
-      --set eval.change_points=false --set data.synthetic.categories=1000 --set train.epochs=1 \
-      --set 'model={name = "lightgcn", d = 64, layers = 3}' --set 'loss.name="bpr"' \
-      --set train.batch_size=1024 --set train.learning_rate=0.005 \
-      --set 'model.sampled_fanouts=[5, 5, 5]' --set model.sparse_gradients=true \
+    "$bin" train "${options[@]}" \
       --set data.synthetic.users="$users" --out "$out/run" > "$log" 2>&1 &
     pid=$!
     # The clock starts at the first progress line: data and graph build are not the batch rate.

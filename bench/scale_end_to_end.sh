@@ -23,25 +23,14 @@ shift || true
 sizes=${*:-10000 100000 1000000}
 bin=${SHIFTREC_BIN:-build/shiftrec}
 mkdir -p "$out"
-common=(--config experiments/configs/quickstart.toml --set data.synthetic.items=100000 --set eval.change_points=false
-        --set data.synthetic.categories=1000 --set train.epochs=1 --set log_level=warn)
+source bench/scale_settings.sh
 for users in $sizes; do
   for model in ${MODELS:-sasrec lightgcn}; do
     run="$out/$model-$users"
     [ -f "$run/results.json" ] && continue  # resumable: a finished size is kept
     rm -rf "$run" "$run.partial" "$run.failed"
-    if [ "$model" = sasrec ]; then
-      extra=(--set model.d=50 --set model.dropout=0.5 --set 'loss.name="bce"'
-             --set loss.negatives=1)
-    else
-      extra=(--set 'model={name = "lightgcn", d = 64, layers = 3}' --set 'loss.name="bpr"'
-             --set train.batch_size=1024 --set train.learning_rate=0.005)
-      case $model in
-        lightgcn_sampled) extra+=(--set 'model.sampled_fanouts=[5, 5, 5]') ;;
-        lightgcn_sparse) extra+=(--set 'model.sampled_fanouts=[5, 5, 5]' --set model.sparse_gradients=true) ;;
-      esac
-    fi
-    /usr/bin/time -f "%M" -o "$run.rss" "$bin" train "${common[@]}" "${extra[@]}" \
+    scale_options "$model"
+    /usr/bin/time -f "%M" -o "$run.rss" "$bin" train "${options[@]}" --set log_level=warn \
       --set data.synthetic.users="$users" --out "$run"
   done
 done
