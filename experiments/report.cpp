@@ -190,15 +190,26 @@ const char* kStyle =
     "svg line.whisker{stroke:#222}.run{border-top:1px solid #ddd;margin-top:16px}"
     ".meta{color:#555;font-size:13px}";
 
-// After layout: every mark with a value must have a size; the counts go on <body>.
+// After layout: every mark with a value must have a size and every chart text must lie inside
+// its chart (1 px of rounding allowed); the counts go on <body>.
 const char* kRenderCheck =
     "<script>(function(){var marks=document.querySelectorAll('[data-y],[data-value]');"
     "var empty=0;marks.forEach(function(m){var b=m.getBBox();"
     "if(!(b.width>0||b.height>0)){empty++;}});"
+    "var texts=document.querySelectorAll('svg.chart text'),clipped=0;"
+    "texts.forEach(function(t){var c=t.ownerSVGElement.getBoundingClientRect(),"
+    "r=t.getBoundingClientRect();if(r.left<c.left-1||r.right>c.right+1||r.top<c.top-1||"
+    "r.bottom>c.bottom+1){clipped++;}});"
     "document.body.dataset.plotted=marks.length;document.body.dataset.unrendered=empty;"
-    "if(empty>0){console.error(empty+' plotted marks did not render');}})();</script>";
+    "document.body.dataset.texts=texts.length;document.body.dataset.clipped=clipped;"
+    "if(empty>0){console.error(empty+' plotted marks did not render');}"
+    "if(clipped>0){console.error(clipped+' chart texts reach outside their chart');}})();"
+    "</script>";
 
 }  // namespace
+
+const char* report_style() { return kStyle; }
+const char* report_render_check() { return kRenderCheck; }
 
 std::string render_report(const ReportOptions& options) {
   const std::vector<std::string> runs = expand_run_folders(options.runs);

@@ -6,9 +6,10 @@
 //     epoch), the split's per-label bars (each shift label's rank metrics at the smallest
 //     cut-off) and the shift-detection ROC curves of the model's score against the baselines.
 // Every plotted number carries its value as data attributes (experiments/svg_chart.h), equal to
-// results.json and metrics.jsonl. A small inline script measures each mark after layout and
-// writes the counts to <body data-plotted data-unrendered>, and logs a console error for a
-// mark that did not render, so a headless browser can check the page.
+// results.json and metrics.jsonl. A small inline script (report_render_check) measures each mark
+// and each chart text after layout, writes the counts to <body data-plotted data-unrendered
+// data-texts data-clipped>, and logs a console error for a mark that did not render or a text
+// that reaches outside its chart, so a headless browser can check the page.
 #pragma once
 
 #include <map>
@@ -33,5 +34,10 @@ struct ReportOptions {
 std::string render_report(const ReportOptions& options);
 // render_report, written atomically to options.out.
 void write_report(const ReportOptions& options);
+
+// The style sheet of a page (the charts' font sets the room their labels take) and the
+// <script> element it ends with to check itself after layout (above).
+const char* report_style();
+const char* report_render_check();
 
 }  // namespace shiftrec

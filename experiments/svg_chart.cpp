@@ -58,15 +58,17 @@ struct Frame {
   }
 };
 
-// The svg element, `extra` pixels taller than a chart for a legend of several rows.
-std::string open_svg(const std::string& title, const std::string& kind, double extra) {
+// The svg element, `extra` pixels taller than a chart for a legend of several rows and `left`
+// pixels wider on the left (the view box starts at x = -left) for labels reaching past x = 0.
+std::string open_svg(const std::string& title, const std::string& kind, double extra,
+                     double left = 0) {
   const std::string height = svg_number(kHeight + extra, 0);
-  return "<svg class=\"chart " + kind + "\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
-         svg_number(kWidth, 0) + "\" height=\"" + height + "\" viewBox=\"0 0 " +
-         svg_number(kWidth, 0) + " " + height + "\" role=\"img\" aria-label=\"" +
-         html_escaped(title) + "\"><title>" + html_escaped(title) + "</title><text x=\"" +
-         svg_number(kWidth / 2) + "\" y=\"16\" text-anchor=\"middle\" class=\"title\">" +
-         html_escaped(title) + "</text>";
+  const std::string width = svg_number(kWidth + left, 0);
+  return "<svg class=\"chart " + kind + "\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" + width +
+         "\" height=\"" + height + "\" viewBox=\"" + svg_number(-left, 0) + " 0 " + width + " " +
+         height + "\" role=\"img\" aria-label=\"" + html_escaped(title) + "\"><title>" +
+         html_escaped(title) + "</title><text x=\"" + svg_number(kWidth / 2) +
+         "\" y=\"16\" text-anchor=\"middle\" class=\"title\">" + html_escaped(title) + "</text>";
 }
 
 // Axes with 5 ticks on y (and on x when `x_ticks`), and the axis labels.
@@ -226,10 +228,18 @@ std::string bar_chart(const BarChartData& data) {
   for (const auto& label : labels) longest = std::max(longest, label.size());
   const bool turned = kCharWidth * static_cast<double>(longest) > group_width * 0.95;
   const double label_drop = turned ? kCharWidth * static_cast<double>(longest) * 0.643 : 0.0;
+  // A turned label ends at its group's centre and reaches cos(40 degrees) of its length to the
+  // left: the chart widens on the left by what the furthest one passes x = 0 (plus a margin).
+  double overhang = 0;
+  for (size_t g = 0; turned && g < labels.size(); ++g) {
+    const double reach = kCharWidth * static_cast<double>(labels[g].size()) * 0.766;
+    const double centre = kLeft + group_width * (static_cast<double>(g) + 0.5);
+    overhang = std::max(overhang, std::ceil(reach - centre + 4));
+  }
   double extra = 0;
   const std::string key = legend(data.series, extra, label_drop);
   extra += label_drop;
-  std::string out = open_svg(data.title, "bar", extra);
+  std::string out = open_svg(data.title, "bar", extra, overhang);
   out += axes(f, "", data.y_label, false);
   const double bar_width =
       group_width * 0.8 / static_cast<double>(std::max<size_t>(1, data.series.size()));

@@ -90,10 +90,14 @@ TEST(Report, ChromiumRendersItWithoutErrorsAndItPlotsTheRunsOwnNumbers) {
   EXPECT_EQ(console.find("CONSOLE"), std::string::npos) << console;
   std::smatch body;
   ASSERT_TRUE(std::regex_search(
-      dom, body, std::regex(R"re(<body data-plotted="(\d+)" data-unrendered="(\d+)")re")))
+      dom, body,
+      std::regex(
+          R"re(<body data-plotted="(\d+)" data-unrendered="(\d+)" data-texts="(\d+)" data-clipped="(\d+)")re")))
       << dom.substr(0, 2000);
   EXPECT_GT(std::stoi(body[1]), 50);
   EXPECT_EQ(body[2], "0");  // every mark has a size after layout
+  EXPECT_GT(std::stoi(body[3]), 50);
+  EXPECT_EQ(body[4], "0");  // every title, tick, label and legend lies inside its chart
 
   const auto results = [&](const std::string& run) {
     return nlohmann::json::parse(testing::read_text(dir.file(run) + "/results.json"));
