@@ -33,7 +33,8 @@ validation cuts, then run the default cuts once, from scratch, with the choice.
 
 Usage: bench/update_vs_retrain.py BUILD/shiftrec WORKDIR [--epochs 2] [--seeds 1,2]
        [--datasets ml-1m-pos4,ml-100k] [--questions first|all] [--cuts 0.8,0.9]
-       [--variant NAME=SETTINGS]... [--no-retrain] [--keep-trained]   (read from $SHIFTREC_DATA)
+       [--variant NAME=SETTINGS]... [--no-retrain] [--keep-trained]
+       [--patience 3] [--max-epochs 40]   (read from $SHIFTREC_DATA)
 """
 import argparse
 import csv
@@ -57,10 +58,10 @@ max_length = 50
 name = "ce"
 
 [train]
-epochs = 40
+epochs = {max_epochs}
 batch_size = 128
 learning_rate = 0.001
-patience = 3
+patience = {patience}
 early_stop_metric = "ndcg@10"
 
 [eval]
@@ -69,10 +70,11 @@ ks = [10]
 """
 
 
-def config_text(path, seed):
+def config_text(path, seed, patience=3, max_epochs=40):
     return (f'seed = {seed}\ndevice = "cpu"\n\n[data]\nsource = "csv"\npath = "{path}"\n'
             'user_column = "user"\nitem_column = "item"\ntime_column = "time"\n'
-            'category_column = "category"\ncategory_separator = "|"\ncache = false\n' + MODEL)
+            'category_column = "category"\ncategory_separator = "|"\ncache = false\n' +
+            MODEL.format(patience=patience, max_epochs=max_epochs))
 
 
 def synthetic_rows(binary, work):
@@ -230,7 +232,8 @@ def run_dataset(args, name):
         for label, data in trained:
             cfg = os.path.join(work, f"{label}-{seed}.toml")
             with open(cfg, "w") as f:
-                f.write(config_text(os.path.join(work, data), seed))
+                f.write(config_text(os.path.join(work, data), seed, args.patience,
+                                    args.max_epochs))
             out = os.path.join(work, f"{label}-{seed}")
             done = os.path.join(out, "results.json")
             if args.keep_trained and os.path.exists(done):  # another invocation's run and time
@@ -273,11 +276,16 @@ def run_dataset(args, name):
         if args.no_retrain:
             continue
         gain = scores["retrained"]["ndcg@10"] - scores["stale"]["ndcg@10"]
-        kept = (scores["updated"]["ndcg@10"] - scores["stale"]["ndcg@10"]) / gain if gain else float("nan")
-        ratio = runs["updated"][1] / runs["retrained"][1]
-        print(f"seed {seed}: update keeps {100 * kept:.0f}% of the retrain's NDCG@10 gain "
-              f"({gain:+.4f}) in {100 * ratio:.0f}% of its time")
-        table.append((kept, ratio))
+        for label in [name for name in runs if name.startswith("updated")]:
+            mean, low, high = paired_interval(scores["retrained"]["per_question"],
+                                              scores[label]["per_question"])
+            kept = (scores[label]["ndcg@10"] - scores["stale"]["ndcg@10"]) / gain if gain else float("nan")
+            ratio = runs[label][1] / runs["retrained"][1]
+            print(f"seed {seed}: {label} - retrained NDCG@10 {mean:+.4f} [{low:+.4f}, {high:+.4f}]; "
+                  f"keeps {100 * kept:.0f}% of the retrain's gain ({gain:+.4f}) in "
+                  f"{100 * ratio:.0f}% of its time")
+            if label == "updated":
+                table.append((kept, ratio))
     return table
 
 
@@ -292,6 +300,10 @@ def main():
                         help="each user's first interaction in C, or every one")
     parser.add_argument("--set", action="append", default=[],
                         help="passed to shiftrec update, e.g. train.learning_rate=1e-4")
+    parser.add_argument("--patience", type=int, default=3,
+                        help="the stale and retrained runs' patience (the update keeps its run's)")
+    parser.add_argument("--max-epochs", type=int, default=40,
+                        help="the stale and retrained runs' epoch cap")
     parser.add_argument("--cuts", default="0.8,0.9",
                         help="the two time quantiles; 0.7,0.8 is the validation split")
     parser.add_argument("--variant", action="append", default=[],
