@@ -59,9 +59,7 @@ def main():
 
         for cut in args.cuts:
             first, second = (float(x) for x in cut.split(","))
-            t80, t90 = at(first), at(second)
-            end_share = second + (second - first)
-            t_end = at(end_share) if end_share < 1.0 - 1e-9 else None
+            t80, t90, t_end = uvr.cut_times(times, first, second)
             questions = uvr.questions_for(rows, t90, True, t_end)
 
             def counted(low, high):

@@ -182,6 +182,16 @@ def paired_interval(a, b):
     return mean, mean - half, mean + half
 
 
+def cut_times(times, first, second):
+    """The times at the quantiles `first` and `second` of the sorted `times`, and where the
+    questions end: where the next period as long would start (None: the end of the data, for
+    the default cuts; t90 for the validation cuts 0.7,0.8)."""
+    def at(share):
+        return times[int(share * len(times))]
+    end_share = second + (second - first)
+    return at(first), at(second), (at(end_share) if end_share < 1.0 - 1e-9 else None)
+
+
 def questions_for(rows, t90, every, t_end=None):
     by_user = {}
     for user, item, t, cats in sorted(rows, key=lambda r: r[2]):
@@ -209,11 +219,7 @@ def run_dataset(args, name):
     rows = sorted(DATASETS[name](args.binary, work), key=lambda r: r[2])
     times = [r[2] for r in rows]
     first, second = args.cuts
-    t80, t90 = times[int(first * len(times))], times[int(second * len(times))]
-    # the questions end where the next tenth would start: at the end of the data by default,
-    # at t90 for the validation cuts 0.7,0.8
-    end_share = second + (second - first)
-    t_end = times[int(end_share * len(times))] if end_share < 1.0 - 1e-9 else None
+    t80, t90, t_end = cut_times(times, first, second)
     part_a = [r for r in rows if r[2] < t80]
     part_b = [r for r in rows if t80 <= r[2] < t90]
     write_rows(os.path.join(work, "A.csv"), part_a)
