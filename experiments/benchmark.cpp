@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -12,9 +13,9 @@
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "core/log.h"
-#include "core/read_file.h"
 #include "core/text.h"
 #include "core/version.h"
+#include "experiments/board_carry.h"
 #include "experiments/leaderboard.h"
 #include "experiments/plan.h"
 #include "experiments/report.h"
@@ -138,74 +139,6 @@ std::string seeds_text(const std::vector<int64_t>& seeds) {
   return join(parts);
 }
 
-const std::string kBoardTitle = "# shiftrec leaderboard\n";
-const std::string kCarriedNote = "Carried over from an earlier board";
-const std::string kNoRuns = "No complete runs yet.";  // the line of a plan without runs
-
-// One plan's part of the board: "\n## NAME\n..." through its last line's newline.
-struct BoardSection {
-  std::string name;
-  std::string text;
-  bool has_runs = false;  // a leaderboard, not kNoRuns
-  bool carried = false;   // kept from the board this one replaces
-};
-
-// The sections of a board's text, in its order.
-std::vector<BoardSection> board_sections(const std::string& text) {
-  std::vector<BoardSection> sections;
-  size_t at = text.find("\n## ");
-  while (at != std::string::npos) {
-    const size_t next = text.find("\n## ", at + 1);
-    BoardSection section;
-    section.text = text.substr(at, next == std::string::npos ? std::string::npos : next - at);
-    const size_t name_end = section.text.find('\n', 4);
-    section.name =
-        section.text.substr(4, name_end == std::string::npos ? std::string::npos : name_end - 4);
-    section.has_runs = section.text.find("\n" + kNoRuns + "\n") == std::string::npos;
-    sections.push_back(section);
-    at = next;
-  }
-  return sections;
-}
-
-// Plans are run over several sessions and machines, and runs folders are not kept: the board
-// keeps what it knew. `fresh` (this invocation's sections) with, from the board at `path`,
-// the section of each plan that has no complete run here but had a leaderboard there, and
-// every section of a plan not given here, each marked as carried over.
-std::vector<BoardSection> carried_sections(const std::string& path, const std::string& out,
-                                           std::vector<BoardSection> fresh) {
-  if (!fs::exists(path)) return fresh;
-  const auto read = read_whole_file(path);
-  if (!read) throw UserError(path + ": the board to replace cannot be read");
-  const std::string& text = *read;
-  if (text.rfind(kBoardTitle, 0) != 0) {
-    log_warn(path +
-             " is not a board written by `shiftrec benchmark`: nothing carried over, "
-             "it is replaced");
-    return fresh;
-  }
-  const auto mark = [&](BoardSection section) {
-    if (section.text.find(kCarriedNote) == std::string::npos) {
-      section.text += "\n" + kCarriedNote + ": its runs are not under `" + out + "` here.\n";
-    }
-    section.carried = true;
-    return section;
-  };
-  const auto old = board_sections(text);
-  for (auto& section : fresh) {
-    if (section.has_runs) continue;
-    for (const auto& earlier : old) {
-      if (earlier.name == section.name && earlier.has_runs) section = mark(earlier);
-    }
-  }
-  for (const auto& earlier : old) {
-    const bool given = std::any_of(fresh.begin(), fresh.end(),
-                                   [&](const auto& s) { return s.name == earlier.name; });
-    if (!given) fresh.push_back(mark(earlier));
-  }
-  return fresh;
-}
-
 }  // namespace
 
 BenchmarkPlan read_benchmark_plan(const std::string& path) {
@@ -325,14 +258,16 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
       }
     }
   }
-  // The board's sections, one per plan, in the order given; then those of the board this one
-  // replaces that no plan here made (see carried_sections).
-  std::vector<BoardSection> sections;
+  // The board's sections, one per plan, in the order given, from every complete run of the
+  // plan here (whichever rows this invocation ran); then what the board this one replaces
+  // knew that is not here (experiments/board_carry.h).
+  std::vector<FreshSection> sections;
   for (const auto& plan : plans) {
-    std::vector<std::string> runs, not_run;
+    FreshSection section;
+    section.name = plan.name;
+    std::vector<std::string> runs;
     std::map<std::string, std::string> row_of;  // run -> its model row: the board's names
     for (const auto& model : plan.models) {
-      if (!selected(model)) continue;
       const std::string folder = options.out + "/" + plan.name + "/" + model.name;
       const size_t before = runs.size();
       if (fs::is_directory(folder)) {  // complete runs only: a stopped one is resumed later
@@ -342,19 +277,17 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
           row_of[run] = model.name;
         }
       }
-      if (runs.size() == before) not_run.push_back(model.name);
+      if (runs.size() == before) section.not_run.push_back(model.name);
     }
-    std::ostringstream section;
-    section << "\n## " << plan.name << "\n\n`" << plan.path << "` (config `" << plan.config_path
-            << "`), seeds " << seeds_text(options.seeds.empty() ? plan.seeds : options.seeds)
-            << ".\n\n";
+    section.intro = "\n## " + plan.name + "\n\n`" + plan.path + "` (config `" + plan.config_path +
+                    "`), seeds " + seeds_text(options.seeds.empty() ? plan.seeds : options.seeds) +
+                    ".\n\n";
     if (runs.empty()) {
-      section << kNoRuns << "\n";
-      sections.push_back({plan.name, section.str(), false, false});
+      sections.push_back(section);
       continue;
     }
-    section << "Protocol: " << protocol_text(runs.front()) << ". Made by shiftrec commit "
-            << join(run_commits(runs)) << ".\n\n";
+    section.protocol = protocol_text(runs.front());
+    section.commits = run_commits(runs);
     LeaderboardOptions leaderboard;
     leaderboard.runs = runs;
     leaderboard.run_names = row_of;
@@ -370,12 +303,8 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
     }
     leaderboard.metrics.push_back("seconds_per_epoch");
     const Leaderboard table = build_leaderboard(leaderboard);
-    section << format_leaderboard(table);
-    if (!table.shift_caveat.empty()) section << "\n" << table.shift_caveat << "\n";
-    if (!not_run.empty()) {
-      section << "\nRows of the plan without a complete run (not run here): " << join(not_run)
-              << ".\n";
-    }
+    section.table = format_leaderboard(table);
+    section.caveat = table.shift_caveat;
     if (!options.report.empty()) {
       fs::create_directories(options.report);
       ReportOptions report;
@@ -388,12 +317,12 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
       const fs::path from =
           options.board.empty() ? fs::current_path() : fs::absolute(options.board).parent_path();
       const std::string link = fs::relative(fs::absolute(report.out), from).string();
-      section << "\nReport page (learning curves, per-label bars, ROC curves): [" << link << "]("
-              << link << ").\n";
+      section.report_link = "Report page (learning curves, per-label bars, ROC curves): [" + link +
+                            "](" + link + ").";
     }
-    sections.push_back({plan.name, section.str(), true, false});
+    sections.push_back(section);
   }
-  if (!options.board.empty()) sections = carried_sections(options.board, options.out, sections);
+  const Board kept = carry_over(options.board, options.out, sections);
 
   std::ostringstream board;
   board << kBoardTitle << "\nWritten by `shiftrec benchmark` (shiftrec " << shiftrec_version()
@@ -402,13 +331,14 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
            "test targets a label's metric averages over. `shift_roc_auc` is the model's "
            "shift-detection ROC-AUC, `shift_roc_auc:NAME` a baseline score's on the same "
            "targets (docs/metrics.md).";
-  if (std::any_of(sections.begin(), sections.end(), [](const auto& s) { return s.carried; })) {
+  if (kept.carried) {
     board << " A section marked as carried over is kept from the board this one replaced (its "
-             "runs are not here): it names the commit that made them.";
+             "runs are not here): it names the commit that made them; so is a row named "
+             "`NAME (carried)`, listed under its table with its commit.";
   }
   board << "\n";
   if (!options.note.empty()) board << "\n" << options.note << "\n";
-  for (const auto& section : sections) board << section.text;
+  board << kept.sections;
   if (!options.board.empty()) write_file_atomically(options.board, board.str());
   if (!failed.empty()) {
     throw UserError(std::to_string(failed.size()) + " benchmark rows had failed runs (" +

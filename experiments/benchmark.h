@@ -21,10 +21,11 @@
 // (or the plan's `metrics`), each baseline score's ROC-AUC beside the model's, and seconds
 // per epoch. Unknown keys in a plan are errors naming the file and key; a model whose runs
 // fail does not stop the others (the command then fails, naming them, after writing the
-// board of what completed). Plans run over several sessions and machines whose runs folders
-// are not kept: a board file being replaced keeps, marked as carried over, the section of
-// each plan that has no complete run here (and of each plan not given), so running one plan
-// adds its section without dropping the others'.
+// board of what completed). The board shows every complete run of a plan here, whichever rows
+// were run this time. Plans run over several sessions and machines whose runs folders are
+// not kept: a board file being replaced keeps its sections and rows that have no complete
+// run here (experiments/board_carry.h), so running one plan, or one row, adds it without
+// dropping the others'.
 #pragma once
 
 #include <cstdint>

@@ -2,6 +2,7 @@
 // and plans that are not plans.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -154,6 +155,80 @@ TEST(Benchmark, KeepsWhatTheBoardItReplacesKnewOfPlansWithoutRunsHere) {
       << replaced.err;
   EXPECT_EQ(testing::read_text(board).find("mine"), std::string::npos);
   EXPECT_EQ(count_of(testing::read_text(board), "Carried over"), 0);
+}
+
+// The line of `text` that starts with `prefix`, "" if none.
+std::string line_of(const std::string& text, const std::string& prefix) {
+  const size_t at = text.find("\n" + prefix);
+  if (at == std::string::npos) return "";
+  return text.substr(at + 1, text.find('\n', at + 1) - at - 1);
+}
+
+TEST(Benchmark, KeepsTheRowsOfAPlanWhoseRunsAreNotHereBesideTheRowsRunHere) {
+  testing::TempDir dir;
+  testing::write_text(dir.file("tiny.toml"), benchmark_plan_text());
+  const std::string out = dir.file("runs"), board = dir.file("board.md");
+  const std::string args =
+      "benchmark " + dir.file("tiny.toml") + kTinyBenchmark + " --out " + out + " --board " + board;
+  ASSERT_EQ(run_cli(args + " --models popularity,sasrec", dir).status, 0);
+  const std::string first = testing::read_text(board);
+  const std::string sasrec_row = line_of(first, "| sasrec | 2 | ");
+  ASSERT_FALSE(sasrec_row.empty()) << first;
+  const std::string made_by = line_of(first, "Protocol: ");
+  std::string made_commit = made_by.substr(made_by.find("commit ") + 7);
+  made_commit.pop_back();  // the sentence's full stop
+
+  // Another machine: SASRec's runs are not here; LightGCN's are made now. The board keeps
+  // SASRec's row as it was, by name, where its NDCG@10 puts it, with the commit that made it.
+  fs::remove_all(out + "/tiny/sasrec");
+  const auto second = run_cli(args + " --models lightgcn", dir);
+  ASSERT_EQ(second.status, 0) << second.err;
+  const std::string text = testing::read_text(board);
+  const std::string carried = line_of(text, "| sasrec (carried) | 2 | ");
+  EXPECT_EQ(carried.substr(carried.find(" | 2 | ")), sasrec_row.substr(sasrec_row.find(" | 2 | ")))
+      << text;
+  EXPECT_FALSE(line_of(text, "| popularity | 2 | ").empty()) << text;  // run here, shown
+  EXPECT_FALSE(line_of(text, "| lightgcn | 2 | ").empty()) << text;
+  EXPECT_EQ(line_of(text, "Rows carried over from an earlier board"),
+            "Rows carried over from an earlier board (their runs are not under `" + out +
+                "` here, nor on the report page): sasrec (commit " + made_commit + ").")
+      << text;
+  EXPECT_EQ(text.find("without a complete run"), std::string::npos) << text;
+  EXPECT_NE(text.find("so is a row named `NAME (carried)`"), std::string::npos);
+  // Rows stay best first by the first column, the carried one among them.
+  std::vector<double> first_column;
+  for (size_t at = text.find("\n| ", text.find("|---|")); at != std::string::npos;
+       at = text.find("\n| ", at + 1)) {
+    const auto cells = text.substr(at, text.find('\n', at + 1) - at);
+    first_column.push_back(std::stod(cells.substr(cells.find(" | 2 | ") + 7)));
+  }
+  ASSERT_EQ(first_column.size(), 3u) << text;
+  EXPECT_TRUE(std::is_sorted(first_column.rbegin(), first_column.rend())) << text;
+
+  // Written again, the carried row keeps the commit its note names, not the section's.
+  std::string renamed = text;
+  const std::string named = "sasrec (commit " + made_commit + ")";
+  ASSERT_NE(renamed.find(named), std::string::npos) << renamed;
+  renamed.replace(renamed.find(named), named.size(), "sasrec (commit 0123abcd)");
+  testing::write_text(board, renamed);
+  ASSERT_EQ(run_cli(args + " --board-only", dir).status, 0);
+  const std::string again = testing::read_text(board);
+  EXPECT_NE(again.find("sasrec (commit 0123abcd)."), std::string::npos) << again;
+  EXPECT_EQ(count_of(again, "| sasrec (carried) | 2 | "), 1) << again;
+
+  // An earlier section made under another protocol vouches for nothing: the row is named as
+  // not carried, and why.
+  std::string other = again;
+  other.replace(other.find("shift window 50"), 15, "shift window 9");
+  testing::write_text(board, other);
+  ASSERT_EQ(run_cli(args + " --board-only", dir).status, 0);
+  const std::string refused = testing::read_text(board);
+  EXPECT_EQ(refused.find("(carried)"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("not carried over (made under another protocol: split `loo`"),
+            std::string::npos)
+      << refused;
+  EXPECT_NE(refused.find("without a complete run (not run here): sasrec."), std::string::npos)
+      << refused;
 }
 
 TEST(Benchmark, APlanThatIsNotOneIsOneLocatedErrorBeforeAnyRun) {
