@@ -199,11 +199,13 @@ std::string line_chart(const std::vector<LineSeries>& series, const LineChartOpt
       if (!std::isfinite(line.x[i]) || !std::isfinite(line.y[i])) continue;
       const std::string px = svg_number(f.px(line.x[i]), 2), py = svg_number(f.py(line.y[i]), 2);
       points += px + "," + py + " ";
-      marks += "<circle class=\"point\" cx=\"" + px + "\" cy=\"" + py + "\" r=\"2.5\" fill=\"" +
-               colour(s) + "\" data-series=\"" + html_escaped(line.name) + "\" data-x=\"" +
+      marks += "<circle cx=\"" + px + "\" cy=\"" + py + "\" r=\"2.5\" data-x=\"" +
                data_number(line.x[i]) + "\" data-y=\"" + data_number(line.y[i]) + "\"/>";
     }
-    out += "<g class=\"series\"><polyline fill=\"none\" stroke=\"" + std::string(colour(s)) +
+    // The series' name and colour are on its group, not repeated on each of its points: a
+    // report's ROC and learning curves hold thousands of them.
+    out += "<g class=\"series\" data-series=\"" + html_escaped(line.name) + "\" fill=\"" +
+           colour(s) + "\"><polyline fill=\"none\" stroke=\"" + std::string(colour(s)) +
            "\" stroke-width=\"1.5\" points=\"" + points + "\"/>" + marks + "</g>";
   }
   return out + key + "</svg>";

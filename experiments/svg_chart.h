@@ -1,8 +1,9 @@
 // Inline SVG charts for the HTML report: no script, no network, readable in any browser.
 //
-// Every plotted number is also written on its mark as data attributes (data-series, data-x,
-// data-y; bars: data-group, data-series, data-value, data-error), so a test or a user's script
-// can read back exactly what was drawn.
+// Every plotted number is also written on its mark as data attributes, so a test or a user's
+// script can read back exactly what was drawn: a line's points carry data-x and data-y, inside
+// the series' group (<g class="series" data-series="NAME">); a bar carries data-group,
+// data-series, data-value and data-error.
 #pragma once
 
 #include <string>

@@ -27,19 +27,29 @@ struct Mark {
   double number(const std::string& name) const { return std::stod(attributes.at(name)); }
 };
 
-// The marks (elements with data-series) of `html`, with their data attributes.
+// The marks of `html` with their data attributes: bars (which carry their data-series) and a
+// line's points (which take it from their series' group).
 std::vector<Mark> marks_of(const std::string& html) {
   std::vector<Mark> marks;
-  static const std::regex element(R"(<(circle|rect)\s([^>]*data-series[^>]*)>)");
+  static const std::regex element(
+      R"(<(rect)\s([^>]*data-series[^>]*)>|<g class="series" (data-series="[^"]*")|<(circle)\s([^>]*data-y[^>]*)>)");
   static const std::regex attribute(R"re((data-[a-z]+)="([^"]*)")re");
-  for (auto it = std::sregex_iterator(html.begin(), html.end(), element);
-       it != std::sregex_iterator(); ++it) {
-    Mark mark;
-    const std::string text = (*it)[2];
+  const auto read = [&](const std::string& text, Mark& mark) {
     for (auto a = std::sregex_iterator(text.begin(), text.end(), attribute);
          a != std::sregex_iterator(); ++a) {
       mark.attributes[(*a)[1]] = (*a)[2];
     }
+  };
+  Mark group;  // the series group the points read now belong to
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), element);
+       it != std::sregex_iterator(); ++it) {
+    if ((*it)[3].matched) {
+      group = Mark();
+      read((*it)[3], group);
+      continue;
+    }
+    Mark mark = (*it)[4].matched ? group : Mark();
+    read((*it)[(*it)[4].matched ? 5 : 2], mark);
     marks.push_back(std::move(mark));
   }
   return marks;
