@@ -337,7 +337,13 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
              "`NAME (carried)`, listed under its table with its commit.";
   }
   board << "\n";
-  if (!options.note.empty()) board << "\n" << options.note << "\n";
+  // Without --note the replaced board's note stays: it describes the machine of the runs
+  // it keeps.
+  const std::string& note = options.note.empty() ? kept.note : options.note;
+  if (options.note.empty() && !kept.note.empty()) {
+    log_info("kept the note under the title of " + options.board + " (--note replaces it)");
+  }
+  if (!note.empty()) board << "\n" << note << "\n";
   board << kept.sections;
   if (!options.board.empty()) write_file_atomically(options.board, board.str());
   if (!failed.empty()) {

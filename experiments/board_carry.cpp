@@ -25,6 +25,7 @@ const std::string kCarriedRows = "Rows carried over from an earlier board";
 const std::string kCarriedMark = " (carried)";
 const std::string kProtocol = "Protocol: ";
 const std::string kMadeBy = ". Made by shiftrec commit ";
+const std::string kWrittenBy = "Written by `shiftrec benchmark`";
 
 using Cells = std::vector<std::string>;
 
@@ -161,6 +162,25 @@ std::vector<EarlierSection> earlier_sections(const std::string& text) {
   return sections;
 }
 
+// The paragraphs of a board's text between its title and its first section, less the one the
+// benchmark writes itself; without the blank lines around them.
+std::string earlier_note(const std::string& text) {
+  const std::string head = text.substr(0, text.find("\n## "));
+  std::vector<std::string> kept;
+  size_t at = head.find('\n');  // past the title
+  while (at != std::string::npos) {
+    at = head.find_first_not_of('\n', at);
+    if (at == std::string::npos) break;
+    const size_t end = head.find("\n\n", at);
+    const std::string paragraph = head.substr(at, end == std::string::npos ? end : end - at);
+    if (paragraph.rfind(kWrittenBy, 0) != 0) kept.push_back(paragraph);
+    at = end;
+  }
+  std::string note = join(kept, "\n\n");
+  while (!note.empty() && note.back() == '\n') note.pop_back();
+  return note;
+}
+
 std::string commit_text(const std::vector<std::string>& commits) {
   if (commits.empty()) return "commit not recorded";
   return (commits.size() == 1 ? "commit " : "commits ") + join(commits);
@@ -258,11 +278,13 @@ std::string section_text(const FreshSection& section, const RowCarry& carry,
 Board carry_over(const std::string& board_path, const std::string& runs_folder,
                  std::vector<FreshSection> fresh) {
   std::vector<EarlierSection> earlier;
+  Board board;
   if (!board_path.empty() && fs::exists(board_path)) {
     const auto read = read_whole_file(board_path);
     if (!read) throw UserError(board_path + ": the board to replace cannot be read");
     if (read->rfind(kBoardTitle, 0) == 0) {
       earlier = earlier_sections(*read);
+      board.note = earlier_note(*read);
     } else {
       log_warn(board_path +
                " is not a board written by `shiftrec benchmark`: nothing carried over, "
@@ -282,7 +304,6 @@ Board carry_over(const std::string& board_path, const std::string& runs_folder,
     }
     return text;
   };
-  Board board;
   for (auto& section : fresh) {
     const EarlierSection* before = find_earlier(section.name);
     if (section.table.empty() && before != nullptr) {  // the whole section, as it was

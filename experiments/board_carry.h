@@ -9,6 +9,7 @@
 //    when the earlier section was made under the same protocol and has every column of the
 //    new table; otherwise the rows left behind are named with the reason. Carried rows stay
 //    where their first metric puts them (the table is sorted best first by it).
+//  - the note under the title (the machine, the conditions), for a board written without one.
 // A board's sections start with "\n## NAME\n"; a plan's section written here has the lines
 // "Protocol: P. Made by shiftrec commit C, D." and one Markdown table "| variant | runs |...".
 #pragma once
@@ -33,6 +34,9 @@ struct FreshSection {
 struct Board {
   std::string sections;  // every section's text, in order
   bool carried = false;  // a section or a row was kept from the board replaced
+  // The replaced board's note: its paragraphs between the title and the first section, less
+  // the one `shiftrec benchmark` writes ("Written by ..."); "" when it had none.
+  std::string note;
 };
 
 // `fresh`'s sections with what the board at `board_path` (when it exists and is a board) had

@@ -20,8 +20,10 @@ class BenchmarkCommand : public Command {
                        "the Markdown board to write; a plan without complete runs here keeps its "
                        "section from the board it replaces");
     command.add_option("--report", options_.report, "folder for one report page per plan");
-    command.add_option("--note", options_.note,
-                       "a paragraph under the board's title (the machine, the conditions)");
+    command.add_option(
+        "--note", options_.note,
+        "a paragraph under the board's title (the machine, the conditions); without it, the "
+        "note of the board it replaces stays");
     command.add_option("--models", options_.models, "only these model rows, e.g. sasrec,lightgcn")
         ->delimiter(',');
     command.add_option("--seeds", options_.seeds, "instead of the plans' seeds, e.g. 1")

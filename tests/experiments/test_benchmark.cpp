@@ -116,7 +116,8 @@ TEST(Benchmark, KeepsWhatTheBoardItReplacesKnewOfPlansWithoutRunsHere) {
   testing::write_text(dir.file("tiny.toml"), benchmark_plan_text());
   const std::string board = dir.file("board.md");
   testing::write_text(board,
-                      "# shiftrec leaderboard\n\nAn older header.\n"
+                      "# shiftrec leaderboard\n\nWritten by `shiftrec benchmark` (an old "
+                      "binary).\n\nMeasured on machine A.\n\n- tiny: two at a time.\n"
                       "\n## tiny\n\n| variant | runs |\n| old tiny row | 3 |\n"
                       "\n## elsewhere\n\nA leaderboard made on another machine.\n"
                       "\n## unrun\n\n`unrun.toml`, seeds 1.\n\nNo complete runs yet.\n");
@@ -133,10 +134,20 @@ TEST(Benchmark, KeepsWhatTheBoardItReplacesKnewOfPlansWithoutRunsHere) {
   EXPECT_NE(text.find("\n## unrun\n"), std::string::npos);
   EXPECT_EQ(count_of(text, "Carried over from an earlier board"), 3) << text;
   EXPECT_NE(text.find("A section marked as carried over"), std::string::npos);
-  EXPECT_EQ(text.find("An older header."), std::string::npos);
-  // Written again, nothing is marked twice.
+  // The header is written anew; the note under it (the machine of the runs kept) stays.
+  EXPECT_EQ(text.find("(an old binary)"), std::string::npos) << text;
+  EXPECT_EQ(
+      count_of(text, "commit.\n\nMeasured on machine A.\n\n- tiny: two at a time.\n\n## tiny\n"), 1)
+      << text;
+  // Written again, nothing is marked twice, and the note is there once.
   ASSERT_EQ(run_cli(args + " --board-only", dir).status, 0);
   EXPECT_EQ(testing::read_text(board), text);
+  // A note given replaces it.
+  ASSERT_EQ(run_cli(args + " --board-only --note 'Measured on machine B.'", dir).status, 0);
+  const std::string noted = testing::read_text(board);
+  EXPECT_EQ(noted.find("machine A"), std::string::npos) << noted;
+  EXPECT_EQ(count_of(noted, "\n\nMeasured on machine B.\n\n## "), 1) << noted;
+  testing::write_text(board, text);
 
   // Runs made here replace the plan's old section; the others stay carried.
   const auto ran = run_cli(args + " --models popularity --seeds 1", dir);
