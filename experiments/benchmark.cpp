@@ -89,23 +89,59 @@ std::vector<std::string> model_overrides(const toml::table& row, const std::stri
   return out;
 }
 
-// The protocol lines of a plan's section, from a run's resolved.toml.
-std::string protocol_text(const std::string& run_dir) {
-  toml::table resolved;
+toml::table parsed_toml(const std::string& path) {
   try {
-    resolved = toml::parse_file(run_dir + "/resolved.toml");
+    return toml::parse_file(path);
   } catch (const toml::parse_error& e) {
-    throw UserError(run_dir + "/resolved.toml: invalid TOML: " + std::string(e.description()));
+    throw UserError(path + ": invalid TOML: " + std::string(e.description()));
   }
-  const auto value = [&](const char* path) {
-    const auto node = resolved.at_path(path);
+}
+
+// The keys a section's protocol line states, in its order.
+const std::vector<std::string> kProtocolKeys = {
+    "split.protocol", "eval.protocol",  "eval.mask_history",      "eval.shift_window",
+    "train.epochs",   "train.patience", "train.early_stop_metric"};
+
+// Whether `overrides` ("key=value", as --set takes them) give `key` a value.
+bool sets_key(const std::vector<std::string>& overrides, const std::string& key) {
+  return std::any_of(overrides.begin(), overrides.end(), [&](const std::string& assignment) {
+    return trimmed(assignment.substr(0, assignment.find('='))) == key;
+  });
+}
+
+// The protocol of a plan's section: each key as the plan's config gives it to the rows that
+// leave it alone — a row's own `set` (LightGCN's longer patience) is the row's, not the plan's
+// — so the line does not depend on which rows have runs here (the board compares it with the
+// earlier section's before keeping that section's rows). Read from a run of a row that leaves
+// the key alone; where every row here sets it, from the plan's config file when it states it.
+// `first_runs`: one complete run of each row that has one here, in the plan's order.
+std::string plan_protocol(
+    const BenchmarkPlan& plan,
+    const std::vector<std::pair<const BenchmarkModel*, std::string>>& first_runs) {
+  std::map<std::string, toml::table> resolved;  // run -> its resolved.toml
+  const auto value_in = [&](const std::string& run, const std::string& key) {
+    if (resolved.count(run) == 0) resolved[run] = parsed_toml(run + "/resolved.toml");
+    const auto node = resolved[run].at_path(key);
     return node ? plain_text(*node.node()) : std::string("-");
   };
+  std::map<std::string, std::string> value;
+  for (const auto& key : kProtocolKeys) {
+    const auto plain = std::find_if(first_runs.begin(), first_runs.end(), [&](const auto& row) {
+      return !sets_key(row.first->overrides, key);
+    });
+    if (plain != first_runs.end()) {
+      value[key] = value_in(plain->second, key);
+      continue;
+    }
+    const toml::table config = parsed_toml(plan.config_path);
+    const auto stated = config.at_path(key);
+    value[key] = stated ? plain_text(*stated.node()) : value_in(first_runs.front().second, key);
+  }
   std::ostringstream out;
-  out << "split `" << value("split.protocol") << "`; evaluation `" << value("eval.protocol")
-      << "`, history masked: " << value("eval.mask_history") << "; shift window "
-      << value("eval.shift_window") << "; up to " << value("train.epochs") << " epochs, patience "
-      << value("train.patience") << " on validation " << value("train.early_stop_metric");
+  out << "split `" << value["split.protocol"] << "`; evaluation `" << value["eval.protocol"]
+      << "`, history masked: " << value["eval.mask_history"] << "; shift window "
+      << value["eval.shift_window"] << "; up to " << value["train.epochs"] << " epochs, patience "
+      << value["train.patience"] << " on validation " << value["train.early_stop_metric"];
   return out.str();
 }
 
@@ -267,6 +303,7 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
     section.name = plan.name;
     std::vector<std::string> runs;
     std::map<std::string, std::string> row_of;  // run -> its model row: the board's names
+    std::vector<std::pair<const BenchmarkModel*, std::string>> first_runs;  // of each row here
     for (const auto& model : plan.models) {
       const std::string folder = options.out + "/" + plan.name + "/" + model.name;
       const size_t before = runs.size();
@@ -277,7 +314,11 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
           row_of[run] = model.name;
         }
       }
-      if (runs.size() == before) section.not_run.push_back(model.name);
+      if (runs.size() == before) {
+        section.not_run.push_back(model.name);
+      } else {
+        first_runs.emplace_back(&model, runs[before]);
+      }
     }
     section.intro = "\n## " + plan.name + "\n\n`" + plan.path + "` (config `" + plan.config_path +
                     "`), seeds " + seeds_text(options.seeds.empty() ? plan.seeds : options.seeds) +
@@ -286,7 +327,7 @@ std::string run_benchmarks(const BenchmarkOptions& options) {
       sections.push_back(section);
       continue;
     }
-    section.protocol = protocol_text(runs.front());
+    section.protocol = plan_protocol(plan, first_runs);
     section.commits = run_commits(runs);
     LeaderboardOptions leaderboard;
     leaderboard.runs = runs;

@@ -242,6 +242,36 @@ TEST(Benchmark, KeepsTheRowsOfAPlanWhoseRunsAreNotHereBesideTheRowsRunHere) {
       << refused;
 }
 
+TEST(Benchmark, TheProtocolLineIsThePlansWhicheverRowsHaveRunsHere) {
+  testing::TempDir dir;
+  testing::write_text(
+      dir.file("tiny.toml"),
+      benchmark_plan_text("[models.patient]\n"
+                          "model = { name = \"lightgcn\", d = 16, layers = 2 }\n"
+                          "loss = { name = \"bpr\" }\n"
+                          "set = [\"train.batch_size = 64\", \"train.patience = 7\"]\n"));
+  const std::string out = dir.file("runs"), board = dir.file("board.md");
+  const std::string args =
+      "benchmark " + dir.file("tiny.toml") + kTinyBenchmark + " --out " + out + " --board " + board;
+  ASSERT_EQ(run_cli(args + " --models popularity --seeds 1", dir).status, 0);
+  const std::string protocol = line_of(testing::read_text(board), "Protocol: ");
+  EXPECT_NE(protocol.find("patience 3 on validation"), std::string::npos) << protocol;
+
+  // Only the row with its own patience has runs here: the line is still the plan's, so the
+  // earlier rows are kept beside it.
+  fs::remove_all(out + "/tiny/popularity");
+  const auto patient = run_cli(args + " --models patient --seeds 1", dir);
+  ASSERT_EQ(patient.status, 0) << patient.err;
+  EXPECT_NE(testing::read_text(out + "/tiny/patient/seed=1/resolved.toml").find("patience = 7"),
+            std::string::npos);
+  const std::string text = testing::read_text(board);
+  const std::string now = line_of(text, "Protocol: ");
+  EXPECT_EQ(now.substr(0, now.find(". Made by")), protocol.substr(0, protocol.find(". Made by")))
+      << text;
+  EXPECT_FALSE(line_of(text, "| popularity (carried) | 1 | ").empty()) << text;
+  EXPECT_FALSE(line_of(text, "| patient | 1 | ").empty()) << text;
+}
+
 TEST(Benchmark, APlanThatIsNotOneIsOneLocatedErrorBeforeAnyRun) {
   testing::TempDir dir;
   struct Case {
