@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -97,11 +98,6 @@ toml::table parsed_toml(const std::string& path) {
   }
 }
 
-// The keys a section's protocol line states, in its order.
-const std::vector<std::string> kProtocolKeys = {
-    "split.protocol", "eval.protocol",  "eval.mask_history",      "eval.shift_window",
-    "train.epochs",   "train.patience", "train.early_stop_metric"};
-
 // Whether `overrides` ("key=value", as --set takes them) give `key` a value.
 bool sets_key(const std::vector<std::string>& overrides, const std::string& key) {
   return std::any_of(overrides.begin(), overrides.end(), [&](const std::string& assignment) {
@@ -124,24 +120,21 @@ std::string plan_protocol(
     const auto node = resolved[run].at_path(key);
     return node ? plain_text(*node.node()) : std::string("-");
   };
-  std::map<std::string, std::string> value;
-  for (const auto& key : kProtocolKeys) {
+  std::optional<toml::table> config;  // the plan's config file, read when a key needs it
+  const auto value = [&](const std::string& key) {
     const auto plain = std::find_if(first_runs.begin(), first_runs.end(), [&](const auto& row) {
       return !sets_key(row.first->overrides, key);
     });
-    if (plain != first_runs.end()) {
-      value[key] = value_in(plain->second, key);
-      continue;
-    }
-    const toml::table config = parsed_toml(plan.config_path);
-    const auto stated = config.at_path(key);
-    value[key] = stated ? plain_text(*stated.node()) : value_in(first_runs.front().second, key);
-  }
+    if (plain != first_runs.end()) return value_in(plain->second, key);
+    if (!config) config = parsed_toml(plan.config_path);
+    const auto stated = config->at_path(key);
+    return stated ? plain_text(*stated.node()) : value_in(first_runs.front().second, key);
+  };
   std::ostringstream out;
-  out << "split `" << value["split.protocol"] << "`; evaluation `" << value["eval.protocol"]
-      << "`, history masked: " << value["eval.mask_history"] << "; shift window "
-      << value["eval.shift_window"] << "; up to " << value["train.epochs"] << " epochs, patience "
-      << value["train.patience"] << " on validation " << value["train.early_stop_metric"];
+  out << "split `" << value("split.protocol") << "`; evaluation `" << value("eval.protocol")
+      << "`, history masked: " << value("eval.mask_history") << "; shift window "
+      << value("eval.shift_window") << "; up to " << value("train.epochs") << " epochs, patience "
+      << value("train.patience") << " on validation " << value("train.early_stop_metric");
   return out.str();
 }
 
