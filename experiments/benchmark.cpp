@@ -90,11 +90,13 @@ std::vector<std::string> model_overrides(const toml::table& row, const std::stri
   return out;
 }
 
+// The TOML file at `path`; a file that is not TOML is one error naming it and the line.
 toml::table parsed_toml(const std::string& path) {
   try {
     return toml::parse_file(path);
   } catch (const toml::parse_error& e) {
-    throw UserError(path + ": invalid TOML: " + std::string(e.description()));
+    throw UserError(path + ":" + std::to_string(e.source().begin.line) +
+                    ": invalid TOML: " + std::string(e.description()));
   }
 }
 
@@ -171,13 +173,7 @@ std::string seeds_text(const std::vector<int64_t>& seeds) {
 }  // namespace
 
 BenchmarkPlan read_benchmark_plan(const std::string& path) {
-  toml::table table;
-  try {
-    table = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    throw UserError(path + ":" + std::to_string(e.source().begin.line) +
-                    ": invalid TOML: " + std::string(e.description()));
-  }
+  const toml::table table = parsed_toml(path);
   refuse_unknown_keys(table, {"name", "config", "seeds", "metrics", "models"}, path);
   BenchmarkPlan plan;
   plan.path = path;
